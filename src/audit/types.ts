@@ -1,0 +1,59 @@
+/** What callers hand the audit log, and what verification reports. */
+import type { JsonObject } from '../core/index.js';
+import type { AuditEntryRecord } from '../store/index.js';
+
+/** One event to record. The log adds seq, time, digest and hashes. */
+export interface AuditEvent {
+  /** noun-verb, e.g. `agent-suspended`; never reused for another meaning. */
+  type: string;
+  /** `agent:<name>`, `admin:<name>`, `cli:<os user>`, `system`. */
+  actor: string;
+  session?: string | null;
+  subject?: string | null;
+  decision?: string | null;
+  policyIds?: string[];
+  /** Unredacted detail; the log stores a redacted copy and an HMAC digest of this. */
+  detail?: JsonObject;
+}
+
+/** The part of the audit log other services depend on. */
+export interface AuditRecorder {
+  /** Resolves once the entry is durably stored; rejects (and nothing is acknowledged) otherwise. */
+  record(event: AuditEvent): Promise<AuditEntryRecord>;
+}
+
+export type VerifyProblem =
+  | 'hash-mismatch' // the entry's content does not hash to its stored hash (changed)
+  | 'link-broken' // prevHash does not equal the previous entry's hash (removed, inserted or reordered)
+  | 'seq-gap' // a seq is missing
+  | 'seq-order' // seqs are not strictly increasing by one
+  | 'checkpoint-mismatch' // a checkpoint's hash does not equal the entry's hash at its seq
+  | 'checkpoint-signature' // a checkpoint's signature does not verify
+  | 'checkpoint-key-unknown' // a checkpoint names a key Warden does not hold
+  | 'prune-anchor' // the first entry after a prune does not link to the signed anchor
+  | 'head-missing'; // entries after the last checkpoint were removed (the chain is shorter than a checkpoint says)
+
+export interface VerifyFailure {
+  /** The first bad seq. */
+  seq: number;
+  problem: VerifyProblem;
+  /** What is wrong, in words a person can act on. */
+  message: string;
+}
+
+export interface VerifyReport {
+  ok: boolean;
+  /** Entries checked. */
+  entries: number;
+  firstSeq: number | null;
+  lastSeq: number | null;
+  checkpoints: number;
+  lastCheckpoint: { seq: number; time: string } | null;
+  /** Entries after the last checkpoint: linked but not yet covered by a signature. */
+  unsignedTail: number;
+  /** Present when the chain starts after a prune. */
+  prunedThrough: number | null;
+  failure: VerifyFailure | null;
+}
+
+export type { AuditEntryRecord };

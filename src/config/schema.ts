@@ -1,0 +1,265 @@
+/**
+ * The shape of warden.yaml, strict: unknown keys and wrong types are errors, and references between
+ * sections (an agent's role, a tool's data class) must name something that exists.
+ */
+import { z } from 'zod';
+import { NAME_PATTERN, parseDurationSeconds } from '../core/index.js';
+
+/** A `${env:NAME}` or `${file:path}` reference; resolved to its value when the config is loaded. */
+export const SECRET_REFERENCE_PATTERN = /^\$\{(env|file):([^}]+)\}$/;
+
+/** Keys of headers and env maps whose values are secrets and so must be references. */
+export const SECRET_KEY_PATTERN = /secret|token|passw|pwd|api[-_]?key|auth|cookie|credential|private/i;
+
+const name = z
+  .string()
+  .regex(NAME_PATTERN, 'must be lower-case letters, digits and dashes, starting with a letter (at most 64)');
+
+/** Durations: seconds, or `30s`, `10m`, `2h`, `7d`. */
+const duration = z.union([z.number(), z.string()]).transform((value, context) => {
+  const seconds = parseDurationSeconds(value);
+  if (seconds === undefined) {
+    context.addIssue({
+      code: 'custom',
+      message: `"${String(value)}" is not a duration; write e.g. 600, "90s", "10m", "2h"`,
+    });
+    return z.NEVER;
+  }
+  return seconds;
+});
+
+/** A value that must be a secret reference, never the secret itself. */
+const secretReference = z
+  .string()
+  .regex(
+    SECRET_REFERENCE_PATTERN,
+    'must be a reference such as "${env:NAME}" or "${file:path}", never the secret itself',
+  );
+
+/** Header or environment maps: literal values are allowed unless the key names a secret. */
+const referenceMap = z.record(z.string().min(1).max(256), z.string().max(8192)).superRefine((map, context) => {
+  for (const [key, value] of Object.entries(map)) {
+    if (SECRET_KEY_PATTERN.test(key) && !SECRET_REFERENCE_PATTERN.test(value)) {
+      context.addIssue({
+        code: 'custom',
+        path: [key],
+        message: `"${key}" holds a secret, so its value must be a reference such as "\${env:NAME}" or "\${file:path}"`,
+      });
+    }
+  }
+});
+
+export const RISKS = ['read', 'write', 'delete', 'external_communication', 'financial'] as const;
+
+const toolSchema = z
+  .object({
+    description: z.string().max(2000).optional(),
+    risk: z.enum(RISKS).default('read'),
+    /** Data class of what the tool returns. */
+    classification: z.string().optional(),
+    /** Output comes from outside the organisation (mail, web) and may carry injected instructions. */
+    untrustedOutput: z.boolean().default(false),
+  })
+  .strict();
+
+const serverBase = {
+  description: z.string().max(2000).optional(),
+  /** Tools this server offers that Warden knows about, with their risk and data class. */
+  tools: z.record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'tool names are letters, digits, _ . -'), toolSchema).default({}),
+  timeout: duration.default(30),
+};
+
+const stdioServerSchema = z
+  .object({
+    transport: z.literal('stdio'),
+    command: z.string().min(1),
+    args: z.array(z.string()).default([]),
+    env: referenceMap.default({}),
+    cwd: z.string().optional(),
+    ...serverBase,
+  })
+  .strict();
+
+const httpServerSchema = z
+  .object({
+    transport: z.literal('http'),
+    url: z.url({ protocol: /^https?$/ }),
+    headers: referenceMap.default({}),
+    ...serverBase,
+  })
+  .strict();
+
+const serverSchema = z.discriminatedUnion('transport', [stdioServerSchema, httpServerSchema]);
+
+const roleSchema = z
+  .object({
+    description: z.string().max(2000).optional(),
+  })
+  .strict();
+
+const dataClassSchema = z
+  .object({
+    name,
+    description: z.string().max(2000).optional(),
+  })
+  .strict();
+
+const agentSchema = z
+  .object({
+    owner: z.email('must be the email address of the accountable person'),
+    roles: z.array(name).min(1, 'an agent needs at least one role'),
+    /** The highest data class this agent may read. */
+    clearance: name,
+    description: z.string().max(2000).optional(),
+    /** Optional fixed client secret (a reference); otherwise issue one with `warden agents rotate-secret`. */
+    secret: secretReference.optional(),
+  })
+  .strict();
+
+const postgresSchema = z
+  .object({
+    /** postgres://user@host:port/db; a password must come through a reference. */
+    url: z.string().min(1),
+    schema: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_]{0,62}$/, 'must be a lower-case SQL identifier')
+      .default('warden'),
+    poolSize: z.number().int().min(1).max(100).default(10),
+    connectTimeout: duration.default(5),
+  })
+  .strict();
+
+const sqliteSchema = z
+  .object({
+    path: z.string().min(1).default('.warden/warden.db'),
+    /** `full` survives power loss; `normal` survives a killed process only. */
+    synchronous: z.enum(['full', 'normal']).default('full'),
+  })
+  .strict();
+
+export const configSchema = z
+  .object({
+    version: z.literal(1, 'the only configuration version is 1; write `version: 1`'),
+    server: z
+      .object({
+        host: z.string().min(1).default('127.0.0.1'),
+        port: z.number().int().min(0).max(65535).default(8787),
+        /** The URL agents reach Warden at: token issuer and audience. Defaults to http://host:port. */
+        publicUrl: z.url({ protocol: /^https?$/ }).optional(),
+        bodyLimit: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+        /** How long SIGTERM waits for in-flight requests before closing. */
+        drainTimeout: duration.default(10),
+        trustProxy: z.boolean().default(false),
+      })
+      .strict()
+      .prefault({}),
+    logging: z
+      .object({
+        level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      })
+      .strict()
+      .prefault({}),
+    store: z
+      .object({
+        driver: z.enum(['sqlite', 'postgres']).default('sqlite'),
+        sqlite: sqliteSchema.prefault({}),
+        postgres: postgresSchema.optional(),
+      })
+      .strict()
+      .prefault({}),
+    secrets: z
+      .object({
+        /** Used when WARDEN_MASTER_KEY is not set; created 0600 on first start. */
+        masterKeyFile: z.string().min(1).default('.warden/master.key'),
+      })
+      .strict()
+      .prefault({}),
+    identity: z
+      .object({
+        /** Access token lifetime; at most one hour. */
+        tokenLifetime: duration
+          .default(600)
+          .pipe(z.number().min(30, 'at least 30 seconds').max(3600, 'at most 60 minutes (3600 seconds)')),
+        /** Tolerated clock skew when checking exp and nbf. */
+        clockTolerance: duration.default(30).pipe(z.number().max(300, 'at most 300 seconds')),
+      })
+      .strict()
+      .prefault({}),
+    audit: z
+      .object({
+        /** A signed checkpoint after this many entries... */
+        checkpointEvery: z.number().int().min(1).max(1_000_000).default(1000),
+        /** ...or after this long, whichever comes first (when there are new entries). */
+        checkpointInterval: duration.default(60),
+      })
+      .strict()
+      .prefault({}),
+    /** Data classes from least to most sensitive. */
+    dataClasses: z.array(dataClassSchema).min(1).default([
+      { name: 'public' },
+      { name: 'internal' },
+      { name: 'confidential' },
+      { name: 'restricted' },
+    ]),
+    roles: z.record(name, roleSchema).default({}),
+    agents: z.record(name, agentSchema).default({}),
+    servers: z.record(name, serverSchema).default({}),
+  })
+  .strict()
+  .superRefine((config, context) => {
+    const classes = new Set<string>();
+    config.dataClasses.forEach((dataClass, index) => {
+      if (classes.has(dataClass.name)) {
+        context.addIssue({
+          code: 'custom',
+          path: ['dataClasses', index, 'name'],
+          message: `data class "${dataClass.name}" is listed twice`,
+        });
+      }
+      classes.add(dataClass.name);
+    });
+    const classList = [...classes].join(', ');
+    const roleList = Object.keys(config.roles).join(', ') || '(none defined)';
+    for (const [agentName, agent] of Object.entries(config.agents)) {
+      agent.roles.forEach((role, index) => {
+        if (!(role in config.roles)) {
+          context.addIssue({
+            code: 'custom',
+            path: ['agents', agentName, 'roles', index],
+            message: `agent "${agentName}" names role "${role}", which is not defined under roles (defined: ${roleList})`,
+          });
+        }
+      });
+      if (!classes.has(agent.clearance)) {
+        context.addIssue({
+          code: 'custom',
+          path: ['agents', agentName, 'clearance'],
+          message: `agent "${agentName}" has clearance "${agent.clearance}", which is not a data class (defined: ${classList})`,
+        });
+      }
+    }
+    for (const [serverName, server] of Object.entries(config.servers)) {
+      for (const [toolName, tool] of Object.entries(server.tools)) {
+        if (tool.classification !== undefined && !classes.has(tool.classification)) {
+          context.addIssue({
+            code: 'custom',
+            path: ['servers', serverName, 'tools', toolName, 'classification'],
+            message: `tool "${serverName}.${toolName}" has classification "${tool.classification}", which is not a data class (defined: ${classList})`,
+          });
+        }
+      }
+    }
+    if (config.store.driver === 'postgres' && config.store.postgres === undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['store', 'driver'],
+        message: 'store.driver is "postgres" but store.postgres.url is not set',
+      });
+    }
+  });
+
+/** The validated configuration with defaults applied and secret references resolved. */
+export type WardenConfig = z.output<typeof configSchema>;
+export type ServerConfig = WardenConfig['servers'][string];
+export type AgentConfig = WardenConfig['agents'][string];
+export type Risk = (typeof RISKS)[number];

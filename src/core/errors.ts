@@ -1,0 +1,104 @@
+/**
+ * The one registry of Warden error codes. A code never changes meaning once shipped; each error
+ * carries a message that tells a person what happened and what to do next.
+ */
+
+/** Every error code Warden can return, with the HTTP status a front should answer with. */
+export const ERROR_CODES = {
+  // configuration
+  WARDEN_CONFIG_NOT_FOUND: 500,
+  WARDEN_CONFIG_INVALID: 500,
+  WARDEN_SECRET_UNRESOLVED: 500,
+  // storage
+  WARDEN_STORE_UNAVAILABLE: 503,
+  WARDEN_STORE_NOT_WARDEN: 500,
+  WARDEN_STORE_TOO_NEW: 500,
+  WARDEN_STORE_MIGRATION_FAILED: 500,
+  WARDEN_STORE_CONFLICT: 409,
+  // keys and secrets at rest
+  WARDEN_MASTER_KEY_INVALID: 500,
+  WARDEN_MASTER_KEY_MISMATCH: 500,
+  WARDEN_KEY_DECRYPT_FAILED: 500,
+  // agents
+  WARDEN_AGENT_NOT_FOUND: 404,
+  WARDEN_AGENT_EXISTS: 409,
+  WARDEN_AGENT_INVALID: 400,
+  WARDEN_AGENT_SUSPENDED: 403,
+  WARDEN_AGENT_NO_SECRET: 401,
+  // OAuth token endpoint
+  WARDEN_INVALID_REQUEST: 400,
+  WARDEN_INVALID_CLIENT: 401,
+  WARDEN_UNSUPPORTED_GRANT_TYPE: 400,
+  WARDEN_INVALID_SCOPE: 400,
+  // token verification
+  WARDEN_TOKEN_MISSING: 401,
+  WARDEN_TOKEN_MALFORMED: 401,
+  WARDEN_TOKEN_ALGORITHM_REFUSED: 401,
+  WARDEN_TOKEN_KEY_UNKNOWN: 401,
+  WARDEN_TOKEN_SIGNATURE_INVALID: 401,
+  WARDEN_TOKEN_EXPIRED: 401,
+  WARDEN_TOKEN_NOT_YET_VALID: 401,
+  WARDEN_TOKEN_AUDIENCE_INVALID: 401,
+  WARDEN_TOKEN_ISSUER_INVALID: 401,
+  WARDEN_TOKEN_AGENT_UNKNOWN: 401,
+  WARDEN_TOKEN_REVOKED: 401,
+  // audit
+  WARDEN_AUDIT_IMMUTABLE: 500,
+  WARDEN_AUDIT_PRUNE_REFUSED: 400,
+  WARDEN_AUDIT_UNAVAILABLE: 503,
+  // HTTP and generic
+  WARDEN_BODY_TOO_LARGE: 413,
+  WARDEN_BAD_REQUEST: 400,
+  WARDEN_UNSUPPORTED_MEDIA_TYPE: 415,
+  WARDEN_NOT_FOUND: 404,
+  WARDEN_SHUTTING_DOWN: 503,
+  WARDEN_USAGE: 400,
+  WARDEN_INTERNAL: 500,
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Structured context an error may carry: which agent, which key, which file and line. Never secrets. */
+export type ErrorDetails = Readonly<Record<string, unknown>>;
+
+/**
+ * The single error type Warden throws across module boundaries.
+ *
+ * @example
+ * throw new WardenError('WARDEN_AGENT_NOT_FOUND', 'No agent named "x". Run `warden agents list` to see the agents.', { agent: 'x' });
+ */
+export class WardenError extends Error {
+  override readonly name = 'WardenError';
+  readonly code: ErrorCode;
+  readonly details: ErrorDetails;
+
+  constructor(code: ErrorCode, message: string, details: ErrorDetails = {}, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.details = details;
+  }
+
+  /** The HTTP status a front answers with for this error. */
+  get status(): number {
+    return ERROR_CODES[this.code];
+  }
+
+  /** The JSON body fronts send: code, message and details, never a stack trace. */
+  toJSON(): { code: ErrorCode; message: string; details?: ErrorDetails } {
+    return Object.keys(this.details).length > 0
+      ? { code: this.code, message: this.message, details: this.details }
+      : { code: this.code, message: this.message };
+  }
+}
+
+/** True when `error` is a WardenError, optionally with the given code. */
+export function isWardenError(error: unknown, code?: ErrorCode): error is WardenError {
+  return error instanceof WardenError && (code === undefined || error.code === code);
+}
+
+/** Wraps any thrown value into a WardenError, keeping WardenErrors as they are. */
+export function toWardenError(error: unknown, fallback: ErrorCode = 'WARDEN_INTERNAL'): WardenError {
+  if (error instanceof WardenError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  return new WardenError(fallback, message, {}, { cause: error });
+}

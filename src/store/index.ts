@@ -1,0 +1,20 @@
+export { GENESIS_HASH } from './types.js';
+export type {
+  AgentChanges,
+  AgentRecord,
+  AgentStatus,
+  AgentStore,
+  AuditCheckpointRecord,
+  AuditEntryRecord,
+  AuditPruneRecord,
+  AuditQuery,
+  AuditStore,
+  ChainHead,
+  IsoTime,
+  KeyPurpose,
+  KeyStatus,
+  MetaStore,
+  SigningKeyRecord,
+  SigningKeyStore,
+  Store,
+} from './types.js';
