@@ -57,3 +57,24 @@ export interface VerifyReport {
 }
 
 export type { AuditEntryRecord };
+
+/**
+ * Signs audit checkpoints (Ed25519). The key id is part of the signed payload, so the log first
+ * asks for the current key id, builds the payload naming it, then asks for a signature by exactly
+ * that key. `sign` must sign with the key named `keyId` or throw (for example when that key was
+ * rotated away in between; the log then tries again at the next checkpoint).
+ */
+export interface CheckpointSigner {
+  /** The id of the key the next checkpoint will be signed with. */
+  keyId(): Promise<string>;
+  /** A base64url signature of `payload` by the key `keyId`. */
+  sign(keyId: string, payload: Uint8Array): Promise<string>;
+}
+
+/** Outcome of checking one checkpoint signature. */
+export type CheckpointSignatureCheck = 'valid' | 'invalid' | 'unknown-key';
+
+/** Checks checkpoint signatures against the public keys Warden holds (current and retired). */
+export interface CheckpointVerifier {
+  verify(keyId: string, payload: Uint8Array, signature: string): Promise<CheckpointSignatureCheck>;
+}

@@ -37,17 +37,19 @@ const secretReference = z
   );
 
 /** Header or environment maps: literal values are allowed unless the key names a secret. */
-const referenceMap = z.record(z.string().min(1).max(256), z.string().max(8192)).superRefine((map, context) => {
-  for (const [key, value] of Object.entries(map)) {
-    if (SECRET_KEY_PATTERN.test(key) && !SECRET_REFERENCE_PATTERN.test(value)) {
-      context.addIssue({
-        code: 'custom',
-        path: [key],
-        message: `"${key}" holds a secret, so its value must be a reference such as "\${env:NAME}" or "\${file:path}"`,
-      });
+const referenceMap = z
+  .record(z.string().min(1).max(256), z.string().max(8192))
+  .superRefine((map, context) => {
+    for (const [key, value] of Object.entries(map)) {
+      if (SECRET_KEY_PATTERN.test(key) && !SECRET_REFERENCE_PATTERN.test(value)) {
+        context.addIssue({
+          code: 'custom',
+          path: [key],
+          message: `"${key}" holds a secret, so its value must be a reference such as "\${env:NAME}" or "\${file:path}"`,
+        });
+      }
     }
-  }
-});
+  });
 
 export const RISKS = ['read', 'write', 'delete', 'external_communication', 'financial'] as const;
 
@@ -65,7 +67,9 @@ const toolSchema = z
 const serverBase = {
   description: z.string().max(2000).optional(),
   /** Tools this server offers that Warden knows about, with their risk and data class. */
-  tools: z.record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'tool names are letters, digits, _ . -'), toolSchema).default({}),
+  tools: z
+    .record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'tool names are letters, digits, _ . -'), toolSchema)
+    .default({}),
   timeout: duration.default(30),
 };
 
@@ -146,7 +150,12 @@ export const configSchema = z
         port: z.number().int().min(0).max(65535).default(8787),
         /** The URL agents reach Warden at: token issuer and audience. Defaults to http://host:port. */
         publicUrl: z.url({ protocol: /^https?$/ }).optional(),
-        bodyLimit: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+        bodyLimit: z
+          .number()
+          .int()
+          .min(1024)
+          .max(64 * 1024 * 1024)
+          .default(1024 * 1024),
         /** How long SIGTERM waits for in-flight requests before closing. */
         drainTimeout: duration.default(10),
         trustProxy: z.boolean().default(false),
@@ -195,12 +204,10 @@ export const configSchema = z
       .strict()
       .prefault({}),
     /** Data classes from least to most sensitive. */
-    dataClasses: z.array(dataClassSchema).min(1).default([
-      { name: 'public' },
-      { name: 'internal' },
-      { name: 'confidential' },
-      { name: 'restricted' },
-    ]),
+    dataClasses: z
+      .array(dataClassSchema)
+      .min(1)
+      .default([{ name: 'public' }, { name: 'internal' }, { name: 'confidential' }, { name: 'restricted' }]),
     roles: z.record(name, roleSchema).default({}),
     agents: z.record(name, agentSchema).default({}),
     servers: z.record(name, serverSchema).default({}),

@@ -1,3 +1,4 @@
+/** Storage: the Store interfaces and the one way to open a migrated store (SQLite or PostgreSQL). */
 export { GENESIS_HASH } from './types.js';
 export type {
   AgentChanges,
@@ -18,3 +19,6 @@ export type {
   SigningKeyStore,
   Store,
 } from './types.js';
+export { openStore } from './open.js';
+export type { OpenStoreOptions } from './open.js';
+export { LATEST_SCHEMA_VERSION } from './migrations.js';

@@ -1,0 +1,16 @@
+/**
+ * Configuration: warden.yaml loaded strictly (every problem reported with file, line and field) and
+ * secret references resolved; the public door of this module.
+ */
+export { loadConfig, safeLoadConfig, defaultPublicUrl } from './load.js';
+export type {
+  LoadedConfig,
+  LoadConfigOptions,
+  ResolvedConfig,
+  SafeLoadResult,
+  ConfigIssue,
+  SecretReference,
+} from './load.js';
+export { summarizeConfig } from './summary.js';
+export { configSchema, RISKS } from './schema.js';
+export type { WardenConfig, AgentConfig, ServerConfig, Risk } from './schema.js';

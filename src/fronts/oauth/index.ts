@@ -1,0 +1,2 @@
+export { registerOAuthRoutes } from './routes.js';
+export type { OAuthRoutesOptions } from './routes.js';
