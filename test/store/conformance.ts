@@ -405,6 +405,18 @@ export function storeConformance(kind: 'sqlite' | 'postgres', location: () => Pr
         );
       }));
 
+    test('rotating to a key that is not marked active is refused and changes nothing', () =>
+      withStore(async (store) => {
+        const first = signingKey('k1', 'audit', '2026-01-01T00:00:00.000Z');
+        await store.keys.rotate(first);
+        await rejectsWith(
+          store.keys.rotate({ ...signingKey('k2', 'audit', '2026-02-01T00:00:00.000Z'), status: 'retired' }),
+          'WARDEN_INTERNAL',
+          /takes the new active key, but key "k2" has status "retired"/,
+        );
+        assert.deepEqual(await store.keys.list('audit'), [first]);
+      }));
+
     test('rotating to a kid that exists is refused and leaves the active key active', () =>
       withStore(async (store) => {
         const first = signingKey('k1', 'token', '2026-01-01T00:00:00.000Z');
