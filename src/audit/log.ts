@@ -119,7 +119,8 @@ export class AuditLog implements AuditRecorder {
   /**
    * Appends `event` to the chain. Resolves with the stored entry once it is durably committed (and,
    * when one falls due, after the checkpoint covering it is written); rejects with
-   * WARDEN_AUDIT_UNAVAILABLE when the store refused the batch, in which case nothing of it is stored.
+   * WARDEN_AUDIT_UNAVAILABLE when the store refused the batch, in which case nothing of it is stored;
+   * with WARDEN_SHUTTING_DOWN after close(), and WARDEN_INTERNAL for a malformed event.
    */
   record(event: AuditEvent): Promise<AuditEntryRecord> {
     if (this.#closed) {

@@ -62,7 +62,8 @@ export type { AuditEntryRecord };
  * Signs audit checkpoints (Ed25519). The key id is part of the signed payload, so the log first
  * asks for the current key id, builds the payload naming it, then asks for a signature by exactly
  * that key. `sign` must sign with the key named `keyId` or throw (for example when that key was
- * rotated away in between; the log then tries again at the next checkpoint).
+ * rotated away in between; the log then tries again at the next checkpoint). A signer must not
+ * record audit events itself: the log awaits it before acknowledging the batch that fell due.
  */
 export interface CheckpointSigner {
   /** The id of the key the next checkpoint will be signed with. */

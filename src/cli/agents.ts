@@ -152,13 +152,21 @@ function describeAgent(agent: AgentRecord): string {
     ['roles', agent.roles.join(', ')],
     ['clearance', agent.clearance],
     ['description', agent.description ?? ''],
-    ['secret', agent.secretHash === null ? 'none issued' : `version ${agent.secretVersion}, rotated ${agent.secretRotatedAt ?? '-'}`],
+    [
+      'secret',
+      agent.secretHash === null
+        ? 'none issued'
+        : `version ${agent.secretVersion}, rotated ${agent.secretRotatedAt ?? '-'}`,
+    ],
     ['source', agent.source],
     ['created', agent.createdAt],
     ['updated', agent.updatedAt],
   ];
   if (agent.status === 'suspended') {
-    rows.push(['suspended', `${agent.suspendedAt ?? ''} by ${agent.suspendedBy ?? '?'}: ${agent.suspendedReason ?? ''}`]);
+    rows.push([
+      'suspended',
+      `${agent.suspendedAt ?? ''} by ${agent.suspendedBy ?? '?'}: ${agent.suspendedReason ?? ''}`,
+    ]);
   }
   return table(rows);
 }

@@ -22,19 +22,28 @@ export function registerAuditCommands(
     .option('--json', 'print the report as JSON')
     .action(async (options: { json?: boolean }) => {
       await context.withWarden({ sync: false }, async (warden) => {
-        const report = await verifyAuditLog({ store: warden.store.audit, verifier: warden.keys.checkpointVerifier() });
+        const report = await verifyAuditLog({
+          store: warden.store.audit,
+          verifier: warden.keys.checkpointVerifier(),
+        });
         if (options.json === true) {
           output.json(report);
         } else if (report.ok) {
           output.line(
             `audit log OK: ${report.entries} entries (seq ${report.firstSeq ?? '-'}..${report.lastSeq ?? '-'}), ` +
               `${report.checkpoints} signed checkpoints` +
-              (report.lastCheckpoint ? `, last at seq ${report.lastCheckpoint.seq} (${report.lastCheckpoint.time})` : '') +
-              (report.unsignedTail > 0 ? `; ${report.unsignedTail} newest entries not yet under a checkpoint` : '') +
+              (report.lastCheckpoint
+                ? `, last at seq ${report.lastCheckpoint.seq} (${report.lastCheckpoint.time})`
+                : '') +
+              (report.unsignedTail > 0
+                ? `; ${report.unsignedTail} newest entries not yet under a checkpoint`
+                : '') +
               (report.prunedThrough !== null ? `; pruned through seq ${report.prunedThrough}` : ''),
           );
         } else if (report.failure) {
-          output.error(`audit log BROKEN at seq ${report.failure.seq} (${report.failure.problem}): ${report.failure.message}`);
+          output.error(
+            `audit log BROKEN at seq ${report.failure.seq} (${report.failure.problem}): ${report.failure.message}`,
+          );
         }
         if (!report.ok) setExitCode(1);
       });
@@ -83,7 +92,10 @@ export function registerAuditCommands(
     .option('-o, --output <file>', 'write to a file instead of standard output')
     .action(async (options: { since?: string; until?: string; output?: string }) => {
       await context.withWarden({ sync: false }, async (warden) => {
-        const stream = options.output === undefined ? null : createWriteStream(options.output, { flags: 'wx', mode: 0o600 });
+        const stream =
+          options.output === undefined
+            ? null
+            : createWriteStream(options.output, { flags: 'wx', mode: 0o600 });
         let count = 0;
         await exportAuditEntries({
           store: warden.store.audit,
@@ -152,7 +164,10 @@ function parseCount(value: string): number {
 function parseTime(value: string): string {
   const time = new Date(value);
   if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(time.getTime())) {
-    throw new WardenError('WARDEN_USAGE', `"${value}" is not an ISO-8601 date or date-time, e.g. 2026-01-31 or 2026-01-31T12:00:00Z`);
+    throw new WardenError(
+      'WARDEN_USAGE',
+      `"${value}" is not an ISO-8601 date or date-time, e.g. 2026-01-31 or 2026-01-31T12:00:00Z`,
+    );
   }
   return time.toISOString();
 }

@@ -26,7 +26,10 @@ export function registerKeyCommands(program: Command, context: CommandContext): 
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }) => {
       await context.withWarden({ sync: false }, async (warden) => {
-        const records = [...(await warden.store.keys.list('token')), ...(await warden.store.keys.list('audit'))];
+        const records = [
+          ...(await warden.store.keys.list('token')),
+          ...(await warden.store.keys.list('audit')),
+        ];
         const view = records.map((key) => ({
           kid: key.kid,
           purpose: key.purpose,

@@ -44,10 +44,15 @@ export async function run(argv: string[], options: RunOptions = {}): Promise<num
   let exitCode = 0;
   const program = new Command('warden')
     .description('Warden: a zero-trust gateway and control plane for AI agents')
-    .addOption(new Option('-c, --config <file>', 'configuration file (default: $WARDEN_CONFIG, then ./warden.yaml)'))
+    .addOption(
+      new Option('-c, --config <file>', 'configuration file (default: $WARDEN_CONFIG, then ./warden.yaml)'),
+    )
     .showHelpAfterError('(run `warden --help` for usage)')
     .exitOverride()
-    .configureOutput({ writeOut: (text) => output.line(text.trimEnd()), writeErr: (text) => output.error(text.trimEnd()) });
+    .configureOutput({
+      writeOut: (text) => output.line(text.trimEnd()),
+      writeErr: (text) => output.error(text.trimEnd()),
+    });
 
   const configPath = (): string | undefined => program.opts<{ config?: string }>().config;
   const context: CommandContext = {

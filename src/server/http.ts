@@ -26,8 +26,9 @@ export interface HttpServerOptions {
  */
 export function buildHttpServer(warden: Warden, options: HttpServerOptions): FastifyInstance {
   const { config } = warden;
+  const loggerInstance: FastifyBaseLogger = options.logger;
   const app = Fastify({
-    loggerInstance: options.logger as FastifyBaseLogger,
+    loggerInstance,
     bodyLimit: config.server.bodyLimit,
     trustProxy: config.server.trustProxy,
     genReqId: () => randomUUID(),
@@ -86,12 +87,18 @@ export function buildHttpServer(warden: Warden, options: HttpServerOptions): Fas
       await warden.store.ping();
       return { status: 'ready', store: warden.store.kind };
     } catch (error) {
-      const wardenError = isWardenError(error) ? error : new WardenError('WARDEN_STORE_UNAVAILABLE', 'the store does not answer');
+      const wardenError = isWardenError(error)
+        ? error
+        : new WardenError('WARDEN_STORE_UNAVAILABLE', 'the store does not answer');
       return reply.code(503).send({ status: 'unavailable', error: wardenError.toJSON() });
     }
   });
 
-  registerOAuthRoutes(app, { tokens: warden.tokens, keys: warden.keys, issuer: warden.config.server.publicUrl });
+  registerOAuthRoutes(app, {
+    tokens: warden.tokens,
+    keys: warden.keys,
+    issuer: warden.config.server.publicUrl,
+  });
   return app;
 }
 

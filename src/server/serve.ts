@@ -95,9 +95,17 @@ export async function startServer(given: LoadedConfig, options: StartServerOptio
  * Applies --host/--port. When the config leaves publicUrl to its default (http://host:port), the
  * default follows the address actually asked for, so token issuer and audience stay right.
  */
-function withListenAddress(loaded: LoadedConfig, host: string | undefined, port: number | undefined): LoadedConfig {
+function withListenAddress(
+  loaded: LoadedConfig,
+  host: string | undefined,
+  port: number | undefined,
+): LoadedConfig {
   if (host === undefined && port === undefined) return loaded;
-  const server = { ...loaded.config.server, host: host ?? loaded.config.server.host, port: port ?? loaded.config.server.port };
+  const server = {
+    ...loaded.config.server,
+    host: host ?? loaded.config.server.host,
+    port: port ?? loaded.config.server.port,
+  };
   if (loaded.publicUrlIsDefault) server.publicUrl = defaultPublicUrl(server.host, server.port);
   return { ...loaded, config: { ...loaded.config, server } };
 }

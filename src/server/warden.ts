@@ -54,19 +54,18 @@ export async function openWarden(loaded: LoadedConfig, options: OpenWardenOption
     await checkMasterKey(store.meta, masterKey);
 
     // The audit log signs checkpoints lazily, through the key manager created just below.
-    let keys: KeyManager | undefined;
-    const audit = new AuditLog({
+    const audit: AuditLog = new AuditLog({
       store: store.audit,
       clock,
       digestKey: masterKey.deriveKey('audit-digest'),
       signer: {
-        keyId: () => requireKeys(keys).checkpointSigner().keyId(),
-        sign: (keyId, payload) => requireKeys(keys).checkpointSigner().sign(keyId, payload),
+        keyId: (): Promise<string> => keys.checkpointSigner().keyId(),
+        sign: (keyId: string, payload: Uint8Array) => keys.checkpointSigner().sign(keyId, payload),
       },
       checkpointEvery: config.audit.checkpointEvery,
       checkpointIntervalSeconds: config.audit.checkpointInterval,
     });
-    keys = new KeyManager({
+    const keys: KeyManager = new KeyManager({
       store: store.keys,
       masterKey,
       clock,
@@ -95,14 +94,13 @@ export async function openWarden(loaded: LoadedConfig, options: OpenWardenOption
       lifetimeSeconds: config.identity.tokenLifetime,
       clockToleranceSeconds: config.identity.clockTolerance,
     });
-    const finalKeys = keys;
     return {
       loaded,
       config,
       clock,
       store,
       audit,
-      keys: finalKeys,
+      keys,
       agents,
       tokens,
       async close() {
@@ -117,9 +115,4 @@ export async function openWarden(loaded: LoadedConfig, options: OpenWardenOption
     await store.close();
     throw error;
   }
-}
-
-function requireKeys(keys: KeyManager | undefined): KeyManager {
-  if (keys === undefined) throw new Error('the key manager is not ready yet');
-  return keys;
 }

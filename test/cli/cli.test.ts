@@ -6,7 +6,10 @@ import { makeWorkspace } from '../e2e/helpers.js';
 import type { TempWorkspace } from '../e2e/helpers.js';
 
 /** Runs the CLI in-process and captures what it prints. */
-async function warden(workspace: TempWorkspace, ...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function warden(
+  workspace: TempWorkspace,
+  ...args: string[]
+): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
   const output: Output = {
@@ -35,7 +38,17 @@ describe('warden CLI', () => {
   });
 
   test('agents create prints a secret once and stores only its hash', async () => {
-    const result = await warden(workspace, 'agents', 'create', 'triage-bot', '--role', 'support', '--owner', 'an@example.com', '--json');
+    const result = await warden(
+      workspace,
+      'agents',
+      'create',
+      'triage-bot',
+      '--role',
+      'support',
+      '--owner',
+      'an@example.com',
+      '--json',
+    );
     assert.equal(result.code, 0, result.stderr);
     const created = JSON.parse(result.stdout) as { agent: Record<string, unknown>; clientSecret: string };
     assert.match(created.clientSecret, /^wsec_/);
@@ -46,7 +59,16 @@ describe('warden CLI', () => {
   });
 
   test('agents create refuses a role that is not in the config, naming the defined ones', async () => {
-    const result = await warden(workspace, 'agents', 'create', 'odd-bot', '--role', 'hacker', '--owner', 'an@example.com');
+    const result = await warden(
+      workspace,
+      'agents',
+      'create',
+      'odd-bot',
+      '--role',
+      'hacker',
+      '--owner',
+      'an@example.com',
+    );
     assert.equal(result.code, 1);
     assert.match(result.stderr, /WARDEN_AGENT_INVALID/);
     assert.match(result.stderr, /hacker/);
@@ -54,7 +76,16 @@ describe('warden CLI', () => {
   });
 
   test('agents create refuses a duplicate name with WARDEN_AGENT_EXISTS', async () => {
-    const result = await warden(workspace, 'agents', 'create', 'support-bot', '--role', 'support', '--owner', 'an@example.com');
+    const result = await warden(
+      workspace,
+      'agents',
+      'create',
+      'support-bot',
+      '--role',
+      'support',
+      '--owner',
+      'an@example.com',
+    );
     assert.equal(result.code, 1);
     assert.match(result.stderr, /WARDEN_AGENT_EXISTS/);
   });
@@ -62,13 +93,18 @@ describe('warden CLI', () => {
   test('suspend needs a reason; suspend and resume show in list and show', async () => {
     const missing = await warden(workspace, 'agents', 'suspend', 'finance-bot');
     assert.equal(missing.code, 2, 'a missing --reason is a usage error');
-    assert.equal((await warden(workspace, 'agents', 'suspend', 'finance-bot', '--reason', 'incident 7')).code, 0);
+    assert.equal(
+      (await warden(workspace, 'agents', 'suspend', 'finance-bot', '--reason', 'incident 7')).code,
+      0,
+    );
     const shown = await warden(workspace, 'agents', 'show', 'finance-bot');
     assert.match(shown.stdout, /suspended/);
     assert.match(shown.stdout, /incident 7/);
     assert.equal((await warden(workspace, 'agents', 'resume', 'finance-bot')).code, 0);
     const list = await warden(workspace, 'agents', 'list', '--json');
-    const finance = (JSON.parse(list.stdout) as { name: string; status: string }[]).find((agent) => agent.name === 'finance-bot');
+    const finance = (JSON.parse(list.stdout) as { name: string; status: string }[]).find(
+      (agent) => agent.name === 'finance-bot',
+    );
     assert.equal(finance?.status, 'active');
   });
 
@@ -79,10 +115,18 @@ describe('warden CLI', () => {
   });
 
   test('keys rotate makes a new token key and keeps the old one listed as retired', async () => {
-    const before = JSON.parse((await warden(workspace, 'keys', 'list', '--json')).stdout) as { kid: string; purpose: string; status: string }[];
+    const before = JSON.parse((await warden(workspace, 'keys', 'list', '--json')).stdout) as {
+      kid: string;
+      purpose: string;
+      status: string;
+    }[];
     const result = await warden(workspace, 'keys', 'rotate');
     assert.equal(result.code, 0, result.stderr);
-    const afterList = JSON.parse((await warden(workspace, 'keys', 'list', '--json')).stdout) as { kid: string; purpose: string; status: string }[];
+    const afterList = JSON.parse((await warden(workspace, 'keys', 'list', '--json')).stdout) as {
+      kid: string;
+      purpose: string;
+      status: string;
+    }[];
     const oldActive = before.find((key) => key.purpose === 'token' && key.status === 'active');
     assert.ok(oldActive);
     assert.equal(afterList.find((key) => key.kid === oldActive.kid)?.status, 'retired');
@@ -91,8 +135,19 @@ describe('warden CLI', () => {
 
   test('every action above is in the audit log and the chain verifies', async () => {
     const tail = await warden(workspace, 'audit', 'tail', '-n', '200', '--json');
-    const types = new Set(tail.stdout.trim().split('\n').map((line) => (JSON.parse(line) as { type: string }).type));
-    for (const type of ['agent-created', 'agent-suspended', 'agent-resumed', 'signing-key-created', 'signing-key-rotated']) {
+    const types = new Set(
+      tail.stdout
+        .trim()
+        .split('\n')
+        .map((line) => (JSON.parse(line) as { type: string }).type),
+    );
+    for (const type of [
+      'agent-created',
+      'agent-suspended',
+      'agent-resumed',
+      'signing-key-created',
+      'signing-key-rotated',
+    ]) {
       assert.ok(types.has(type), `${type} is recorded`);
     }
     const verify = await warden(workspace, 'audit', 'verify');

@@ -7,7 +7,14 @@ test('kill -9 while the server appends in a loop: after restart the chain verifi
   const workspace = await makeWorkspace({ checkpointEvery: 7 });
   try {
     const server = await startWarden(workspace.configPath);
-    const rotated = await runWarden(['agents', 'rotate-secret', 'support-bot', '--json', '--config', workspace.configPath]);
+    const rotated = await runWarden([
+      'agents',
+      'rotate-secret',
+      'support-bot',
+      '--json',
+      '--config',
+      workspace.configPath,
+    ]);
     assert.equal(rotated.code, 0, rotated.output);
     const secret = (JSON.parse(rotated.output) as { clientSecret: string }).clientSecret;
 
@@ -28,7 +35,10 @@ test('kill -9 while the server appends in a loop: after restart the chain verifi
       }
     };
     const workers = [worker(), worker(), worker(), worker()];
-    await waitFor(() => (acknowledged.length >= 30 ? true : undefined), { timeoutMs: 60_000, describe: () => '30 tokens' });
+    await waitFor(() => (acknowledged.length >= 30 ? true : undefined), {
+      timeoutMs: 60_000,
+      describe: () => '30 tokens',
+    });
     server.child.kill('SIGKILL');
     assert.equal(await server.exited, 'SIGKILL');
     stop = true;
@@ -49,7 +59,11 @@ test('kill -9 while the server appends in a loop: after restart the chain verifi
         .map((entry) => entry.detail.jti),
     );
     const missing = acknowledged.filter((jti) => !recorded.has(jti));
-    assert.deepEqual(missing, [], `${missing.length} of ${acknowledged.length} acknowledged tokens have no audit entry`);
+    assert.deepEqual(
+      missing,
+      [],
+      `${missing.length} of ${acknowledged.length} acknowledged tokens have no audit entry`,
+    );
 
     // The restarted server continues the same chain.
     const restarted = await startWarden(workspace.configPath);

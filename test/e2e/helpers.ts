@@ -74,7 +74,10 @@ export interface WardenProcess {
 }
 
 /** Runs `warden <args>` with tsx (no build needed) and collects its output. */
-export function spawnWarden(args: string[], env: NodeJS.ProcessEnv = {}): { child: ChildProcess; output(): string; exited: Promise<number | string> } {
+export function spawnWarden(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): { child: ChildProcess; output(): string; exited: Promise<number | string> } {
   const child = spawn(process.execPath, ['--import', 'tsx', CLI_ENTRY, ...args], {
     cwd: REPO_ROOT,
     env: { ...process.env, ...env },
@@ -97,7 +100,11 @@ export async function startWarden(configPath: string, env: NodeJS.ProcessEnv = {
       const match = /"url":"(http:\/\/[^"]+)"[^\n]*"msg":"warden listening"/.exec(spawned.output());
       return match?.[1];
     },
-    { timeoutMs: 30_000, describe: () => `warden to listen; output so far:\n${spawned.output()}`, abortOn: spawned.exited },
+    {
+      timeoutMs: 30_000,
+      describe: () => `warden to listen; output so far:\n${spawned.output()}`,
+      abortOn: spawned.exited,
+    },
   );
   return { ...spawned, url };
 }
@@ -105,26 +112,37 @@ export async function startWarden(configPath: string, env: NodeJS.ProcessEnv = {
 /** Polls `probe` until it returns a value other than undefined, or fails after the deadline. */
 export async function waitFor<T>(
   probe: () => T | undefined | Promise<T | undefined>,
-  options: { timeoutMs?: number; intervalMs?: number; describe?: () => string; abortOn?: Promise<unknown> } = {},
+  options: {
+    timeoutMs?: number;
+    intervalMs?: number;
+    describe?: () => string;
+    abortOn?: Promise<unknown>;
+  } = {},
 ): Promise<T> {
   const deadline = Date.now() + (options.timeoutMs ?? 10_000);
-  let aborted: unknown;
+  let aborted: string | undefined;
   void options.abortOn?.then((value) => {
-    aborted = value;
+    aborted = JSON.stringify(value);
   });
   for (;;) {
     const value = await probe();
     if (value !== undefined) return value;
     if (aborted !== undefined) {
-      throw new Error(`gave up waiting for ${options.describe?.() ?? 'a condition'}: the process exited (${String(aborted)})`);
+      throw new Error(
+        `gave up waiting for ${options.describe?.() ?? 'a condition'}: the process exited (${aborted})`,
+      );
     }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${options.describe?.() ?? 'a condition'}`);
+    if (Date.now() > deadline)
+      throw new Error(`timed out waiting for ${options.describe?.() ?? 'a condition'}`);
     await new Promise((resolveDelay) => setTimeout(resolveDelay, options.intervalMs ?? 25));
   }
 }
 
 /** Runs a CLI command to completion and returns its exit code and output. */
-export async function runWarden(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | string; output: string }> {
+export async function runWarden(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number | string; output: string }> {
   const spawned = spawnWarden(args, env);
   const code = await spawned.exited;
   return { code, output: spawned.output() };
@@ -135,6 +153,10 @@ export async function requestToken(url: string, clientId: string, clientSecret: 
   return fetch(`${url}/oauth/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ grant_type: 'client_credentials', client_id: clientId, client_secret: clientSecret }),
+    body: new URLSearchParams({
+      grant_type: 'client_credentials',
+      client_id: clientId,
+      client_secret: clientSecret,
+    }),
   });
 }

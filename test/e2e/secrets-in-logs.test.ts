@@ -34,7 +34,10 @@ test('a full run at debug level never writes a secret it used to any log line', 
     logs.push(check.output);
 
     const server = await startWarden(workspace.configPath, env);
-    const rotated = await runWarden(['agents', 'rotate-secret', 'support-bot', '--json', '--config', workspace.configPath], env);
+    const rotated = await runWarden(
+      ['agents', 'rotate-secret', 'support-bot', '--json', '--config', workspace.configPath],
+      env,
+    );
     const rotatedSecret = (JSON.parse(rotated.output) as { clientSecret: string }).clientSecret; // shown once, by design
 
     const issued = await requestToken(server.url, 'support-bot', rotatedSecret);
@@ -42,17 +45,26 @@ test('a full run at debug level never writes a secret it used to any log line', 
     const configIssued = await requestToken(server.url, 'research-bot', configSecret);
     assert.equal(configIssued.status, 200);
     // Careless clients: secrets in a query string, in a Basic header with a wrong id, in a JSON body.
-    await fetch(`${server.url}/oauth/token?client_secret=${rotatedSecret}&access_token=${accessToken}`, { method: 'POST' });
+    await fetch(`${server.url}/oauth/token?client_secret=${rotatedSecret}&access_token=${accessToken}`, {
+      method: 'POST',
+    });
     await fetch(`${server.url}/oauth/token`, {
       method: 'POST',
-      headers: { authorization: `Basic ${Buffer.from(`nobody:${rotatedSecret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+      headers: {
+        authorization: `Basic ${Buffer.from(`nobody:${rotatedSecret}`).toString('base64')}`,
+        'content-type': 'application/x-www-form-urlencoded',
+      },
       body: 'grant_type=client_credentials',
     });
     await fetch(`${server.url}/nowhere`, { headers: { authorization: `Bearer ${accessToken}` } });
     await fetch(`${server.url}/oauth/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ grant_type: 'client_credentials', client_id: 'support-bot', client_secret: configSecret }),
+      body: JSON.stringify({
+        grant_type: 'client_credentials',
+        client_id: 'support-bot',
+        client_secret: configSecret,
+      }),
     });
     for (const args of [
       ['agents', 'suspend', 'support-bot', '--reason', 'log test'],

@@ -13,7 +13,14 @@ describe('warden serve (a real process on a real port)', () => {
   before(async () => {
     workspace = await makeWorkspace();
     server = await startWarden(workspace.configPath);
-    const rotated = await runWarden(['agents', 'rotate-secret', 'support-bot', '--json', '--config', workspace.configPath]);
+    const rotated = await runWarden([
+      'agents',
+      'rotate-secret',
+      'support-bot',
+      '--json',
+      '--config',
+      workspace.configPath,
+    ]);
     assert.equal(rotated.code, 0, rotated.output);
     secret = (JSON.parse(rotated.output) as { clientSecret: string }).clientSecret;
   });
@@ -51,7 +58,11 @@ describe('warden serve (a real process on a real port)', () => {
     const json = await fetch(`${server.url}/oauth/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ grant_type: 'client_credentials', client_id: 'support-bot', client_secret: secret }),
+      body: JSON.stringify({
+        grant_type: 'client_credentials',
+        client_id: 'support-bot',
+        client_secret: secret,
+      }),
     });
     assert.equal(json.status, 200);
     const basic = await fetch(`${server.url}/oauth/token`, {
@@ -70,8 +81,16 @@ describe('warden serve (a real process on a real port)', () => {
     const unknown = await requestToken(server.url, 'nobody', 'wsec_not-the-secret');
     assert.equal(wrong.status, 401);
     assert.equal(unknown.status, 401);
-    const wrongBody = (await wrong.json()) as { error: string; warden_code: string; error_description: string };
-    const unknownBody = (await unknown.json()) as { error: string; warden_code: string; error_description: string };
+    const wrongBody = (await wrong.json()) as {
+      error: string;
+      warden_code: string;
+      error_description: string;
+    };
+    const unknownBody = (await unknown.json()) as {
+      error: string;
+      warden_code: string;
+      error_description: string;
+    };
     assert.equal(wrongBody.error, 'invalid_client');
     assert.equal(wrongBody.warden_code, 'WARDEN_INVALID_CLIENT');
     assert.deepEqual(wrongBody, unknownBody);
@@ -115,9 +134,24 @@ describe('warden serve (a real process on a real port)', () => {
   });
 
   test('a suspended agent cannot get a token, and says why', async () => {
-    const suspended = await runWarden(['agents', 'suspend', 'finance-bot', '--reason', 'incident 42', '--config', workspace.configPath]);
+    const suspended = await runWarden([
+      'agents',
+      'suspend',
+      'finance-bot',
+      '--reason',
+      'incident 42',
+      '--config',
+      workspace.configPath,
+    ]);
     assert.equal(suspended.code, 0, suspended.output);
-    const rotated = await runWarden(['agents', 'rotate-secret', 'finance-bot', '--json', '--config', workspace.configPath]);
+    const rotated = await runWarden([
+      'agents',
+      'rotate-secret',
+      'finance-bot',
+      '--json',
+      '--config',
+      workspace.configPath,
+    ]);
     const financeSecret = (JSON.parse(rotated.output) as { clientSecret: string }).clientSecret;
     const response = await requestToken(server.url, 'finance-bot', financeSecret);
     assert.equal(response.status, 401);
@@ -135,7 +169,11 @@ describe('lifecycle', () => {
       const { port } = new URL(server.url);
       // Send the headers with "Expect: 100-continue" and wait for "100 Continue": the request is then
       // in flight. SIGTERM, wait until the server refuses new work, and only then send the body.
-      const body = JSON.stringify({ grant_type: 'client_credentials', client_id: 'support-bot', client_secret: 'wsec_x' });
+      const body = JSON.stringify({
+        grant_type: 'client_credentials',
+        client_id: 'support-bot',
+        client_secret: 'wsec_x',
+      });
       const socket = connect(Number(port), '127.0.0.1');
       let response = '';
       socket.setEncoding('utf8').on('data', (chunk: string) => (response += chunk));
@@ -144,7 +182,9 @@ describe('lifecycle', () => {
         `POST /oauth/token HTTP/1.1\r\nhost: 127.0.0.1\r\ncontent-type: application/json\r\n` +
           `content-length: ${body.length}\r\nexpect: 100-continue\r\n\r\n`,
       );
-      await waitFor(() => (response.includes('100 Continue') ? true : undefined), { describe: () => '100 Continue' });
+      await waitFor(() => (response.includes('100 Continue') ? true : undefined), {
+        describe: () => '100 Continue',
+      });
       server.child.kill('SIGTERM');
       await waitFor(
         async () => {
@@ -172,7 +212,8 @@ describe('lifecycle', () => {
 
   test('a PostgreSQL URL that does not answer stops serve with WARDEN_STORE_UNAVAILABLE', async () => {
     const workspace = await makeWorkspace({
-      storeYaml: '  driver: postgres\n  postgres:\n    url: postgres://postgres@127.0.0.1:1/none\n    connectTimeout: 2\n',
+      storeYaml:
+        '  driver: postgres\n  postgres:\n    url: postgres://postgres@127.0.0.1:1/none\n    connectTimeout: 2\n',
     });
     try {
       const started = Date.now();

@@ -64,7 +64,11 @@ export function registerOAuthRoutes(app: FastifyInstance, options: OAuthRoutesOp
       }
       const client = readClientCredentials(request, parameters);
       const resource = parameters.get('resource');
-      if (resource !== undefined && resource.replace(/\/$/, '') !== base && !resource.startsWith(`${base}/`)) {
+      if (
+        resource !== undefined &&
+        resource.replace(/\/$/, '') !== base &&
+        !resource.startsWith(`${base}/`)
+      ) {
         throw new WardenError(
           'WARDEN_INVALID_REQUEST',
           `resource "${resource.slice(0, 200)}" is not this gateway; tokens are only issued for ${issuer}`,
@@ -96,7 +100,10 @@ function readParameters(request: FastifyRequest): Map<string, string> {
   if (body instanceof URLSearchParams) {
     for (const [key, value] of body) {
       if (parameters.has(key)) {
-        throw new WardenError('WARDEN_INVALID_REQUEST', `parameter "${key.slice(0, 64)}" is repeated; send it once`);
+        throw new WardenError(
+          'WARDEN_INVALID_REQUEST',
+          `parameter "${key.slice(0, 64)}" is repeated; send it once`,
+        );
       }
       parameters.set(key, value);
     }
@@ -115,7 +122,10 @@ function readParameters(request: FastifyRequest): Map<string, string> {
   }
   for (const [key, value] of parameters) {
     if (value.length > MAX_PARAMETER_LENGTH) {
-      throw new WardenError('WARDEN_INVALID_REQUEST', `parameter "${key.slice(0, 64)}" is longer than ${MAX_PARAMETER_LENGTH} characters`);
+      throw new WardenError(
+        'WARDEN_INVALID_REQUEST',
+        `parameter "${key.slice(0, 64)}" is longer than ${MAX_PARAMETER_LENGTH} characters`,
+      );
     }
   }
   return parameters;
@@ -132,10 +142,16 @@ function readClientCredentials(
   if (authorization !== undefined) {
     const match = /^Basic\s+([A-Za-z0-9+/=]+)\s*$/i.exec(authorization);
     if (!match) {
-      throw new WardenError('WARDEN_INVALID_CLIENT', 'the Authorization header must be "Basic base64(client_id:client_secret)"');
+      throw new WardenError(
+        'WARDEN_INVALID_CLIENT',
+        'the Authorization header must be "Basic base64(client_id:client_secret)"',
+      );
     }
     if (bodySecret !== undefined) {
-      throw new WardenError('WARDEN_INVALID_REQUEST', 'send the client secret either in the Authorization header or in the body, not both');
+      throw new WardenError(
+        'WARDEN_INVALID_REQUEST',
+        'send the client secret either in the Authorization header or in the body, not both',
+      );
     }
     const decoded = Buffer.from(match[1] as string, 'base64').toString('utf8');
     const colon = decoded.indexOf(':');
@@ -146,7 +162,10 @@ function readClientCredentials(
     const clientId = safeDecode(decoded.slice(0, colon));
     const clientSecret = safeDecode(decoded.slice(colon + 1));
     if (bodyId !== undefined && bodyId !== clientId) {
-      throw new WardenError('WARDEN_INVALID_REQUEST', 'client_id in the body differs from the one in the Authorization header');
+      throw new WardenError(
+        'WARDEN_INVALID_REQUEST',
+        'client_id in the body differs from the one in the Authorization header',
+      );
     }
     return { clientId, clientSecret };
   }
@@ -169,7 +188,8 @@ function safeDecode(value: string): string {
 
 function sendOAuthError(reply: FastifyReply, request: FastifyRequest, error: unknown): FastifyReply {
   if (!isWardenError(error) || OAUTH_ERROR[error.code] === undefined) throw error;
-  const status = error.code === 'WARDEN_INVALID_CLIENT' || error.code === 'WARDEN_AGENT_SUSPENDED' ? 401 : error.status;
+  const status =
+    error.code === 'WARDEN_INVALID_CLIENT' || error.code === 'WARDEN_AGENT_SUSPENDED' ? 401 : error.status;
   if (status === 401 && request.headers.authorization !== undefined) {
     void reply.header('www-authenticate', 'Basic realm="warden"');
   }
