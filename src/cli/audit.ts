@@ -129,6 +129,8 @@ export function registerAuditCommands(
           log: warden.audit,
           before: options.before,
           actor: context.actor,
+          verifier: warden.keys.checkpointVerifier(),
+          clock: warden.clock,
         });
         if (result.removed === 0) {
           output.line(`nothing to prune: no whole checkpointed segment ends before ${options.before}`);

@@ -35,6 +35,7 @@ export async function startServer(given: LoadedConfig, options: StartServerOptio
   const warden = await openWarden(loaded, {
     actor: 'system',
     sync: true,
+    onBackgroundError: (error) => logger.error({ err: error }, 'audit checkpoint failed'),
     ...(options.clock ? { clock: options.clock } : {}),
     ...(options.env ? { env: options.env } : {}),
   });

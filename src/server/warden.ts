@@ -33,6 +33,8 @@ export interface OpenWardenOptions {
   sync: boolean;
   clock?: Clock;
   env?: NodeJS.ProcessEnv;
+  /** Where background failures (an interval checkpoint that could not be written) are reported. */
+  onBackgroundError?: (error: unknown) => void;
 }
 
 /**
@@ -64,6 +66,7 @@ export async function openWarden(loaded: LoadedConfig, options: OpenWardenOption
       },
       checkpointEvery: config.audit.checkpointEvery,
       checkpointIntervalSeconds: config.audit.checkpointInterval,
+      ...(options.onBackgroundError ? { onError: options.onBackgroundError } : {}),
     });
     const keys: KeyManager = new KeyManager({
       store: store.keys,
