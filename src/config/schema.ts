@@ -191,6 +191,14 @@ export const configSchema = z
           .pipe(z.number().min(30, 'at least 30 seconds').max(3600, 'at most 60 minutes (3600 seconds)')),
         /** Tolerated clock skew when checking exp and nbf. */
         clockTolerance: duration.default(30).pipe(z.number().max(300, 'at most 300 seconds')),
+        /** Token requests allowed per client address per window; more get 429 WARDEN_RATE_LIMITED. */
+        tokenRateLimit: z
+          .object({
+            max: z.number().int().min(1).max(1_000_000).default(60),
+            window: duration.default(60).pipe(z.number().min(1, 'at least 1 second')),
+          })
+          .strict()
+          .prefault({}),
       })
       .strict()
       .prefault({}),

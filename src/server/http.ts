@@ -6,7 +6,8 @@ import { randomUUID } from 'node:crypto';
 import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyError, FastifyInstance } from 'fastify';
 import { WardenError, isWardenError } from '../core/index.js';
-import { registerOAuthRoutes } from '../fronts/oauth/index.js';
+import { toHttpError } from '../fronts/http-errors.js';
+import { oauthRoutes } from '../fronts/oauth/index.js';
 import type { Logger } from './logger.js';
 import { pathOnly } from './logger.js';
 import type { Warden } from './warden.js';
@@ -94,36 +95,12 @@ export function buildHttpServer(warden: Warden, options: HttpServerOptions): Fas
     }
   });
 
-  registerOAuthRoutes(app, {
+  void app.register(oauthRoutes, {
     tokens: warden.tokens,
     keys: warden.keys,
-    issuer: warden.config.server.publicUrl,
+    issuer: config.server.publicUrl,
+    bodyLimit: config.server.bodyLimit,
+    rateLimit: config.identity.tokenRateLimit,
   });
   return app;
-}
-
-/** Maps Fastify's own errors (body too large, bad JSON, wrong content type) onto Warden codes. */
-function toHttpError(error: FastifyError | WardenError, bodyLimit: number): WardenError {
-  if (error instanceof WardenError) return error;
-  switch (error.code) {
-    case 'FST_ERR_CTP_BODY_TOO_LARGE':
-      return new WardenError(
-        'WARDEN_BODY_TOO_LARGE',
-        `the request body is larger than ${bodyLimit} bytes; send less, or raise server.bodyLimit in the config`,
-        { limit: bodyLimit },
-      );
-    case 'FST_ERR_CTP_INVALID_MEDIA_TYPE':
-      return new WardenError(
-        'WARDEN_UNSUPPORTED_MEDIA_TYPE',
-        'this content type is not accepted; send application/json (or application/x-www-form-urlencoded to /oauth/token)',
-      );
-    case 'FST_ERR_CTP_EMPTY_JSON_BODY':
-    case 'FST_ERR_CTP_INVALID_CONTENT_LENGTH':
-      return new WardenError('WARDEN_BAD_REQUEST', `${error.message}; send a well-formed JSON body`);
-    default:
-      if (error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 500) {
-        return new WardenError('WARDEN_BAD_REQUEST', `the request is malformed: ${error.message}`);
-      }
-      return new WardenError('WARDEN_INTERNAL', 'an internal error occurred; the server log has the details');
-  }
 }

@@ -108,16 +108,17 @@ describe('warden serve (a real process on a real port)', () => {
     assert.equal(body.warden_code, 'WARDEN_UNSUPPORTED_GRANT_TYPE');
   });
 
-  test('a body over the limit gets 413 WARDEN_BODY_TOO_LARGE', async () => {
+  test('a body over the limit gets 413 WARDEN_BODY_TOO_LARGE in the OAuth error shape', async () => {
     const response = await fetch(`${server.url}/oauth/token`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ grant_type: 'client_credentials', padding: 'x'.repeat(1024 * 1024 + 10) }),
     });
     assert.equal(response.status, 413);
-    const body = (await response.json()) as { error: { code: string; message: string } };
-    assert.equal(body.error.code, 'WARDEN_BODY_TOO_LARGE');
-    assert.match(body.error.message, /server\.bodyLimit/);
+    const body = (await response.json()) as { error: string; warden_code: string; error_description: string };
+    assert.equal(body.error, 'invalid_request');
+    assert.equal(body.warden_code, 'WARDEN_BODY_TOO_LARGE');
+    assert.match(body.error_description, /server\.bodyLimit/);
   });
 
   test('malformed JSON gets 400 with a code, and an unknown path gets 404', async () => {
@@ -127,7 +128,7 @@ describe('warden serve (a real process on a real port)', () => {
       body: '{"grant_type": ',
     });
     assert.equal(malformed.status, 400);
-    assert.equal(((await malformed.json()) as { error: { code: string } }).error.code, 'WARDEN_BAD_REQUEST');
+    assert.equal(((await malformed.json()) as { warden_code: string }).warden_code, 'WARDEN_BAD_REQUEST');
     const missing = await fetch(`${server.url}/nothing-here?secret=x`);
     assert.equal(missing.status, 404);
     assert.equal(((await missing.json()) as { error: { code: string } }).error.code, 'WARDEN_NOT_FOUND');

@@ -1,2 +1,2 @@
-export { registerOAuthRoutes } from './routes.js';
+export { oauthRoutes } from './routes.js';
 export type { OAuthRoutesOptions } from './routes.js';

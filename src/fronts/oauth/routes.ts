@@ -2,16 +2,21 @@
  * OAuth 2.1 front: the client-credentials token endpoint, JWKS and authorization server metadata.
  * It only translates HTTP to the identity service; errors follow RFC 6749 section 5.2.
  */
-import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { WardenError, isWardenError } from '../../core/index.js';
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { WardenError } from '../../core/index.js';
 import type { ErrorCode } from '../../core/index.js';
 import type { KeyManager, TokenService } from '../../identity/index.js';
+import { toHttpError } from '../http-errors.js';
 
 export interface OAuthRoutesOptions {
   tokens: TokenService;
   keys: KeyManager;
   /** The gateway's public URL: issuer of tokens and base of the endpoints. */
   issuer: string;
+  bodyLimit: number;
+  /** Token requests allowed per client address per window (seconds). */
+  rateLimit: { max: number; window: number };
 }
 
 /** RFC 6749 error names for Warden codes the token endpoint can produce. */
@@ -25,14 +30,36 @@ const OAUTH_ERROR: Partial<Record<ErrorCode, string>> = {
   WARDEN_BAD_REQUEST: 'invalid_request',
   WARDEN_BODY_TOO_LARGE: 'invalid_request',
   WARDEN_UNSUPPORTED_MEDIA_TYPE: 'invalid_request',
+  WARDEN_RATE_LIMITED: 'invalid_request',
 };
 
 const MAX_PARAMETER_LENGTH = 4096;
 
-/** Registers POST /oauth/token, GET /.well-known/jwks.json and GET /.well-known/oauth-authorization-server. */
-export function registerOAuthRoutes(app: FastifyInstance, options: OAuthRoutesOptions): void {
+/**
+ * Fastify plugin: POST /oauth/token (rate limited per client address), GET /.well-known/jwks.json and
+ * GET /.well-known/oauth-authorization-server. Errors in this scope answer in the RFC 6749 shape.
+ */
+export async function oauthRoutes(app: FastifyInstance, options: OAuthRoutesOptions): Promise<void> {
   const { tokens, keys, issuer } = options;
   const base = issuer.replace(/\/$/, '');
+
+  await app.register(rateLimit, {
+    global: false,
+    errorResponseBuilder: (_request, context) =>
+      new WardenError(
+        'WARDEN_RATE_LIMITED',
+        `too many token requests from this address (${context.max} per ${options.rateLimit.window} s); retry in ${context.after}, and reuse tokens until they expire instead of requesting one per call`,
+      ),
+  });
+
+  app.setErrorHandler((error: FastifyError | WardenError, request, reply) => {
+    const wardenError = toHttpError(error, options.bodyLimit);
+    if (OAUTH_ERROR[wardenError.code] === undefined) {
+      request.log.error({ code: wardenError.code, err: error }, 'token request failed');
+      return reply.code(wardenError.status).send({ error: wardenError.toJSON() });
+    }
+    return sendOAuthError(reply, request, wardenError);
+  });
 
   app.get('/.well-known/jwks.json', async (_request, reply) => {
     void reply.header('cache-control', 'public, max-age=60');
@@ -49,47 +76,42 @@ export function registerOAuthRoutes(app: FastifyInstance, options: OAuthRoutesOp
     response_types_supported: ['token'],
   }));
 
-  app.post('/oauth/token', async (request, reply) => {
+  const tokenRoute = {
+    config: { rateLimit: { max: options.rateLimit.max, timeWindow: options.rateLimit.window * 1000 } },
+  };
+  app.post('/oauth/token', tokenRoute, async (request, reply) => {
     void reply.header('cache-control', 'no-store').header('pragma', 'no-cache');
-    try {
-      const parameters = readParameters(request);
-      const grantType = parameters.get('grant_type');
-      if (grantType !== 'client_credentials') {
-        throw new WardenError(
-          grantType === undefined ? 'WARDEN_INVALID_REQUEST' : 'WARDEN_UNSUPPORTED_GRANT_TYPE',
-          grantType === undefined
-            ? 'grant_type is missing; send grant_type=client_credentials'
-            : `grant_type "${grantType.slice(0, 64)}" is not supported; Warden issues agent tokens with grant_type=client_credentials`,
-        );
-      }
-      const client = readClientCredentials(request, parameters);
-      const resource = parameters.get('resource');
-      if (
-        resource !== undefined &&
-        resource.replace(/\/$/, '') !== base &&
-        !resource.startsWith(`${base}/`)
-      ) {
-        throw new WardenError(
-          'WARDEN_INVALID_REQUEST',
-          `resource "${resource.slice(0, 200)}" is not this gateway; tokens are only issued for ${issuer}`,
-        );
-      }
-      const scope = parameters.get('scope');
-      const issued = await tokens.issue({
-        clientId: client.clientId,
-        clientSecret: client.clientSecret,
-        ...(scope === undefined ? {} : { scope }),
-        actorIp: request.ip,
-      });
-      return {
-        access_token: issued.accessToken,
-        token_type: issued.tokenType,
-        expires_in: issued.expiresIn,
-        ...(issued.scope ? { scope: issued.scope } : {}),
-      };
-    } catch (error) {
-      return sendOAuthError(reply, request, error);
+    const parameters = readParameters(request);
+    const grantType = parameters.get('grant_type');
+    if (grantType !== 'client_credentials') {
+      throw new WardenError(
+        grantType === undefined ? 'WARDEN_INVALID_REQUEST' : 'WARDEN_UNSUPPORTED_GRANT_TYPE',
+        grantType === undefined
+          ? 'grant_type is missing; send grant_type=client_credentials'
+          : `grant_type "${grantType.slice(0, 64)}" is not supported; Warden issues agent tokens with grant_type=client_credentials`,
+      );
     }
+    const client = readClientCredentials(request, parameters);
+    const resource = parameters.get('resource');
+    if (resource !== undefined && resource.replace(/\/$/, '') !== base && !resource.startsWith(`${base}/`)) {
+      throw new WardenError(
+        'WARDEN_INVALID_REQUEST',
+        `resource "${resource.slice(0, 200)}" is not this gateway; tokens are only issued for ${issuer}`,
+      );
+    }
+    const scope = parameters.get('scope');
+    const issued = await tokens.issue({
+      clientId: client.clientId,
+      clientSecret: client.clientSecret,
+      ...(scope === undefined ? {} : { scope }),
+      actorIp: request.ip,
+    });
+    return {
+      access_token: issued.accessToken,
+      token_type: issued.tokenType,
+      expires_in: issued.expiresIn,
+      ...(issued.scope ? { scope: issued.scope } : {}),
+    };
   });
 }
 
@@ -186,8 +208,8 @@ function safeDecode(value: string): string {
   }
 }
 
-function sendOAuthError(reply: FastifyReply, request: FastifyRequest, error: unknown): FastifyReply {
-  if (!isWardenError(error) || OAUTH_ERROR[error.code] === undefined) throw error;
+function sendOAuthError(reply: FastifyReply, request: FastifyRequest, error: WardenError): FastifyReply {
+  void reply.header('cache-control', 'no-store');
   const status =
     error.code === 'WARDEN_INVALID_CLIENT' || error.code === 'WARDEN_AGENT_SUSPENDED' ? 401 : error.status;
   if (status === 401 && request.headers.authorization !== undefined) {
