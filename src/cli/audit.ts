@@ -1,5 +1,6 @@
 /** `warden audit ...`: verify the chain, tail and export entries, prune old checkpointed segments. */
 import { createWriteStream } from 'node:fs';
+import type { WriteStream } from 'node:fs';
 import { once } from 'node:events';
 import type { Command } from 'commander';
 import { Option } from 'commander';
@@ -92,10 +93,7 @@ export function registerAuditCommands(
     .option('-o, --output <file>', 'write to a file instead of standard output')
     .action(async (options: { since?: string; until?: string; output?: string }) => {
       await context.withWarden({ sync: false }, async (warden) => {
-        const stream =
-          options.output === undefined
-            ? null
-            : createWriteStream(options.output, { flags: 'wx', mode: 0o600 });
+        const stream = options.output === undefined ? null : await openExportFile(options.output);
         let count = 0;
         await exportAuditEntries({
           store: warden.store.audit,
@@ -141,6 +139,23 @@ export function registerAuditCommands(
     });
 }
 
+/** Opens a new file for an export; never overwrites one (an export is evidence). */
+async function openExportFile(path: string): Promise<WriteStream> {
+  const stream = createWriteStream(path, { flags: 'wx', mode: 0o600 });
+  try {
+    await once(stream, 'open');
+    return stream;
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new WardenError(
+      'WARDEN_USAGE',
+      code === 'EEXIST'
+        ? `${path} already exists; exports never overwrite a file, so choose a new path`
+        : `cannot create ${path} (${code ?? 'error'}); check the directory exists and is writable`,
+    );
+  }
+}
+
 function formatEntry(entry: AuditEntryRecord): string {
   const parts = [
     String(entry.seq).padStart(6),
@@ -163,8 +178,11 @@ function parseCount(value: string): number {
   return count;
 }
 
+/** ISO-8601 dates and date-times; a date-time without an offset is read as UTC, like a bare date. */
 function parseTime(value: string): string {
-  const time = new Date(value);
+  const hasTime = /T\d{2}:\d{2}/.test(value);
+  const hasOffset = /(Z|[+-]\d{2}:?\d{2})$/i.test(value);
+  const time = new Date(hasTime && !hasOffset ? `${value}Z` : value);
   if (!/^\d{4}-\d{2}-\d{2}/.test(value) || Number.isNaN(time.getTime())) {
     throw new WardenError(
       'WARDEN_USAGE',

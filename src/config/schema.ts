@@ -207,7 +207,7 @@ export const configSchema = z
         /** A signed checkpoint after this many entries... */
         checkpointEvery: z.number().int().min(1).max(1_000_000).default(1000),
         /** ...or after this long, whichever comes first (when there are new entries). */
-        checkpointInterval: duration.default(60),
+        checkpointInterval: duration.default(60).pipe(z.number().min(1, 'at least 1 second')),
       })
       .strict()
       .prefault({}),

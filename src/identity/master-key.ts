@@ -5,6 +5,7 @@
  */
 import { hkdfSync, randomBytes } from 'node:crypto';
 import { link, mkdir, open, readFile, stat, unlink } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { dirname, isAbsolute, resolve } from 'node:path';
 import { inspect } from 'node:util';
 import { WardenError } from '../core/index.js';
@@ -84,6 +85,11 @@ export interface LoadMasterKeyOptions {
   keyFile: string;
   /** Directory relative paths are resolved against (the config file's directory). */
   baseDir: string;
+  /**
+   * Create the key file when it is missing (default true). Pass false when the store already holds
+   * values sealed under a master key: a new key could not open them, so a missing file is an error.
+   */
+  createIfMissing?: boolean;
 }
 
 /**
@@ -109,6 +115,14 @@ export async function loadMasterKey(options: LoadMasterKeyOptions): Promise<Mast
   const path = isAbsolute(options.keyFile) ? options.keyFile : resolve(options.baseDir, options.keyFile);
   const existing = await readKeyFile(path);
   if (existing !== null) return new MasterKey(existing, { kind: 'file', path, created: false });
+  if (options.createIfMissing === false) {
+    throw new WardenError(
+      'WARDEN_MASTER_KEY_INVALID',
+      `the master key file ${path} does not exist, but this database already holds keys sealed under a master key; ` +
+        `restore the original key file there (or set ${MASTER_KEY_ENV}). Warden does not make a new key for an existing database, since it could not open what is sealed.`,
+      { path },
+    );
+  }
   const created = await createKeyFile(path);
   return new MasterKey(created.bytes, { kind: 'file', path, created: created.created });
 }
@@ -193,10 +207,19 @@ async function readKeyFile(path: string): Promise<Uint8Array | null> {
  */
 async function createKeyFile(path: string): Promise<{ bytes: Uint8Array; created: boolean }> {
   const directory = dirname(path);
-  await mkdir(directory, { recursive: true, mode: 0o700 });
   const bytes = randomBytes(MASTER_KEY_BYTES);
   const temporary = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  const handle = await open(temporary, 'wx', 0o600);
+  let handle: FileHandle;
+  try {
+    await mkdir(directory, { recursive: true, mode: 0o700 });
+    handle = await open(temporary, 'wx', 0o600);
+  } catch (error) {
+    throw new WardenError(
+      'WARDEN_MASTER_KEY_INVALID',
+      `cannot create the master key file ${path} (${(error as NodeJS.ErrnoException).code ?? 'error'}); make its directory writable, or set ${MASTER_KEY_ENV}`,
+      { path },
+    );
+  }
   try {
     await handle.chmod(0o600);
     await handle.writeFile(`${bytes.toString('base64')}\n`, 'utf8');

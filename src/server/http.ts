@@ -36,7 +36,24 @@ export function buildHttpServer(warden: Warden, options: HttpServerOptions): Fas
     requestIdLogLabel: 'requestId',
     disableRequestLogging: true,
     forceCloseConnections: 'idle',
-    return503OnClosing: true,
+    // Draining is answered below, in Warden's error shape, rather than by Fastify's own 503.
+    return503OnClosing: false,
+  });
+
+  app.addHook('onRequest', async (request, reply) => {
+    if (options.isDraining?.() === true && request.url !== '/readyz' && request.url !== '/healthz') {
+      return reply
+        .code(503)
+        .header('connection', 'close')
+        .header('retry-after', '5')
+        .send({
+          error: new WardenError(
+            'WARDEN_SHUTTING_DOWN',
+            'this Warden instance is shutting down; retry against another replica or after it restarts',
+          ).toJSON(),
+        });
+    }
+    return undefined;
   });
 
   // Our own request log line: path without query, status and time; never headers or bodies.

@@ -6,7 +6,14 @@ import { AuditLog } from '../audit/index.js';
 import type { LoadedConfig, ResolvedConfig } from '../config/index.js';
 import { systemClock } from '../core/index.js';
 import type { Clock } from '../core/index.js';
-import { AgentService, KeyManager, TokenService, checkMasterKey, loadMasterKey } from '../identity/index.js';
+import {
+  AgentService,
+  KeyManager,
+  MASTER_KEY_CHECK_META_KEY,
+  TokenService,
+  checkMasterKey,
+  loadMasterKey,
+} from '../identity/index.js';
 import { openStore } from '../store/index.js';
 import type { Store } from '../store/index.js';
 
@@ -52,6 +59,8 @@ export async function openWarden(loaded: LoadedConfig, options: OpenWardenOption
       env: options.env ?? process.env,
       keyFile: config.secrets.masterKeyFile,
       baseDir: loaded.baseDir,
+      // Only a new store may get a new key: an existing one holds values sealed under the old key.
+      createIfMissing: (await store.meta.get(MASTER_KEY_CHECK_META_KEY)) === null,
     });
     await checkMasterKey(store.meta, masterKey);
 

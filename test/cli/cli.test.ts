@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { rm, stat } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
 import { run } from '../../src/cli/program.js';
 import type { Output } from '../../src/cli/output.js';
@@ -167,8 +168,33 @@ describe('warden CLI', () => {
     assert.match(result.stderr, /ISO-8601/);
   });
 
+  test('audit export never overwrites an existing file', async () => {
+    const target = `${workspace.dir}/export.jsonl`;
+    const first = await warden(workspace, 'audit', 'export', '-o', target);
+    assert.equal(first.code, 0, first.stderr);
+    const second = await warden(workspace, 'audit', 'export', '-o', target);
+    assert.equal(second.code, 2);
+    assert.match(second.stderr, /already exists/);
+  });
+
   test('an unknown command is a usage error', async () => {
     const result = await warden(workspace, 'frobnicate');
     assert.equal(result.code, 2);
   });
+});
+
+test('a missing master key file for an existing database is refused, and no new key is made', async () => {
+  const workspace = await makeWorkspace();
+  try {
+    assert.equal((await warden(workspace, 'agents', 'list')).code, 0);
+    const keyFile = `${workspace.dir}/master.key`;
+    await rm(keyFile);
+    const result = await warden(workspace, 'agents', 'list');
+    assert.equal(result.code, 1);
+    assert.match(result.stderr, /WARDEN_MASTER_KEY_INVALID/);
+    assert.match(result.stderr, /restore the original key file/);
+    await assert.rejects(stat(keyFile), { code: 'ENOENT' });
+  } finally {
+    await workspace.cleanup();
+  }
 });

@@ -58,6 +58,18 @@ describe('HTTP server (in-process, Fastify inject)', () => {
     }
   });
 
+  test('while draining, new requests get 503 WARDEN_SHUTTING_DOWN in the Warden error shape', async () => {
+    draining = true;
+    try {
+      const response = await app.inject({ method: 'GET', url: '/.well-known/jwks.json' });
+      assert.equal(response.statusCode, 503);
+      assert.equal(response.json<{ error: { code: string } }>().error.code, 'WARDEN_SHUTTING_DOWN');
+      assert.equal((await app.inject({ method: 'GET', url: '/healthz' })).statusCode, 200);
+    } finally {
+      draining = false;
+    }
+  });
+
   test('a resource parameter for another server is refused', async () => {
     const response = await app.inject({
       method: 'POST',
