@@ -168,6 +168,8 @@ export class AgentService {
     });
     return this.#update(current, {
       status: 'suspended',
+      // Tokens issued before the suspension stay refused after a resume: the agent must ask anew.
+      secretVersion: current.secretVersion + 1,
       suspendedReason: reason,
       suspendedBy: options.actor,
       suspendedAt: now,

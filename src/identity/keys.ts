@@ -71,7 +71,10 @@ export class KeyManager {
     this.#masterKey = options.masterKey;
     this.#clock = options.clock;
     this.#audit = options.audit;
-    this.#verifyWindowMilliseconds = (options.tokenLifetimeSeconds + options.clockToleranceSeconds) * 1000;
+    // A process that has not reloaded its key list yet may sign with a just-retired key for up to
+    // REFRESH_MILLISECONDS, so a retired key verifies that much longer than a token can live.
+    this.#verifyWindowMilliseconds =
+      (options.tokenLifetimeSeconds + options.clockToleranceSeconds) * 1000 + REFRESH_MILLISECONDS;
   }
 
   /**

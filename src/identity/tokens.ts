@@ -287,7 +287,7 @@ export class TokenService {
     if (claims.sv !== agent.secretVersion) {
       throw tokenError(
         'WARDEN_TOKEN_REVOKED',
-        `the access token was issued before the agent's secret was rotated; request a new token`,
+        `the access token was issued before the agent's secret was rotated or the agent was suspended; request a new token`,
         { agent: agent.name },
       );
     }

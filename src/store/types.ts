@@ -26,7 +26,7 @@ export interface AgentRecord {
   suspendedAt: IsoTime | null;
   /** scrypt hash of the client secret (`scrypt$N$r$p$salt$hash`), null until a secret is issued. */
   secretHash: string | null;
-  /** Incremented on every rotation; tokens carry it and are refused once it moves on. */
+  /** Credential generation: incremented on every secret rotation and suspension; tokens carry it and are refused once it moves on. */
   secretVersion: number;
   secretRotatedAt: IsoTime | null;
   /** Where the agent is defined: the config file, or created at run time by the CLI or API. */

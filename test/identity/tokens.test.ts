@@ -320,7 +320,7 @@ for (const kind of STORE_KINDS) {
       );
     });
 
-    test('a token of a rotated key verifies until lifetime + tolerance after rotation, then WARDEN_TOKEN_KEY_UNKNOWN', async (t) => {
+    test('a token of a rotated key verifies until lifetime + tolerance + refresh interval after rotation, then WARDEN_TOKEN_KEY_UNKNOWN', async (t) => {
       const harness = await openHarness(t, kind);
       const agent = await createAgent(harness);
       const old = await issueFor(harness, agent);
@@ -329,7 +329,7 @@ for (const kind of STORE_KINDS) {
       const fresh = await issueFor(harness, agent);
       assert.notEqual(decodeProtectedHeader(fresh).kid, decodeProtectedHeader(old).kid);
       await harness.tokens.verify(old);
-      harness.clock.advance((LIFETIME_SECONDS + TOLERANCE_SECONDS) * 1000);
+      harness.clock.advance((LIFETIME_SECONDS + TOLERANCE_SECONDS + 30) * 1000);
       await assert.rejects(
         harness.tokens.verify(old),
         rejectsWith('WARDEN_TOKEN_KEY_UNKNOWN', /retired too long ago/),
@@ -349,7 +349,7 @@ for (const kind of STORE_KINDS) {
       );
     });
 
-    test('a token of an agent suspended after issue is refused on the next call with WARDEN_AGENT_SUSPENDED and the reason', async (t) => {
+    test('a token of an agent suspended after issue is refused on the next call with WARDEN_AGENT_SUSPENDED and the reason, and stays refused after resume', async (t) => {
       const harness = await openHarness(t, kind);
       const agent = await createAgent(harness);
       const token = await issueFor(harness, agent);
@@ -360,7 +360,11 @@ for (const kind of STORE_KINDS) {
         rejectsWith('WARDEN_AGENT_SUSPENDED', /is suspended: incident 42/),
       );
       await harness.agents.resume(agent.name, { actor: 'admin:alice' });
-      await harness.tokens.verify(token);
+      await assert.rejects(
+        harness.tokens.verify(token),
+        rejectsWith('WARDEN_TOKEN_REVOKED', /or the agent was suspended/),
+      );
+      await harness.tokens.verify(await issueFor(harness, agent));
     });
 
     test('a token issued before a secret rotation is refused with WARDEN_TOKEN_REVOKED', async (t) => {
@@ -372,7 +376,7 @@ for (const kind of STORE_KINDS) {
         harness.tokens.verify(token),
         rejectsWith(
           'WARDEN_TOKEN_REVOKED',
-          /issued before the agent's secret was rotated; request a new token/,
+          /issued before the agent's secret was rotated or the agent was suspended; request a new token/,
         ),
       );
       await assert.rejects(
