@@ -28,6 +28,15 @@ const duration = z.union([z.number(), z.string()]).transform((value, context) =>
   return seconds;
 });
 
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** A value that must be a secret reference, never the secret itself. */
 const secretReference = z
   .string()
@@ -70,7 +79,15 @@ const serverBase = {
   tools: z
     .record(z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/, 'tool names are letters, digits, _ . -'), toolSchema)
     .default({}),
-  timeout: duration.default(30),
+  /** Per-call timeout: a call still unanswered after this is refused with WARDEN_UPSTREAM_TIMEOUT. */
+  timeout: duration.default(30).pipe(z.number().min(0.1, 'at least 0.1 seconds').max(3600, 'at most 1 hour')),
+  /** Largest tool result passed back, in bytes of JSON; larger ones become WARDEN_UPSTREAM_RESULT_TOO_LARGE. */
+  maxResultBytes: z
+    .number()
+    .int()
+    .min(1024)
+    .max(64 * 1024 * 1024)
+    .default(1024 * 1024),
 };
 
 const stdioServerSchema = z
@@ -108,6 +125,16 @@ const dataClassSchema = z
   })
   .strict();
 
+const rateLimitSchema = z
+  .object({
+    /** Calls allowed per `per` on average. */
+    requests: z.number().int().min(1).max(1_000_000),
+    per: duration.default(60).pipe(z.number().min(1, 'at least 1 second')),
+    /** Calls allowed in a burst; defaults to `requests`. */
+    burst: z.number().int().min(1).max(1_000_000).optional(),
+  })
+  .strict();
+
 const agentSchema = z
   .object({
     owner: z.email('must be the email address of the accountable person'),
@@ -117,6 +144,18 @@ const agentSchema = z
     description: z.string().max(2000).optional(),
     /** Optional fixed client secret (a reference); otherwise issue one with `warden agents rotate-secret`. */
     secret: secretReference.optional(),
+    /** `enforce` applies decisions; `shadow` records them but lets calls through (for rolling out policy). */
+    mode: z.enum(['enforce', 'shadow']).default('enforce'),
+    /**
+     * Token-bucket rate limits on tool calls, keyed by exposed tool name (`crm__read_customer`) or `*`
+     * for all of this agent's calls together. Over the limit: WARDEN_RATE_LIMITED with a retry-after.
+     */
+    rateLimits: z
+      .record(
+        z.string().regex(/^(\*|[A-Za-z0-9_.-]{1,130})$/, 'a tool name such as crm__read_customer, or *'),
+        rateLimitSchema,
+      )
+      .default({}),
   })
   .strict();
 
@@ -202,6 +241,18 @@ export const configSchema = z
       })
       .strict()
       .prefault({}),
+    policy: z
+      .object({
+        /** Directory of `*.cedar` policy files, relative to the config file. */
+        dir: z.string().min(1).default('policies'),
+        /** IANA time zone for the hour and weekday policies see, e.g. Asia/Ho_Chi_Minh. */
+        timezone: z
+          .string()
+          .default('UTC')
+          .refine(isTimeZone, 'must be an IANA time zone such as UTC or Asia/Ho_Chi_Minh'),
+      })
+      .strict()
+      .prefault({}),
     audit: z
       .object({
         /** A signed checkpoint after this many entries... */
@@ -245,6 +296,18 @@ export const configSchema = z
           });
         }
       });
+      for (const toolName of Object.keys(agent.rateLimits)) {
+        if (toolName === '*') continue;
+        const separator = toolName.indexOf('__');
+        const server = separator > 0 ? config.servers[toolName.slice(0, separator)] : undefined;
+        if (server === undefined || !(toolName.slice(separator + 2) in server.tools)) {
+          context.addIssue({
+            code: 'custom',
+            path: ['agents', agentName, 'rateLimits', toolName],
+            message: `agent "${agentName}" has a rate limit for "${toolName}", which is not a declared tool (write <server>__<tool>, or * for all calls)`,
+          });
+        }
+      }
       if (!classes.has(agent.clearance)) {
         context.addIssue({
           code: 'custom',

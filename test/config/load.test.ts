@@ -39,7 +39,7 @@ servers:
   assert.equal(issues[0]!.path, 'servers.crm.headers');
   assert.equal(
     issues[0]!.message,
-    'unknown key "headers"; allowed here: transport, command, args, env, cwd, description, tools, timeout',
+    'unknown key "headers"; allowed here: transport, command, args, env, cwd, description, tools, timeout, maxResultBytes',
   );
 });
 
