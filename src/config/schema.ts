@@ -70,6 +70,16 @@ const toolSchema = z
     classification: z.string().optional(),
     /** Output comes from outside the organisation (mail, web) and may carry injected instructions. */
     untrustedOutput: z.boolean().default(false),
+    /**
+     * Arguments policies may look at, with their Cedar types (`context.arguments.<name>`). Only these
+     * reach the policy engine; a declared argument of the wrong type is refused as invalid arguments.
+     */
+    arguments: z
+      .record(
+        z.string().regex(/^[A-Za-z_][A-Za-z0-9_]{0,63}$/, 'argument names are letters, digits and _'),
+        z.enum(['string', 'long', 'decimal', 'boolean', 'string-set']),
+      )
+      .default({}),
   })
   .strict();
 

@@ -1,0 +1,7 @@
+export type {
+  CallerIdentity,
+  CallSession,
+  InspectionHooks,
+  ToolCallOutcome,
+  ToolCallRequest,
+} from './types.js';

@@ -1,0 +1,9 @@
+export type {
+  AuthorizationRequest,
+  Authorizer,
+  Decision,
+  DeterminingPolicy,
+  PolicyAgent,
+  PolicySessionContext,
+  PolicyTool,
+} from './types.js';

@@ -1,0 +1,69 @@
+/**
+ * Contract of the policy service: what an authorization request holds and what a decision is.
+ * Unknown or malformed outcomes map to deny, never to "not applicable".
+ */
+import type { Risk } from '../config/index.js';
+import type { JsonObject } from '../core/index.js';
+
+/** The agent as policies see it (Cedar `Agent` entity, parents: its roles). */
+export interface PolicyAgent {
+  id: string;
+  name: string;
+  roles: string[];
+  /** Data class name; policies compare ranks. */
+  clearance: string;
+  owner: string;
+}
+
+/** The tool as policies see it (Cedar `Tool` entity, parent: its `Server`; action `Action::"<exposed name>"`). */
+export interface PolicyTool {
+  /** `<server>__<tool>`, also the Cedar action id. */
+  name: string;
+  server: string;
+  /** The tool's own name on its server. */
+  tool: string;
+  risk: Risk;
+  /** Data class of its output, or null when the config gives none. */
+  classification: string | null;
+  untrustedOutput: boolean;
+}
+
+export interface PolicySessionContext {
+  id: string | null;
+  /** Calls this session made before this one. */
+  callCount: number;
+  /** Calls of this same tool this session made before this one. */
+  toolCallCount: number;
+}
+
+export interface AuthorizationRequest {
+  agent: PolicyAgent;
+  tool: PolicyTool;
+  /** The call's arguments as sent; only the arguments the tool declares in config reach Cedar. */
+  arguments: JsonObject;
+  /** Epoch milliseconds; hour and weekday are derived in `policy.timezone`. */
+  time: number;
+  clientIp: string | null;
+  session: PolicySessionContext;
+}
+
+/** One policy that determined a decision. */
+export interface DeterminingPolicy {
+  /** The policy id: `@id("...")` when given, else `<file>:<line>`. */
+  id: string;
+  /** The policy's `@reason("...")`, when it has one. */
+  reason: string | null;
+}
+
+export type Decision =
+  | { kind: 'allow'; policies: DeterminingPolicy[] }
+  | { kind: 'deny'; policies: DeterminingPolicy[]; message: string }
+  | { kind: 'approval_required'; policies: DeterminingPolicy[]; message: string };
+
+/** The part of the policy service the pipeline depends on. Decisions are synchronous and never throw. */
+export interface Authorizer {
+  /** Returns a decision; an evaluation error becomes a deny with the error in the message (fail closed). */
+  decide(request: AuthorizationRequest): Decision;
+  /** Identifies the loaded policy set (a digest), recorded with every decision. */
+  readonly version: string;
+}

@@ -1,0 +1,8 @@
+export type {
+  CallToolOptions,
+  CallToolResult,
+  UpstreamCatalog,
+  UpstreamState,
+  UpstreamStatus,
+  UpstreamTool,
+} from './types.js';
