@@ -2,13 +2,39 @@
  * The audit log writer: each record() resolves only once its entry is durably committed in the hash
  * chain (group commit: concurrent records share one transaction), and signed checkpoints are written
  * every `checkpointEvery` entries and every `checkpointIntervalSeconds` while entries arrive.
+ *
+ * A checkpoint signs only a chain it has checked: before signing seq N it re-reads the entries from the
+ * newest trusted checkpoint (signature verified, or written by this instance; else the prune anchor or
+ * genesis) through N, checks seqs, links and every hash, and refuses (WARDEN_AUDIT_TAMPERED) at the first
+ * bad seq, so an entry forged into the unsigned tail with a wrong hash or link is never signed. close()
+ * signs only when this instance appended since the newest checkpoint: a process that only reads signs nothing.
+ * Limit: the chain is unkeyed SHA-256, so someone who can write the database and recomputes every hash and
+ * link of the entries they add or change in the unsigned tail is not detected, and the next checkpoint
+ * (of any writer) signs their entries. The exposure is bounded by checkpoint frequency: `warden serve`
+ * signs every `checkpointEvery` entries and within about 1.5 × `checkpointInterval`, reports a refused
+ * checkpoint as `audit checkpoint failed`, and while it runs notices checkpoint rows it knew being deleted.
  */
-import { WardenError, isoTime, toWardenError } from '../core/index.js';
+import { WardenError, isWardenError, isoTime, toWardenError } from '../core/index.js';
 import type { Clock, JsonObject } from '../core/index.js';
-import type { AuditCheckpointRecord, AuditEntryRecord, AuditStore, ChainHead } from '../store/index.js';
+import { GENESIS_HASH } from '../store/index.js';
+import type {
+  AuditCheckpointRecord,
+  AuditEntryRecord,
+  AuditPruneRecord,
+  AuditStore,
+  ChainHead,
+} from '../store/index.js';
 import { canonicalJson, checkpointPayload, computeDetailDigest, computeEntryHash } from './canonical.js';
 import { redactDetail, toStorableString } from './redact.js';
-import type { AuditEvent, AuditRecorder, CheckpointSigner } from './types.js';
+import { VerifyStop, checkSegment, short } from './segment.js';
+import type {
+  AuditEvent,
+  AuditRecorder,
+  CheckpointSigner,
+  CheckpointVerifier,
+  VerifyFailure,
+  VerifyProblem,
+} from './types.js';
 
 export interface AuditLogOptions {
   store: AuditStore;
@@ -16,6 +42,13 @@ export interface AuditLogOptions {
   /** HMAC key for detail digests (derive it from the master key); at least 16 bytes. */
   digestKey: Uint8Array;
   signer: CheckpointSigner;
+  /**
+   * Checks the signature of a checkpoint this instance did not write before it trusts it as the start
+   * of the stretch it re-verifies before signing. Pass one (the server does): without it, a stretch
+   * starts at the newest checkpoint this instance wrote, else at the prune anchor or genesis, so the
+   * first checkpoint of a process re-reads every entry held.
+   */
+  verifier?: CheckpointVerifier;
   /** Write a signed checkpoint once this many entries follow the last one. */
   checkpointEvery: number;
   /** ...or, with start(), once this many seconds passed since the last one and entries followed it. */
@@ -42,6 +75,8 @@ interface PendingEntry {
   reject: (error: unknown) => void;
 }
 
+/** Entries read per query when re-verifying the stretch a checkpoint is about to sign. */
+const SEGMENT_PAGE_SIZE = 1000;
 const EVENT_TYPE_PATTERN = /^[a-z][a-z0-9]*(?:-[a-z0-9]+)+$/;
 const MAX_FIELD_LENGTH = 1024;
 const MAX_POLICY_IDS = 256;
@@ -61,6 +96,7 @@ export class AuditLog implements AuditRecorder {
   readonly #clock: Clock;
   readonly #digestKey: Uint8Array;
   readonly #signer: CheckpointSigner;
+  readonly #verifier: CheckpointVerifier | null;
   readonly #checkpointEvery: number;
   readonly #checkpointIntervalMs: number;
   readonly #onError: (error: unknown) => void;
@@ -77,6 +113,12 @@ export class AuditLog implements AuditRecorder {
   #lastAppended: ChainHead | null = null;
   /** Seq of the newest checkpoint known (written here or read from the store); null = not read yet. */
   #lastCheckpointSeq: number | null = null;
+  /** The newest checkpoint this instance wrote, or read and verified the signature of. */
+  #trusted: ChainHead | null = null;
+  /** Set once the chain was found tampered with: no checkpoint is signed by this instance after that. */
+  #tampered: WardenError | null = null;
+  /** The head seq at which a count checkpoint was last attempted after tampering was found. */
+  #tamperReportedAt = 0;
   #timer: NodeJS.Timeout | null = null;
   #closed = false;
 
@@ -103,6 +145,7 @@ export class AuditLog implements AuditRecorder {
     this.#clock = options.clock;
     this.#digestKey = options.digestKey;
     this.#signer = options.signer;
+    this.#verifier = options.verifier ?? null;
     this.#checkpointEvery = options.checkpointEvery;
     this.#checkpointIntervalMs = options.checkpointIntervalSeconds * 1000;
     this.#onError =
@@ -244,15 +287,19 @@ export class AuditLog implements AuditRecorder {
 
   async #checkpointIfCountDue(headSeq: number): Promise<void> {
     try {
-      if (this.#lastCheckpointSeq === null) {
-        this.#lastCheckpointSeq = (await this.#store.latestCheckpoint())?.seq ?? 0;
+      if (this.#lastCheckpointSeq === null) await this.#readLatestCheckpoint();
+      if (headSeq - (this.#lastCheckpointSeq ?? 0) < this.#checkpointEvery) return;
+      if (this.#tampered !== null) {
+        // Nothing will be signed again; say so once per checkpointEvery entries, not on every batch.
+        if (headSeq - this.#tamperReportedAt < this.#checkpointEvery) return;
+        throw this.#tampered;
       }
-      if (headSeq - this.#lastCheckpointSeq < this.#checkpointEvery) return;
       // Another replica may have written one meanwhile.
-      this.#lastCheckpointSeq = (await this.#store.latestCheckpoint())?.seq ?? 0;
-      if (headSeq - this.#lastCheckpointSeq < this.#checkpointEvery) return;
+      await this.#readLatestCheckpoint();
+      if (headSeq - (this.#lastCheckpointSeq ?? 0) < this.#checkpointEvery) return;
       await this.checkpoint();
     } catch (error) {
+      if (isWardenError(error, 'WARDEN_AUDIT_TAMPERED')) this.#tamperReportedAt = headSeq;
       this.#onError(error);
     }
   }
@@ -260,8 +307,12 @@ export class AuditLog implements AuditRecorder {
   /**
    * Writes a signed checkpoint at the newest entry, unless the newest checkpoint already covers it.
    * Signs the hash this process computed for its own newest entry when that is the newest; otherwise
-   * (entries of another replica or an earlier run) the head the store reports. Resolves with the new
-   * checkpoint, or null when there was nothing new to cover.
+   * (entries of another replica or an earlier run) the head the store reports. Before signing, it
+   * re-reads every entry from the newest trusted checkpoint (or the prune anchor, or genesis) to the
+   * seq it signs and checks seqs, links and hashes. Resolves with the new checkpoint, or null when
+   * there was nothing new to cover; rejects with WARDEN_AUDIT_TAMPERED, naming the first bad seq, when
+   * that stretch does not verify (and from then on, for this instance), and with the signer's or the
+   * store's error when those fail.
    */
   checkpoint(): Promise<AuditCheckpointRecord | null> {
     const run = this.#checkpointChain.then(() => this.#writeCheckpoint());
@@ -270,22 +321,71 @@ export class AuditLog implements AuditRecorder {
   }
 
   async #writeCheckpoint(): Promise<AuditCheckpointRecord | null> {
-    const [latest, head] = await Promise.all([this.#store.latestCheckpoint(), this.#store.head()]);
+    if (this.#tampered !== null) throw this.#tampered;
+    const [latest, head, prunes] = await Promise.all([
+      this.#readLatestCheckpoint(),
+      this.#store.head(),
+      this.#store.prunes(),
+    ]);
     const covered = latest?.seq ?? 0;
-    this.#lastCheckpointSeq = Math.max(this.#lastCheckpointSeq ?? 0, covered);
     const own = this.#lastAppended;
     const target = own !== null && own.seq >= head.seq ? own : head;
     if (target.seq <= covered || target.seq === 0) return null;
-    if (own !== null && own.seq === head.seq && own.hash !== head.hash) {
-      throw new WardenError(
-        'WARDEN_INTERNAL',
-        `The audit store reports hash ${head.hash.slice(0, 12)}… for entry ${head.seq}, but this process wrote ${own.hash.slice(0, 12)}…; the store was changed underneath. Run \`warden audit verify\`.`,
-        { seq: head.seq },
+
+    // The trusted link the stretch to sign hangs from.
+    const prune = prunes.reduce<AuditPruneRecord | null>(
+      (newest, record) => (newest === null || record.upToSeq > newest.upToSeq ? record : newest),
+      null,
+    );
+    const base: ChainHead =
+      prune === null ? { seq: 0, hash: GENESIS_HASH } : { seq: prune.upToSeq, hash: prune.anchorHash };
+    if (this.#verifier !== null && prune !== null && covered < prune.upToSeq) {
+      throw this.#refuse(
+        prune.upToSeq,
+        'prune-anchor',
+        `Entries through seq ${prune.upToSeq} were pruned, but the newest checkpoint is ${latest === null ? 'missing' : `at seq ${covered}`}: checkpoint rows were deleted.`,
+        target.seq,
       );
     }
+    const trusted = this.#trusted;
+    const anchor = trusted !== null && trusted.seq >= base.seq ? trusted : base;
+    // A checkpoint verified meanwhile (another replica's) may already cover the target.
+    if (anchor.seq >= target.seq) return null;
+
+    let last: AuditEntryRecord | null;
+    try {
+      last = await checkSegment({
+        store: this.#store,
+        after: anchor,
+        through: target.seq,
+        pageSize: SEGMENT_PAGE_SIZE,
+        prune: anchor === base ? prune : null,
+        onEntry: (entry) => {
+          if (own !== null && entry.seq === own.seq && entry.hash !== own.hash) {
+            throw new VerifyStop({
+              seq: own.seq,
+              problem: 'hash-mismatch',
+              message: `The audit store holds hash ${short(entry.hash)} for entry ${own.seq}, but this process wrote ${short(own.hash)}; the store was changed underneath.`,
+            });
+          }
+        },
+      });
+    } catch (error) {
+      if (!(error instanceof VerifyStop)) throw error;
+      throw this.#refuse(error.failure.seq, error.failure.problem, error.failure.message, target.seq);
+    }
+    if (last === null || last.seq !== target.seq || last.hash !== target.hash) {
+      throw this.#refuse(
+        target.seq,
+        'hash-mismatch',
+        `The audit store reports hash ${short(target.hash)} for its head at seq ${target.seq}, but entry ${target.seq} hashes to ${last === null ? '(nothing)' : short(last.hash)}.`,
+        target.seq,
+      );
+    }
+
     const time = isoTime(this.#clock);
     const keyId = await this.#signer.keyId();
-    const unsigned = { seq: target.seq, hash: target.hash, time, keyId };
+    const unsigned = { seq: last.seq, hash: last.hash, time, keyId };
     const signature = await this.#signer.sign(keyId, checkpointPayload(unsigned));
     const checkpoint: AuditCheckpointRecord = { ...unsigned, signature };
     try {
@@ -294,22 +394,73 @@ export class AuditLog implements AuditRecorder {
       // Another replica may have checkpointed the same seq first; then there is nothing left to do.
       const newest = await this.#store.latestCheckpoint().catch(() => null);
       if (newest !== null && newest.seq >= checkpoint.seq) {
-        this.#lastCheckpointSeq = Math.max(this.#lastCheckpointSeq, newest.seq);
+        this.#lastCheckpointSeq = Math.max(this.#lastCheckpointSeq ?? 0, newest.seq);
         return null;
       }
       throw error;
     }
-    this.#lastCheckpointSeq = Math.max(this.#lastCheckpointSeq, checkpoint.seq);
+    this.#lastCheckpointSeq = Math.max(this.#lastCheckpointSeq ?? 0, checkpoint.seq);
+    if (this.#trusted === null || checkpoint.seq > this.#trusted.seq) {
+      this.#trusted = { seq: checkpoint.seq, hash: checkpoint.hash };
+    }
     return checkpoint;
+  }
+
+  /**
+   * Reads the newest checkpoint. Refuses (WARDEN_AUDIT_TAMPERED) when it is older than one this
+   * instance wrote or verified (checkpoint rows were deleted) or, with a verifier, when a newer one's
+   * signature does not verify; a newer one that verifies becomes the trusted start.
+   */
+  async #readLatestCheckpoint(): Promise<AuditCheckpointRecord | null> {
+    // Taken before the read: a checkpoint trusted by then must be in what the read returns.
+    const trusted = this.#trusted;
+    const latest = await this.#store.latestCheckpoint();
+    if (trusted !== null && (latest === null || latest.seq < trusted.seq)) {
+      throw this.#refuse(
+        trusted.seq,
+        'head-missing',
+        `The checkpoint at seq ${trusted.seq} that this process wrote or verified is gone (the newest checkpoint is ${latest === null ? 'none' : `at seq ${latest.seq}`}): checkpoint rows were deleted.`,
+      );
+    }
+    if (latest !== null && trusted !== null && latest.seq === trusted.seq && latest.hash !== trusted.hash) {
+      throw this.#refuse(
+        latest.seq,
+        'checkpoint-mismatch',
+        `The checkpoint at seq ${latest.seq} now holds hash ${short(latest.hash)}, but this process wrote or verified it with ${short(trusted.hash)}.`,
+      );
+    }
+    if (latest !== null && this.#verifier !== null && (trusted === null || latest.seq > trusted.seq)) {
+      const result = await this.#verifier.verify(latest.keyId, checkpointPayload(latest), latest.signature);
+      if (result !== 'valid') {
+        throw this.#refuse(
+          latest.seq,
+          result === 'unknown-key' ? 'checkpoint-key-unknown' : 'checkpoint-signature',
+          `The newest checkpoint, at seq ${latest.seq} (${latest.time}, key "${latest.keyId}"), ${result === 'unknown-key' ? 'names a key Warden does not hold' : 'has a signature that does not verify'}: it was forged or altered.`,
+        );
+      }
+      if (this.#trusted === null || latest.seq > this.#trusted.seq) {
+        this.#trusted = { seq: latest.seq, hash: latest.hash };
+      }
+    }
+    this.#lastCheckpointSeq = Math.max(this.#lastCheckpointSeq ?? 0, latest?.seq ?? 0);
+    return latest;
+  }
+
+  /** Makes (and keeps) the error that refuses every later checkpoint of this instance. */
+  #refuse(seq: number, problem: VerifyProblem, message: string, signingSeq?: number): WardenError {
+    const failure: VerifyFailure = { seq, problem, message };
+    this.#tampered ??= tamperedError(failure, signingSeq);
+    return this.#tampered;
   }
 
   /**
    * The interval check start() runs: writes a checkpoint when the oldest entry not yet under a
    * checkpoint is at least checkpointIntervalSeconds old, so no entry stays unsigned much longer
-   * than that. Resolves with the checkpoint written, or null.
+   * than that. Resolves with the checkpoint written, or null; rejects as checkpoint() does.
    */
   async checkpointIfDue(): Promise<AuditCheckpointRecord | null> {
-    const [latest, head] = await Promise.all([this.#store.latestCheckpoint(), this.#store.head()]);
+    if (this.#tampered !== null) throw this.#tampered;
+    const [latest, head] = await Promise.all([this.#readLatestCheckpoint(), this.#store.head()]);
     const covered = latest?.seq ?? 0;
     if (head.seq <= covered) return null;
     const [oldestUnsigned] = await this.#store.query({ fromSeq: covered + 1, order: 'asc', limit: 1 });
@@ -333,8 +484,10 @@ export class AuditLog implements AuditRecorder {
   }
 
   /**
-   * Stops the timer, refuses new records, waits until every queued record is settled, and writes a
-   * final checkpoint if entries follow the newest one. Rejects if that checkpoint cannot be written.
+   * Stops the timer, refuses new records, waits until every queued record is settled, and, only if this
+   * instance appended entries after the newest checkpoint it knows of, writes a final checkpoint (an
+   * instance that only read signs nothing). Rejects if that checkpoint cannot be written, e.g. with
+   * WARDEN_AUDIT_TAMPERED when the stretch it would sign does not verify.
    */
   async close(): Promise<void> {
     this.#closed = true;
@@ -344,6 +497,10 @@ export class AuditLog implements AuditRecorder {
     }
     while (this.#draining !== null) await this.#draining;
     await this.#checkpointChain;
+    const own = this.#lastAppended;
+    if (own === null) return;
+    await this.#readLatestCheckpoint();
+    if (own.seq <= (this.#lastCheckpointSeq ?? 0)) return;
     await this.checkpoint();
   }
 }
@@ -357,6 +514,14 @@ function field(value: string): string {
 
 function optionalField(value: string | null | undefined): string | null {
   return value === undefined || value === null ? null : field(value);
+}
+
+function tamperedError(failure: VerifyFailure, signingSeq: number | undefined): WardenError {
+  return new WardenError(
+    'WARDEN_AUDIT_TAMPERED',
+    `The audit log refuses to sign ${signingSeq === undefined ? 'a checkpoint' : `a checkpoint at seq ${signingSeq}`}: the chain fails at seq ${failure.seq} (${failure.problem}): ${failure.message} Audit entries or checkpoints were changed, removed or forged in the database; run \`warden audit verify\` and investigate before trusting entries from seq ${failure.seq} on.`,
+    { seq: failure.seq, problem: failure.problem, ...(signingSeq === undefined ? {} : { signingSeq }) },
+  );
 }
 
 function appendFailed(error: unknown, count: number): WardenError {

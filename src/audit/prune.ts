@@ -1,8 +1,9 @@
 /**
  * Audit retention: removes only whole checkpointed segments older than a date, so what remains still
- * verifies from a signed anchor; every prune is itself recorded in the chain (`audit-pruned`).
+ * verifies from a signed anchor. Record before act: `audit-pruned` is in the chain before any entry is
+ * removed, and a prune the store then refuses is recorded as `audit-prune-failed`.
  */
-import { WardenError, isoTime, systemClock } from '../core/index.js';
+import { WardenError, isoTime, systemClock, toWardenError } from '../core/index.js';
 import type { Clock } from '../core/index.js';
 import type { AuditCheckpointRecord, AuditStore } from '../store/index.js';
 import type { AuditRecorder, CheckpointVerifier } from './types.js';
@@ -10,7 +11,7 @@ import { verifyAuditLog } from './verify.js';
 
 export interface PruneAuditLogOptions {
   store: AuditStore;
-  /** Records the `audit-pruned` entry. */
+  /** Records the `audit-pruned` entry (and `audit-prune-failed`). */
   log: AuditRecorder;
   /** Remove entries older than this (a Date or an ISO-8601 date or date-time). */
   before: Date | string;
@@ -45,9 +46,11 @@ function toIsoTime(before: Date | string): string {
 
 /**
  * Removes the oldest entries, through the newest signed checkpoint such that the checkpoint and every
- * entry up to it are older than `before`; entries after it stay. Then records an `audit-pruned` entry
- * (detail: throughSeq, removed, before). Nothing is removed, and nothing recorded, when no such
- * checkpoint exists beyond an earlier prune.
+ * entry up to it are older than `before`; entries after it stay. First records an `audit-pruned` entry
+ * (detail: throughSeq, expectedRemoved, before, checkpoint {seq, time, hash}); if that record fails,
+ * nothing is removed. If the store then refuses the prune, records `audit-prune-failed` (the same
+ * detail plus the error code) and rethrows the store's error. Nothing is removed, and nothing recorded,
+ * when no such checkpoint exists beyond an earlier prune.
  *
  * @example
  * const { removed, throughSeq } = await pruneAuditLog({ store: store.audit, log, before: '2026-01-01', actor: 'cli:alice' });
@@ -101,18 +104,36 @@ export async function pruneAuditLog(options: PruneAuditLogOptions): Promise<Prun
     );
   }
 
-  const removed = await store.prune({
-    upToSeq: anchor.seq,
-    anchorHash: anchor.hash,
-    time: isoTime(clock),
-    actor,
-  });
-  await log.record({
-    type: 'audit-pruned',
-    actor,
-    subject: 'audit',
-    detail: { throughSeq: anchor.seq, removed, before },
-  });
+  // Record before act: the intent is in the chain (after the anchor, so it survives) before anything goes.
+  const detail = {
+    throughSeq: anchor.seq,
+    expectedRemoved: anchor.seq - alreadyPruned,
+    before,
+    checkpoint: { seq: anchor.seq, time: anchor.time, hash: anchor.hash },
+  };
+  await log.record({ type: 'audit-pruned', actor, subject: 'audit', detail });
+  let removed: number;
+  try {
+    removed = await store.prune({
+      upToSeq: anchor.seq,
+      anchorHash: anchor.hash,
+      time: isoTime(clock),
+      actor,
+    });
+  } catch (error) {
+    const failure = toWardenError(error);
+    try {
+      await log.record({
+        type: 'audit-prune-failed',
+        actor,
+        subject: 'audit',
+        detail: { ...detail, code: failure.code },
+      });
+    } catch {
+      // The store's refusal is what the caller needs to see; the failed record does not replace it.
+    }
+    throw error;
+  }
   return {
     removed,
     throughSeq: anchor.seq,

@@ -47,8 +47,12 @@ export interface VerifyReport {
   entries: number;
   firstSeq: number | null;
   lastSeq: number | null;
+  /** Time of the newest entry checked: compare with `lastCheckpoint.time` and with records kept elsewhere. */
+  lastEntryTime: string | null;
+  /** Signed checkpoints verified. */
   checkpoints: number;
-  lastCheckpoint: { seq: number; time: string } | null;
+  /** The newest verified checkpoint; keep a copy outside the database to detect a cut-back. */
+  lastCheckpoint: { seq: number; time: string; hash: string } | null;
   /** Entries after the last checkpoint: linked but not yet covered by a signature. */
   unsignedTail: number;
   /** Present when the chain starts after a prune. */

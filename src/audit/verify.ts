@@ -3,28 +3,29 @@
  * every checkpoint against its entry and its Ed25519 signature, and names the first bad seq.
  *
  * What it proves against someone who can write the database but does not hold the audit signing key:
- * - Any change, removal, insertion or reordering of entries up to the newest signed checkpoint is
- *   found: the checkpoint signs the hash at its seq, which commits to every entry before it.
- * - Removing entries from the end is found while a checkpoint beyond the new end survives
+ * - Any change, removal, insertion or reordering of entries up to the newest signed checkpoint that is
+ *   still in the database is found: that checkpoint signs the hash at its seq, which commits to every
+ *   entry before it.
+ * - Removing entries from the end is found while a signed checkpoint beyond the new end survives
  *   (`head-missing`); a forged or altered checkpoint fails its signature.
- * What it cannot prove (bounded by checkpointing every N entries or T seconds):
+ * What it cannot prove, because the chain is an unkeyed SHA-256 chain and checkpoint rows can be deleted:
  * - The unsigned tail after the newest checkpoint can be truncated, rewritten with recomputed hashes,
- *   or extended without detection; so can the whole log if every checkpoint row is deleted too. Keep
- *   the newest checkpoint (shown by `warden audit verify`) outside the database to close that gap.
+ *   or extended without detection.
+ * - Deleting checkpoint rows moves "newest checkpoint" back: deleting every checkpoint after seq C cuts
+ *   the log back to C, and everything after C (signed or not) can then be truncated or rewritten as if
+ *   it were an unsigned tail; deleting every checkpoint does this to the whole log. The report cannot
+ *   tell a deleted checkpoint from one never written; it gives `lastCheckpoint` (seq, time, hash) and
+ *   `lastEntryTime` so an operator can compare them with a copy kept outside the database, and an
+ *   `unsignedTail` much longer than `audit.checkpointEvery` is a sign of it.
  * - Prune records are not signed: removing a prefix that ends exactly at a signed checkpoint and
  *   adding a prune record looks like a legitimate prune; the report names `prunedThrough`, and a real
- *   prune is recorded in the chain as an `audit-pruned` entry.
+ *   prune is recorded in the chain as an `audit-pruned` entry before the entries are removed.
  */
-import { isWardenError } from '../core/index.js';
 import { GENESIS_HASH } from '../store/index.js';
-import type {
-  AuditCheckpointRecord,
-  AuditEntryRecord,
-  AuditPruneRecord,
-  AuditStore,
-} from '../store/index.js';
-import { checkpointPayload, computeEntryHash } from './canonical.js';
-import type { CheckpointVerifier, VerifyFailure, VerifyProblem, VerifyReport } from './types.js';
+import type { AuditCheckpointRecord, AuditPruneRecord, AuditStore } from '../store/index.js';
+import { checkpointPayload } from './canonical.js';
+import { MAX_PAGE_SIZE, VerifyStop, checkSegment, short, stop } from './segment.js';
+import type { CheckpointVerifier, VerifyFailure, VerifyReport } from './types.js';
 
 export interface VerifyAuditLogOptions {
   store: AuditStore;
@@ -34,22 +35,6 @@ export interface VerifyAuditLogOptions {
 }
 
 const DEFAULT_PAGE_SIZE = 5000;
-
-/** The first 12 hex digits of a hash, for messages. */
-function short(hash: string): string {
-  return `${String(hash).slice(0, 12)}…`;
-}
-
-/** Thrown inside verification to stop at the first failure. */
-class VerifyStop extends Error {
-  constructor(readonly failure: VerifyFailure) {
-    super(failure.message);
-  }
-}
-
-function stop(seq: number, problem: VerifyProblem, message: string): never {
-  throw new VerifyStop({ seq, problem, message });
-}
 
 /**
  * Verifies the whole audit chain held by `store`, reading entries in pages (never all at once).
@@ -62,7 +47,7 @@ function stop(seq: number, problem: VerifyProblem, message: string): never {
  */
 export async function verifyAuditLog(options: VerifyAuditLogOptions): Promise<VerifyReport> {
   const { store, verifier } = options;
-  const pageSize = Math.min(Math.max(1, options.pageSize ?? DEFAULT_PAGE_SIZE), 10_000);
+  const pageSize = Math.min(Math.max(1, options.pageSize ?? DEFAULT_PAGE_SIZE), MAX_PAGE_SIZE);
 
   const prunes = await store.prunes();
   const prune: AuditPruneRecord | null = prunes.reduce<AuditPruneRecord | null>(
@@ -72,10 +57,13 @@ export async function verifyAuditLog(options: VerifyAuditLogOptions): Promise<Ve
   const prunedThrough = prune?.upToSeq ?? null;
   const checkpoints = [...(await store.checkpoints())].sort((a, b) => a.seq - b.seq);
 
-  let entries = 0;
-  let firstSeq: number | null = null;
-  let lastSeq: number | null = null;
-  // In an object, so the compiler sees the closure below update it.
+  // In objects, so the compiler sees the closures below update them.
+  const progress: {
+    entries: number;
+    firstSeq: number | null;
+    lastSeq: number | null;
+    lastTime: string | null;
+  } = { entries: 0, firstSeq: null, lastSeq: null, lastTime: null };
   const signed: { count: number; last: AuditCheckpointRecord | null } = { count: 0, last: null };
 
   const checkSignature = async (checkpoint: AuditCheckpointRecord): Promise<void> => {
@@ -104,8 +92,6 @@ export async function verifyAuditLog(options: VerifyAuditLogOptions): Promise<Ve
 
   let failure: VerifyFailure | null = null;
   try {
-    let expectedSeq = (prunedThrough ?? 0) + 1;
-    let expectedPrevious = prune?.anchorHash ?? GENESIS_HASH;
     let checkpointIndex = 0;
 
     if (prune !== null) {
@@ -130,111 +116,33 @@ export async function verifyAuditLog(options: VerifyAuditLogOptions): Promise<Ve
         checkpointIndex += 1;
     }
 
-    const checkEntry = async (entry: AuditEntryRecord): Promise<void> => {
-      if (entry.seq < expectedSeq) {
-        stop(
-          entry.seq,
-          'seq-order',
-          prunedThrough !== null && entry.seq <= prunedThrough
-            ? `Entry ${entry.seq} is still present although the log was pruned through seq ${prunedThrough}.`
-            : `Entry ${entry.seq} appears where seq ${expectedSeq} was expected: seqs must increase by one.`,
-        );
-      }
-      if (entry.seq > expectedSeq) {
-        stop(
-          expectedSeq,
-          'seq-gap',
-          expectedSeq === entry.seq - 1
-            ? `Entry ${expectedSeq} is missing: the chain jumps from seq ${expectedSeq - 1} to ${entry.seq}.`
-            : `Entries ${expectedSeq}..${entry.seq - 1} are missing: the chain jumps from seq ${expectedSeq - 1} to ${entry.seq}.`,
-        );
-      }
-      if (entry.prevHash !== expectedPrevious) {
-        if (prune !== null && entry.seq === prune.upToSeq + 1) {
-          stop(
-            entry.seq,
-            'prune-anchor',
-            `Entry ${entry.seq}, the first after the prune through seq ${prune.upToSeq}, links to ${short(entry.prevHash)}, but the signed anchor is ${short(expectedPrevious)}.`,
-          );
+    await checkSegment({
+      store,
+      after: { seq: prunedThrough ?? 0, hash: prune?.anchorHash ?? GENESIS_HASH },
+      pageSize,
+      prune,
+      onEntry: async (entry) => {
+        while (checkpointIndex < checkpoints.length && checkpoints[checkpointIndex]!.seq <= entry.seq) {
+          const checkpoint = checkpoints[checkpointIndex]!;
+          checkpointIndex += 1;
+          if (checkpoint.hash !== entry.hash) {
+            stop(
+              checkpoint.seq,
+              'checkpoint-mismatch',
+              `The signed checkpoint at seq ${checkpoint.seq} (${checkpoint.time}) expects hash ${short(checkpoint.hash)}, but entry ${entry.seq} hashes to ${short(entry.hash)}: the chain up to this seq was rewritten.`,
+            );
+          }
+          await checkSignature(checkpoint);
         }
-        stop(
-          entry.seq,
-          'link-broken',
-          expectedSeq === 1
-            ? `Entry 1 links to ${short(entry.prevHash)} instead of the genesis hash ${short(GENESIS_HASH)}: entries were inserted, removed or reordered.`
-            : `Entry ${entry.seq} links to previous hash ${short(entry.prevHash)}, but entry ${entry.seq - 1} hashes to ${short(expectedPrevious)}: entries were inserted, removed or reordered here.`,
-        );
-      }
-      let computed: string;
-      try {
-        computed = computeEntryHash(entry);
-      } catch {
-        computed = '(unhashable content)';
-      }
-      if (computed !== entry.hash) {
-        stop(
-          entry.seq,
-          'hash-mismatch',
-          `Entry ${entry.seq} was changed: its content hashes to ${short(computed)}, but its stored hash is ${short(entry.hash)}.`,
-        );
-      }
-      while (checkpointIndex < checkpoints.length && checkpoints[checkpointIndex]!.seq <= entry.seq) {
-        const checkpoint = checkpoints[checkpointIndex]!;
-        checkpointIndex += 1;
-        if (checkpoint.hash !== entry.hash) {
-          stop(
-            checkpoint.seq,
-            'checkpoint-mismatch',
-            `The signed checkpoint at seq ${checkpoint.seq} (${checkpoint.time}) expects hash ${short(checkpoint.hash)}, but entry ${entry.seq} hashes to ${short(entry.hash)}: the chain up to this seq was rewritten.`,
-          );
-        }
-        await checkSignature(checkpoint);
-      }
-      entries += 1;
-      firstSeq ??= entry.seq;
-      lastSeq = entry.seq;
-      expectedSeq = entry.seq + 1;
-      expectedPrevious = entry.hash;
-    };
-
-    /** Reads entries from `fromSeq` on; `more` is false once the end of the chain is reached. */
-    const readPage = async (fromSeq: number): Promise<{ page: AuditEntryRecord[]; more: boolean }> => {
-      try {
-        const page = await store.query({ fromSeq, order: 'asc', limit: pageSize });
-        return { page, more: page.length === pageSize };
-      } catch (error) {
-        if (isWardenError(error, 'WARDEN_STORE_UNAVAILABLE')) throw error;
-      }
-      // Some row in this page cannot be read back (say its detail is no longer JSON): go one seq at a time.
-      const seq = Math.max(fromSeq, expectedSeq);
-      let single: AuditEntryRecord[];
-      try {
-        single = await store.query({ fromSeq: seq, toSeq: seq, limit: 1 });
-      } catch (error) {
-        if (isWardenError(error, 'WARDEN_STORE_UNAVAILABLE')) throw error;
-        stop(
-          seq,
-          'hash-mismatch',
-          `Entry ${seq} was changed: it can no longer be read back (${error instanceof Error ? error.message : String(error)}).`,
-        );
-      }
-      if (single.length === 0) {
-        stop(seq, 'seq-gap', `Entry ${seq} is missing (and an entry after it can no longer be read back).`);
-      }
-      return { page: single, more: true };
-    };
-
-    let fromSeq = 1;
-    for (;;) {
-      const { page, more } = await readPage(fromSeq);
-      for (const entry of page) await checkEntry(entry);
-      const last = page[page.length - 1];
-      if (last === undefined || !more) break;
-      fromSeq = last.seq + 1;
-    }
+        progress.entries += 1;
+        progress.firstSeq ??= entry.seq;
+        progress.lastSeq = entry.seq;
+        progress.lastTime = entry.time;
+      },
+    });
 
     // Checkpoints beyond the last entry: the chain once reached further than it does now.
-    const end = lastSeq ?? prunedThrough ?? 0;
+    const end = progress.lastSeq ?? prunedThrough ?? 0;
     if (checkpointIndex < checkpoints.length) {
       const beyond = checkpoints[checkpoints.length - 1]!;
       for (let index = checkpointIndex; index < checkpoints.length; index += 1) {
@@ -265,13 +173,15 @@ export async function verifyAuditLog(options: VerifyAuditLogOptions): Promise<Ve
 
   const covered = signed.last;
   const signedThrough = covered?.seq ?? prunedThrough ?? 0;
+  const { entries, firstSeq, lastSeq } = progress;
   return {
     ok: failure === null,
     entries,
     firstSeq,
     lastSeq,
+    lastEntryTime: progress.lastTime,
     checkpoints: signed.count,
-    lastCheckpoint: covered === null ? null : { seq: covered.seq, time: covered.time },
+    lastCheckpoint: covered === null ? null : { seq: covered.seq, time: covered.time, hash: covered.hash },
     unsignedTail: lastSeq === null ? 0 : Math.max(0, lastSeq - signedThrough),
     prunedThrough,
     failure,

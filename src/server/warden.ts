@@ -26,7 +26,7 @@ export interface Warden {
   readonly keys: KeyManager;
   readonly agents: AgentService;
   readonly tokens: TokenService;
-  /** Flushes the audit log (writing a final checkpoint) and closes the store. */
+  /** Flushes the audit log (signing a final checkpoint if this process wrote entries) and closes the store. */
   close(): Promise<void>;
 }
 
@@ -73,6 +73,7 @@ export async function openWarden(loaded: LoadedConfig, options: OpenWardenOption
         keyId: (): Promise<string> => keys.checkpointSigner().keyId(),
         sign: (keyId: string, payload: Uint8Array) => keys.checkpointSigner().sign(keyId, payload),
       },
+      verifier: { verify: (...check) => keys.checkpointVerifier().verify(...check) },
       checkpointEvery: config.audit.checkpointEvery,
       checkpointIntervalSeconds: config.audit.checkpointInterval,
       ...(options.onBackgroundError ? { onError: options.onBackgroundError } : {}),

@@ -1,9 +1,10 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { pruneAuditLog, verifyAuditLog } from '../../src/audit/index.js';
-import type { AuditLog } from '../../src/audit/index.js';
+import type { AuditLog, AuditRecorder } from '../../src/audit/index.js';
+import { WardenError } from '../../src/core/index.js';
 import type { ManualClock } from '../../src/core/index.js';
-import type { AuditEntryRecord } from '../../src/store/index.js';
+import type { AuditEntryRecord, AuditStore } from '../../src/store/index.js';
 import { ENGINES, makeLog } from './helpers.js';
 
 /** Records `count` entries, one a minute. */
@@ -16,6 +17,21 @@ async function recordMinutely(log: AuditLog, clock: ManualClock, count: number):
     );
   }
   return entries;
+}
+
+/** `store` with its prune() replaced. */
+function withPrune(store: AuditStore, prune: AuditStore['prune']): AuditStore {
+  return {
+    append: (build) => store.append(build),
+    head: () => store.head(),
+    query: (query) => store.query(query),
+    count: () => store.count(),
+    addCheckpoint: (checkpoint) => store.addCheckpoint(checkpoint),
+    checkpoints: (fromSeq) => store.checkpoints(fromSeq),
+    latestCheckpoint: () => store.latestCheckpoint(),
+    prune,
+    prunes: () => store.prunes(),
+  };
 }
 
 for (const engine of ENGINES) {
@@ -55,7 +71,12 @@ for (const engine of ENGINES) {
         const pruned = remaining[2]!;
         assert.equal(pruned.type, 'audit-pruned');
         assert.equal(pruned.actor, 'cli:alice');
-        assert.deepEqual(pruned.detail, { throughSeq: 10, removed: 10, before });
+        assert.deepEqual(pruned.detail, {
+          throughSeq: 10,
+          expectedRemoved: 10,
+          before,
+          checkpoint: { seq: 10, time: entries[9]!.time, hash: entries[9]!.hash },
+        });
         const report = await verify();
         assert.equal(report.ok, true, report.failure?.message);
         assert.equal(report.prunedThrough, 10);
@@ -64,6 +85,97 @@ for (const engine of ENGINES) {
         assert.equal(report.entries, 3);
         assert.equal(report.lastCheckpoint?.seq, 10);
         assert.equal(report.unsignedTail, 3);
+      } finally {
+        await fixture.cleanup();
+      }
+    });
+
+    test('audit-pruned is in the chain before the store removes anything', async () => {
+      const { fixture, entries, log, clock } = await setUp();
+      try {
+        const seen: Array<{ count: number; newest: string | undefined }> = [];
+        const store = withPrune(fixture.store.audit, async (record) => {
+          const [newest] = await fixture.store.audit.query({ order: 'desc', limit: 1 });
+          seen.push({ count: await fixture.store.audit.count(), newest: newest?.type });
+          return fixture.store.audit.prune(record);
+        });
+        await pruneAuditLog({ store, log, before: entries[10]!.time, actor: 'cli:alice', clock });
+        assert.deepEqual(seen, [{ count: 13, newest: 'audit-pruned' }]);
+      } finally {
+        await fixture.cleanup();
+      }
+    });
+
+    test('a prune the store refuses is recorded as audit-prune-failed after audit-pruned, and the error is rethrown', async () => {
+      const { fixture, entries, log, clock, verify } = await setUp();
+      try {
+        const store = withPrune(fixture.store.audit, () =>
+          Promise.reject(new WardenError('WARDEN_STORE_UNAVAILABLE', 'The database is read-only.')),
+        );
+        const before = entries[10]!.time;
+        await assert.rejects(pruneAuditLog({ store, log, before, actor: 'cli:alice', clock }), {
+          code: 'WARDEN_STORE_UNAVAILABLE',
+          message: 'The database is read-only.',
+        });
+        const newest = await fixture.store.audit.query({ fromSeq: 13 });
+        const intent = {
+          throughSeq: 10,
+          expectedRemoved: 10,
+          before,
+          checkpoint: { seq: 10, time: entries[9]!.time, hash: entries[9]!.hash },
+        };
+        assert.deepEqual(
+          newest.map((entry) => [entry.seq, entry.type, entry.actor, entry.detail]),
+          [
+            [13, 'audit-pruned', 'cli:alice', intent],
+            [14, 'audit-prune-failed', 'cli:alice', { ...intent, code: 'WARDEN_STORE_UNAVAILABLE' }],
+          ],
+        );
+        assert.equal(await fixture.store.audit.count(), 14, 'nothing was removed');
+        const report = await verify();
+        assert.equal(report.ok, true, report.failure?.message);
+        assert.equal(report.prunedThrough, null);
+      } finally {
+        await fixture.cleanup();
+      }
+    });
+
+    test('when audit-pruned cannot be recorded, nothing is removed', async () => {
+      const { fixture, entries, clock } = await setUp();
+      try {
+        const refusing: AuditRecorder = {
+          record: () =>
+            Promise.reject(
+              new WardenError('WARDEN_AUDIT_UNAVAILABLE', 'The audit log could not store an entry.'),
+            ),
+        };
+        await assert.rejects(
+          pruneAuditLog({
+            store: fixture.store.audit,
+            log: refusing,
+            before: entries[10]!.time,
+            actor: 'cli:alice',
+            clock,
+          }),
+          { code: 'WARDEN_AUDIT_UNAVAILABLE' },
+        );
+        assert.equal(await fixture.store.audit.count(), 12);
+        assert.deepEqual(await fixture.store.audit.prunes(), []);
+      } finally {
+        await fixture.cleanup();
+      }
+    });
+
+    test('after a prune the log still signs checkpoints, re-verifying from the prune anchor', async () => {
+      const { fixture, entries, log, clock, errors, verify, prune } = await setUp();
+      try {
+        await prune(entries[10]!.time); // entries 11, 12 and audit-pruned (13) remain
+        await recordMinutely(log, clock, 2); // 14, 15: a count checkpoint at 15
+        assert.deepEqual(errors, []);
+        assert.equal((await fixture.store.audit.latestCheckpoint())?.seq, 15);
+        const report = await verify();
+        assert.equal(report.ok, true, report.failure?.message);
+        assert.equal(report.unsignedTail, 0);
       } finally {
         await fixture.cleanup();
       }

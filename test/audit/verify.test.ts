@@ -2,77 +2,16 @@ import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { checkpointPayload, computeEntryHash, verifyAuditLog } from '../../src/audit/index.js';
 import type { AuditEntryRecord } from '../../src/store/index.js';
-import type { RawSql, StoreFixture } from '../store/helpers.js';
-import { ENGINES, makeLog, recordMany } from './helpers.js';
+import type { StoreFixture } from '../store/helpers.js';
+import { ENGINES, insertRow, makeLog, overwriteRow, placeholder, recordMany, rehash } from './helpers.js';
 import { makeTestKey, signWith } from './keys.js';
 
 const short = (hash: string): string => `${hash.slice(0, 12)}…`;
-
-/** `?` on SQLite, `$n` on PostgreSQL. */
-function placeholder(raw: RawSql, index: number): string {
-  return raw.kind === 'sqlite' ? '?' : `$${index}`;
-}
-
-const CONTENT_COLUMNS = [
-  'time',
-  'type',
-  'actor',
-  'session',
-  'subject',
-  'decision',
-  'policy_ids',
-  'detail',
-  'detail_digest',
-  'prev_hash',
-  'hash',
-] as const;
-
-function contentValues(entry: AuditEntryRecord): unknown[] {
-  return [
-    entry.time,
-    entry.type,
-    entry.actor,
-    entry.session,
-    entry.subject,
-    entry.decision,
-    JSON.stringify(entry.policyIds),
-    JSON.stringify(entry.detail),
-    entry.detailDigest,
-    entry.prevHash,
-    entry.hash,
-  ];
-}
-
-/** Overwrites every column but seq of the row at `seq` with `entry`'s content, past the triggers. */
-async function overwriteRow(raw: RawSql, seq: number, entry: AuditEntryRecord): Promise<void> {
-  const sets = CONTENT_COLUMNS.map((column, index) => `${column} = ${placeholder(raw, index + 1)}`).join(
-    ', ',
-  );
-  await raw.exec(
-    `UPDATE audit_entries SET ${sets} WHERE seq = ${placeholder(raw, CONTENT_COLUMNS.length + 1)}`,
-    [...contentValues(entry), seq],
-  );
-}
-
-async function insertRow(raw: RawSql, entry: AuditEntryRecord): Promise<void> {
-  const columns = ['seq', ...CONTENT_COLUMNS];
-  const marks = columns.map((_, index) => placeholder(raw, index + 1)).join(', ');
-  await raw.exec(`INSERT INTO audit_entries (${columns.join(', ')}) VALUES (${marks})`, [
-    entry.seq,
-    ...contentValues(entry),
-  ]);
-}
 
 async function entryAt(fixture: StoreFixture, seq: number): Promise<AuditEntryRecord> {
   const [entry] = await fixture.store.audit.query({ fromSeq: seq, toSeq: seq });
   assert.ok(entry, `entry ${seq} exists`);
   return entry;
-}
-
-/** Recomputes `entry`'s hash after `changes`, as an attacker without the signing key can. */
-function rehash(entry: AuditEntryRecord, changes: Partial<AuditEntryRecord>): AuditEntryRecord {
-  const { hash: _old, ...rest } = { ...entry, ...changes };
-  return { ...rest, hash: computeEntryHash(rest) };
 }
 
 for (const engine of ENGINES) {
@@ -107,8 +46,9 @@ for (const engine of ENGINES) {
             entries: 12,
             firstSeq: 1,
             lastSeq: 12,
+            lastEntryTime: entries[11]!.time,
             checkpoints: 2,
-            lastCheckpoint: { seq: 10, time: entries[9]!.time },
+            lastCheckpoint: { seq: 10, time: entries[9]!.time, hash: entries[9]!.hash },
             unsignedTail: 2,
             prunedThrough: null,
             failure: null,
@@ -372,6 +312,28 @@ for (const engine of ENGINES) {
         assert.equal(report.ok, true);
         assert.equal(report.unsignedTail, 2);
         assert.deepEqual(report.lastCheckpoint?.seq, 10);
+      });
+    });
+
+    test('known limit: deleting the newest checkpoint rows cuts the log back to an earlier checkpoint, and the report shows where signing ends and when the newest entry was written', async () => {
+      await withLog(async ({ raw, verify, fixture, entries }) => {
+        await raw.exec('DELETE FROM audit_checkpoints WHERE seq = 10');
+        // Entries 6..12 were under the checkpoint at 10; now they can be rewritten like an unsigned tail.
+        let previous = entries[4]!;
+        for (let seq = 6; seq <= 12; seq += 1) {
+          const original = await entryAt(fixture, seq);
+          const forged = rehash(original, {
+            prevHash: previous.hash,
+            ...(seq === 7 ? { actor: 'admin:mallory' } : {}),
+          });
+          await overwriteRow(raw, seq, forged);
+          previous = forged;
+        }
+        const report = await verify();
+        assert.equal(report.ok, true);
+        assert.deepEqual(report.lastCheckpoint, { seq: 5, time: entries[4]!.time, hash: entries[4]!.hash });
+        assert.equal(report.lastEntryTime, entries[11]!.time);
+        assert.equal(report.unsignedTail, 7, 'longer than checkpointEvery (5): the sign of a cut-back');
       });
     });
   });
