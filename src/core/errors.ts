@@ -46,6 +46,8 @@ export const ERROR_CODES = {
   WARDEN_POLICY_INVALID: 500,
   WARDEN_POLICY_DENIED: 403,
   WARDEN_POLICY_EVALUATION_FAILED: 500,
+  /** A policy test cases file (`warden policy test`) is malformed or names an unknown agent or tool. */
+  WARDEN_POLICY_CASES_INVALID: 400,
   WARDEN_APPROVAL_REQUIRED: 403,
   WARDEN_TOOL_NOT_FOUND: 404,
   WARDEN_INVALID_ARGUMENTS: 400,
@@ -56,6 +58,10 @@ export const ERROR_CODES = {
   WARDEN_UPSTREAM_TIMEOUT: 504,
   WARDEN_UPSTREAM_RESULT_TOO_LARGE: 502,
   WARDEN_UPSTREAM_INVALID_RESPONSE: 502,
+  /** The upstream answered the call with a JSON-RPC error (e.g. invalid params); its message is kept. */
+  WARDEN_UPSTREAM_ERROR: 502,
+  /** The caller gave up (its request was aborted) while the upstream call was in flight. 499: client closed request. */
+  WARDEN_CALL_CANCELLED: 499,
   // audit
   WARDEN_AUDIT_IMMUTABLE: 500,
   WARDEN_AUDIT_PRUNE_REFUSED: 400,

@@ -35,14 +35,23 @@ export interface UpstreamStatus {
   lastError: string | null;
   /** ISO time of the last state change. */
   since: string;
+  /** When down: ISO time of the next connection attempt. */
+  retryAt?: string;
+  /** Process id of a stdio server's child process, while it runs. */
+  pid?: number;
 }
 
 export interface CallToolOptions {
   /** Overrides the server's configured timeout, in milliseconds. */
   timeoutMs?: number;
   signal?: AbortSignal;
-  /** `_meta` to forward (e.g. progressToken). */
+  /**
+   * `_meta` to forward. A `progressToken` in it is dropped: the upstream's progress reaches the caller
+   * only through `onProgress` (the front maps it back onto its client's token).
+   */
   meta?: JsonObject;
+  /** Receives the upstream's progress notifications for this call. */
+  onProgress?: (progress: { progress: number; total?: number; message?: string }) => void;
 }
 
 export interface UpstreamCatalog {
