@@ -12,6 +12,7 @@ import type { Warden } from '../server/index.js';
 import { registerAgentCommands } from './agents.js';
 import { registerAuditCommands } from './audit.js';
 import { registerKeyCommands } from './keys.js';
+import { registerPolicyCommands } from './policy.js';
 import { printError, processOutput } from './output.js';
 import type { Output } from './output.js';
 
@@ -120,6 +121,7 @@ export async function run(argv: string[], options: RunOptions = {}): Promise<num
   registerAgentCommands(program, context);
   registerKeyCommands(program, context);
   registerAuditCommands(program, context, setExitCode);
+  registerPolicyCommands(program, context, setExitCode);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -56,8 +56,9 @@ void test('examples/warden.yaml defines the upstream servers and tools the gatew
       'stdio',
       {
         read_customer: ['read', 'confidential', false],
+        search_customers: ['read', 'confidential', false],
         update_customer: ['write', 'confidential', false],
-        delete_customer: ['delete', 'restricted', false],
+        export_customers: ['read', 'restricted', false],
       },
     ],
     mail: [
@@ -66,9 +67,16 @@ void test('examples/warden.yaml defines the upstream servers and tools the gatew
     ],
     payments: [
       'stdio',
-      { get_balance: ['read', 'restricted', false], transfer_funds: ['financial', 'restricted', false] },
+      { get_balance: ['read', 'restricted', false], transfer: ['financial', 'restricted', false] },
     ],
-    web: ['http', { fetch_page: ['read', 'public', true] }],
+    files: [
+      'stdio',
+      {
+        read_file: ['read', 'internal', false],
+        write_file: ['write', 'internal', false],
+        delete_file: ['delete', 'internal', false],
+      },
+    ],
   });
   const mail = config.servers.mail;
   const token = (await readFile(MAIL_TOKEN_FILE, 'utf8')).replace(/\n$/, '');

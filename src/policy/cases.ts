@@ -1,0 +1,249 @@
+/**
+ * Policy unit cases (`warden policy test CASES.yaml`): each case names an agent, a tool, arguments
+ * and the expected decision. The file is validated strictly, with line numbers, before anything
+ * runs, so a typo in an agent or tool name is an error rather than a silently passing deny.
+ */
+import { LineCounter, parseDocument } from 'yaml';
+import type { Node } from 'yaml';
+import { z } from 'zod';
+import type { WardenConfig } from '../config/index.js';
+import { WardenError } from '../core/index.js';
+import type { JsonObject } from '../core/index.js';
+import { exposedToolName } from './schema.js';
+import type { PolicyService } from './service.js';
+import type { AuthorizationRequest, Decision, PolicyAgent } from './types.js';
+
+/** Largest cases file read. */
+export const MAX_CASES_BYTES = 4 * 1024 * 1024;
+
+const contextSchema = z
+  .object({
+    hour: z.number().int().min(0).max(23).optional(),
+    weekday: z.number().int().min(0, '0 is Sunday').max(6, '6 is Saturday').optional(),
+    callCount: z.number().int().min(0).optional(),
+    toolCallCount: z.number().int().min(0).optional(),
+    clientIp: z.string().min(1).optional(),
+  })
+  .strict();
+
+const inlineAgentSchema = z
+  .object({
+    name: z.string().min(1),
+    roles: z.array(z.string().min(1)).default([]),
+    clearance: z.string().min(1),
+    owner: z.string().default('policy-test@example.com'),
+  })
+  .strict();
+
+const caseSchema = z
+  .object({
+    name: z.string().min(1).optional(),
+    /** A config agent's name, or an agent written out. */
+    agent: z.union([z.string().min(1), inlineAgentSchema]),
+    /** Exposed tool name, `<server>__<tool>`. */
+    tool: z.string().min(1),
+    args: z.record(z.string(), z.json()).default({}),
+    context: contextSchema.optional(),
+    expect: z.enum(['allow', 'deny', 'approval_required']),
+    /** The ids of the policies expected to determine the decision (exactly these, in any order). */
+    policies: z.array(z.string().min(1)).optional(),
+  })
+  .strict();
+
+const casesFileSchema = z
+  .object({
+    /** Context values for every case that does not set its own. */
+    defaults: contextSchema.optional(),
+    cases: z.array(caseSchema).min(1, 'give at least one case'),
+  })
+  .strict();
+
+export type PolicyCaseContext = z.output<typeof contextSchema>;
+
+/** One case, validated against the configuration. */
+export interface PolicyCase {
+  name: string;
+  /** 1-based line of the case in the file. */
+  line: number;
+  agent: PolicyAgent;
+  tool: string;
+  args: JsonObject;
+  context: PolicyCaseContext;
+  expect: Decision['kind'];
+  policies: string[] | null;
+}
+
+/** The outcome of one case. */
+export interface PolicyCaseResult {
+  case: PolicyCase;
+  passed: boolean;
+  decision: Decision;
+  /** Why it failed, empty when it passed. */
+  problems: string[];
+}
+
+/**
+ * Parses a cases file: a YAML list of cases, or `{ defaults?: {...context}, cases: [...] }`. Agents
+ * and tools must exist in `config` (inline agents need a known clearance).
+ *
+ * @throws WardenError WARDEN_POLICY_CASES_INVALID listing `file:line  problem` for each problem.
+ */
+export function parsePolicyCases(text: string, file: string, config: WardenConfig): PolicyCase[] {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const lineOf = (offset: number): number => lineCounter.linePos(offset).line;
+  if (document.errors.length > 0) {
+    throw invalidCases(
+      file,
+      document.errors.map((error) => ({ line: lineOf(error.pos[0]), message: `YAML: ${error.message}` })),
+    );
+  }
+  const root = document.contents;
+  let raw: unknown;
+  try {
+    raw = document.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    throw invalidCases(file, [
+      { line: 1, message: `YAML: ${error instanceof Error ? error.message : String(error)}` },
+    ]);
+  }
+  // A bare list is the cases; paths below are always relative to `{ cases: [...] }`.
+  const isList = Array.isArray(raw);
+  if (isList) raw = { cases: raw };
+  const lineAt = (path: readonly PropertyKey[]): number => {
+    const documentPath = (isList ? path.slice(1) : path).filter(
+      (key): key is string | number => typeof key === 'string' || typeof key === 'number',
+    );
+    for (let length = documentPath.length; length > 0; length -= 1) {
+      const node = document.getIn(documentPath.slice(0, length), true) as Node | undefined;
+      if (node?.range) return lineOf(node.range[0]);
+    }
+    return root?.range ? lineOf(root.range[0]) : 1;
+  };
+  const parsed = casesFileSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw invalidCases(
+      file,
+      parsed.error.issues.map((issue) => ({
+        line: lineAt(
+          issue.code === 'unrecognized_keys' ? [...issue.path, ...issue.keys.slice(0, 1)] : issue.path,
+        ),
+        message: `${issue.path.length > 0 ? `${issue.path.join('.')}: ` : ''}${issue.message}`,
+      })),
+    );
+  }
+  const tools = new Set(
+    Object.entries(config.servers).flatMap(([server, spec]) =>
+      Object.keys(spec.tools).map((tool) => exposedToolName(server, tool)),
+    ),
+  );
+  const classes = new Set(config.dataClasses.map((dataClass) => dataClass.name));
+  const problems: { line: number; message: string }[] = [];
+  const cases: PolicyCase[] = [];
+  parsed.data.cases.forEach((entry, index) => {
+    const line = lineAt(['cases', index]);
+    let agent: PolicyAgent | null = null;
+    if (typeof entry.agent === 'string') {
+      const configured = config.agents[entry.agent];
+      if (configured === undefined) {
+        problems.push({
+          line: lineAt(['cases', index, 'agent']),
+          message: `cases.${index}.agent: no agent "${entry.agent}" in the configuration (agents: ${Object.keys(config.agents).join(', ') || 'none'}); write the agent out as { name, roles, clearance } to test one that is not configured`,
+        });
+      } else {
+        agent = {
+          id: entry.agent,
+          name: entry.agent,
+          roles: configured.roles,
+          clearance: configured.clearance,
+          owner: configured.owner,
+        };
+      }
+    } else if (!classes.has(entry.agent.clearance)) {
+      problems.push({
+        line: lineAt(['cases', index, 'agent', 'clearance']),
+        message: `cases.${index}.agent.clearance: "${entry.agent.clearance}" is not a data class (defined: ${[...classes].join(', ')})`,
+      });
+    } else {
+      agent = { id: entry.agent.name, ...entry.agent };
+    }
+    if (!tools.has(entry.tool)) {
+      problems.push({
+        line: lineAt(['cases', index, 'tool']),
+        message: `cases.${index}.tool: "${entry.tool}" is not a declared tool; write <server>__<tool>, e.g. ${[...tools][0] ?? 'crm__read_customer'}`,
+      });
+    }
+    if (agent === null) return;
+    cases.push({
+      name: entry.name ?? `${agent.name} calls ${entry.tool}`,
+      line,
+      agent,
+      tool: entry.tool,
+      args: entry.args,
+      context: { ...parsed.data.defaults, ...entry.context },
+      expect: entry.expect,
+      policies: entry.policies ?? null,
+    });
+  });
+  if (problems.length > 0) throw invalidCases(file, problems);
+  return cases;
+}
+
+/**
+ * Runs cases against a policy service. A case passes when the decision kind is the expected one
+ * and, when `policies` is given, exactly those policies determined it.
+ */
+export function runPolicyCases(service: PolicyService, cases: readonly PolicyCase[]): PolicyCaseResult[] {
+  return cases.map((testCase) => {
+    const tool = testCase.tool;
+    const separator = tool.indexOf('__');
+    const server = tool.slice(0, separator);
+    const spec = service.config.servers[server]?.tools[tool.slice(separator + 2)];
+    const request: AuthorizationRequest = {
+      agent: testCase.agent,
+      tool: {
+        name: tool,
+        server,
+        tool: tool.slice(separator + 2),
+        risk: spec?.risk ?? 'read',
+        classification: spec?.classification ?? null,
+        untrustedOutput: spec?.untrustedOutput ?? false,
+      },
+      arguments: testCase.args,
+      time: service.clock.now(),
+      clientIp: testCase.context.clientIp ?? null,
+      session: {
+        id: null,
+        callCount: testCase.context.callCount ?? 0,
+        toolCallCount: testCase.context.toolCallCount ?? 0,
+      },
+    };
+    const { decision } = service.explain(request, {
+      ...(testCase.context.hour === undefined ? {} : { hour: testCase.context.hour }),
+      ...(testCase.context.weekday === undefined ? {} : { weekday: testCase.context.weekday }),
+    });
+    const problems: string[] = [];
+    if (decision.kind !== testCase.expect) problems.push(`expected ${testCase.expect}, got ${decision.kind}`);
+    if (testCase.policies !== null) {
+      const expected = [...testCase.policies].sort();
+      const actual = decision.policies.map((policy) => policy.id).sort();
+      if (expected.join('\n') !== actual.join('\n')) {
+        problems.push(
+          `expected the policies [${expected.join(', ')}] to determine it, got [${actual.join(', ')}]`,
+        );
+      }
+    }
+    return { case: testCase, passed: problems.length === 0, decision, problems };
+  });
+}
+
+function invalidCases(file: string, problems: { line: number; message: string }[]): WardenError {
+  const sorted = [...problems].sort((a, b) => a.line - b.line);
+  return new WardenError(
+    'WARDEN_POLICY_CASES_INVALID',
+    `The policy cases file has ${sorted.length === 1 ? '1 problem' : `${sorted.length} problems`}; fix them and run again:\n${sorted
+      .map((problem) => `${file}:${problem.line}  ${problem.message}`)
+      .join('\n')}`,
+    { file, issues: sorted },
+  );
+}
