@@ -1,7 +1,9 @@
 /**
  * The PostgreSQL store (pg Pool), all tables in one schema. Audit appends serialize on a row lock of
  * audit_head, so any number of replicas append to one unbroken chain; a server that does not answer
- * is reported quickly as WARDEN_STORE_UNAVAILABLE, never with the password.
+ * is reported quickly as WARDEN_STORE_UNAVAILABLE, never with the password. No statement waits for a
+ * lock longer than `lockTimeout`, and a session left idle inside a transaction is ended by the server,
+ * so a stuck connection (of this process or another) never blocks the store forever.
  */
 import pg from 'pg';
 import { WardenError } from '../core/index.js';
@@ -58,11 +60,23 @@ export interface PostgresStoreOptions {
   poolSize: number;
   /** Seconds to wait for a connection before WARDEN_STORE_UNAVAILABLE. */
   connectTimeout: number;
+  /**
+   * Seconds a statement may wait for a lock held by another connection (a migration, a key rotation,
+   * an audit append, or a stuck session) before it fails with WARDEN_STORE_UNAVAILABLE instead of
+   * waiting forever. Default 30.
+   */
+  lockTimeout?: number;
   /** The migrations to apply (tests only; default MIGRATIONS). */
   migrations?: readonly Migration[];
 }
 
 const SCHEMA_PATTERN = /^[a-z_][a-z0-9_]{0,62}$/;
+const DEFAULT_LOCK_TIMEOUT_SECONDS = 30;
+/**
+ * Warden never leaves a transaction open between statements, so a session idle inside one this long
+ * belongs to a stuck process: the server ends it and releases its locks for the other replicas.
+ */
+const IDLE_IN_TRANSACTION_TIMEOUT_MS = 60_000;
 const SETTING = 'store.postgres.schema';
 const INT8_OID = 20;
 
@@ -118,7 +132,12 @@ const CONNECTION_ERROR_CODES = new Set([
   '28000', // invalid_authorization_specification
   '28P01', // invalid_password
   '3D000', // invalid_catalog_name (no such database)
+  '25P03', // idle_in_transaction_session_timeout: the server ended the session
+  '57P05', // idle_session_timeout: the server ended the session
 ]);
+
+const LOCK_NOT_AVAILABLE = '55P03';
+const QUERY_CANCELED = '57014';
 
 const CONNECTION_ERROR_MESSAGES =
   /timeout exceeded when trying to connect|connection terminated|connection timeout|not queryable|Connection refused|the database system is/i;
@@ -134,6 +153,25 @@ function isConnectionError(error: unknown): boolean {
   if (code !== undefined && (CONNECTION_ERROR_CODES.has(code) || code.startsWith('08'))) return true;
   if (error instanceof AggregateError) return error.errors.some(isConnectionError);
   return CONNECTION_ERROR_MESSAGES.test(error.message);
+}
+
+/** Absorbs the 'error' event of a connection; the failure reaches its holder as a failed query. */
+function ignoreClientError(): void {}
+
+/**
+ * The pool listens for errors only on idle connections. A connection that breaks while checked out
+ * (server restart, session ended by idle_in_transaction_session_timeout) would otherwise throw its
+ * 'error' event out of the socket handler; its holder sees the failure on its next query instead.
+ */
+function guardCheckedOut(client: pg.PoolClient): pg.PoolClient {
+  if (!client.listeners('error').includes(ignoreClientError)) client.on('error', ignoreClientError);
+  return client;
+}
+
+/** True for a statement stopped by lock_timeout (or canceled while it waited). */
+function isLockWaitStopped(error: unknown): boolean {
+  const code = errorCode(error);
+  return code === LOCK_NOT_AVAILABLE || code === QUERY_CANCELED;
 }
 
 function reasonOf(error: unknown): string {
@@ -153,21 +191,26 @@ class PostgresStore implements Store {
   readonly #pool: pg.Pool;
   readonly #target: string;
   readonly #password: string;
+  readonly #lockTimeoutSeconds: number;
   #closed = false;
 
-  constructor(pool: pg.Pool, location: string, target: string, password: string) {
+  constructor(pool: pg.Pool, location: string, target: string, password: string, lockTimeoutSeconds: number) {
     this.#pool = pool;
     this.location = location;
     this.#target = target;
     this.#password = password;
+    this.#lockTimeoutSeconds = lockTimeoutSeconds;
     this.agents = this.#agentStore();
     this.keys = this.#keyStore();
     this.meta = this.#metaStore();
     this.audit = this.#auditStore();
   }
 
-  /** Turns a driver error into a WardenError a person can act on, where it is one of the known kinds. */
-  mapError(error: unknown): Error {
+  /**
+   * Turns a driver error into a WardenError a person can act on, where it is one of the known kinds.
+   * `operation` ("rotating the signing keys") names what was stopped when a lock wait timed out.
+   */
+  mapError(error: unknown, operation?: string): Error {
     if (error instanceof WardenError) return error;
     const scrub = (text: string): string =>
       this.#password === '' ? text : text.split(this.#password).join('***');
@@ -195,6 +238,20 @@ class PostgresStore implements Store {
         { cause: error },
       );
     }
+    const code = errorCode(error);
+    if (code === LOCK_NOT_AVAILABLE || code === QUERY_CANCELED) {
+      const what = operation ?? 'a statement';
+      const why =
+        code === LOCK_NOT_AVAILABLE
+          ? `${what} waited more than ${this.#lockTimeoutSeconds} s for a lock held by another connection and was stopped`
+          : `PostgreSQL canceled ${what} (${scrub(reasonOf(error))})`;
+      return new WardenError(
+        'WARDEN_STORE_UNAVAILABLE',
+        `${this.location}: ${why}; nothing of it was written. Look in pg_stat_activity for a session on this schema that is "idle in transaction" or running a long statement or migration, end it (pg_terminate_backend) or wait for it, then retry.`,
+        { location: this.location, ...(operation === undefined ? {} : { operation }) },
+        { cause: error },
+      );
+    }
     if (error instanceof Error && error.message.startsWith('WARDEN_AUDIT_IMMUTABLE')) {
       return new WardenError(
         'WARDEN_AUDIT_IMMUTABLE',
@@ -219,14 +276,14 @@ class PostgresStore implements Store {
 
   async #connect(): Promise<pg.PoolClient> {
     try {
-      return await this.#pool.connect();
+      return guardCheckedOut(await this.#pool.connect());
     } catch (error) {
       throw this.mapError(error);
     }
   }
 
-  /** Runs `work` in a transaction on one connection; rolls back on any error. */
-  async #transaction<T>(work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
+  /** Runs `work` in a transaction on one connection; rolls back on any error. `operation` names it in errors. */
+  async #transaction<T>(operation: string, work: (client: pg.PoolClient) => Promise<T>): Promise<T> {
     const client = await this.#connect();
     let broken = false;
     try {
@@ -237,7 +294,7 @@ class PostgresStore implements Store {
     } catch (error) {
       broken = isConnectionError(error);
       if (!broken) await client.query('ROLLBACK').catch(() => (broken = true));
-      throw this.mapError(error);
+      throw this.mapError(error, operation);
     } finally {
       client.release(broken);
     }
@@ -311,7 +368,7 @@ class PostgresStore implements Store {
         return rows[0] === undefined ? null : keyFromRow(rows[0]);
       },
       rotate: (key: SigningKeyRecord) =>
-        this.#transaction(async (client) => {
+        this.#transaction('rotating the signing keys', async (client) => {
           const values = rotationValues(key);
           // Two replicas rotating at once take turns: each retires whatever is active when it runs.
           await client.query('LOCK TABLE signing_keys IN SHARE ROW EXCLUSIVE MODE');
@@ -406,7 +463,7 @@ UPDATE audit_head SET seq = $13, hash = $14 WHERE id = 1`;
       } catch (error) {
         broken = isConnectionError(error);
         if (!broken) await client.query('ROLLBACK').catch(() => (broken = true));
-        throw this.mapError(error);
+        throw this.mapError(error, 'appending to the audit log');
       } finally {
         client.release(broken);
       }
@@ -432,7 +489,7 @@ UPDATE audit_head SET seq = $13, hash = $14 WHERE id = 1`;
     };
 
     const prune = (record: AuditPruneRecord): Promise<number> =>
-      this.#transaction(async (client) => {
+      this.#transaction('pruning the audit log', async (client) => {
         // Hold the append lock so the prune sees a settled log.
         await client.query('SELECT seq FROM audit_head WHERE id = 1 FOR UPDATE');
         const checkpoint = await client.query<Row>(
@@ -588,7 +645,10 @@ async function migrate(
           [String(next.version)],
         );
       } catch (error) {
-        throw isConnectionError(error) ? error : migrationFailed(next, description, error);
+        // A lock wait that timed out is not a broken migration: it is reported as the store being busy.
+        throw isConnectionError(error) || isLockWaitStopped(error)
+          ? error
+          : migrationFailed(next, description, error);
       }
       await client.query('COMMIT');
     } catch (error) {
@@ -600,7 +660,9 @@ async function migrate(
 
 /**
  * Connects to PostgreSQL, creates the schema if missing and migrates it.
- * Throws WARDEN_STORE_UNAVAILABLE within `connectTimeout` seconds when the server does not answer.
+ * Throws WARDEN_STORE_UNAVAILABLE within `connectTimeout` seconds when the server does not answer,
+ * and within `lockTimeout` seconds when another connection holds the migration lock (or any lock a
+ * later statement needs) for longer.
  *
  * @example
  * const store = await openPostgresStore({ url: 'postgres://warden@db:5432/warden', schema: 'warden', poolSize: 10, connectTimeout: 5 });
@@ -615,6 +677,13 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   }
   const { target, password } = describePostgresUrl(options.url);
   const location = `PostgreSQL schema "${options.schema}" at ${target}`;
+  const lockTimeout = options.lockTimeout ?? DEFAULT_LOCK_TIMEOUT_SECONDS;
+  if (!(lockTimeout > 0)) {
+    throw new WardenError(
+      'WARDEN_CONFIG_INVALID',
+      `The PostgreSQL lock timeout must be more than 0 seconds, not ${String(lockTimeout)}.`,
+    );
+  }
   const pool = new pg.Pool({
     connectionString: options.url,
     max: options.poolSize,
@@ -623,12 +692,16 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     application_name: 'warden',
     keepAlive: true,
     types: POSTGRES_TYPES,
+    // Server-side bounds: no lock wait (advisory migration lock, LOCK TABLE, row locks) lasts forever,
+    // and a session of ours that stalls inside a transaction cannot hold its locks forever.
+    lock_timeout: Math.max(1, Math.round(lockTimeout * 1000)),
+    idle_in_transaction_session_timeout: IDLE_IN_TRANSACTION_TIMEOUT_MS,
   });
   // An idle connection that breaks is dropped by the pool; the next query reconnects or reports it.
   pool.on('error', () => undefined);
-  const store = new PostgresStore(pool, location, target, password);
+  const store = new PostgresStore(pool, location, target, password, lockTimeout);
   try {
-    const client = await pool.connect();
+    const client = guardCheckedOut(await pool.connect());
     let broken = false;
     try {
       await migrate(client, options.schema, options.migrations ?? MIGRATIONS, { location, setting: SETTING });
@@ -639,7 +712,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       client.release(broken);
     }
   } catch (error) {
-    const mapped = store.mapError(error);
+    const mapped = store.mapError(error, 'opening the store (applying its migrations)');
     await pool.end().catch(() => undefined);
     throw mapped;
   }

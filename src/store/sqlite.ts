@@ -77,6 +77,25 @@ function bindable(values: unknown[]): unknown[] {
 }
 
 /** Turns a driver error into a WardenError a person can act on, where it is one of the known kinds. */
+/**
+ * Switches to WAL. SQLite does not call the busy handler for this pragma while another process is
+ * recovering or checkpointing the WAL, so a busy answer is retried here until the busy timeout.
+ */
+function enableWal(db: Database.Database, busyTimeoutMs: number): void {
+  const deadline = Date.now() + busyTimeoutMs;
+  const pause = new Int32Array(new SharedArrayBuffer(4));
+  for (;;) {
+    try {
+      if (db.pragma('journal_mode', { simple: true }) !== 'wal') db.pragma('journal_mode = WAL');
+      return;
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      if ((code !== 'SQLITE_BUSY' && code !== 'SQLITE_LOCKED') || Date.now() >= deadline) throw error;
+      Atomics.wait(pause, 0, 0, 10); // only while opening: a short synchronous pause before retrying
+    }
+  }
+}
+
 function mapSqliteError(error: unknown, location: string, busyTimeoutMs: number): Error {
   if (error instanceof WardenError) return error;
   if (error instanceof Database.SqliteError) {
@@ -212,7 +231,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
     }
     db = new Database(location, { timeout: busyTimeoutMs });
     db.pragma(`busy_timeout = ${busyTimeoutMs}`);
-    db.pragma('journal_mode = WAL');
+    enableWal(db, busyTimeoutMs);
     db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
     db.pragma('foreign_keys = ON');
     migrate(db, options.migrations ?? MIGRATIONS, { location, setting: SETTING });

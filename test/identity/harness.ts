@@ -60,12 +60,14 @@ export interface Services {
 export async function openHarness(
   t: TestContext,
   kind: StoreKind = 'sqlite',
-  options: { ensureKeys?: boolean } = {},
+  options: { ensureKeys?: boolean; lockTimeout?: number } = {},
 ): Promise<Harness> {
   const location = kind === 'sqlite' ? await sqliteLocation() : await postgresLocation();
   let store: Store;
   try {
-    store = await location.open();
+    store = await location.open(
+      options.lockTimeout === undefined ? {} : { lockTimeout: options.lockTimeout },
+    );
   } catch (error) {
     await location.cleanup();
     throw error;

@@ -13,6 +13,7 @@ import {
   rejectsWith,
 } from './harness.js';
 import type { Harness } from './harness.js';
+import { POSTGRES_SKIP_MESSAGE } from '../store/helpers.js';
 
 /** The raw database content, as an attacker with a copy of the file or a dump would see it. */
 async function databaseBytes(harness: Harness): Promise<Buffer> {
@@ -291,3 +292,36 @@ for (const kind of STORE_KINDS) {
     });
   });
 }
+
+describe(
+  'signing keys (postgres, a stuck session)',
+  {
+    skip: STORE_KINDS.includes('postgres') ? false : POSTGRES_SKIP_MESSAGE,
+  },
+  () => {
+    test('a rotation blocked by a session idle in a transaction fails with WARDEN_STORE_UNAVAILABLE after the lock timeout, stores nothing, and works once the session is gone', async (t) => {
+      const harness = await openHarness(t, 'postgres', { lockTimeout: 1 });
+      const before = await harness.store.keys.list('token');
+      // Another client takes a lock that conflicts with the rotation's and then goes quiet.
+      await harness.raw.execGuarded('BEGIN');
+      await harness.raw.execGuarded('LOCK TABLE signing_keys IN SHARE MODE');
+      const started = Date.now();
+      try {
+        await assert.rejects(
+          harness.keys.rotate('token', ACTOR),
+          rejectsWith(
+            'WARDEN_STORE_UNAVAILABLE',
+            /rotating the signing keys waited more than 1 s for a lock held by another connection and was stopped; nothing of it was written\. Look in pg_stat_activity/,
+          ),
+        );
+      } finally {
+        await harness.raw.execGuarded('ROLLBACK');
+      }
+      const elapsed = Date.now() - started;
+      assert.ok(elapsed >= 900 && elapsed < 8000, `the rotation gave up after ${elapsed} ms`);
+      assert.deepEqual(await harness.store.keys.list('token'), before);
+      const kid = await harness.keys.rotate('token', ACTOR);
+      assert.equal((await harness.keys.tokenSigningKey()).kid, kid);
+    });
+  },
+);

@@ -1,7 +1,9 @@
 /**
  * Fresh stores for tests, on real engines: a SQLite file in a temp dir, or a PostgreSQL schema
  * `warden_test_<random>` at WARDEN_TEST_POSTGRES_URL that is dropped on cleanup. Each comes with a
- * raw side connection that can run SQL past the audit immutability triggers, for tamper tests.
+ * raw side connection that can run SQL past the audit immutability triggers, for tamper tests. Every
+ * PostgreSQL connection made here has a connect, lock and statement timeout, and cleanup closes every
+ * connection whatever fails, so a stuck lock fails a test with a message instead of hanging the run.
  *
  * @example
  * const { store, raw, cleanup } = await makeSqliteStore();
@@ -48,13 +50,27 @@ export interface RawSql {
   execGuarded(sql: string, params?: unknown[]): Promise<unknown[]>;
 }
 
+/** Options for opening a test store. */
+export interface OpenOptions {
+  migrations?: readonly Migration[];
+  /**
+   * Seconds a statement waits for another connection's lock before WARDEN_STORE_UNAVAILABLE
+   * (PostgreSQL lock_timeout, default TEST_LOCK_TIMEOUT_SECONDS; SQLite busy timeout, default the
+   * store's own).
+   */
+  lockTimeout?: number;
+}
+
 /** A fresh, empty place for a store: nothing is created until `open()` or a raw statement. */
 export interface StoreLocation {
   readonly kind: 'sqlite' | 'postgres';
   readonly raw: RawSql;
   /** Opens (and migrates) a Store here; every store opened is closed by cleanup(). */
-  open(options?: { migrations?: readonly Migration[] }): Promise<Store>;
-  /** Closes every store and raw connection and removes the file or drops the schema. */
+  open(options?: OpenOptions): Promise<Store>;
+  /**
+   * Closes every store and raw connection and removes the file or drops the schema. Every step runs
+   * even when an earlier one fails; the first failure is then thrown.
+   */
   cleanup(): Promise<void>;
 }
 
@@ -62,9 +78,26 @@ export interface StoreFixture {
   store: Store;
   raw: RawSql;
   /** Opens another Store on the same database (as a second process or replica would). */
-  open(options?: { migrations?: readonly Migration[] }): Promise<Store>;
+  open(options?: OpenOptions): Promise<Store>;
   cleanup(): Promise<void>;
 }
+
+/**
+ * How long a test store waits for a lock. A test never holds a lock for long unless it means to, so
+ * a wait this long is a stuck connection: the test fails naming the operation instead of hanging.
+ */
+export const TEST_LOCK_TIMEOUT_SECONDS = 10;
+
+/**
+ * Server-side bounds for the raw and cleanup connections, for the same reason: a lock wait, a
+ * statement or a session left idle in a transaction ends with an error, never waits forever.
+ */
+const TEST_CONNECTION_BOUNDS = {
+  connectionTimeoutMillis: 5000,
+  lock_timeout: TEST_LOCK_TIMEOUT_SECONDS * 1000,
+  statement_timeout: 30_000,
+  idle_in_transaction_session_timeout: 30_000,
+} as const;
 
 function closer(stores: Store[]): () => Promise<void> {
   return async () => {
@@ -136,8 +169,13 @@ export async function sqliteLocation(): Promise<StoreLocation & { path: string }
     kind: 'sqlite',
     path,
     raw,
-    async open(options = {}) {
-      const store = await openSqliteStore({ path, synchronous: 'normal', ...options });
+    async open({ lockTimeout, ...options } = {}) {
+      const store = await openSqliteStore({
+        path,
+        synchronous: 'normal',
+        ...(lockTimeout === undefined ? {} : { busyTimeoutMs: lockTimeout * 1000 }),
+        ...options,
+      });
       stores.push(store);
       return store;
     },
@@ -168,13 +206,23 @@ export function postgresLocation(): Promise<StoreLocation & { schema: string; ur
         const connection = new pg.Client({
           connectionString: url,
           options: `-c search_path=${schema}`,
+          application_name: `warden-test-raw-${mode}`,
           types: POSTGRES_TYPES,
+          ...TEST_CONNECTION_BOUNDS,
         });
-        await connection.connect();
-        // So raw SQL can place tables in the schema before any store opened it.
-        await connection.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
-        if (mode === 'bypass') await connection.query('SET session_replication_role = replica');
-        return connection;
+        // A connection the server ends fails the next raw statement; it must not throw from the socket.
+        connection.on('error', () => undefined);
+        try {
+          await connection.connect();
+          // So raw SQL can place tables in the schema before any store opened it.
+          await connection.query(`CREATE SCHEMA IF NOT EXISTS ${schema}`);
+          if (mode === 'bypass') await connection.query('SET session_replication_role = replica');
+          return connection;
+        } catch (error) {
+          // Never leave a half-set-up connection open: it would keep the test process alive.
+          await connection.end().catch(() => undefined);
+          throw error;
+        }
       })();
       clients.set(mode, connecting);
     }
@@ -197,26 +245,75 @@ export function postgresLocation(): Promise<StoreLocation & { schema: string; ur
       execGuarded: (sql, params = []) => run('guarded', sql, params),
     },
     async open(options = {}) {
-      const store = await openPostgresStore({ url, schema, poolSize: 4, connectTimeout: 5, ...options });
+      const store = await openPostgresStore({
+        url,
+        schema,
+        poolSize: 4,
+        connectTimeout: 5,
+        lockTimeout: TEST_LOCK_TIMEOUT_SECONDS,
+        ...options,
+      });
       stores.push(store);
       return store;
     },
     async cleanup() {
-      await closeStores();
+      const failures: unknown[] = [];
+      // Raw sessions first: one a test left inside a transaction would hold locks the stores wait on.
       const open = [...clients.values()];
       clients.clear();
-      for (const connecting of open) {
-        await connecting.then((connection) => connection.end()).catch(() => undefined);
-      }
-      const admin = new pg.Client({ connectionString: url });
-      await admin.connect();
-      try {
-        await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
-      } finally {
-        await admin.end();
-      }
+      await Promise.all(
+        open.map((connecting) => connecting.then((connection) => connection.end()).catch(() => undefined)),
+      );
+      await closeStores().catch((error: unknown) => failures.push(error));
+      await dropSchema(url, schema).catch((error: unknown) => failures.push(error));
+      if (failures.length > 0) throw failures[0];
     },
   });
+}
+
+/**
+ * Drops `schema` on a connection of its own. When another session holds a lock on it for longer
+ * than the lock timeout, fails naming those sessions (pid, application, state, query).
+ */
+async function dropSchema(url: string, schema: string): Promise<void> {
+  const admin = new pg.Client({
+    connectionString: url,
+    application_name: 'warden-test-cleanup',
+    ...TEST_CONNECTION_BOUNDS,
+  });
+  admin.on('error', () => undefined);
+  await admin.connect();
+  try {
+    await admin.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`);
+  } catch (error) {
+    if ((error as { code?: unknown }).code !== '55P03') throw error;
+    const holders = await admin
+      .query<{ pid: number; application_name: string; state: string; query: string }>(
+        `SELECT DISTINCT a.pid, a.application_name, a.state, left(a.query, 120) AS query
+         FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+         WHERE l.granted AND a.pid <> pg_backend_pid() AND (
+           l.relation IN (SELECT c.oid FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE n.nspname = $1)
+           OR (l.locktype = 'object' AND l.classid = 'pg_namespace'::regclass
+               AND l.objid = (SELECT oid FROM pg_namespace WHERE nspname = $1)))`,
+        [schema],
+      )
+      .then(
+        (result) => result.rows,
+        () => [],
+      );
+    const named = holders
+      .map(
+        (row) =>
+          `pid ${row.pid} (${row.application_name || 'no application_name'}, ${row.state}: ${row.query})`,
+      )
+      .join('; ');
+    throw new Error(
+      `DROP SCHEMA ${schema} waited more than ${TEST_LOCK_TIMEOUT_SECONDS} s for locks held by ${named || 'sessions that have since gone'}; a connection (a test's, or another process's) was left open inside a transaction.`,
+      { cause: error },
+    );
+  } finally {
+    await admin.end().catch(() => undefined);
+  }
 }
 
 async function fixture(location: StoreLocation): Promise<StoreFixture> {
