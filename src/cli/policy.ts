@@ -3,7 +3,7 @@
  * explain one decision, and ask a running server to reload its policies (SIGHUP).
  */
 import { readFile, stat } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import type { LoadedConfig } from '../config/index.js';
 import { WardenError } from '../core/index.js';
@@ -16,22 +16,12 @@ import {
   runPolicyCases,
 } from '../policy/index.js';
 import type { AuthorizationRequest, PolicyAgent } from '../policy/index.js';
+import { pidFilePath } from '../server/index.js';
 import { table } from './output.js';
 import type { CommandContext } from './program.js';
 
 /** Largest `--args` JSON accepted by `warden policy explain`. */
 const MAX_ARGS_BYTES = 64 * 1024;
-
-/**
- * Where `warden serve` writes its process id: next to the SQLite database, or `.warden/warden.pid`
- * next to the config file when the store is PostgreSQL.
- */
-export function pidFilePath(loaded: LoadedConfig): string {
-  const { store } = loaded.config;
-  if (store.driver === 'sqlite')
-    return join(dirname(resolve(loaded.baseDir, store.sqlite.path)), 'warden.pid');
-  return resolve(loaded.baseDir, '.warden', 'warden.pid');
-}
 
 /** Registers `warden policy check|test|explain|reload`. */
 export function registerPolicyCommands(

@@ -13,6 +13,7 @@ import { registerAgentCommands } from './agents.js';
 import { registerAuditCommands } from './audit.js';
 import { registerKeyCommands } from './keys.js';
 import { registerPolicyCommands } from './policy.js';
+import { registerWrapCommand } from './wrap.js';
 import { printError, processOutput } from './output.js';
 import type { Output } from './output.js';
 
@@ -122,6 +123,7 @@ export async function run(argv: string[], options: RunOptions = {}): Promise<num
   registerKeyCommands(program, context);
   registerAuditCommands(program, context, setExitCode);
   registerPolicyCommands(program, context, setExitCode);
+  registerWrapCommand(program, context);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -3,10 +3,12 @@
  * errors and health endpoints. It adds no security rules of its own; those live in the services.
  */
 import { randomUUID } from 'node:crypto';
+import { createRequire } from 'node:module';
 import Fastify from 'fastify';
 import type { FastifyBaseLogger, FastifyError, FastifyInstance } from 'fastify';
 import { WardenError, isWardenError } from '../core/index.js';
 import { toHttpError } from '../fronts/http-errors.js';
+import { McpSessions, mcpRoutes } from '../fronts/mcp/index.js';
 import { oauthRoutes } from '../fronts/oauth/index.js';
 import type { Logger } from './logger.js';
 import { pathOnly } from './logger.js';
@@ -16,7 +18,27 @@ export interface HttpServerOptions {
   logger: Logger;
   /** Reports whether the server is draining, so /readyz answers 503 during shutdown. */
   isDraining?: () => boolean;
+  /** MCP session settings (defaults: 30 minutes idle, 100 sessions per agent, a sweep every minute). */
+  mcp?: Partial<McpFrontSettings>;
 }
+
+export interface McpFrontSettings {
+  /** Sessions without a request for this long are closed. */
+  idleTimeoutSeconds: number;
+  /** Open sessions per agent; one more closes that agent's least recently used. */
+  maxSessionsPerAgent: number;
+  /** How often idle sessions are looked for. */
+  sweepIntervalMs: number;
+}
+
+const MCP_DEFAULTS: McpFrontSettings = {
+  idleTimeoutSeconds: 30 * 60,
+  maxSessionsPerAgent: 100,
+  sweepIntervalMs: 60_000,
+};
+
+/** Warden's version, from package.json (one level above both src/ and dist/). */
+const VERSION = (createRequire(import.meta.url)('../../package.json') as { version: string }).version;
 
 /**
  * Builds the Fastify app for a Warden instance, not yet listening.
@@ -119,5 +141,28 @@ export function buildHttpServer(warden: Warden, options: HttpServerOptions): Fas
     bodyLimit: config.server.bodyLimit,
     rateLimit: config.identity.tokenRateLimit,
   });
+
+  if (warden.gateway !== null) {
+    const { pipeline } = warden.gateway;
+    const settings = { ...MCP_DEFAULTS, ...options.mcp };
+    const sessions = new McpSessions({
+      pipeline,
+      audit: warden.audit,
+      clock: warden.clock,
+      idleTimeoutSeconds: settings.idleTimeoutSeconds,
+      maxSessionsPerAgent: settings.maxSessionsPerAgent,
+      version: VERSION,
+      logger: options.logger,
+    });
+    void app.register(mcpRoutes, {
+      sessions,
+      tokens: warden.tokens,
+      publicUrl: config.server.publicUrl,
+      scopes: Object.keys(config.roles),
+      bodyLimit: config.server.bodyLimit,
+      onToolsChanged: (listener) => pipeline.onToolsChanged(listener),
+      sweepIntervalMs: settings.sweepIntervalMs,
+    });
+  }
   return app;
 }

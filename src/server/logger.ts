@@ -28,6 +28,8 @@ export interface LoggerOptions {
   level: LevelWithSilent;
   /** Where lines go; standard output by default. */
   destination?: DestinationStream;
+  /** Write to standard error instead of standard output (the stdio front keeps stdout for MCP). */
+  toStderr?: boolean;
 }
 
 /** Creates the process logger. */
@@ -39,7 +41,7 @@ export function createLogger(options: LoggerOptions): Logger {
       base: { service: 'warden' },
       timestamp: pino.stdTimeFunctions.isoTime,
     },
-    options.destination ?? pino.destination({ dest: 1, sync: false }),
+    options.destination ?? pino.destination({ dest: options.toStderr === true ? 2 : 1, sync: false }),
   );
 }
 

@@ -1,11 +1,12 @@
 /**
  * Composition root: opens the store, loads the master key, and wires the audit log, signing keys,
- * agents and tokens together. The server and every CLI command get their services from here.
+ * agents and tokens together, and (for the gateway) the policy service, the upstream catalog and the
+ * tool-call pipeline. The server and every CLI command get their services from here.
  */
 import { AuditLog } from '../audit/index.js';
 import type { LoadedConfig, ResolvedConfig } from '../config/index.js';
-import { systemClock } from '../core/index.js';
-import type { Clock } from '../core/index.js';
+import { systemClock, toWardenError } from '../core/index.js';
+import type { Clock, WardenError } from '../core/index.js';
 import {
   AgentService,
   KeyManager,
@@ -14,8 +15,37 @@ import {
   checkMasterKey,
   loadMasterKey,
 } from '../identity/index.js';
+import { ToolCallPipeline } from '../pipeline/index.js';
+import { PolicyService } from '../policy/index.js';
 import { openStore } from '../store/index.js';
 import type { Store } from '../store/index.js';
+import { createUpstreamCatalog } from '../upstream/index.js';
+import type { UpstreamCatalog } from '../upstream/index.js';
+
+/** The gateway's services: policy, upstream catalog and the tool-call pipeline over them. */
+export interface Gateway {
+  readonly policy: PolicyService;
+  /** Not started by openWarden: the server starts it (`catalog.start()`) before it listens. */
+  readonly catalog: UpstreamCatalog;
+  readonly pipeline: ToolCallPipeline;
+  /**
+   * Reloads the policy files. A valid new set replaces the old one atomically and is recorded as
+   * `policy-reloaded`; an invalid one is refused (the old set keeps serving) and recorded as
+   * `policy-reload-failed`. Sessions are told their tool list may have changed.
+   */
+  reloadPolicies(actor: string): Promise<PolicyReloadResult>;
+}
+
+export type PolicyReloadResult =
+  | { ok: true; previousVersion: string; version: string; policies: number; warnings: string[] }
+  | { ok: false; version: string; error: WardenError };
+
+/** The pino-compatible logger the gateway services write to. */
+export interface GatewayLogger {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+  error(fields: object, message: string): void;
+}
 
 export interface Warden {
   readonly loaded: LoadedConfig;
@@ -26,7 +56,12 @@ export interface Warden {
   readonly keys: KeyManager;
   readonly agents: AgentService;
   readonly tokens: TokenService;
-  /** Flushes the audit log (signing a final checkpoint if this process wrote entries) and closes the store. */
+  /** Policy, upstreams and pipeline; null unless opened with `gateway: true`. */
+  readonly gateway: Gateway | null;
+  /**
+   * Closes the upstreams, flushes the audit log (signing a final checkpoint if this process wrote
+   * entries) and closes the store.
+   */
   close(): Promise<void>;
 }
 
@@ -42,6 +77,19 @@ export interface OpenWardenOptions {
   env?: NodeJS.ProcessEnv;
   /** Where background failures (an interval checkpoint that could not be written) are reported. */
   onBackgroundError?: (error: unknown) => void;
+  /**
+   * Also load the policies (refusing invalid ones with file:line) and build the upstream catalog and
+   * the tool-call pipeline. The server does; CLI commands that only manage agents, keys or the audit
+   * log do not, so a broken policy file never stops them.
+   */
+  gateway?: boolean;
+  /** Where the gateway services log (upstream state changes, refused audit writes). */
+  logger?: GatewayLogger;
+  /**
+   * Connect only these upstream servers (all by default). Policies still see every server in the
+   * config, so a policy naming another server's tools stays valid (`warden wrap` uses this).
+   */
+  upstreams?: string[];
 }
 
 /**
@@ -107,6 +155,16 @@ export async function openWarden(loaded: LoadedConfig, options: OpenWardenOption
       lifetimeSeconds: config.identity.tokenLifetime,
       clockToleranceSeconds: config.identity.clockTolerance,
     });
+    let gateway: Gateway | null = null;
+    if (options.gateway === true) {
+      try {
+        gateway = await openGateway(loaded, clock, store, audit, options);
+      } catch (error) {
+        // Invalid policies abort the start; what sync recorded is still checkpointed.
+        await audit.close().catch(() => undefined);
+        throw error;
+      }
+    }
     return {
       loaded,
       config,
@@ -116,11 +174,23 @@ export async function openWarden(loaded: LoadedConfig, options: OpenWardenOption
       keys,
       agents,
       tokens,
+      gateway,
       async close() {
         try {
-          await audit.close();
+          if (gateway !== null) {
+            // The upstreams first: no call may still be running when the audit log closes.
+            try {
+              await gateway.catalog.close();
+            } finally {
+              gateway.policy.close();
+            }
+          }
         } finally {
-          await store.close();
+          try {
+            await audit.close();
+          } finally {
+            await store.close();
+          }
         }
       },
     };
@@ -128,4 +198,89 @@ export async function openWarden(loaded: LoadedConfig, options: OpenWardenOption
     await store.close();
     throw error;
   }
+}
+
+async function openGateway(
+  loaded: LoadedConfig,
+  clock: Clock,
+  store: Store,
+  audit: AuditLog,
+  options: OpenWardenOptions,
+): Promise<Gateway> {
+  const { config } = loaded;
+  const { logger } = options;
+  const policy = await PolicyService.load({ config, baseDir: loaded.baseDir, clock });
+  for (const warning of policy.summary.warnings) logger?.warn({ dir: policy.summary.dir }, warning);
+  const upstreams = options.upstreams;
+  const catalog = createUpstreamCatalog({
+    servers:
+      upstreams === undefined
+        ? config.servers
+        : Object.fromEntries(Object.entries(config.servers).filter(([name]) => upstreams.includes(name))),
+    baseDir: loaded.baseDir,
+    clock,
+    ...(options.env === undefined ? {} : { env: options.env }),
+    ...(logger === undefined ? {} : { logger }),
+  });
+  const pipeline = new ToolCallPipeline({
+    config,
+    authorizer: policy,
+    argumentTypes: policy,
+    // tools/list shows a tool when some arguments could be allowed or sent for approval
+    listing: policy,
+    catalog,
+    audit,
+    agents: store.agents,
+    clock,
+    ...(logger === undefined ? {} : { logger }),
+  });
+  return {
+    policy,
+    catalog,
+    pipeline,
+    async reloadPolicies(actor: string): Promise<PolicyReloadResult> {
+      const previousVersion = policy.version;
+      let result: PolicyReloadResult;
+      try {
+        const summary = await policy.reload();
+        result = {
+          ok: true,
+          previousVersion,
+          version: summary.version,
+          policies: summary.policies.length,
+          warnings: summary.warnings,
+        };
+      } catch (error) {
+        result = {
+          ok: false,
+          version: previousVersion,
+          error: toWardenError(error, 'WARDEN_POLICY_INVALID'),
+        };
+      }
+      if (result.ok) {
+        await audit.record({
+          type: 'policy-reloaded',
+          actor,
+          detail: {
+            previousVersion,
+            version: result.version,
+            policies: result.policies,
+            warnings: result.warnings.slice(0, 50),
+          },
+        });
+        if (result.version !== previousVersion) pipeline.notifyToolsChanged();
+      } else {
+        await audit.record({
+          type: 'policy-reload-failed',
+          actor,
+          detail: {
+            version: previousVersion,
+            code: result.error.code,
+            message: result.error.message.slice(0, 4000),
+          },
+        });
+      }
+      return result;
+    },
+  };
 }

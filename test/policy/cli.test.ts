@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import type { Output } from '../../src/cli/output.js';
-import { pidFilePath } from '../../src/cli/policy.js';
+import { pidFilePath } from '../../src/server/index.js';
 import { run } from '../../src/cli/program.js';
 import { policyWorkspace } from './helpers.js';
 

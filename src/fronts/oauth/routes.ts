@@ -68,13 +68,25 @@ export async function oauthRoutes(app: FastifyInstance, options: OAuthRoutesOpti
 
   app.get('/.well-known/oauth-authorization-server', async () => ({
     issuer,
+    // Agents use client credentials only; the authorization endpoint exists because MCP client SDKs
+    // require the field, and it refuses every request.
+    authorization_endpoint: `${base}/oauth/authorize`,
     token_endpoint: `${base}/oauth/token`,
     jwks_uri: `${base}/.well-known/jwks.json`,
     grant_types_supported: ['client_credentials'],
     token_endpoint_auth_methods_supported: ['client_secret_basic', 'client_secret_post'],
     token_endpoint_auth_signing_alg_values_supported: ['EdDSA'],
-    response_types_supported: ['token'],
+    response_types_supported: [],
   }));
+
+  app.get('/oauth/authorize', async (_request, reply) =>
+    reply.code(400).send({
+      error: 'unsupported_response_type',
+      error_description:
+        'Warden issues agent tokens with the client_credentials grant only; POST to /oauth/token with the agent name and secret',
+      warden_code: 'WARDEN_UNSUPPORTED_GRANT_TYPE',
+    }),
+  );
 
   const tokenRoute = {
     config: { rateLimit: { max: options.rateLimit.max, timeWindow: options.rateLimit.window * 1000 } },

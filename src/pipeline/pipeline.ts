@@ -1,0 +1,593 @@
+/**
+ * The tool-call pipeline: every call from every front passes resolve → suspension → rate limit →
+ * validate → inspect arguments → authorize → record intent → execute → inspect result → record
+ * outcome. It fails closed: an error in any stage refuses the call, and the upstream is called only
+ * after the intent is durably in the audit log.
+ */
+import { performance } from 'node:perf_hooks';
+import type { AuditEvent, AuditRecorder } from '../audit/index.js';
+import type { ResolvedConfig } from '../config/index.js';
+import { WardenError, isWardenError } from '../core/index.js';
+import type { Clock, JsonObject } from '../core/index.js';
+import type { AuthorizationRequest, Authorizer, Decision, PolicyAgent, PolicyTool } from '../policy/index.js';
+import type { AgentRecord, AgentStore } from '../store/index.js';
+import type { CallToolResult, UpstreamCatalog, UpstreamTool } from '../upstream/index.js';
+import { ArgumentValidator } from './arguments.js';
+import { ToolRateLimiter } from './rate-limit.js';
+import { closestNames } from './suggest.js';
+import type {
+  CallSession,
+  CallerIdentity,
+  InspectionHooks,
+  ToolCallOutcome,
+  ToolCallRequest,
+} from './types.js';
+
+/** The pino-compatible subset of a logger the pipeline writes to. */
+export interface PipelineLogger {
+  warn(object: Record<string, unknown>, message: string): void;
+  error(object: Record<string, unknown>, message: string): void;
+}
+
+export interface ToolCallPipelineOptions {
+  config: ResolvedConfig;
+  authorizer: Authorizer;
+  catalog: UpstreamCatalog;
+  audit: AuditRecorder;
+  /** Where the caller's current status is read on every call, so suspension takes effect on the next call. */
+  agents: Pick<AgentStore, 'getById'>;
+  /**
+   * Checks that the arguments a tool declares for policy have their declared types
+   * (PolicyService.checkArguments). Without it a mismatch is still denied by the authorizer, but
+   * as WARDEN_POLICY_DENIED rather than WARDEN_INVALID_ARGUMENTS.
+   */
+  argumentTypes?: { checkArguments(toolName: string, args: JsonObject): WardenError | null };
+  /**
+   * For tools/list: whether a tool could be allowed or sent for approval with some arguments (for
+   * example by Cedar partial evaluation with the arguments unknown). Without it the list is decided
+   * with empty arguments, which hides tools whose policies test argument values.
+   */
+  listing?: { mayCall(request: Omit<AuthorizationRequest, 'arguments'>): boolean };
+  clock: Clock;
+  hooks?: InspectionHooks;
+  logger?: PipelineLogger;
+}
+
+/** Longest tool name quoted back in errors and audit subjects. */
+const MAX_QUOTED_NAME = 200;
+
+type Stage =
+  | 'resolve'
+  | 'suspension'
+  | 'rate-limit'
+  | 'validate'
+  | 'inspect-arguments'
+  | 'authorize'
+  | 'record-intent'
+  | 'execute'
+  | 'inspect-result'
+  | 'record-outcome';
+
+/**
+ * Runs tool calls through Warden's checks. One instance serves every front and every session.
+ *
+ * @example
+ * const pipeline = new ToolCallPipeline({ config, authorizer: policy, catalog, audit, agents: store.agents, clock });
+ * const outcome = await pipeline.callTool({ caller, session, toolName: 'crm__read_customer', arguments: { id: 'c1' }, clientIp, requestId });
+ * if (outcome.kind === 'refused') console.log(outcome.error.code, outcome.error.message);
+ */
+export class ToolCallPipeline {
+  readonly #config: ResolvedConfig;
+  readonly #authorizer: Authorizer;
+  readonly #catalog: UpstreamCatalog;
+  readonly #audit: AuditRecorder;
+  readonly #agents: Pick<AgentStore, 'getById'>;
+  readonly #argumentTypes: ToolCallPipelineOptions['argumentTypes'];
+  readonly #listing: ToolCallPipelineOptions['listing'];
+  readonly #clock: Clock;
+  readonly #hooks: InspectionHooks;
+  readonly #logger: PipelineLogger | undefined;
+  readonly #validator = new ArgumentValidator();
+  readonly #rateLimiter: ToolRateLimiter;
+  /** Policy view of every declared tool, by exposed name. */
+  readonly #policyTools: ReadonlyMap<string, PolicyTool>;
+  readonly #toolListeners = new Set<() => void>();
+
+  constructor(options: ToolCallPipelineOptions) {
+    this.#config = options.config;
+    this.#authorizer = options.authorizer;
+    this.#catalog = options.catalog;
+    this.#audit = options.audit;
+    this.#agents = options.agents;
+    this.#argumentTypes = options.argumentTypes;
+    this.#listing = options.listing;
+    this.#clock = options.clock;
+    this.#hooks = options.hooks ?? {};
+    this.#logger = options.logger;
+    this.#rateLimiter = new ToolRateLimiter(options.config.agents, options.clock);
+    const policyTools = new Map<string, PolicyTool>();
+    for (const [server, serverConfig] of Object.entries(options.config.servers)) {
+      for (const [tool, toolConfig] of Object.entries(serverConfig.tools)) {
+        const name = `${server}__${tool}`;
+        policyTools.set(name, {
+          name,
+          server,
+          tool,
+          risk: toolConfig.risk,
+          classification: toolConfig.classification ?? null,
+          untrustedOutput: toolConfig.untrustedOutput,
+        });
+      }
+    }
+    this.#policyTools = policyTools;
+    this.#catalog.onToolsChanged(() => this.notifyToolsChanged());
+  }
+
+  /**
+   * The tools `caller` may see: those the catalog offers that policy lets it call or send for
+   * approval. Without a `listing` option this is decided with empty arguments and the current
+   * context, an approximation: a tool whose policies test argument values may be hidden although
+   * some calls to it would be allowed, and every call is decided again, with its real arguments,
+   * when it is made. An agent in shadow mode sees every tool (its calls are let through); a
+   * suspended agent sees none.
+   */
+  listTools(caller: CallerIdentity, session: CallSession): UpstreamTool[] {
+    const tools = this.#catalog.listTools();
+    if (caller.agent.status !== 'active') return [];
+    if (this.#modeOf(caller.agent) === 'shadow') return tools;
+    const agent = policyAgent(caller.agent, caller.roles);
+    const time = this.#clock.now();
+    return tools.filter((tool) => {
+      const policyTool = this.#policyTools.get(tool.exposedName);
+      if (policyTool === undefined) return false;
+      const request = {
+        agent,
+        tool: policyTool,
+        time,
+        clientIp: null,
+        session: {
+          id: session.id,
+          callCount: session.callCount,
+          toolCallCount: session.toolCallCounts.get(tool.exposedName) ?? 0,
+        },
+      };
+      if (this.#listing !== undefined) {
+        try {
+          return this.#listing.mayCall(request);
+        } catch (error) {
+          this.#logger?.error({ err: error, tool: tool.exposedName }, 'the tool listing check threw');
+          return false;
+        }
+      }
+      const decision = this.#decide({ ...request, arguments: {} });
+      return decision.kind === 'allow' || decision.kind === 'approval_required';
+    });
+  }
+
+  /**
+   * Subscribes to changes of the tool set agents may see (the catalog's tools changed, or
+   * notifyToolsChanged was called after a policy reload). Returns the unsubscribe function.
+   */
+  onToolsChanged(listener: () => void): () => void {
+    this.#toolListeners.add(listener);
+    return () => this.#toolListeners.delete(listener);
+  }
+
+  /** Tells subscribers the visible tool set may have changed (call it after a policy reload). */
+  notifyToolsChanged(): void {
+    for (const listener of this.#toolListeners) {
+      try {
+        listener();
+      } catch (error) {
+        this.#logger?.warn({ err: error }, 'a tools-changed listener failed');
+      }
+    }
+  }
+
+  /**
+   * Runs one tool call through every stage. Never throws: a refusal is returned as
+   * `{ kind: 'refused', error }` with a WardenError saying what happened and what to do.
+   */
+  async callTool(request: ToolCallRequest): Promise<ToolCallOutcome> {
+    let stage: Stage = 'resolve';
+    try {
+      // resolve
+      const tool = this.#catalog.getTool(request.toolName);
+      if (tool === undefined) return await this.#refuse(request, stage, this.#unknownTool(request));
+      const policyTool = this.#policyTools.get(tool.exposedName);
+      if (policyTool === undefined) {
+        throw new WardenError(
+          'WARDEN_INTERNAL',
+          `tool ${tool.exposedName} is offered by the catalog but not declared in the config`,
+        );
+      }
+
+      // suspension, read fresh from the store
+      stage = 'suspension';
+      const agent = await this.#currentAgent(request.caller.agent);
+      if (agent.status !== 'active') return await this.#refuse(request, stage, suspendedError(agent));
+      const roles = request.caller.roles.filter((role) => agent.roles.includes(role));
+
+      // rate limit
+      stage = 'rate-limit';
+      const rate = this.#rateLimiter.take(agent.name, tool.exposedName);
+      if (!rate.ok) {
+        const scope = rate.key === '*' ? 'its tool calls' : rate.key;
+        return await this.#refuse(
+          request,
+          stage,
+          new WardenError(
+            'WARDEN_RATE_LIMITED',
+            `agent "${agent.name}" is over its rate limit for ${scope} (${rate.requests} per ${rate.perSeconds} s); retry after ${rate.retryAfterSeconds} s`,
+            {
+              agent: agent.name,
+              tool: tool.exposedName,
+              limit: rate.key,
+              retryAfterSeconds: rate.retryAfterSeconds,
+            },
+          ),
+        );
+      }
+
+      // validate
+      stage = 'validate';
+      const validation = this.#validate(tool, request.arguments);
+      if (validation !== null) return await this.#refuse(request, stage, validation);
+
+      // inspect arguments
+      stage = 'inspect-arguments';
+      let args = request.arguments;
+      if (this.#hooks.inspectArguments !== undefined) {
+        const inspected = await this.#hooks.inspectArguments(request, tool);
+        if (inspected !== args) {
+          // A hook that rewrote the arguments must still hand the upstream valid ones.
+          const revalidation = this.#validate(tool, inspected);
+          if (revalidation !== null) return await this.#refuse(request, stage, revalidation);
+          args = inspected;
+        }
+      }
+
+      // authorize
+      stage = 'authorize';
+      const decision = this.#decide({
+        agent: policyAgent(agent, roles),
+        tool: policyTool,
+        arguments: args,
+        time: this.#clock.now(),
+        clientIp: request.clientIp,
+        session: {
+          id: request.session.id,
+          callCount: request.session.callCount,
+          toolCallCount: request.session.toolCallCounts.get(tool.exposedName) ?? 0,
+        },
+      });
+      const shadow = this.#modeOf(agent) === 'shadow';
+      const intent = this.#intentEvent(request, agent, tool, args, decision, shadow);
+
+      // record intent: durably, before the upstream is called
+      stage = 'record-intent';
+      if (decision.kind !== 'allow' && !shadow) {
+        const error = decisionError(decision, agent.name, tool.exposedName);
+        await this.#recordBestEffort(intent, request);
+        return { kind: 'refused', error };
+      }
+      try {
+        await this.#audit.record(intent);
+      } catch (error) {
+        this.#logger?.error(
+          { err: error, tool: tool.exposedName, agent: agent.name, requestId: request.requestId },
+          'the audit log refused a tool call intent; the call was refused',
+        );
+        return {
+          kind: 'refused',
+          error: new WardenError(
+            'WARDEN_AUDIT_UNAVAILABLE',
+            `the call to ${tool.exposedName} was refused because Warden could not record it in the audit log (${isWardenError(error) ? error.code : 'error'}); nothing was executed. Retry later; an administrator should check the store`,
+            { tool: tool.exposedName },
+          ),
+        };
+      }
+      request.session.callCount += 1;
+      request.session.toolCallCounts.set(
+        tool.exposedName,
+        (request.session.toolCallCounts.get(tool.exposedName) ?? 0) + 1,
+      );
+
+      // execute
+      stage = 'execute';
+      const started = performance.now();
+      let result: CallToolResult;
+      try {
+        result = await this.#catalog.callTool(tool.exposedName, args, {
+          ...(request.signal === undefined ? {} : { signal: request.signal }),
+          ...(request.meta === undefined ? {} : { meta: request.meta }),
+        });
+        stage = 'inspect-result';
+        if (this.#hooks.inspectResult !== undefined) {
+          result = await this.#hooks.inspectResult(request, tool, result);
+        }
+      } catch (error) {
+        const refusal = this.#asRefusal(error, stage, tool.exposedName);
+        await this.#recordBestEffort(
+          {
+            type: 'tool-call-failed',
+            actor: `agent:${agent.name}`,
+            session: request.session.id,
+            subject: `tool:${tool.exposedName}`,
+            detail: {
+              requestId: request.requestId,
+              stage,
+              code: refusal.code,
+              message: refusal.message.slice(0, 500),
+              durationMs: roundMs(performance.now() - started),
+            },
+          },
+          request,
+        );
+        return { kind: 'refused', error: refusal };
+      }
+
+      // record outcome
+      stage = 'record-outcome';
+      const durationMs = roundMs(performance.now() - started);
+      try {
+        await this.#audit.record({
+          type: 'tool-call-completed',
+          actor: `agent:${agent.name}`,
+          session: request.session.id,
+          subject: `tool:${tool.exposedName}`,
+          detail: {
+            requestId: request.requestId,
+            durationMs,
+            resultBytes: resultSize(result),
+            isError: result.isError === true,
+          },
+        });
+      } catch (error) {
+        this.#logger?.error(
+          { err: error, tool: tool.exposedName, agent: agent.name, requestId: request.requestId },
+          'the audit log refused a tool call outcome; the result was withheld',
+        );
+        return {
+          kind: 'refused',
+          error: new WardenError(
+            'WARDEN_AUDIT_UNAVAILABLE',
+            `${tool.exposedName} ran, but Warden could not record its outcome in the audit log, so the result is withheld. Do not simply retry a call that changes something; an administrator should check the store`,
+            { tool: tool.exposedName, executed: true },
+          ),
+        };
+      }
+      return { kind: 'result', result };
+    } catch (error) {
+      const refusal = this.#asRefusal(error, stage, request.toolName.slice(0, MAX_QUOTED_NAME));
+      return this.#refuse(request, stage, refusal);
+    }
+  }
+
+  /** Turns anything thrown in `stage` into the WardenError the caller gets; unexpected errors are logged. */
+  #asRefusal(error: unknown, stage: Stage, toolName: string): WardenError {
+    if (isWardenError(error)) return error;
+    this.#logger?.error({ err: error, stage, tool: toolName }, 'a tool call stage failed unexpectedly');
+    return new WardenError(
+      'WARDEN_INTERNAL',
+      `the call to ${toolName} was refused because Warden's ${stage} stage failed unexpectedly; the server log has the details`,
+      { tool: toolName, stage },
+    );
+  }
+
+  /** Records a refusal that happened before or instead of execution (best effort) and returns it. */
+  async #refuse(request: ToolCallRequest, stage: Stage, error: WardenError): Promise<ToolCallOutcome> {
+    await this.#recordBestEffort(
+      {
+        type: 'tool-call-refused',
+        actor: `agent:${request.caller.agent.name}`,
+        session: request.session.id,
+        subject: `tool:${request.toolName.slice(0, MAX_QUOTED_NAME)}`,
+        detail: {
+          requestId: request.requestId,
+          stage,
+          code: error.code,
+          message: error.message.slice(0, 500),
+          arguments: request.arguments,
+          clientIp: request.clientIp,
+        },
+      },
+      request,
+    );
+    return { kind: 'refused', error };
+  }
+
+  /** Records an event whose failure cannot change the answer (the call is refused anyway). */
+  async #recordBestEffort(event: AuditEvent, request: ToolCallRequest): Promise<void> {
+    try {
+      await this.#audit.record(event);
+    } catch (error) {
+      this.#logger?.error(
+        { err: error, type: event.type, requestId: request.requestId },
+        'could not record a tool call event in the audit log',
+      );
+    }
+  }
+
+  #intentEvent(
+    request: ToolCallRequest,
+    agent: AgentRecord,
+    tool: UpstreamTool,
+    args: JsonObject,
+    decision: Decision,
+    shadow: boolean,
+  ): AuditEvent {
+    const type =
+      decision.kind === 'allow'
+        ? 'tool-call-allowed'
+        : shadow
+          ? 'tool-call-shadow-denied'
+          : decision.kind === 'deny'
+            ? 'tool-call-denied'
+            : 'tool-call-approval-required';
+    return {
+      type,
+      actor: `agent:${agent.name}`,
+      session: request.session.id,
+      subject: `tool:${tool.exposedName}`,
+      decision: decision.kind,
+      policyIds: decision.policies.map((policy) => policy.id),
+      detail: {
+        arguments: args,
+        policyVersion: this.#authorizer.version,
+        requestId: request.requestId,
+        clientIp: request.clientIp,
+        ...(decision.kind === 'allow' ? {} : { message: decision.message.slice(0, 1000) }),
+        ...(shadow ? { mode: 'shadow' } : {}),
+      },
+    };
+  }
+
+  /** Schema and declared-argument checks; the refusal, or null when the arguments are fine. */
+  #validate(tool: UpstreamTool, args: JsonObject): WardenError | null {
+    try {
+      this.#validator.check(tool, args);
+      return this.#argumentTypes?.checkArguments(tool.exposedName, args) ?? null;
+    } catch (error) {
+      if (isWardenError(error)) return error;
+      throw error;
+    }
+  }
+
+  /** Authorizer.decide, failing closed: a throw or a malformed decision is a deny. */
+  #decide(request: Parameters<Authorizer['decide']>[0]): Decision {
+    let decision: Decision;
+    try {
+      decision = this.#authorizer.decide(request);
+    } catch (error) {
+      this.#logger?.error({ err: error, tool: request.tool.name }, 'policy evaluation threw');
+      return {
+        kind: 'deny',
+        policies: [],
+        message:
+          'policy evaluation failed, so the call is denied (fail closed); the server log has the details',
+      };
+    }
+    const valid =
+      decision !== null &&
+      typeof decision === 'object' &&
+      (decision.kind === 'allow' || decision.kind === 'deny' || decision.kind === 'approval_required') &&
+      Array.isArray(decision.policies) &&
+      (decision.kind === 'allow' || typeof decision.message === 'string');
+    if (!valid) {
+      return {
+        kind: 'deny',
+        policies: [],
+        message: 'the policy engine returned a malformed decision, so the call is denied (fail closed)',
+      };
+    }
+    return decision;
+  }
+
+  async #currentAgent(caller: AgentRecord): Promise<AgentRecord> {
+    let agent: AgentRecord | null;
+    try {
+      agent = await this.#agents.getById(caller.id);
+    } catch (error) {
+      throw isWardenError(error)
+        ? error
+        : new WardenError(
+            'WARDEN_STORE_UNAVAILABLE',
+            'the store did not answer while checking the agent, so the call is refused; retry later',
+            {},
+            { cause: error },
+          );
+    }
+    if (agent === null) {
+      throw new WardenError(
+        'WARDEN_AGENT_NOT_FOUND',
+        `agent "${caller.name}" no longer exists, so its calls are refused; ask an administrator (\`warden agents list\`)`,
+        { agent: caller.name },
+      );
+    }
+    return agent;
+  }
+
+  #modeOf(agent: AgentRecord): 'enforce' | 'shadow' {
+    const configured = Object.hasOwn(this.#config.agents, agent.name)
+      ? this.#config.agents[agent.name]
+      : undefined;
+    return configured?.mode ?? 'enforce';
+  }
+
+  /** WARDEN_TOOL_NOT_FOUND with "did you mean", or WARDEN_UPSTREAM_UNAVAILABLE for a declared tool whose server is down. */
+  #unknownTool(request: ToolCallRequest): WardenError {
+    const name = request.toolName.slice(0, MAX_QUOTED_NAME);
+    const declared = this.#policyTools.get(request.toolName);
+    if (declared !== undefined) {
+      const status = this.#catalog.status().find((server) => server.server === declared.server);
+      if (status !== undefined && status.state !== 'ready') {
+        return new WardenError(
+          'WARDEN_UPSTREAM_UNAVAILABLE',
+          `${name} cannot be called: server "${declared.server}" is ${status.state}${status.lastError === null ? '' : ` (${status.lastError.slice(0, 300)})`}; Warden keeps reconnecting, retry later`,
+          { tool: name, server: declared.server, state: status.state },
+        );
+      }
+    }
+    const visible = this.listTools(request.caller, request.session).map((tool) => tool.exposedName);
+    const suggestions = closestNames(name, visible);
+    const hint =
+      suggestions.length > 0 ? ` Did you mean ${suggestions.join(' or ')}?` : ' Call tools/list to see them.';
+    return new WardenError(
+      'WARDEN_TOOL_NOT_FOUND',
+      `no tool named "${name}" is available to agent "${request.caller.agent.name}"; tools are named <server>__<tool>.${hint}`,
+      { tool: name, ...(suggestions.length > 0 ? { suggestions } : {}) },
+    );
+  }
+}
+
+function policyAgent(agent: AgentRecord, roles: string[]): PolicyAgent {
+  return { id: agent.id, name: agent.name, roles, clearance: agent.clearance, owner: agent.owner };
+}
+
+function suspendedError(agent: AgentRecord): WardenError {
+  return new WardenError(
+    'WARDEN_AGENT_SUSPENDED',
+    `agent "${agent.name}" is suspended: ${agent.suspendedReason ?? 'no reason given'}. Ask its owner or an administrator to resume it with \`warden agents resume ${agent.name}\``,
+    { agent: agent.name, reason: agent.suspendedReason },
+  );
+}
+
+/** The refusal for a deny or approval_required decision, naming the policies and their reasons. */
+function decisionError(
+  decision: Exclude<Decision, { kind: 'allow' }>,
+  agent: string,
+  tool: string,
+): WardenError {
+  const policyIds = decision.policies.map((policy) => policy.id);
+  // The policy service names the determining policies and reasons in its message; add any it left out.
+  const unnamed = decision.policies.filter((policy) => !decision.message.includes(policy.id));
+  const named =
+    unnamed.length > 0
+      ? ` [${unnamed.map((policy) => (policy.reason === null ? `policy "${policy.id}"` : `policy "${policy.id}" (${policy.reason})`)).join(', ')}]`
+      : '';
+  if (decision.kind === 'deny') {
+    return new WardenError('WARDEN_POLICY_DENIED', `${decision.message}${named}`, {
+      agent,
+      tool,
+      policies: policyIds,
+    });
+  }
+  return new WardenError(
+    'WARDEN_APPROVAL_REQUIRED',
+    `${decision.message}${named}. Warden's approvals feature will hold such calls for a person to approve; until it is enabled the call is refused, and nothing was executed`,
+    { agent, tool, policies: policyIds },
+  );
+}
+
+function resultSize(result: CallToolResult): number {
+  try {
+    return Buffer.byteLength(JSON.stringify(result));
+  } catch {
+    return -1;
+  }
+}
+
+function roundMs(milliseconds: number): number {
+  return Math.round(milliseconds * 100) / 100;
+}
