@@ -14,6 +14,7 @@ import { registerAuditCommands } from './audit.js';
 import { registerKeyCommands } from './keys.js';
 import { registerPolicyCommands } from './policy.js';
 import { registerWrapCommand } from './wrap.js';
+import { registerDemoCommand } from './demo.js';
 import { printError, processOutput } from './output.js';
 import type { Output } from './output.js';
 
@@ -124,6 +125,7 @@ export async function run(argv: string[], options: RunOptions = {}): Promise<num
   registerAuditCommands(program, context, setExitCode);
   registerPolicyCommands(program, context, setExitCode);
   registerWrapCommand(program, context);
+  registerDemoCommand(program, context, setExitCode);
 
   try {
     await program.parseAsync(argv, { from: 'user' });
