@@ -11,12 +11,24 @@ const root = dirname(examples);
 
 const mail = spawn(
   process.execPath,
-  [join(examples, 'servers', 'mail.js'), '--http', '9101', '--token-file', join(examples, 'secrets', 'mail-token')],
+  [
+    join(examples, 'servers', 'mail.js'),
+    '--http',
+    '9101',
+    '--token-file',
+    join(examples, 'secrets', 'mail-token'),
+  ],
   { stdio: ['ignore', 'inherit', 'inherit'] },
 );
 const warden = spawn(
   process.execPath,
-  [join(root, 'dist', 'cli', 'main.js'), 'serve', '--config', join(examples, 'warden.yaml'), ...process.argv.slice(2)],
+  [
+    join(root, 'dist', 'cli', 'main.js'),
+    'serve',
+    '--config',
+    join(examples, 'warden.yaml'),
+    ...process.argv.slice(2),
+  ],
   { stdio: 'inherit' },
 );
 
@@ -29,7 +41,8 @@ function stop(signal) {
 process.on('SIGINT', () => stop('SIGINT'));
 process.on('SIGTERM', () => stop('SIGTERM'));
 mail.on('exit', (code) => {
-  if (!stopping) console.error(`demo mail server exited (${code}); the gateway keeps serving the other upstreams`);
+  if (!stopping)
+    console.error(`demo mail server exited (${code}); the gateway keeps serving the other upstreams`);
 });
 warden.on('exit', (code, signal) => {
   mail.kill('SIGTERM');
