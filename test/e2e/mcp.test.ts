@@ -53,7 +53,7 @@ describe('warden serve as an MCP gateway (real process, demo upstreams, official
     try {
       assert.deepEqual(
         (await client.listTools()).tools.map((tool) => tool.name),
-        ['crm__read_customer', 'crm__search_customers', 'crm__update_customer'],
+        ['crm__read_customer', 'crm__search_customers', 'crm__update_customer', 'mail__send_email'],
       );
       assert.match(
         textOf(await client.callTool({ name: 'crm__search_customers', arguments: { query: 'da nang' } })),

@@ -318,11 +318,15 @@ describe('tool-call pipeline (example policies, demo upstreams, SQLite)', () => 
       harness.gateway.pipeline
         .listTools(await harness.caller(agent), harness.session())
         .map((tool) => tool.exposedName);
+    // mail__send_email is listed: its policy depends on the `to` argument, decided at call time.
     assert.deepEqual(await list('support-bot'), [
       'crm__read_customer',
       'crm__search_customers',
       'crm__update_customer',
+      'mail__send_email',
     ]);
+    // payments__transfer is listed for finance: allowed below the limit, approval above it.
+    assert.deepEqual(await list('finance-bot'), ['payments__get_balance', 'payments__transfer']);
     // research: read-only tools, capped at its clearance (internal).
     assert.deepEqual(await list('research-bot'), ['files__read_file', 'mail__read_inbox']);
     // Shadow mode lets every call through, so it lists every tool.

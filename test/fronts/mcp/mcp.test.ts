@@ -137,7 +137,7 @@ describe('MCP front over Streamable HTTP (official SDK client, in-process server
       const supportTools = (await support.client.listTools()).tools;
       assert.deepEqual(
         supportTools.map((tool) => tool.name),
-        ['crm__read_customer', 'crm__search_customers', 'crm__update_customer'],
+        ['crm__read_customer', 'crm__search_customers', 'crm__update_customer', 'mail__send_email'],
       );
       const read = supportTools.find((tool) => tool.name === 'crm__read_customer')!;
       assert.equal(read.inputSchema.type, 'object');
