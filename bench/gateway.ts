@@ -159,10 +159,12 @@ try {
       '  host: 127.0.0.1',
       `  port: ${wardenPort}`,
       'logging:',
-      '  level: warn',
+      '  level: info',
       'store:',
       '  sqlite:',
       '    path: warden.db',
+      // BENCH_SQLITE_SYNC=normal measures the audit log without an fsync per commit.
+      `    synchronous: ${process.env.BENCH_SQLITE_SYNC ?? 'full'}`,
       'secrets:',
       '  masterKeyFile: master.key',
       'roles:',
@@ -194,9 +196,15 @@ try {
   rotate.stdout.on('data', (chunk: Buffer) => (rotateOutput += chunk.toString('utf8')));
   await new Promise((resolveExit) => rotate.once('exit', resolveExit));
   const secret = (JSON.parse(rotateOutput) as { clientSecret: string }).clientSecret;
-  const warden = spawn(process.execPath, ['--import', 'tsx', cli, 'serve', '--config', config], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  // BENCH_WARDEN_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the gateway process.
+  const wardenNodeArgs = (process.env.BENCH_WARDEN_NODE_ARGS ?? '').split(' ').filter((part) => part !== '');
+  const warden = spawn(
+    process.execPath,
+    [...wardenNodeArgs, '--import', 'tsx', cli, 'serve', '--config', config],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   children.push(warden);
   await waitForLine(warden, /"msg":"warden listening"/, 'warden');
   const tokenResponse = await fetch(`http://127.0.0.1:${wardenPort}/oauth/token`, {
@@ -231,7 +239,7 @@ try {
   }
 
   console.log(
-    `Gateway benchmark, ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'CPU'}, ${CALLS_PER_LEVEL} calls per level, ~500-byte arguments`,
+    `Gateway benchmark, ${new Date().toISOString().slice(0, 10)}, Node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? 'CPU'}, ${CALLS_PER_LEVEL} calls per level, ~500-byte arguments, SQLite synchronous=${process.env.BENCH_SQLITE_SYNC ?? 'full'}`,
   );
   console.log('');
   console.log(

@@ -78,6 +78,8 @@ export interface TokenServiceOptions {
 }
 
 const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
+/** Tokens whose signature and claims were verified, kept so repeat calls skip the signature check. */
+const VERIFIED_CACHE_SIZE = 10_000;
 const MAX_CLIENT_ID_LENGTH = 128;
 
 /** Issues and verifies agent access tokens. */
@@ -90,6 +92,12 @@ export class TokenService {
   readonly #audience: string;
   readonly #lifetimeSeconds: number;
   readonly #toleranceSeconds: number;
+  /**
+   * Exact token string → its verified claims. A token is only ever cached after a full check, the
+   * time claims are checked again on every use, and the agent is always read fresh, so a hit skips
+   * only the signature verification (the token's key outlives the token: see KeyManager).
+   */
+  readonly #verified = new Map<string, AccessTokenClaims>();
 
   constructor(options: TokenServiceOptions) {
     if (typeof options.issuer !== 'string' || options.issuer === '') {
@@ -220,6 +228,8 @@ export class TokenService {
         `the access token is longer than ${MAX_TOKEN_LENGTH} characters; request a new token`,
       );
     }
+    const cached = this.#cachedClaims(token);
+    if (cached !== undefined) return this.#checkAgent(cached);
     if (!JWS_COMPACT.test(token)) {
       throw tokenError(
         'WARDEN_TOKEN_MALFORMED',
@@ -274,7 +284,28 @@ export class TokenService {
       throw this.#mapJoseError(error);
     }
     const claims = readClaims(payload);
+    if (this.#verified.size >= VERIFIED_CACHE_SIZE) {
+      const oldest = this.#verified.keys().next();
+      if (oldest.done !== true) this.#verified.delete(oldest.value);
+    }
+    this.#verified.set(token, claims);
+    return this.#checkAgent(claims);
+  }
 
+  /** Cached claims of `token` if they are still within their validity window (else forgets them). */
+  #cachedClaims(token: string): AccessTokenClaims | undefined {
+    const claims = this.#verified.get(token);
+    if (claims === undefined) return undefined;
+    const now = this.#clock.now() / 1000;
+    if (now - this.#toleranceSeconds >= claims.exp || now + this.#toleranceSeconds < claims.nbf) {
+      this.#verified.delete(token);
+      return undefined;
+    }
+    return claims;
+  }
+
+  /** The per-call checks that must see the agent as it is now: existence, suspension, credential generation. */
+  async #checkAgent(claims: AccessTokenClaims): Promise<VerifiedToken> {
     const agent = await this.#agents.getById(claims.sub);
     if (agent === null || agent.name !== claims.client_id) {
       throw tokenError(

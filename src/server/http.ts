@@ -4,7 +4,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createRequire } from 'node:module';
-import Fastify from 'fastify';
+import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyError, FastifyInstance } from 'fastify';
 import { WardenError, isWardenError } from '../core/index.js';
 import { toHttpError } from '../fronts/http-errors.js';
@@ -55,8 +55,7 @@ export function buildHttpServer(warden: Warden, options: HttpServerOptions): Fas
     bodyLimit: config.server.bodyLimit,
     trustProxy: config.server.trustProxy,
     genReqId: () => randomUUID(),
-    requestIdLogLabel: 'requestId',
-    disableRequestLogging: true,
+    logController: new LogController({ requestIdLogLabel: 'requestId', disableRequestLogging: true }),
     forceCloseConnections: 'idle',
     // Draining is answered below, in Warden's error shape, rather than by Fastify's own 503.
     return503OnClosing: false,
