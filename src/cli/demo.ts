@@ -62,11 +62,11 @@ export function registerDemoCommand(
             },
           },
           {
-            title: 'research-bot tries to update a customer record (a write: denied)',
+            title: 'research-bot tries to write a shared file (research reads only: denied by default)',
             run: async () => {
-              const answer = await call(research, 'crm__update_customer', {
-                id: 'c-1001',
-                fields: { tier: 'gold' },
+              const answer = await call(research, 'files__write_file', {
+                path: 'welcome.txt',
+                content: 'edited',
               });
               return {
                 ok: answer.isError && answer.text.startsWith('WARDEN_POLICY_DENIED'),
@@ -140,7 +140,12 @@ export function registerDemoCommand(
                 return { ok: false, said: `the call was answered: ${firstLine(answer.text)}` };
               } catch (error) {
                 const message = error instanceof Error ? error.message : String(error);
-                return { ok: /WARDEN_AGENT_SUSPENDED/.test(message), said: message };
+                // The SDK wraps the HTTP answer; show the Warden error inside it.
+                const warden = /"message":"(WARDEN_[A-Z_]+: (?:[^"\\]|\\.)*)"/.exec(message)?.[1];
+                return {
+                  ok: /WARDEN_AGENT_SUSPENDED/.test(message),
+                  said: warden === undefined ? message : warden.replace(/\\(.)/g, '$1'),
+                };
               } finally {
                 await warden.agents.resume('research-bot', { actor: context.actor });
               }
@@ -229,7 +234,13 @@ async function call(client: Client, name: string, args: Record<string, unknown>)
   return { isError: result.isError === true, text: content.map((block) => block.text ?? '').join('\n') };
 }
 
+/** A one-line glimpse of a result: compact JSON when it is JSON, else its first line. */
 function firstLine(text: string): string {
-  const line = text.split('\n').find((candidate) => candidate.trim() !== '') ?? '';
+  let line: string;
+  try {
+    line = JSON.stringify(JSON.parse(text));
+  } catch {
+    line = text.split('\n').find((candidate) => candidate.trim() !== '') ?? '';
+  }
   return line.length > 160 ? `${line.slice(0, 157)}...` : line;
 }

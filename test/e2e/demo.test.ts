@@ -54,7 +54,7 @@ test('warden demo narrates every step against the example gateway and each is an
       assert.equal(demo.code, 0, demo.output);
       assert.doesNotMatch(demo.output, /UNEXPECTED/);
       for (const expected of [
-        /WARDEN_POLICY_DENIED: .*research/s,
+        /WARDEN_POLICY_DENIED: no policy permits research-bot/,
         /support-mails-company-domain-only/,
         /WARDEN_APPROVAL_REQUIRED/,
         /WARDEN_RATE_LIMITED/,
