@@ -190,7 +190,7 @@ const sqliteSchema = z
   })
   .strict();
 
-export const configSchema = z
+const configObject = z
   .object({
     version: z.literal(1, 'the only configuration version is 1; write `version: 1`'),
     server: z
@@ -281,70 +281,90 @@ export const configSchema = z
     agents: z.record(name, agentSchema).default({}),
     servers: z.record(name, serverSchema).default({}),
   })
-  .strict()
-  .superRefine((config, context) => {
-    const classes = new Set<string>();
-    config.dataClasses.forEach((dataClass, index) => {
-      if (classes.has(dataClass.name)) {
-        context.addIssue({
-          code: 'custom',
-          path: ['dataClasses', index, 'name'],
-          message: `data class "${dataClass.name}" is listed twice`,
-        });
+  .strict();
+
+export const configSchema = configObject
+  // Cross-references are checked even when other parts of the file have type errors, so every
+  // problem is reported in one run; the check skips sections too malformed to read.
+  .superRefine(
+    (config, context) => {
+      try {
+        checkReferences(config, context);
+      } catch {
+        // A section this malformed already has its own type errors reported.
       }
-      classes.add(dataClass.name);
-    });
-    const classList = [...classes].join(', ');
-    const roleList = Object.keys(config.roles).join(', ') || '(none defined)';
-    for (const [agentName, agent] of Object.entries(config.agents)) {
-      agent.roles.forEach((role, index) => {
-        if (!(role in config.roles)) {
-          context.addIssue({
-            code: 'custom',
-            path: ['agents', agentName, 'roles', index],
-            message: `agent "${agentName}" names role "${role}", which is not defined under roles (defined: ${roleList})`,
-          });
-        }
-      });
-      for (const toolName of Object.keys(agent.rateLimits)) {
-        if (toolName === '*') continue;
-        const separator = toolName.indexOf('__');
-        const server = separator > 0 ? config.servers[toolName.slice(0, separator)] : undefined;
-        if (server === undefined || !(toolName.slice(separator + 2) in server.tools)) {
-          context.addIssue({
-            code: 'custom',
-            path: ['agents', agentName, 'rateLimits', toolName],
-            message: `agent "${agentName}" has a rate limit for "${toolName}", which is not a declared tool (write <server>__<tool>, or * for all calls)`,
-          });
-        }
-      }
-      if (!classes.has(agent.clearance)) {
-        context.addIssue({
-          code: 'custom',
-          path: ['agents', agentName, 'clearance'],
-          message: `agent "${agentName}" has clearance "${agent.clearance}", which is not a data class (defined: ${classList})`,
-        });
-      }
-    }
-    for (const [serverName, server] of Object.entries(config.servers)) {
-      for (const [toolName, tool] of Object.entries(server.tools)) {
-        if (tool.classification !== undefined && !classes.has(tool.classification)) {
-          context.addIssue({
-            code: 'custom',
-            path: ['servers', serverName, 'tools', toolName, 'classification'],
-            message: `tool "${serverName}.${toolName}" has classification "${tool.classification}", which is not a data class (defined: ${classList})`,
-          });
-        }
-      }
-    }
-    if (config.store.driver === 'postgres' && config.store.postgres === undefined) {
+    },
+    { when: () => true },
+  );
+
+type ConfigShape = z.output<typeof configObject>;
+
+/** Agents' roles and clearances, tools' data classes, rate-limited tools and the store driver must name things that exist. */
+function checkReferences(config: ConfigShape, context: z.RefinementCtx<ConfigShape>): void {
+  if (!Array.isArray(config.dataClasses) || typeof config.agents !== 'object' || config.agents === null)
+    return;
+  const classes = new Set<string>();
+  config.dataClasses.forEach((dataClass, index) => {
+    if (classes.has(dataClass.name)) {
       context.addIssue({
         code: 'custom',
-        path: ['store', 'driver'],
-        message: 'store.driver is "postgres" but store.postgres.url is not set',
+        path: ['dataClasses', index, 'name'],
+        message: `data class "${dataClass.name}" is listed twice`,
       });
     }
+    classes.add(dataClass.name);
   });
+  const classList = [...classes].join(', ');
+  const roleList = Object.keys(config.roles).join(', ') || '(none defined)';
+  for (const [agentName, agent] of Object.entries(config.agents)) {
+    agent.roles.forEach((role, index) => {
+      if (!(role in config.roles)) {
+        context.addIssue({
+          code: 'custom',
+          path: ['agents', agentName, 'roles', index],
+          message: `agent "${agentName}" names role "${role}", which is not defined under roles (defined: ${roleList})`,
+        });
+      }
+    });
+    for (const toolName of Object.keys(agent.rateLimits)) {
+      if (toolName === '*') continue;
+      const separator = toolName.indexOf('__');
+      const server = separator > 0 ? config.servers[toolName.slice(0, separator)] : undefined;
+      if (server === undefined || !(toolName.slice(separator + 2) in server.tools)) {
+        context.addIssue({
+          code: 'custom',
+          path: ['agents', agentName, 'rateLimits', toolName],
+          message: `agent "${agentName}" has a rate limit for "${toolName}", which is not a declared tool (write <server>__<tool>, or * for all calls)`,
+        });
+      }
+    }
+    if (!classes.has(agent.clearance)) {
+      context.addIssue({
+        code: 'custom',
+        path: ['agents', agentName, 'clearance'],
+        message: `agent "${agentName}" has clearance "${agent.clearance}", which is not a data class (defined: ${classList})`,
+      });
+    }
+  }
+  for (const [serverName, server] of Object.entries(config.servers)) {
+    for (const [toolName, tool] of Object.entries(server.tools)) {
+      if (tool.classification !== undefined && !classes.has(tool.classification)) {
+        context.addIssue({
+          code: 'custom',
+          path: ['servers', serverName, 'tools', toolName, 'classification'],
+          message: `tool "${serverName}.${toolName}" has classification "${tool.classification}", which is not a data class (defined: ${classList})`,
+        });
+      }
+    }
+  }
+  if (config.store.driver === 'postgres' && config.store.postgres === undefined) {
+    context.addIssue({
+      code: 'custom',
+      path: ['store', 'driver'],
+      message: 'store.driver is "postgres" but store.postgres.url is not set',
+    });
+  }
+}
 
 /** The validated configuration with defaults applied and secret references resolved. */
 export type WardenConfig = z.output<typeof configSchema>;

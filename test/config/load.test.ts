@@ -161,6 +161,32 @@ agents:
   assert.match(issues[0]!.message, /did you mean "logging"\?/);
 });
 
+void test('type errors and dangling references are reported together', async (t) => {
+  const file = await writeConfig(
+    t,
+    `version: 1
+server:
+  port: eighty
+roles:
+  support: {}
+agents:
+  support-bot:
+    owner: lan.nguyen@example.com
+    roles: [suport]
+    clearance: secret
+`,
+  );
+  const issues = issuesOf(await loadError({ path: file }));
+  assert.deepEqual(
+    issues.map((issue) => [issue.line, issue.path]),
+    [
+      [3, 'server.port'],
+      [9, 'agents.support-bot.roles[0]'],
+      [10, 'agents.support-bot.clearance'],
+    ],
+  );
+});
+
 void test('a YAML syntax error is reported with its line and column', async (t) => {
   const file = await writeConfig(t, `version: 1\nroles:\n  support: {}\n agents: {}\n`);
   const error = await loadError({ path: file });
