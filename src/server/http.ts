@@ -62,7 +62,8 @@ export function buildHttpServer(warden: Warden, options: HttpServerOptions): Fas
   });
 
   app.addHook('onRequest', async (request, reply) => {
-    if (options.isDraining?.() === true && request.url !== '/readyz' && request.url !== '/healthz') {
+    const path = request.url.split('?', 1)[0];
+    if (options.isDraining?.() === true && path !== '/readyz' && path !== '/healthz') {
       return reply
         .code(503)
         .header('connection', 'close')

@@ -3,6 +3,8 @@
  * resolves, and audit appends serialize on an IMMEDIATE transaction, across processes too.
  */
 import { closeSync, existsSync, mkdirSync, openSync } from 'node:fs';
+import { open } from 'node:fs/promises';
+import type { FileHandle } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { WardenError } from '../core/index.js';
@@ -76,7 +78,6 @@ function bindable(values: unknown[]): unknown[] {
   return values.map((value) => (value === undefined ? null : value));
 }
 
-/** Turns a driver error into a WardenError a person can act on, where it is one of the known kinds. */
 /**
  * Switches to WAL. SQLite does not call the busy handler for this pragma while another process is
  * recovering or checkpointing the WAL, so a busy answer is retried here until the busy timeout.
@@ -232,10 +233,14 @@ export function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
     db = new Database(location, { timeout: busyTimeoutMs });
     db.pragma(`busy_timeout = ${busyTimeoutMs}`);
     enableWal(db, busyTimeoutMs);
-    db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+    // `full` is kept by flushing the WAL after each write off the event loop (see SqliteStore#write);
+    // the connection itself runs NORMAL. An in-memory database has nothing to flush.
+    db.pragma(`synchronous = ${options.synchronous === 'full' && memory ? 'FULL' : 'NORMAL'}`);
     db.pragma('foreign_keys = ON');
     migrate(db, options.migrations ?? MIGRATIONS, { location, setting: SETTING });
-    return Promise.resolve(new SqliteStore(db, location, busyTimeoutMs));
+    return Promise.resolve(
+      new SqliteStore(db, location, busyTimeoutMs, options.synchronous === 'full' && !memory),
+    );
   } catch (error) {
     db?.close();
     return Promise.reject(mapSqliteError(error, location, busyTimeoutMs));
@@ -252,11 +257,15 @@ class SqliteStore implements Store {
   readonly #db: Database.Database;
   readonly #busyTimeoutMs: number;
   readonly #cache = new Map<string, Statement>();
+  /** For `synchronous: full`: the WAL is flushed after each write, off the event loop. */
+  readonly #flushWal: boolean;
+  #wal: Promise<FileHandle> | undefined;
 
-  constructor(db: Database.Database, location: string, busyTimeoutMs: number) {
+  constructor(db: Database.Database, location: string, busyTimeoutMs: number, flushWal: boolean) {
     this.#db = db;
     this.location = location;
     this.#busyTimeoutMs = busyTimeoutMs;
+    this.#flushWal = flushWal;
     this.agents = this.#agentStore();
     this.keys = this.#keyStore();
     this.meta = this.#metaStore();
@@ -282,6 +291,32 @@ class SqliteStore implements Store {
     }
   }
 
+  /**
+   * Runs a write (one transaction), then, for `synchronous: full`, flushes the WAL to disk before
+   * resolving. SQLite's own FULL mode would fsync inside the commit and block the event loop for
+   * the length of the fsync; the connection runs with NORMAL instead and this fdatasync runs on
+   * libuv's thread pool. The guarantee is the same: a write has resolved only once its commit is on
+   * disk. If the flush fails the write rejects, and the store must be treated as failed.
+   */
+  async #write<T>(operation: () => T): Promise<T> {
+    const result = await this.#run(operation);
+    if (this.#flushWal) {
+      try {
+        const wal = await (this.#wal ??= openWalForFlush(this.location));
+        await wal.datasync();
+      } catch (error) {
+        this.#wal = undefined;
+        throw new WardenError(
+          'WARDEN_STORE_UNAVAILABLE',
+          `The SQLite write-ahead log of ${this.location} could not be flushed to disk (${(error as Error).message}); the last write may not survive a power loss. Check the disk, then restart Warden.`,
+          { location: this.location },
+          { cause: error },
+        );
+      }
+    }
+    return result;
+  }
+
   #agentStore(): AgentStore {
     const insert = this.#statement(
       `INSERT INTO agents (${AGENT_COLUMNS.join(', ')}) VALUES (${placeholders(AGENT_COLUMNS.length)})`,
@@ -291,7 +326,7 @@ class SqliteStore implements Store {
     const all = this.#statement(`SELECT ${AGENT_SELECT} FROM agents ORDER BY name`);
     return {
       create: (agent: AgentRecord) =>
-        this.#run(() => {
+        this.#write(() => {
           try {
             insert.run(...bindable(agentValues(agent)));
           } catch (error) {
@@ -312,7 +347,7 @@ class SqliteStore implements Store {
         }),
       list: () => this.#run(() => all.all().map(agentFromRow)),
       update: (id: string, changes: AgentChanges) =>
-        this.#run(() => {
+        this.#write(() => {
           const { columns, values } = agentChangeColumns(changes);
           if (columns.length === 0) {
             const row = byId.get(id);
@@ -353,7 +388,7 @@ class SqliteStore implements Store {
           const row = get.get(kid);
           return row === undefined ? null : keyFromRow(row);
         }),
-      rotate: (key) => this.#run(() => rotate.immediate(key)),
+      rotate: (key) => this.#write(() => rotate.immediate(key)),
     };
   }
 
@@ -369,7 +404,7 @@ class SqliteStore implements Store {
     return {
       get: (key) => this.#run(() => read(key)),
       setIfAbsent: (key, value) =>
-        this.#run(() => {
+        this.#write(() => {
           insert.run(key, value);
           return read(key) ?? value;
         }),
@@ -435,7 +470,7 @@ class SqliteStore implements Store {
     });
 
     return {
-      append: (build) => this.#run(() => append.immediate(build)),
+      append: (build) => this.#write(() => append.immediate(build)),
       head: () =>
         this.#run((): ChainHead => {
           const entry = lastEntry.get();
@@ -465,7 +500,7 @@ class SqliteStore implements Store {
         }),
       count: () => this.#run(() => Number(count.get()!.count)),
       addCheckpoint: (checkpoint: AuditCheckpointRecord) =>
-        this.#run(() => {
+        this.#write(() => {
           try {
             insertCheckpoint.run(
               checkpoint.seq,
@@ -486,7 +521,7 @@ class SqliteStore implements Store {
           const row = latestCheckpoint.get();
           return row === undefined ? null : checkpointFromRow(row);
         }),
-      prune: (record: AuditPruneRecord) => this.#run(() => prune.immediate(record)),
+      prune: (record: AuditPruneRecord) => this.#write(() => prune.immediate(record)),
       prunes: () => this.#run(() => prunes.all().map(pruneFromRow)),
     };
   }
@@ -503,8 +538,22 @@ class SqliteStore implements Store {
     });
   }
 
-  close(): Promise<void> {
+  async close(): Promise<void> {
+    const wal = this.#wal;
+    this.#wal = undefined;
     if (this.#db.open) this.#db.close();
-    return Promise.resolve();
+    if (wal !== undefined) await (await wal.catch(() => undefined))?.close();
   }
+}
+
+/** Opens the WAL file for flushing, and flushes its directory entry once (a new file's name must be durable too). */
+async function openWalForFlush(location: string): Promise<FileHandle> {
+  const wal = await open(`${location}-wal`, 'r');
+  const directory = await open(dirname(location), 'r');
+  try {
+    await directory.sync();
+  } finally {
+    await directory.close();
+  }
+  return wal;
 }

@@ -68,6 +68,18 @@ export async function serveStdio(options: WrapOptions): Promise<RunningWrap> {
     resolveClosed = resolveClose;
   });
   server.onclose = () => resolveClosed();
+  let ended = false;
+  const recordEnd = async (): Promise<void> => {
+    if (ended) return;
+    ended = true;
+    await options.audit.record({
+      type: 'mcp-session-ended',
+      actor: `agent:${options.agent.name}`,
+      session: session.id,
+      subject: `agent:${options.agent.name}`,
+      detail: { front: 'stdio', reason: 'closed', calls: session.callCount },
+    });
+  };
   await options.audit.record({
     type: 'mcp-session-started',
     actor: `agent:${options.agent.name}`,
@@ -82,6 +94,7 @@ export async function serveStdio(options: WrapOptions): Promise<RunningWrap> {
     closed,
     async close() {
       await server.close();
+      await recordEnd();
     },
   };
 }
