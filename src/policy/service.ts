@@ -294,7 +294,9 @@ export class PolicyService implements Authorizer {
    * new files are invalid, throws WARDEN_POLICY_INVALID and the current set keeps serving.
    * Concurrent calls share one reload. The configuration (and so the schema) stays as loaded.
    */
-  async reload(): Promise<PolicyLoadSummary> {
+  async reload(
+    options: { beforeSwap?: (next: PolicyLoadSummary) => Promise<void> } = {},
+  ): Promise<PolicyLoadSummary> {
     if (this.#closed) throw new WardenError('WARDEN_INTERNAL', 'The policy service is closed.');
     this.#reloading ??= (async () => {
       try {
@@ -302,6 +304,13 @@ export class PolicyService implements Authorizer {
         if (this.#closed) {
           freeSets(next.setIds);
           throw new WardenError('WARDEN_INTERNAL', 'The policy service was closed during the reload.');
+        }
+        // Record before act: the caller records the new set; if that fails, the old set stays.
+        try {
+          await options.beforeSwap?.(next.summary);
+        } catch (error) {
+          freeSets(next.setIds);
+          throw error;
         }
         const previous = this.#state;
         this.#state = next;

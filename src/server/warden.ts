@@ -242,7 +242,20 @@ async function openGateway(
       const previousVersion = policy.version;
       let result: PolicyReloadResult;
       try {
-        const summary = await policy.reload();
+        const summary = await policy.reload({
+          beforeSwap: async (next) => {
+            await audit.record({
+              type: 'policy-reloaded',
+              actor,
+              detail: {
+                previousVersion,
+                version: next.version,
+                policies: next.policies.length,
+                warnings: next.warnings.slice(0, 50),
+              },
+            });
+          },
+        });
         result = {
           ok: true,
           previousVersion,
@@ -250,26 +263,13 @@ async function openGateway(
           policies: summary.policies.length,
           warnings: summary.warnings,
         };
+        if (result.version !== previousVersion) pipeline.notifyToolsChanged();
       } catch (error) {
         result = {
           ok: false,
           version: previousVersion,
           error: toWardenError(error, 'WARDEN_POLICY_INVALID'),
         };
-      }
-      if (result.ok) {
-        await audit.record({
-          type: 'policy-reloaded',
-          actor,
-          detail: {
-            previousVersion,
-            version: result.version,
-            policies: result.policies,
-            warnings: result.warnings.slice(0, 50),
-          },
-        });
-        if (result.version !== previousVersion) pipeline.notifyToolsChanged();
-      } else {
         await audit.record({
           type: 'policy-reload-failed',
           actor,

@@ -86,3 +86,24 @@ void test('a closed service denies every call', async (t) => {
   assert.equal(decision.kind, 'deny');
   assert.match(decision.kind === 'deny' ? decision.message : '', /the policy service is closed/);
 });
+
+void test('a reload whose record cannot be written keeps the old set (record before act)', async (t) => {
+  const workspace = await policyWorkspace(t, { 'a.cedar': ALLOW_READS });
+  const service = await workspace.load();
+  const request = requestFor(workspace.loaded, 'support-bot', 'crm__read_customer', { id: 'c1' });
+  const before = service.version;
+  await workspace.writePolicy('b.cedar', '@id("no-reads") forbid (principal, action, resource);\n');
+  let offered = '';
+  await assert.rejects(
+    service.reload({
+      beforeSwap: async (next) => {
+        offered = next.version;
+        throw new Error('the audit log is down');
+      },
+    }),
+    /the audit log is down/,
+  );
+  assert.notEqual(offered, before, 'the new set was built and offered for recording');
+  assert.equal(service.version, before);
+  assert.equal(service.decide(request).kind, 'allow');
+});
