@@ -301,6 +301,7 @@ export class ToolCallPipeline {
         result = await this.#catalog.callTool(tool.exposedName, args, {
           ...(request.signal === undefined ? {} : { signal: request.signal }),
           ...(request.meta === undefined ? {} : { meta: request.meta }),
+          ...(request.onProgress === undefined ? {} : { onProgress: request.onProgress }),
         });
         stage = 'inspect-result';
         if (this.#hooks.inspectResult !== undefined) {

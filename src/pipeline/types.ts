@@ -35,6 +35,8 @@ export interface ToolCallRequest {
   requestId: string;
   meta?: JsonObject;
   signal?: AbortSignal;
+  /** Receives the upstream's progress updates while the call runs (the front relays them to its client). */
+  onProgress?: (progress: { progress: number; total?: number; message?: string }) => void;
 }
 
 export type ToolCallOutcome =

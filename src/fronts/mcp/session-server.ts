@@ -82,6 +82,17 @@ export function createSessionServer(options: SessionServerOptions): Server {
   server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
     const context = contextOf(extra.authInfo);
     const meta = request.params._meta as JsonObject | undefined;
+    const progressToken = request.params._meta?.progressToken;
+    // Upstream progress is relayed under the client's own progressToken, when it sent one. POSTs
+    // are answered with plain JSON, so it travels on the session's GET stream, not the request's.
+    const onProgress =
+      progressToken === undefined
+        ? undefined
+        : (progress: { progress: number; total?: number; message?: string }): void => {
+            void server
+              .notification({ method: 'notifications/progress', params: { progressToken, ...progress } })
+              .catch(() => undefined);
+          };
     const outcome = await pipeline.callTool({
       caller: context.caller,
       session: callSession,
@@ -91,6 +102,7 @@ export function createSessionServer(options: SessionServerOptions): Server {
       requestId: `${context.httpRequestId}#${String(extra.requestId).slice(0, 64)}`,
       ...(meta === undefined ? {} : { meta }),
       signal: extra.signal,
+      ...(onProgress === undefined ? {} : { onProgress }),
     });
     if (outcome.kind === 'result') return outcome.result;
     if (outcome.error.code === 'WARDEN_TOOL_NOT_FOUND') {

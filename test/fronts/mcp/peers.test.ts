@@ -24,6 +24,7 @@ permit (
     Action::"everything__get-sum",
     Action::"everything__get-structured-content",
     Action::"everything__get-tiny-image",
+    Action::"everything__trigger-long-running-operation",
     Action::"fs__read_text_file",
     Action::"fs__list_directory"
   ],
@@ -54,6 +55,7 @@ describe('unmodified npm MCP servers behind Warden (server-everything, server-fi
       get-sum: { risk: read, classification: public }
       get-structured-content: { risk: read, classification: public }
       get-tiny-image: { risk: read, classification: public }
+      trigger-long-running-operation: { risk: read, classification: public }
       get-env: { risk: read, classification: restricted }
   fs:
     transport: stdio
@@ -83,6 +85,7 @@ describe('unmodified npm MCP servers behind Warden (server-everything, server-fi
         'everything__get-structured-content',
         'everything__get-sum',
         'everything__get-tiny-image',
+        'everything__trigger-long-running-operation',
         'fs__list_directory',
         'fs__read_text_file',
       ],
@@ -92,6 +95,18 @@ describe('unmodified npm MCP servers behind Warden (server-everything, server-fi
       (await support.client.listTools()).tools.map((tool) => tool.name),
       ['fs__write_file'],
     );
+  });
+
+  test('upstream progress reaches the agent under its own progressToken', async () => {
+    const progress: number[] = [];
+    const result = await research.client.callTool(
+      { name: 'everything__trigger-long-running-operation', arguments: { duration: 0.3, steps: 3 } },
+      undefined,
+      { onprogress: (update) => progress.push(update.progress) },
+    );
+    assert.match(textOf(result), /completed/i);
+    // As in the catalog test: the last step's notification may lose the race with the result.
+    assert.deepEqual(progress.slice(0, 2), [1, 2]);
   });
 
   test('server-everything: echo, a sum and an image come back through Warden unchanged', async () => {
