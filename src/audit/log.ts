@@ -148,12 +148,20 @@ export class AuditLog implements AuditRecorder {
     this.#verifier = options.verifier ?? null;
     this.#checkpointEvery = options.checkpointEvery;
     this.#checkpointIntervalMs = options.checkpointIntervalSeconds * 1000;
-    this.#onError =
+    const report =
       options.onError ??
       ((error: unknown) => {
         const wrapped = toWardenError(error);
         process.emitWarning(`${wrapped.code}: ${wrapped.message}`, { code: wrapped.code });
       });
+    // A reporter that throws must not strand the records waiting on the batch it reports about.
+    this.#onError = (error: unknown) => {
+      try {
+        report(error);
+      } catch {
+        // nothing more can be done with it
+      }
+    };
     this.#redact = options.redact ?? ((detail) => redactDetail(detail));
     this.#customRedact = options.redact !== undefined;
     this.#maxBatch = options.maxBatch ?? 1000;

@@ -290,12 +290,22 @@ export const configSchema = configObject
     (config, context) => {
       try {
         checkReferences(config, context);
-      } catch {
-        // A section this malformed already has its own type errors reported.
+      } catch (error) {
+        // A section this malformed already has its own type errors reported; on a well-typed file
+        // a throw is a bug, and must not let the config start without its reference checks.
+        if (!hadTypeErrors) throw error;
       }
     },
-    { when: () => true },
+    {
+      when: (payload) => {
+        hadTypeErrors = payload.issues.length > 0;
+        return true;
+      },
+    },
   );
+
+/** Set by the refinement's `when` just before it runs (parsing is synchronous). */
+let hadTypeErrors = false;
 
 type ConfigShape = z.output<typeof configObject>;
 

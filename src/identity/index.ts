@@ -14,7 +14,7 @@ export type {
   PublicAgent,
   SyncResult,
 } from './agents.js';
-export { TokenService, ACCESS_TOKEN_TYPE, MAX_TOKEN_LENGTH } from './tokens.js';
+export { TokenService, ACCESS_TOKEN_TYPE, MAX_TOKEN_LENGTH, suspendedError } from './tokens.js';
 export type {
   AccessTokenClaims,
   IssueTokenInput,

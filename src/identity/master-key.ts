@@ -221,28 +221,40 @@ async function createKeyFile(path: string): Promise<{ bytes: Uint8Array; created
     );
   }
   try {
-    await handle.chmod(0o600);
-    await handle.writeFile(`${bytes.toString('base64')}\n`, 'utf8');
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-  try {
-    await link(temporary, path);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-      throw new WardenError(
-        'WARDEN_MASTER_KEY_INVALID',
-        `cannot create the master key file ${path}: ${(error as Error).message}`,
-        { path },
-      );
+    try {
+      await handle.chmod(0o600);
+      await handle.writeFile(`${bytes.toString('base64')}\n`, 'utf8');
+      await handle.sync();
+    } finally {
+      await handle.close();
     }
-    // Another process created it first: use theirs.
-    const existing = await readKeyFile(path);
-    if (existing === null)
-      throw new WardenError('WARDEN_MASTER_KEY_INVALID', `the master key file ${path} vanished`, { path });
-    return { bytes: existing, created: false };
+    try {
+      await link(temporary, path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new WardenError(
+          'WARDEN_MASTER_KEY_INVALID',
+          `cannot create the master key file ${path}: ${(error as Error).message}`,
+          { path },
+        );
+      }
+      // Another process created it first: use theirs.
+      const existing = await readKeyFile(path);
+      if (existing === null)
+        throw new WardenError('WARDEN_MASTER_KEY_INVALID', `the master key file ${path} vanished`, {
+          path,
+        });
+      return { bytes: existing, created: false };
+    }
+    // The new name must survive a power cut too: the database is about to hold values sealed under it.
+    const directoryHandle = await open(directory, 'r');
+    try {
+      await directoryHandle.sync();
+    } finally {
+      await directoryHandle.close();
+    }
   } finally {
+    // The temporary name holds key bytes: it never outlives this function, whatever failed.
     await unlink(temporary).catch(() => undefined);
   }
   return { bytes: new Uint8Array(bytes), created: true };

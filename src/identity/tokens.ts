@@ -434,7 +434,8 @@ function readClaims(payload: JWTPayload): AccessTokenClaims {
   };
 }
 
-function suspendedError(agent: AgentRecord): WardenError {
+/** The refusal for a suspended agent, with the reason and how to lift it; the same on every path. */
+export function suspendedError(agent: AgentRecord): WardenError {
   return new WardenError(
     'WARDEN_AGENT_SUSPENDED',
     `agent "${agent.name}" is suspended: ${agent.suspendedReason ?? 'no reason given'}. Ask its owner or an administrator to resume it with \`warden agents resume ${agent.name}\``,

@@ -10,6 +10,7 @@ import type { ResolvedConfig } from '../config/index.js';
 import { WardenError, isWardenError } from '../core/index.js';
 import type { Clock, JsonObject } from '../core/index.js';
 import type { AuthorizationRequest, Authorizer, Decision, PolicyAgent, PolicyTool } from '../policy/index.js';
+import { suspendedError } from '../identity/index.js';
 import type { AgentRecord, AgentStore } from '../store/index.js';
 import type { CallToolResult, UpstreamCatalog, UpstreamTool } from '../upstream/index.js';
 import { ArgumentValidator } from './arguments.js';
@@ -189,28 +190,16 @@ export class ToolCallPipeline {
    * `{ kind: 'refused', error }` with a WardenError saying what happened and what to do.
    */
   async callTool(request: ToolCallRequest): Promise<ToolCallOutcome> {
-    let stage: Stage = 'resolve';
+    let stage: Stage = 'suspension';
     try {
-      // resolve
-      const tool = this.#catalog.getTool(request.toolName);
-      if (tool === undefined) return await this.#refuse(request, stage, this.#unknownTool(request));
-      const policyTool = this.#policyTools.get(tool.exposedName);
-      if (policyTool === undefined) {
-        throw new WardenError(
-          'WARDEN_INTERNAL',
-          `tool ${tool.exposedName} is offered by the catalog but not declared in the config`,
-        );
-      }
-
-      // suspension, read fresh from the store
-      stage = 'suspension';
+      // suspension, read fresh from the store; first, so a suspended agent learns nothing more
       const agent = await this.#currentAgent(request.caller.agent);
       if (agent.status !== 'active') return await this.#refuse(request, stage, suspendedError(agent));
       const roles = request.caller.roles.filter((role) => agent.roles.includes(role));
 
-      // rate limit
+      // rate limit, before any costly work (an unknown name is limited by the agent's `*` bucket)
       stage = 'rate-limit';
-      const rate = this.#rateLimiter.take(agent.name, tool.exposedName);
+      const rate = this.#rateLimiter.take(agent.name, request.toolName);
       if (!rate.ok) {
         const scope = rate.key === '*' ? 'its tool calls' : rate.key;
         return await this.#refuse(
@@ -221,11 +210,23 @@ export class ToolCallPipeline {
             `agent "${agent.name}" is over its rate limit for ${scope} (${rate.requests} per ${rate.perSeconds} s); retry after ${rate.retryAfterSeconds} s`,
             {
               agent: agent.name,
-              tool: tool.exposedName,
+              tool: request.toolName.slice(0, MAX_QUOTED_NAME),
               limit: rate.key,
               retryAfterSeconds: rate.retryAfterSeconds,
             },
           ),
+        );
+      }
+
+      // resolve
+      stage = 'resolve';
+      const tool = this.#catalog.getTool(request.toolName);
+      if (tool === undefined) return await this.#refuse(request, stage, this.#unknownTool(request));
+      const policyTool = this.#policyTools.get(tool.exposedName);
+      if (policyTool === undefined) {
+        throw new WardenError(
+          'WARDEN_INTERNAL',
+          `tool ${tool.exposedName} is offered by the catalog but not declared in the config`,
         );
       }
 
@@ -271,9 +272,19 @@ export class ToolCallPipeline {
         await this.#recordBestEffort(intent, request);
         return { kind: 'refused', error };
       }
+      // Count the call now, before any await: parallel calls on one session must each see the
+      // counts of those before them. Given back if the intent cannot be recorded.
+      const previousToolCount = request.session.toolCallCounts.get(tool.exposedName) ?? 0;
+      request.session.callCount += 1;
+      request.session.toolCallCounts.set(tool.exposedName, previousToolCount + 1);
       try {
         await this.#audit.record(intent);
       } catch (error) {
+        request.session.callCount -= 1;
+        request.session.toolCallCounts.set(
+          tool.exposedName,
+          (request.session.toolCallCounts.get(tool.exposedName) ?? 1) - 1,
+        );
         this.#logger?.error(
           { err: error, tool: tool.exposedName, agent: agent.name, requestId: request.requestId },
           'the audit log refused a tool call intent; the call was refused',
@@ -287,11 +298,6 @@ export class ToolCallPipeline {
           ),
         };
       }
-      request.session.callCount += 1;
-      request.session.toolCallCounts.set(
-        tool.exposedName,
-        (request.session.toolCallCounts.get(tool.exposedName) ?? 0) + 1,
-      );
 
       // execute
       stage = 'execute';
@@ -389,7 +395,9 @@ export class ToolCallPipeline {
           stage,
           code: error.code,
           message: error.message.slice(0, 500),
-          arguments: request.arguments,
+          // A refusal by the inspection stage may be about what the arguments hold: keep them out
+          // (the entry's digest still commits to them).
+          ...(stage === 'inspect-arguments' ? {} : { arguments: request.arguments }),
           clientIp: request.clientIp,
         },
       },
@@ -544,14 +552,6 @@ export class ToolCallPipeline {
 
 function policyAgent(agent: AgentRecord, roles: string[]): PolicyAgent {
   return { id: agent.id, name: agent.name, roles, clearance: agent.clearance, owner: agent.owner };
-}
-
-function suspendedError(agent: AgentRecord): WardenError {
-  return new WardenError(
-    'WARDEN_AGENT_SUSPENDED',
-    `agent "${agent.name}" is suspended: ${agent.suspendedReason ?? 'no reason given'}. Ask its owner or an administrator to resume it with \`warden agents resume ${agent.name}\``,
-    { agent: agent.name, reason: agent.suspendedReason },
-  );
 }
 
 /** The refusal for a deny or approval_required decision, naming the policies and their reasons. */

@@ -312,6 +312,10 @@ export class PolicyService implements Authorizer {
           freeSets(next.setIds);
           throw error;
         }
+        if (this.#closed) {
+          freeSets(next.setIds);
+          throw new WardenError('WARDEN_INTERNAL', 'The policy service was closed during the reload.');
+        }
         const previous = this.#state;
         this.#state = next;
         // Decisions are synchronous, so none is using the previous sets any more.

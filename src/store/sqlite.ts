@@ -260,6 +260,7 @@ class SqliteStore implements Store {
   /** For `synchronous: full`: the WAL is flushed after each write, off the event loop. */
   readonly #flushWal: boolean;
   #wal: Promise<FileHandle> | undefined;
+  #flushFailed: WardenError | null = null;
 
   constructor(db: Database.Database, location: string, busyTimeoutMs: number, flushWal: boolean) {
     this.#db = db;
@@ -296,22 +297,26 @@ class SqliteStore implements Store {
    * resolving. SQLite's own FULL mode would fsync inside the commit and block the event loop for
    * the length of the fsync; the connection runs with NORMAL instead and this fdatasync runs on
    * libuv's thread pool. The guarantee is the same: a write has resolved only once its commit is on
-   * disk. If the flush fails the write rejects, and the store must be treated as failed.
+   * disk. If the flush fails the write rejects, and so do every later write and `ping()` until the
+   * store is reopened.
    */
   async #write<T>(operation: () => T): Promise<T> {
+    if (this.#flushFailed !== null) throw this.#flushFailed;
     const result = await this.#run(operation);
     if (this.#flushWal) {
       try {
         const wal = await (this.#wal ??= openWalForFlush(this.location));
         await wal.datasync();
       } catch (error) {
-        this.#wal = undefined;
-        throw new WardenError(
+        // Sticky: after a failed flush the kernel may report later flushes as fine although the
+        // earlier frames never reached the disk, so this store accepts no more writes until reopened.
+        this.#flushFailed = new WardenError(
           'WARDEN_STORE_UNAVAILABLE',
           `The SQLite write-ahead log of ${this.location} could not be flushed to disk (${(error as Error).message}); the last write may not survive a power loss. Check the disk, then restart Warden.`,
           { location: this.location },
           { cause: error },
         );
+        throw this.#flushFailed;
       }
     }
     return result;
@@ -533,6 +538,7 @@ class SqliteStore implements Store {
   }
 
   ping(): Promise<void> {
+    if (this.#flushFailed !== null) return Promise.reject(this.#flushFailed);
     return this.#run(() => {
       this.#statement('SELECT 1').get();
     });

@@ -217,14 +217,14 @@ export class UpstreamConnection {
 
   /** The error for a call to this server while it is not ready. */
   unavailable(exposedName: string): WardenError {
+    // The cause (an upstream's stderr, an HTTP error body) stays in the gateway log and status: it
+    // can hold another agent's data or a credential, and this error goes to the calling agent.
     const details = {
       server: this.name,
       tool: exposedName,
       state: this.#state,
-      lastError: this.#lastError,
       retryAt: this.#retryAt === null ? null : new Date(this.#retryAt).toISOString(),
     };
-    const reason = this.#lastError === null ? '' : `: ${this.#lastError}`;
     switch (this.#state) {
       case 'closed':
         return new WardenError(
@@ -235,15 +235,15 @@ export class UpstreamConnection {
       case 'connecting':
         return new WardenError(
           'WARDEN_UPSTREAM_UNAVAILABLE',
-          `${exposedName} cannot be called yet: server "${this.name}" is still connecting${this.#lastError === null ? '' : ` (last error: ${this.#lastError})`}; retry in a moment`,
+          `${exposedName} cannot be called yet: server "${this.name}" is still connecting; retry in a moment`,
           details,
         );
       default:
         return new WardenError(
           'WARDEN_UPSTREAM_UNAVAILABLE',
-          `${exposedName} cannot be called: server "${this.name}" is down since ${new Date(this.#since).toISOString()}${reason}. Warden retries ${
+          `${exposedName} cannot be called: server "${this.name}" is down since ${new Date(this.#since).toISOString()}. Warden retries ${
             this.#retryAt === null ? 'soon' : `at ${new Date(this.#retryAt).toISOString()}`
-          }; other servers keep serving. Check the server's command, address and logs`,
+          }; other servers keep serving. The gateway log has the cause`,
           details,
         );
     }
