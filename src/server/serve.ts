@@ -153,12 +153,13 @@ export async function startServer(given: LoadedConfig, options: StartServerOptio
       } finally {
         clearInterval(idleSweep);
         clearTimeout(timer);
-      }
-      if (pidFile !== null) await removePidFile(pidFile);
-      try {
-        await warden.audit.record({ type: 'server-stopped', actor: 'system', detail: { reason } });
-      } finally {
-        await warden.close();
+        // Whatever happened to the HTTP side, the services still close: final checkpoint, store.
+        try {
+          if (pidFile !== null) await removePidFile(pidFile);
+          await warden.audit.record({ type: 'server-stopped', actor: 'system', detail: { reason } });
+        } finally {
+          await warden.close();
+        }
       }
       logger.info('warden stopped');
     })();

@@ -93,8 +93,11 @@ export async function serveStdio(options: WrapOptions): Promise<RunningWrap> {
     session,
     closed,
     async close() {
-      await server.close();
-      await recordEnd();
+      try {
+        await server.close();
+      } finally {
+        await recordEnd();
+      }
     },
   };
 }
