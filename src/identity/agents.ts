@@ -327,10 +327,23 @@ export class AgentService {
     return this.#update(current, { secretHash, secretVersion, secretRotatedAt: now, updatedAt: now });
   }
 
+  /**
+   * Applies `changes` only if the agent is still as `current` was read (optimistic concurrency):
+   * two operators rotating or suspending at once must not silently overwrite each other.
+   */
   async #update(current: AgentRecord, changes: AgentChanges): Promise<AgentRecord> {
-    const updated = await this.#store.update(current.id, changes);
-    if (updated === null) throw agentNotFound(current.name);
-    return updated;
+    const updated = await this.#store.update(current.id, changes, {
+      updatedAt: current.updatedAt,
+      secretVersion: current.secretVersion,
+      status: current.status,
+    });
+    if (updated !== null) return updated;
+    if ((await this.#store.getById(current.id)) === null) throw agentNotFound(current.name);
+    throw new WardenError(
+      'WARDEN_STORE_CONFLICT',
+      `agent "${current.name}" was changed by someone else at the same time, so this change was not applied (its audit entry stands as the attempt); check \`warden agents show ${current.name}\` and retry`,
+      { agent: current.name },
+    );
   }
 
   /** Checks the fields of an agent against the config; returns them normalised. */

@@ -2,6 +2,7 @@
 export { GENESIS_HASH } from './types.js';
 export type {
   AgentChanges,
+  AgentExpectation,
   AgentRecord,
   AgentStatus,
   AgentStore,

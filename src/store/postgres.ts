@@ -36,6 +36,7 @@ import {
 import { GENESIS_HASH } from './types.js';
 import type {
   AgentChanges,
+  AgentExpectation,
   AgentRecord,
   AgentStore,
   AuditCheckpointRecord,
@@ -333,15 +334,22 @@ class PostgresStore implements Store {
         (await this.#query(`SELECT ${AGENT_SELECT} FROM agents ORDER BY name`, [], 'warden-agent-list')).map(
           agentFromRow,
         ),
-      update: async (id: string, changes: AgentChanges) => {
+      update: async (id: string, changes: AgentChanges, expected?: AgentExpectation) => {
         const { columns, values } = agentChangeColumns(changes);
         if (columns.length === 0)
           return one(await this.#query(`SELECT ${AGENT_SELECT} FROM agents WHERE id = $1`, [id]));
         const assignments = columns.map((column, index) => `${column} = $${index + 1}`).join(', ');
+        const next = columns.length + 2;
+        const guard =
+          expected === undefined
+            ? ''
+            : ` AND updated_at = $${next} AND secret_version = $${next + 1} AND status = $${next + 2}`;
         return one(
           await this.#query(
-            `UPDATE agents SET ${assignments} WHERE id = $${columns.length + 1} RETURNING ${AGENT_SELECT}`,
-            [...values, id],
+            `UPDATE agents SET ${assignments} WHERE id = $${columns.length + 1}${guard} RETURNING ${AGENT_SELECT}`,
+            expected === undefined
+              ? [...values, id]
+              : [...values, id, expected.updatedAt, expected.secretVersion, expected.status],
           ),
         );
       },

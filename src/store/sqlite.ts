@@ -38,6 +38,7 @@ import {
 import { GENESIS_HASH } from './types.js';
 import type {
   AgentChanges,
+  AgentExpectation,
   AgentRecord,
   AgentStore,
   AuditCheckpointRecord,
@@ -351,15 +352,21 @@ class SqliteStore implements Store {
           return row === undefined ? null : agentFromRow(row);
         }),
       list: () => this.#run(() => all.all().map(agentFromRow)),
-      update: (id: string, changes: AgentChanges) =>
+      update: (id: string, changes: AgentChanges, expected?: AgentExpectation) =>
         this.#write(() => {
           const { columns, values } = agentChangeColumns(changes);
           if (columns.length === 0) {
             const row = byId.get(id);
             return row === undefined ? null : agentFromRow(row);
           }
-          const sql = `UPDATE agents SET ${columns.map((column) => `${column} = ?`).join(', ')} WHERE id = ? RETURNING ${AGENT_SELECT}`;
-          const row = this.#statement(sql).get(...bindable(values), id);
+          const guard =
+            expected === undefined ? '' : ' AND updated_at = ? AND secret_version = ? AND status = ?';
+          const sql = `UPDATE agents SET ${columns.map((column) => `${column} = ?`).join(', ')} WHERE id = ?${guard} RETURNING ${AGENT_SELECT}`;
+          const row = this.#statement(sql).get(
+            ...bindable(values),
+            id,
+            ...(expected === undefined ? [] : [expected.updatedAt, expected.secretVersion, expected.status]),
+          );
           return row === undefined ? null : agentFromRow(row);
         }),
     };

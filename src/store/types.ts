@@ -54,6 +54,13 @@ export type AgentChanges = Partial<
   >
 >;
 
+/** What an optimistic update expects the stored agent to still be. */
+export interface AgentExpectation {
+  updatedAt: IsoTime;
+  secretVersion: number;
+  status: AgentStatus;
+}
+
 export interface AgentStore {
   /** Inserts a new agent; throws WARDEN_AGENT_EXISTS when the name or id is taken. */
   create(agent: AgentRecord): Promise<void>;
@@ -61,8 +68,11 @@ export interface AgentStore {
   getByName(name: string): Promise<AgentRecord | null>;
   /** All agents, ordered by name. */
   list(): Promise<AgentRecord[]>;
-  /** Applies `changes` to the agent and returns the updated record, or null if it does not exist. */
-  update(id: string, changes: AgentChanges): Promise<AgentRecord | null>;
+  /**
+   * Applies `changes` to the agent and returns the updated record, or null if it does not exist or,
+   * when `expected` is given, no longer has those values (someone changed it meanwhile).
+   */
+  update(id: string, changes: AgentChanges, expected?: AgentExpectation): Promise<AgentRecord | null>;
 }
 
 export type KeyPurpose = 'token' | 'audit';

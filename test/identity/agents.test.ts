@@ -175,6 +175,28 @@ for (const kind of STORE_KINDS) {
       await assertNoSecretsInAudit(harness, [old, secret]);
     });
 
+    test('two rotations at once: one applies, the other is refused with WARDEN_STORE_CONFLICT', async (t) => {
+      const harness = await openHarness(t, kind);
+      await createAgent(harness);
+      const results = await Promise.allSettled([
+        harness.agents.rotateSecret('support-bot', ACTOR),
+        harness.agents.rotateSecret('support-bot', ACTOR),
+      ]);
+      const applied = results.filter((result) => result.status === 'fulfilled');
+      const refused = results.filter((result) => result.status === 'rejected');
+      assert.equal(applied.length, 1);
+      assert.equal(refused.length, 1);
+      assert.equal((refused[0] as PromiseRejectedResult).reason.code, 'WARDEN_STORE_CONFLICT');
+      const stored = (await harness.store.agents.getByName('support-bot'))!;
+      const { secret } = (applied[0] as PromiseFulfilledResult<{ secret: string }>).value;
+      assert.equal(stored.secretVersion, 2);
+      assert.equal(
+        await verifySecret(secret, stored.secretHash!),
+        true,
+        'the stored hash is the applied secret',
+      );
+    });
+
     test('suspend needs a reason, records agent-suspended with it, and resume lifts it', async (t) => {
       const harness = await openHarness(t, kind);
       await createAgent(harness);

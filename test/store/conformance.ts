@@ -311,6 +311,31 @@ export function storeConformance(kind: 'sqlite' | 'postgres', location: () => Pr
         );
       }));
 
+    test('an update with an expectation applies only while the agent is still as expected', () =>
+      withStore(async (store) => {
+        const record = agent('support-bot');
+        await store.agents.create(record);
+        const expected = {
+          updatedAt: record.updatedAt,
+          secretVersion: record.secretVersion,
+          status: record.status,
+        };
+        const first = await store.agents.update(
+          record.id,
+          { secretVersion: record.secretVersion + 1, updatedAt: '2026-01-05T00:00:00.000Z' },
+          expected,
+        );
+        assert.equal(first?.secretVersion, record.secretVersion + 1);
+        // A second writer that read the same record is refused, and changes nothing.
+        const second = await store.agents.update(
+          record.id,
+          { status: 'suspended', suspendedReason: 'late', updatedAt: '2026-01-05T00:00:01.000Z' },
+          expected,
+        );
+        assert.equal(second, null);
+        assert.equal((await store.agents.getById(record.id))?.status, 'active');
+      }));
+
     test('an update applies only the given changes and returns the updated agent', () =>
       withStore(async (store) => {
         const record = agent('support-bot');
