@@ -1,4 +1,4 @@
-export { openWarden } from './warden.js';
+export { openWarden, scrubbingLogger } from './warden.js';
 export type { Gateway, GatewayLogger, OpenWardenOptions, PolicyReloadResult, Warden } from './warden.js';
 export { buildHttpServer } from './http.js';
 export type { HttpServerOptions, McpFrontSettings } from './http.js';

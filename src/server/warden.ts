@@ -220,7 +220,9 @@ async function openGateway(
     baseDir: loaded.baseDir,
     clock,
     ...(options.env === undefined ? {} : { env: options.env }),
-    ...(logger === undefined ? {} : { logger }),
+    // What upstreams print (stderr, error bodies) is logged; a child may echo a credential it was
+    // given, so every resolved secret value of the config is masked in those lines.
+    ...(logger === undefined ? {} : { logger: scrubbingLogger(logger, loaded.secretValues) }),
   });
   const pipeline = new ToolCallPipeline({
     config,
@@ -282,5 +284,30 @@ async function openGateway(
       }
       return result;
     },
+  };
+}
+
+/** A logger that replaces each of `secrets` (at least 4 characters long) wherever it appears. */
+export function scrubbingLogger(logger: GatewayLogger, secrets: readonly string[]): GatewayLogger {
+  const values = [...new Set(secrets.filter((secret) => secret.length >= 4))].sort(
+    (a, b) => b.length - a.length,
+  );
+  if (values.length === 0) return logger;
+  const scrubText = (text: string): string =>
+    values.reduce(
+      (result, secret) => (result.includes(secret) ? result.split(secret).join('[REDACTED]') : result),
+      text,
+    );
+  const scrub = (value: unknown, depth: number): unknown => {
+    if (typeof value === 'string') return scrubText(value);
+    if (depth > 8 || value === null || typeof value !== 'object') return value;
+    if (value instanceof Error) return scrubText(value.message);
+    if (Array.isArray(value)) return value.map((item) => scrub(item, depth + 1));
+    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, scrub(item, depth + 1)]));
+  };
+  return {
+    info: (fields, message) => logger.info(scrub(fields, 0) as object, scrubText(message)),
+    warn: (fields, message) => logger.warn(scrub(fields, 0) as object, scrubText(message)),
+    error: (fields, message) => logger.error(scrub(fields, 0) as object, scrubText(message)),
   };
 }
