@@ -21,9 +21,6 @@ test('upstream log lines have every configured secret value masked, in messages 
   assert.equal(text.includes('demo-mail-token'), false);
   assert.match(text, /starting with token \[REDACTED\]/);
   assert.match(text, /got \[REDACTED\] back/);
-  assert.match(
-    text,
-    /abc|upstream/,
-    'values shorter than 4 characters are not masked (too likely to be ordinary text)',
-  );
+  logger.info({}, 'abcdef');
+  assert.equal(lines.at(-1)?.message, 'abcdef', 'values shorter than 4 characters are not masked');
 });
