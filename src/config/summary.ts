@@ -75,6 +75,17 @@ export function summarizeConfig(loaded: LoadedConfig): string {
       ]),
     ),
   );
+  const unclassified = servers.flatMap(([name, server]) =>
+    Object.entries(server.tools)
+      .filter(([, tool]) => tool.classification === undefined)
+      .map(([tool]) => `${name}__${tool}`),
+  );
+  if (unclassified.length > 0) {
+    field(
+      'Note',
+      `${unclassified.length} ${unclassified.length === 1 ? 'tool has' : 'tools have'} no classification, so policies comparing a tool's data class with an agent's clearance do not limit ${unclassified.length === 1 ? 'it' : 'them'}: ${unclassified.join(', ')}`,
+    );
+  }
   return `${lines.join('\n')}\n`;
 }
 

@@ -24,6 +24,7 @@ void test('the summary of the example names the file, store, address, agents, se
   assert.match(summary, /^ {2}research-bot +owner \S+ +roles research +clearance internal$/m);
   assert.match(summary, /^ {2}crm +stdio +4 tools$/m);
   assert.match(summary, /^ {2}files +stdio +3 tools$/m);
+  assert.match(summary, /no classification, so policies .* do not limit it: mail__send_email/);
   assert.match(summary, /^Secrets: +1 reference resolved$/m);
   assert.match(summary, /^ {2}servers\.mail\.headers\.Authorization +file \.\/secrets\/mail-token$/m);
 });
