@@ -129,10 +129,11 @@ export class ToolCallPipeline {
    * approval. Without a `listing` option this is decided with empty arguments and the current
    * context, an approximation: a tool whose policies test argument values may be hidden although
    * some calls to it would be allowed, and every call is decided again, with its real arguments,
-   * when it is made. An agent in shadow mode sees every tool (its calls are let through); a
-   * suspended agent sees none.
+   * when it is made. `clientIp` is the address the listing request came from, so address-based
+   * rules list what they would allow. An agent in shadow mode sees every tool (its calls are let
+   * through); a suspended agent sees none.
    */
-  listTools(caller: CallerIdentity, session: CallSession): UpstreamTool[] {
+  listTools(caller: CallerIdentity, session: CallSession, clientIp: string | null = null): UpstreamTool[] {
     const tools = this.#catalog.listTools();
     if (caller.agent.status !== 'active') return [];
     if (this.#modeOf(caller.agent) === 'shadow') return tools;
@@ -145,7 +146,7 @@ export class ToolCallPipeline {
         agent,
         tool: policyTool,
         time,
-        clientIp: null,
+        clientIp,
         session: {
           id: session.id,
           callCount: session.callCount,
@@ -538,7 +539,9 @@ export class ToolCallPipeline {
         );
       }
     }
-    const visible = this.listTools(request.caller, request.session).map((tool) => tool.exposedName);
+    const visible = this.listTools(request.caller, request.session, request.clientIp).map(
+      (tool) => tool.exposedName,
+    );
     const suggestions = closestNames(name, visible);
     const hint =
       suggestions.length > 0 ? ` Did you mean ${suggestions.join(' or ')}?` : ' Call tools/list to see them.';

@@ -278,6 +278,28 @@ when { context has clientIp && context.clientIp.isInRange(ip("10.0.0.0/8")) };
   assert.equal(from(null), 'deny');
 });
 
+void test('listing (mayCall) sees the client address, so an address-bound tool is listed only from that address', async (t) => {
+  const { loaded, load } = await policyWorkspace(t, {
+    'a.cedar': `permit (principal, action == Action::"crm__read_customer", resource)
+when { context has clientIp && context.clientIp.isInRange(ip("10.0.0.0/8")) };
+`,
+  });
+  const service = await load();
+  const listedFrom = (clientIp: string | null): boolean => {
+    const { arguments: _arguments, ...request } = requestFor(
+      loaded,
+      'support-bot',
+      'crm__read_customer',
+      {},
+      { clientIp },
+    );
+    return service.mayCall(request);
+  };
+  assert.equal(listedFrom('10.1.2.3'), true);
+  assert.equal(listedFrom('192.168.1.1'), false);
+  assert.equal(listedFrom(null), false);
+});
+
 void test('agent and tool attributes, roles, servers, session counts and data class ranks are visible to policies', async (t) => {
   const { loaded, load } = await policyWorkspace(t, {
     'a.cedar': `@id("everything") permit (principal in Role::"support", action in Action::"server:mail", resource in Server::"mail")

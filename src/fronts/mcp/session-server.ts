@@ -18,7 +18,7 @@ import type { UpstreamTool } from '../../upstream/index.js';
 
 /** The part of the pipeline the MCP front uses. */
 export interface McpPipeline {
-  listTools(caller: CallerIdentity, session: CallSession): UpstreamTool[];
+  listTools(caller: CallerIdentity, session: CallSession, clientIp?: string | null): UpstreamTool[];
   callTool(request: ToolCallRequest): Promise<ToolCallOutcome>;
 }
 
@@ -76,7 +76,7 @@ export function createSessionServer(options: SessionServerOptions): Server {
 
   server.setRequestHandler(ListToolsRequestSchema, (_request, extra) => {
     const context = contextOf(extra.authInfo);
-    return { tools: pipeline.listTools(context.caller, callSession).map(toMcpTool) };
+    return { tools: pipeline.listTools(context.caller, callSession, context.clientIp).map(toMcpTool) };
   });
 
   server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
