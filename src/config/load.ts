@@ -7,7 +7,7 @@ import { dirname, resolve as resolvePath } from 'node:path';
 import { LineCounter, isScalar, parseDocument, visit } from 'yaml';
 import type { Document, YAMLError } from 'yaml';
 import { WardenError, toWardenError } from '../core/index.js';
-import { configSchema, SECRET_REFERENCE_PATTERN } from './schema.js';
+import { configSchema, SECRET_KEY_PATTERN, SECRET_REFERENCE_PATTERN } from './schema.js';
 import type { WardenConfig } from './schema.js';
 import { formatPath, issuesFromZod } from './issues.js';
 import type { ConfigIssue } from './issues.js';
@@ -93,7 +93,7 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
     path: formatPath(problem.path),
     message: problem.message,
   }));
-  issues.push(...postgresUrlIssues(raw, source));
+  issues.push(...postgresUrlIssues(raw, source), ...upstreamUrlIssues(raw, source));
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) issues.push(...issuesFromZod(parsed.error.issues, source, raw, configSchema));
   if (issues.length > 0 || !parsed.success) throw invalid(file.path, issues);
@@ -101,6 +101,13 @@ export async function loadConfig(options: LoadConfigOptions = {}): Promise<Loade
   const config = parsed.data;
   const { values, unresolved } = await resolveReferences(references, env);
   for (const [reference, value] of values) {
+    if (value.includes('\0')) {
+      unresolved.push({
+        reference,
+        reason: `the value from ${reference.kind === 'env' ? 'environment variable' : 'file'} ${reference.source} contains a NUL byte, which no header, environment variable or argument can carry; fix the value`,
+      });
+      continue;
+    }
     if (isHeaderPath(reference.path) && /[\r\n]/.test(value)) {
       unresolved.push({
         reference,
@@ -265,6 +272,33 @@ function aliasPosition(source: SourceDocument, message: string): { line: number;
 }
 
 /** A postgres URL written in the file must not carry a password; it has to come from a reference. */
+/** Upstream URLs must not carry credentials: those go in headers, as references. */
+function upstreamUrlIssues(raw: unknown, source: SourceDocument): ConfigIssue[] {
+  const servers = propertyOf(raw, 'servers');
+  if (servers === null || typeof servers !== 'object') return [];
+  const issues: ConfigIssue[] = [];
+  for (const [name, server] of Object.entries(servers as Record<string, unknown>)) {
+    const url = propertyOf(server, 'url');
+    if (typeof url !== 'string') continue;
+    let parsed: URL;
+    try {
+      parsed = new URL(url);
+    } catch {
+      continue; // the schema reports a malformed URL
+    }
+    const secretParameter = [...parsed.searchParams.keys()].find((key) => SECRET_KEY_PATTERN.test(key));
+    if (parsed.username !== '' || parsed.password !== '' || secretParameter !== undefined) {
+      const path = ['servers', name, 'url'];
+      issues.push({
+        ...locate(source, path),
+        path: formatPath(path),
+        message: `carries a credential (${secretParameter === undefined ? 'user or password' : `the "${secretParameter}" parameter`}); put it in servers.${name}.headers as a reference such as "\${env:NAME}", never in the URL`,
+      });
+    }
+  }
+  return issues;
+}
+
 function postgresUrlIssues(raw: unknown, source: SourceDocument): ConfigIssue[] {
   const url = propertyOf(propertyOf(propertyOf(raw, 'store'), 'postgres'), 'url');
   if (typeof url !== 'string' || url === '' || SECRET_REFERENCE_PATTERN.test(url)) return [];

@@ -282,3 +282,44 @@ void test('a postgres URL without a password, or with one through a reference, i
   assert.equal(loaded.config.store.postgres?.url, url);
   assert.deepEqual(loaded.secretValues, [url]);
 });
+
+void test('a secret value with a NUL byte is refused without being shown', async (t) => {
+  const dir = await writeFiles(t, {
+    'warden.yaml': withHeaders('${file:token}', '${file:key}'),
+    token: 'abc\n',
+    key: 'hunter\u0000two\n',
+  });
+  const error = await loadError({ path: join(dir, 'warden.yaml') });
+  assert.equal(error.code, 'WARDEN_SECRET_UNRESOLVED');
+  assert.match(error.message, /servers\.mail\.headers\.X-Api-Key .*contains a NUL byte/);
+  assert.ok(!error.message.includes('hunter'));
+});
+
+void test('an upstream URL carrying credentials is refused, naming where they belong', async (t) => {
+  const file = await writeConfig(
+    t,
+    `version: 1
+servers:
+  mail:
+    transport: http
+    url: https://user:hunter2@mail.example.com/mcp
+  web:
+    transport: http
+    url: https://web.example.com/mcp?api_key=abc123
+`,
+  );
+  const issues = issuesOf(await loadError({ path: file }));
+  assert.deepEqual(
+    issues.map((issue) => [issue.line, issue.path]),
+    [
+      [5, 'servers.mail.url'],
+      [8, 'servers.web.url'],
+    ],
+  );
+  assert.match(
+    issues[0]!.message,
+    /carries a credential \(user or password\); put it in servers\.mail\.headers/,
+  );
+  assert.match(issues[1]!.message, /the "api_key" parameter/);
+  assert.ok(issues.every((issue) => !issue.message.includes('hunter2') && !issue.message.includes('abc123')));
+});
