@@ -535,7 +535,8 @@ async function buildState(options: PolicyServiceOptions, facts: StaticFacts): Pr
       await slicer.tick();
       let setId: string | null = null;
       if (applicable.length > 0) {
-        setId = `${generation}-${(index += 1)}`;
+        // Reuse an emptied id when there is one, so reloads do not grow cedar-wasm's id map.
+        setId = FREE_SET_IDS.pop() ?? `${generation}-${(index += 1)}`;
         const answer = cedar.preparsePolicySet(setId, { staticPolicies: texts });
         if (answer.type !== 'success') {
           throw new WardenError(
@@ -626,9 +627,18 @@ function pickArguments(
   return picked;
 }
 
-/** Replaces preparsed sets with empty ones: the wasm module offers no way to remove an entry. */
+/**
+ * Ids of preparsed sets that were emptied and are no longer used by any state: the next build
+ * overwrites them. (cedar-wasm's preparse cache is global and offers no way to remove an entry.)
+ */
+const FREE_SET_IDS: string[] = [];
+
+/** Replaces preparsed sets with empty ones and makes their ids available again. */
 function freeSets(setIds: readonly string[]): void {
-  for (const setId of setIds) cedar.preparsePolicySet(setId, { staticPolicies: {} });
+  for (const setId of setIds) {
+    cedar.preparsePolicySet(setId, { staticPolicies: {} });
+    FREE_SET_IDS.push(setId);
+  }
 }
 
 function deny(message: string, policies: DeterminingPolicy[] = []): Decision {

@@ -63,7 +63,7 @@ void test('concurrent reloads share one load', async (t) => {
   assert.equal(first, second);
 });
 
-void test('many reloads keep deciding correctly (old preparsed sets are replaced, ids never reused)', async (t) => {
+void test('many reloads keep deciding correctly (old preparsed sets are emptied and their ids reused)', async (t) => {
   const workspace = await policyWorkspace(t, { 'a.cedar': ALLOW_READS });
   const service = await workspace.load();
   const request = requestFor(workspace.loaded, 'support-bot', 'crm__read_customer', { id: 'c1' });
