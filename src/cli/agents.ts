@@ -61,14 +61,14 @@ export function registerAgentCommands(program: Command, context: CommandContext)
         }
         output.line(
           table([
-            ['NAME', 'STATUS', 'ROLES', 'CLEARANCE', 'OWNER', 'SECRET'],
+            ['NAME', 'STATUS', 'ROLES', 'CLEARANCE', 'OWNER', 'CREDENTIALS'],
             ...list.map((agent) => [
               agent.name,
               agent.status,
               agent.roles.join(','),
               agent.clearance,
               agent.owner,
-              agent.secretHash === null ? 'none' : `v${agent.secretVersion}`,
+              agent.secretHash === null ? 'no secret yet' : `generation ${agent.secretVersion}`,
             ]),
           ]),
         );
@@ -153,10 +153,10 @@ function describeAgent(agent: AgentRecord): string {
     ['clearance', agent.clearance],
     ['description', agent.description ?? ''],
     [
-      'secret',
+      'credentials',
       agent.secretHash === null
-        ? 'none issued'
-        : `version ${agent.secretVersion}, rotated ${agent.secretRotatedAt ?? '-'}`,
+        ? 'no secret issued yet (`warden agents rotate-secret`)'
+        : `generation ${agent.secretVersion} (moves on with each secret rotation and suspension), secret rotated ${agent.secretRotatedAt ?? '-'}`,
     ],
     ['source', agent.source],
     ['created', agent.createdAt],
