@@ -40,8 +40,8 @@ export function canonicalJson(value: JsonValue): string {
   return text;
 }
 
-/** The fields an entry hash covers, in a plain JSON object (the key order does not matter). */
-function hashedFields(entry: UnhashedAuditEntry): JsonObject {
+/** The fields an entry hash covers, in a plain JSON object, in the stored order (hashing canonicalizes it). */
+export function hashedFields(entry: UnhashedAuditEntry): JsonObject {
   return {
     seq: entry.seq,
     time: entry.time,

@@ -4,6 +4,7 @@
  */
 import { WardenError } from '../core/index.js';
 import type { AuditEntryRecord, AuditStore } from '../store/index.js';
+import { hashedFields } from './canonical.js';
 
 const DEFAULT_PAGE_SIZE = 1000;
 
@@ -29,20 +30,7 @@ export interface ExportAuditEntriesResult {
 
 /** One entry as an export line: every stored field, in a fixed order. */
 export function auditEntryToJsonLine(entry: AuditEntryRecord): string {
-  return JSON.stringify({
-    seq: entry.seq,
-    time: entry.time,
-    type: entry.type,
-    actor: entry.actor,
-    session: entry.session,
-    subject: entry.subject,
-    decision: entry.decision,
-    policyIds: entry.policyIds,
-    detail: entry.detail,
-    detailDigest: entry.detailDigest,
-    prevHash: entry.prevHash,
-    hash: entry.hash,
-  });
+  return JSON.stringify({ ...hashedFields(entry), hash: entry.hash });
 }
 
 function normalizeTime(value: string | undefined, name: string): string | undefined {
