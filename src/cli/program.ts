@@ -15,6 +15,9 @@ import { registerKeyCommands } from './keys.js';
 import { registerPolicyCommands } from './policy.js';
 import { registerWrapCommand } from './wrap.js';
 import { registerDemoCommand } from './demo.js';
+import { registerApprovalCommands } from './approvals.js';
+import { registerAdminCommands } from './admins.js';
+import { registerScanCommand } from './scan.js';
 import { printError, processOutput } from './output.js';
 import type { Output } from './output.js';
 
@@ -126,6 +129,9 @@ export async function run(argv: string[], options: RunOptions = {}): Promise<num
   registerPolicyCommands(program, context, setExitCode);
   registerWrapCommand(program, context);
   registerDemoCommand(program, context, setExitCode);
+  registerApprovalCommands(program, context, setExitCode);
+  registerAdminCommands(program, context);
+  registerScanCommand(program, context, setExitCode);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -3,6 +3,7 @@
  * sections (an agent's role, a tool's data class) must name something that exists.
  */
 import { z } from 'zod';
+import { FINDING_TYPES, FINDING_TYPE_NAMES } from '../inspect/types.js';
 import { NAME_PATTERN, parseDurationSeconds } from '../core/index.js';
 
 /** A `${env:NAME}` or `${file:path}` reference; resolved to its value when the config is loaded. */
@@ -62,6 +63,25 @@ const referenceMap = z
 
 export const RISKS = ['read', 'write', 'delete', 'external_communication', 'financial'] as const;
 
+/** What content inspection does with a finding of a data class: pass it, mask it, tokenize it, refuse the call. */
+export const INSPECTION_ACTIONS = ['allow', 'mask', 'tokenize', 'block'] as const;
+/** What happens to a tool result whose injection score reaches the threshold. */
+export const INJECTION_ACTIONS = ['block', 'neutralize', 'log'] as const;
+
+/** Data class → action. Classes not listed are allowed; names are checked against dataClasses. */
+const actionsByClass = z.record(name, z.enum(INSPECTION_ACTIONS));
+
+const toolInspectionSchema = z
+  .object({
+    /** Overrides of inspection.arguments for this tool, per data class. */
+    arguments: actionsByClass.optional(),
+    /** Overrides of inspection.results for this tool, per data class. */
+    results: actionsByClass.optional(),
+    /** Override of inspection.injection.action for this tool's results. */
+    injection: z.enum(INJECTION_ACTIONS).optional(),
+  })
+  .strict();
+
 const toolSchema = z
   .object({
     description: z.string().max(2000).optional(),
@@ -80,6 +100,8 @@ const toolSchema = z
         z.enum(['string', 'long', 'decimal', 'boolean', 'string-set']),
       )
       .default({}),
+    /** Per-tool overrides of the inspection actions. */
+    inspection: toolInspectionSchema.optional(),
   })
   .strict();
 
@@ -168,6 +190,69 @@ const agentSchema = z
       .default({}),
   })
   .strict();
+
+export const ADMIN_ROLES = ['admin', 'approver', 'auditor'] as const;
+export type AdminRole = (typeof ADMIN_ROLES)[number];
+
+/** A stored credential hash: a reference, or `scrypt$N$r$p$salt$hash` written out (hashes are not secrets). */
+const credentialHash = z
+  .string()
+  .max(1024)
+  .refine(
+    (value) =>
+      SECRET_REFERENCE_PATTERN.test(value) ||
+      /^scrypt\$\d+\$\d+\$\d+\$[A-Za-z0-9_-]+\$[A-Za-z0-9_-]+$/.test(value),
+    'must be a hash made by `warden admins hash` (scrypt$...), or a reference such as "${file:admin.hash}"',
+  );
+
+const adminSchema = z
+  .object({
+    /** The person's email address: separation of duties compares it with agents' owners. */
+    email: z.email('must be the email address of the person'),
+    roles: z
+      .array(z.enum(ADMIN_ROLES))
+      .min(1, 'an admin user needs at least one role: admin, approver or auditor'),
+    /** Approver groups this person belongs to (policies may send approvals to a group; escalation widens to another). */
+    groups: z.array(name).default([]),
+    /** Hash of the password (console and HTTP Basic sign-in), from `warden admins hash`. */
+    passwordHash: credentialHash.optional(),
+    /** Hash of an API key (`Authorization: Bearer wak_...`), from `warden admins new-key`. */
+    apiKeyHash: credentialHash.optional(),
+  })
+  .strict()
+  .refine((admin) => admin.passwordHash !== undefined || admin.apiKeyHash !== undefined, {
+    message: 'an admin user needs a passwordHash or an apiKeyHash to sign in with',
+  });
+
+export const APPROVAL_EVENTS = [
+  'approval-requested',
+  'approval-approved',
+  'approval-denied',
+  'approval-expired',
+  'approval-escalated',
+  'approval-executed',
+] as const;
+
+const webhookSchema = z
+  .object({
+    name,
+    url: z.url({ protocol: /^https?$/ }),
+    /** `json`: Warden's event, signed with X-Warden-Signature; `slack`: a Slack incoming-webhook message. */
+    format: z.enum(['json', 'slack']).default('json'),
+    /** HMAC-SHA256 key for X-Warden-Signature (a reference); required for `json`. */
+    secret: secretReference.optional(),
+    events: z
+      .array(z.enum(APPROVAL_EVENTS))
+      .min(1)
+      .default([...APPROVAL_EVENTS]),
+    timeout: duration.default(5).pipe(z.number().min(0.1).max(60, 'at most 60 seconds')),
+  })
+  .strict()
+  .refine((hook) => hook.format === 'slack' || hook.secret !== undefined, {
+    message:
+      'a json webhook needs a secret (a reference such as "${env:WEBHOOK_SECRET}") to sign its requests with',
+    path: ['secret'],
+  });
 
 const postgresSchema = z
   .object({
@@ -272,6 +357,98 @@ const configObject = z
       })
       .strict()
       .prefault({}),
+    approvals: z
+      .object({
+        /** How long a tools/call needing approval stays open waiting for a decision (0: answer "pending" at once). */
+        wait: duration.default(60).pipe(z.number().min(0).max(600, 'at most 10 minutes')),
+        /** How long a request stays open when its policy sets no @approvalExpiry. */
+        expiry: duration.default(900).pipe(
+          z
+            .number()
+            .min(10)
+            .max(7 * 86400, 'at most 7 days'),
+        ),
+        /** After approval, how long the agent has to (re)try the exact call. */
+        executeWithin: duration.default(900).pipe(
+          z
+            .number()
+            .min(10)
+            .max(7 * 86400, 'at most 7 days'),
+        ),
+        /** Nobody approves a request of an agent they own (agent owner == admin email). */
+        separationOfDuties: z.boolean().default(true),
+        /** Admin roles that may reveal the raw arguments of a request. */
+        revealRoles: z.array(z.enum(ADMIN_ROLES)).default(['admin']),
+        /** After `after`, a request still pending may also be decided by the `to` groups. */
+        escalation: z
+          .object({
+            after: duration.pipe(z.number().min(1)),
+            to: z.array(name).min(1),
+          })
+          .strict()
+          .optional(),
+        /** How many of the session's previous calls a request shows. */
+        recentCalls: z.number().int().min(0).max(50).default(10),
+      })
+      .strict()
+      .prefault({}),
+    admins: z.record(name, adminSchema).default({}),
+    notifications: z
+      .object({
+        webhooks: z.array(webhookSchema).default([]),
+      })
+      .strict()
+      .prefault({}),
+    inspection: z
+      .object({
+        enabled: z.boolean().default(true),
+        /** Findings below this confidence are ignored. */
+        minConfidence: z.number().min(0).max(1).default(0.5),
+        /** Moves finding types to another data class than their default, e.g. `email: internal`. */
+        types: z.record(z.string(), name).default({}),
+        /** Finding types never reported. */
+        ignore: z.array(z.string()).default([]),
+        /** Per data class, what happens to findings in arguments going upstream (unlisted classes: allow). */
+        arguments: actionsByClass.default({}),
+        /** Per data class, what happens to findings in results coming back (unlisted: allow; above the agent's clearance: at least mask). */
+        results: actionsByClass.default({}),
+        injection: z
+          .object({
+            /** Injection score (0..1) from which a tool result counts as carrying an injection. */
+            threshold: z.number().min(0).max(1).default(0.5),
+            action: z.enum(INJECTION_ACTIONS).default('neutralize'),
+          })
+          .strict()
+          .prefault({}),
+        limits: z
+          .object({
+            maxStringLength: z
+              .number()
+              .int()
+              .min(1024)
+              .max(64 * 1024 * 1024)
+              .default(4 * 1024 * 1024),
+            maxTotalLength: z
+              .number()
+              .int()
+              .min(1024)
+              .max(256 * 1024 * 1024)
+              .default(16 * 1024 * 1024),
+            maxDepth: z.number().int().min(1).max(1000).default(64),
+            timeBudget: duration.default(2).pipe(z.number().min(0.01).max(60)),
+          })
+          .strict()
+          .prefault({}),
+        /** How long tokens of a session stay restorable after its last use. */
+        tokenTtl: duration.default(3600).pipe(
+          z
+            .number()
+            .min(10)
+            .max(30 * 86400),
+        ),
+      })
+      .strict()
+      .prefault({}),
     /** Data classes from least to most sensitive. */
     dataClasses: z
       .array(dataClassSchema)
@@ -367,12 +544,113 @@ function checkReferences(config: ConfigShape, context: z.RefinementCtx<ConfigSha
       }
     }
   }
+  checkInspectionReferences(config, context, classes, classList);
+  checkApprovalReferences(config, context);
   if (config.store.driver === 'postgres' && config.store.postgres === undefined) {
     context.addIssue({
       code: 'custom',
       path: ['store', 'driver'],
       message: 'store.driver is "postgres" but store.postgres.url is not set',
     });
+  }
+}
+
+/** Inspection settings must name data classes and finding types that exist. */
+function checkInspectionReferences(
+  config: ConfigShape,
+  context: z.RefinementCtx<ConfigShape>,
+  classes: ReadonlySet<string>,
+  classList: string,
+): void {
+  const inspection = config.inspection;
+  if (typeof inspection !== 'object' || inspection === null) return;
+  const typeList = FINDING_TYPE_NAMES.join(', ');
+  for (const [type, dataClass] of Object.entries(inspection.types)) {
+    if (!Object.hasOwn(FINDING_TYPES, type)) {
+      context.addIssue({
+        code: 'custom',
+        path: ['inspection', 'types', type],
+        message: `"${type}" is not a finding type (types: ${typeList})`,
+      });
+    }
+    if (!classes.has(dataClass)) {
+      context.addIssue({
+        code: 'custom',
+        path: ['inspection', 'types', type],
+        message: `"${dataClass}" is not a data class (defined: ${classList})`,
+      });
+    }
+  }
+  inspection.ignore.forEach((type, index) => {
+    if (!Object.hasOwn(FINDING_TYPES, type)) {
+      context.addIssue({
+        code: 'custom',
+        path: ['inspection', 'ignore', index],
+        message: `"${type}" is not a finding type (types: ${typeList})`,
+      });
+    }
+  });
+  const checkActions = (actions: Record<string, string> | undefined, path: PropertyKey[]): void => {
+    for (const dataClass of Object.keys(actions ?? {})) {
+      if (!classes.has(dataClass)) {
+        context.addIssue({
+          code: 'custom',
+          path: [...path, dataClass],
+          message: `"${dataClass}" is not a data class (defined: ${classList})`,
+        });
+      }
+    }
+  };
+  checkActions(inspection.arguments, ['inspection', 'arguments']);
+  checkActions(inspection.results, ['inspection', 'results']);
+  for (const [serverName, server] of Object.entries(config.servers)) {
+    for (const [toolName, tool] of Object.entries(server.tools)) {
+      checkActions(tool.inspection?.arguments, [
+        'servers',
+        serverName,
+        'tools',
+        toolName,
+        'inspection',
+        'arguments',
+      ]);
+      checkActions(tool.inspection?.results, [
+        'servers',
+        serverName,
+        'tools',
+        toolName,
+        'inspection',
+        'results',
+      ]);
+    }
+  }
+}
+
+/** Escalation must go to a group some admin user is in; admin emails must be distinct. */
+function checkApprovalReferences(config: ConfigShape, context: z.RefinementCtx<ConfigShape>): void {
+  if (typeof config.admins !== 'object' || config.admins === null) return;
+  const groups = new Set(Object.values(config.admins).flatMap((admin) => admin.groups));
+  const escalation = config.approvals?.escalation;
+  escalation?.to.forEach((group, index) => {
+    if (!groups.has(group)) {
+      context.addIssue({
+        code: 'custom',
+        path: ['approvals', 'escalation', 'to', index],
+        message: `no admin user is in group "${group}", so escalating to it would reach nobody (groups: ${[...groups].join(', ') || 'none'})`,
+      });
+    }
+  });
+  const emails = new Map<string, string>();
+  for (const [name, admin] of Object.entries(config.admins)) {
+    const email = admin.email.toLowerCase();
+    const other = emails.get(email);
+    if (other !== undefined) {
+      context.addIssue({
+        code: 'custom',
+        path: ['admins', name, 'email'],
+        message: `admin users "${other}" and "${name}" have the same email; each person gets one admin user (separation of duties compares emails)`,
+      });
+    }
+    emails.set(email, name);
   }
 }
 

@@ -17,12 +17,38 @@ import { ArgumentValidator } from './arguments.js';
 import { ToolRateLimiter } from './rate-limit.js';
 import { closestNames } from './suggest.js';
 import type {
+  ApprovalLookup,
+  ApprovalRequirement,
+  Decider,
+  ExecutionClaim,
+  NewApprovalRequest,
+} from '../approvals/types.js';
+import type { ApprovalRecord } from '../store/index.js';
+import type {
   CallSession,
   CallerIdentity,
-  InspectionHooks,
+  ContentInspector,
+  InspectionFindings,
   ToolCallOutcome,
   ToolCallRequest,
 } from './types.js';
+
+/** What the pipeline needs of the approval service (ApprovalService) to hold calls for a person's decision. */
+export interface ApprovalGate {
+  request(input: NewApprovalRequest): Promise<ApprovalLookup>;
+  waitForDecision(
+    id: string,
+    options: { timeoutMs: number; signal?: AbortSignal; onTick?: (elapsedMs: number) => void },
+  ): Promise<ApprovalRecord>;
+  claimExecution(id: string): Promise<ExecutionClaim>;
+  recordExecution(
+    id: string,
+    outcome: { result: JsonObject } | { error: { code: string; message: string } },
+    actor: string,
+  ): Promise<void>;
+  waitForExecution(id: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<ExecutionClaim>;
+  decide(id: string, decider: Decider, decision: 'approve' | 'deny', reason: string): Promise<unknown>;
+}
 
 /** The pino-compatible subset of a logger the pipeline writes to. */
 export interface PipelineLogger {
@@ -50,7 +76,13 @@ export interface ToolCallPipelineOptions {
    */
   listing?: { mayCall(request: Omit<AuthorizationRequest, 'arguments'>): boolean };
   clock: Clock;
-  hooks?: InspectionHooks;
+  /** Content inspection of arguments and results; without it content passes as it is. */
+  inspector?: ContentInspector;
+  /**
+   * Holds calls that need approval until a person decides. Without it such calls are refused
+   * with WARDEN_APPROVAL_REQUIRED.
+   */
+  approvals?: ApprovalGate;
   logger?: PipelineLogger;
 }
 
@@ -86,7 +118,8 @@ export class ToolCallPipeline {
   readonly #argumentTypes: ToolCallPipelineOptions['argumentTypes'];
   readonly #listing: ToolCallPipelineOptions['listing'];
   readonly #clock: Clock;
-  readonly #hooks: InspectionHooks;
+  readonly #inspector: ContentInspector | undefined;
+  readonly #approvals: ApprovalGate | undefined;
   readonly #logger: PipelineLogger | undefined;
   readonly #validator = new ArgumentValidator();
   readonly #rateLimiter: ToolRateLimiter;
@@ -103,7 +136,8 @@ export class ToolCallPipeline {
     this.#argumentTypes = options.argumentTypes;
     this.#listing = options.listing;
     this.#clock = options.clock;
-    this.#hooks = options.hooks ?? {};
+    this.#inspector = options.inspector;
+    this.#approvals = options.approvals;
     this.#logger = options.logger;
     this.#rateLimiter = new ToolRateLimiter(options.config.agents, options.clock);
     const policyTools = new Map<string, PolicyTool>();
@@ -236,16 +270,18 @@ export class ToolCallPipeline {
       const validation = this.#validate(tool, request.arguments);
       if (validation !== null) return await this.#refuse(request, stage, validation);
 
-      // inspect arguments
+      // inspect arguments: tokens restored, findings counted, values masked or blocked per config
       stage = 'inspect-arguments';
       let args = request.arguments;
-      if (this.#hooks.inspectArguments !== undefined) {
-        const inspected = await this.#hooks.inspectArguments(request, tool);
-        if (inspected !== args) {
-          // A hook that rewrote the arguments must still hand the upstream valid ones.
-          const revalidation = this.#validate(tool, inspected);
+      let findings: InspectionFindings | null = null;
+      if (this.#inspector !== undefined) {
+        const inspected = this.#inspector.inspectArguments(request, tool, args);
+        findings = inspected.findings;
+        if (inspected.arguments !== args) {
+          // What inspection rewrote must still be valid arguments for the upstream.
+          const revalidation = this.#validate(tool, inspected.arguments);
           if (revalidation !== null) return await this.#refuse(request, stage, revalidation);
-          args = inspected;
+          args = inspected.arguments;
         }
       }
 
@@ -262,114 +298,385 @@ export class ToolCallPipeline {
           callCount: request.session.callCount,
           toolCallCount: request.session.toolCallCounts.get(tool.exposedName) ?? 0,
         },
+        ...(findings === null ? {} : { findings }),
       });
       const shadow = this.#modeOf(agent) === 'shadow';
-      const intent = this.#intentEvent(request, agent, tool, args, decision, shadow);
+      const intent = this.#intentEvent(request, agent, tool, args, decision, shadow, findings);
+      this.#noteCall(request.session, tool.exposedName, shadow ? 'allow' : decision.kind);
 
       // record intent: durably, before the upstream is called
       stage = 'record-intent';
+      if (decision.kind === 'approval_required' && !shadow && this.#approvals !== undefined) {
+        return await this.#held(request, agent, tool, args, decision, intent, this.#approvals);
+      }
       if (decision.kind !== 'allow' && !shadow) {
-        const error = decisionError(decision, agent.name, tool.exposedName);
+        const error = decisionError(decision, agent.name, tool.exposedName, this.#approvals !== undefined);
         await this.#recordBestEffort(intent, request);
         return { kind: 'refused', error };
       }
-      // Count the call now, before any await: parallel calls on one session must each see the
-      // counts of those before them. Given back if the intent cannot be recorded.
-      const previousToolCount = request.session.toolCallCounts.get(tool.exposedName) ?? 0;
-      request.session.callCount += 1;
-      request.session.toolCallCounts.set(tool.exposedName, previousToolCount + 1);
-      try {
-        await this.#audit.record(intent);
-      } catch (error) {
-        request.session.callCount -= 1;
-        request.session.toolCallCounts.set(
-          tool.exposedName,
-          (request.session.toolCallCounts.get(tool.exposedName) ?? 1) - 1,
-        );
-        this.#logger?.error(
-          { err: error, tool: tool.exposedName, agent: agent.name, requestId: request.requestId },
-          'the audit log refused a tool call intent; the call was refused',
-        );
-        return {
-          kind: 'refused',
-          error: new WardenError(
-            'WARDEN_AUDIT_UNAVAILABLE',
-            `the call to ${tool.exposedName} was refused because Warden could not record it in the audit log (${isWardenError(error) ? error.code : 'error'}); nothing was executed. Retry later; an administrator should check the store`,
-            { tool: tool.exposedName },
-          ),
-        };
-      }
-
-      // execute
+      const recorded = await this.#recordIntent(request, agent, tool, intent);
+      if (recorded !== null) return recorded;
       stage = 'execute';
-      const started = performance.now();
-      let result: CallToolResult;
-      try {
-        result = await this.#catalog.callTool(tool.exposedName, args, {
-          ...(request.signal === undefined ? {} : { signal: request.signal }),
-          ...(request.meta === undefined ? {} : { meta: request.meta }),
-          ...(request.onProgress === undefined ? {} : { onProgress: request.onProgress }),
-        });
-        stage = 'inspect-result';
-        if (this.#hooks.inspectResult !== undefined) {
-          result = await this.#hooks.inspectResult(request, tool, result);
-        }
-      } catch (error) {
-        const refusal = this.#asRefusal(error, stage, tool.exposedName);
-        await this.#recordBestEffort(
-          {
-            type: 'tool-call-failed',
-            actor: `agent:${agent.name}`,
-            session: request.session.id,
-            subject: `tool:${tool.exposedName}`,
-            detail: {
-              requestId: request.requestId,
-              stage,
-              code: refusal.code,
-              message: refusal.message.slice(0, 500),
-              durationMs: roundMs(performance.now() - started),
-            },
-          },
-          request,
-        );
-        return { kind: 'refused', error: refusal };
-      }
+      return await this.#run(request, agent, tool, args);
+    } catch (error) {
+      const refusal = this.#asRefusal(error, stage, request.toolName.slice(0, MAX_QUOTED_NAME));
+      return this.#refuse(request, stage, refusal);
+    }
+  }
 
-      // record outcome
-      stage = 'record-outcome';
-      const durationMs = roundMs(performance.now() - started);
-      try {
-        await this.#audit.record({
-          type: 'tool-call-completed',
+  /**
+   * Counts the call on its session and records its intent durably. Returns null when recorded, or
+   * the refusal when the audit log could not take it (the count is given back; nothing runs).
+   */
+  async #recordIntent(
+    request: ToolCallRequest,
+    agent: AgentRecord,
+    tool: UpstreamTool,
+    intent: AuditEvent,
+  ): Promise<ToolCallOutcome | null> {
+    // Count the call now, before any await: parallel calls on one session must each see the
+    // counts of those before them. Given back if the intent cannot be recorded.
+    const previousToolCount = request.session.toolCallCounts.get(tool.exposedName) ?? 0;
+    request.session.callCount += 1;
+    request.session.toolCallCounts.set(tool.exposedName, previousToolCount + 1);
+    try {
+      await this.#audit.record(intent);
+      return null;
+    } catch (error) {
+      request.session.callCount -= 1;
+      request.session.toolCallCounts.set(
+        tool.exposedName,
+        (request.session.toolCallCounts.get(tool.exposedName) ?? 1) - 1,
+      );
+      this.#logger?.error(
+        { err: error, tool: tool.exposedName, agent: agent.name, requestId: request.requestId },
+        'the audit log refused a tool call intent; the call was refused',
+      );
+      return {
+        kind: 'refused',
+        error: new WardenError(
+          'WARDEN_AUDIT_UNAVAILABLE',
+          `the call to ${tool.exposedName} was refused because Warden could not record it in the audit log (${isWardenError(error) ? error.code : 'error'}); nothing was executed. Retry later; an administrator should check the store`,
+          { tool: tool.exposedName },
+        ),
+      };
+    }
+  }
+
+  /** Execute, inspect the result, record the outcome: the stages after a recorded intent. */
+  async #run(
+    request: ToolCallRequest,
+    agent: AgentRecord,
+    tool: UpstreamTool,
+    args: JsonObject,
+    approvalId?: string,
+  ): Promise<ToolCallOutcome> {
+    let stage: Stage = 'execute';
+    const started = performance.now();
+    let result: CallToolResult;
+    let resultFindings: InspectionFindings | null = null;
+    let injection = false;
+    try {
+      result = await this.#catalog.callTool(tool.exposedName, args, {
+        ...(request.signal === undefined ? {} : { signal: request.signal }),
+        ...(request.meta === undefined ? {} : { meta: request.meta }),
+        ...(request.onProgress === undefined ? {} : { onProgress: request.onProgress }),
+      });
+      stage = 'inspect-result';
+      if (this.#inspector !== undefined) {
+        const policyTool = this.#policyTools.get(tool.exposedName);
+        try {
+          const inspected = this.#inspector.inspectResult(request, tool, result, agent);
+          result = inspected.result;
+          resultFindings = inspected.findings;
+          injection = inspected.injection;
+        } catch (error) {
+          // An injection the policy blocks still marks the session: it received untrusted content.
+          if (isWardenError(error, 'WARDEN_INJECTION_BLOCKED')) this.#label(request.session, 'untrusted');
+          throw error;
+        }
+        if (injection || policyTool?.untrustedOutput === true) this.#label(request.session, 'untrusted');
+      }
+    } catch (error) {
+      const refusal = this.#asRefusal(error, stage, tool.exposedName);
+      await this.#recordBestEffort(
+        {
+          type: 'tool-call-failed',
           actor: `agent:${agent.name}`,
           session: request.session.id,
           subject: `tool:${tool.exposedName}`,
           detail: {
             requestId: request.requestId,
-            durationMs,
-            resultBytes: resultSize(result),
-            isError: result.isError === true,
+            stage,
+            code: refusal.code,
+            message: refusal.message.slice(0, 500),
+            durationMs: roundMs(performance.now() - started),
+            ...(approvalId === undefined ? {} : { approvalId }),
           },
-        });
-      } catch (error) {
-        this.#logger?.error(
-          { err: error, tool: tool.exposedName, agent: agent.name, requestId: request.requestId },
-          'the audit log refused a tool call outcome; the result was withheld',
-        );
+        },
+        request,
+      );
+      return { kind: 'refused', error: refusal };
+    }
+
+    // record outcome
+    const durationMs = roundMs(performance.now() - started);
+    try {
+      await this.#audit.record({
+        type: 'tool-call-completed',
+        actor: `agent:${agent.name}`,
+        session: request.session.id,
+        subject: `tool:${tool.exposedName}`,
+        detail: {
+          requestId: request.requestId,
+          durationMs,
+          resultBytes: resultSize(result),
+          isError: result.isError === true,
+          ...(resultFindings === null ? {} : { findings: findingsDetail(resultFindings) }),
+          ...(injection ? { injection: true } : {}),
+          ...(approvalId === undefined ? {} : { approvalId }),
+        },
+      });
+    } catch (error) {
+      this.#logger?.error(
+        { err: error, tool: tool.exposedName, agent: agent.name, requestId: request.requestId },
+        'the audit log refused a tool call outcome; the result was withheld',
+      );
+      return {
+        kind: 'refused',
+        error: new WardenError(
+          'WARDEN_AUDIT_UNAVAILABLE',
+          `${tool.exposedName} ran, but Warden could not record its outcome in the audit log, so the result is withheld. Do not simply retry a call that changes something; an administrator should check the store`,
+          { tool: tool.exposedName, executed: true },
+        ),
+      };
+    }
+    return { kind: 'result', result };
+  }
+
+  /**
+   * A call that needs a person's approval: find or record the request, wait for the decision (with
+   * progress, or by asking the client's user for `@interactive` approvals), and run the call only
+   * once it is approved — exactly once, however many retries arrive.
+   */
+  async #held(
+    request: ToolCallRequest,
+    agent: AgentRecord,
+    tool: UpstreamTool,
+    args: JsonObject,
+    decision: Extract<Decision, { kind: 'approval_required' }>,
+    intent: AuditEvent,
+    approvals: ApprovalGate,
+  ): Promise<ToolCallOutcome> {
+    const settings = this.#config.approvals;
+    const requirement: ApprovalRequirement = decision.approval ?? {
+      reason: decision.message,
+      policyIds: decision.policies.map((policy) => policy.id),
+      required: 1,
+      expirySeconds: null,
+      interactive: false,
+      groups: [],
+    };
+    const namedId = request.meta?.['warden/approvalId'];
+    const base = {
+      agent,
+      tool: tool.exposedName,
+      risk: this.#policyTools.get(tool.exposedName)?.risk ?? 'read',
+      arguments: args,
+      requirement,
+      sessionId: request.session.id,
+      recentCalls: (request.session.recentCalls ?? []).slice(-settings.recentCalls - 1, -1),
+      labels: [this.#policyTools.get(tool.exposedName)?.risk ?? 'read', ...(request.session.labels ?? [])],
+    };
+    let lookup;
+    let newRequestNote = '';
+    try {
+      lookup = await approvals.request({
+        ...base,
+        ...(typeof namedId === 'string' ? { approvalId: namedId.slice(0, 100) } : {}),
+      });
+    } catch (error) {
+      if (
+        !isWardenError(error, 'WARDEN_APPROVAL_ARGUMENTS_CHANGED') &&
+        !isWardenError(error, 'WARDEN_APPROVAL_NOT_FOUND')
+      )
+        throw error;
+      // Changed arguments (or an unknown id) need a request of their own.
+      lookup = await approvals.request(base);
+      newRequestNote = ` (a new request: ${error.code === 'WARDEN_APPROVAL_NOT_FOUND' ? 'the request named in warden/approvalId was not found' : 'the request named in warden/approvalId was for other arguments, and an approval covers only the exact call it was asked for'})`;
+    }
+    let approval = lookup.approval;
+    await this.#audit.record({
+      ...intent,
+      detail: { ...intent.detail, approvalId: approval.id, approvalStatus: approval.status },
+    });
+
+    const waitMs = settings.wait * 1000;
+    if (approval.status === 'pending' && requirement.interactive && request.elicit !== undefined) {
+      approval = await this.#askClient(request, agent, tool, approval, approvals, waitMs);
+    }
+    if (approval.status === 'pending' && waitMs > 0) {
+      const total = settings.wait;
+      // Tell the client at once what it waits for (and the request id, should it give up waiting).
+      request.onProgress?.({
+        progress: 0,
+        total,
+        message: `waiting for a person to approve ${tool.exposedName} (request ${approval.id})`,
+      });
+      approval = await approvals.waitForDecision(approval.id, {
+        timeoutMs: waitMs,
+        ...(request.signal === undefined ? {} : { signal: request.signal }),
+        onTick: (elapsedMs) =>
+          request.onProgress?.({
+            progress: Math.min(total, Math.floor(elapsedMs / 1000)),
+            total,
+            message: `waiting for a person to approve ${tool.exposedName} (request ${approval.id})`,
+          }),
+      });
+    }
+    if (approval.status !== 'approved' && approval.status !== 'executing' && approval.status !== 'executed') {
+      return {
+        kind: 'refused',
+        error: approvalError(approval, agent.name, tool.exposedName, newRequestNote),
+      };
+    }
+    let claim: ExecutionClaim = await approvals.claimExecution(approval.id);
+    if (claim.kind === 'executing') {
+      claim = await approvals.waitForExecution(approval.id, {
+        timeoutMs: Math.max(waitMs, 5000),
+        ...(request.signal === undefined ? {} : { signal: request.signal }),
+      });
+    }
+    switch (claim.kind) {
+      case 'executed':
+        if (claim.result !== null) return { kind: 'result', result: claim.result as CallToolResult };
+        return { kind: 'refused', error: alreadyExecutedError(claim.approval, tool.exposedName) };
+      case 'executing':
         return {
           kind: 'refused',
           error: new WardenError(
-            'WARDEN_AUDIT_UNAVAILABLE',
-            `${tool.exposedName} ran, but Warden could not record its outcome in the audit log, so the result is withheld. Do not simply retry a call that changes something; an administrator should check the store`,
-            { tool: tool.exposedName, executed: true },
+            'WARDEN_APPROVAL_ALREADY_EXECUTED',
+            `the approved call to ${tool.exposedName} (request ${approval.id}) is being executed by an earlier retry; it runs only once. Retry the same call shortly to get its recorded result`,
+            { approvalId: approval.id, tool: tool.exposedName, status: 'executing' },
           ),
         };
-      }
-      return { kind: 'result', result };
-    } catch (error) {
-      const refusal = this.#asRefusal(error, stage, request.toolName.slice(0, MAX_QUOTED_NAME));
-      return this.#refuse(request, stage, refusal);
+      case 'not-approved':
+        return { kind: 'refused', error: approvalError(claim.approval, agent.name, tool.exposedName, '') };
+      case 'claimed':
+        break;
     }
+
+    // This caller runs the approved call, once.
+    const allowed: AuditEvent = {
+      ...intent,
+      type: 'tool-call-allowed',
+      decision: 'allow',
+      detail: {
+        ...intent.detail,
+        approvalId: approval.id,
+        approvedBy: claim.approval.votes.map((vote) => vote.by),
+      },
+    };
+    const recorded = await this.#recordIntent(request, agent, tool, allowed);
+    if (recorded !== null) {
+      await this.#recordExecutionBestEffort(
+        approvals,
+        approval.id,
+        {
+          error: {
+            code: recorded.kind === 'refused' ? recorded.error.code : 'WARDEN_INTERNAL',
+            message: 'not executed: the audit log could not record the intent',
+          },
+        },
+        agent,
+        request,
+      );
+      return recorded;
+    }
+    const outcome = await this.#run(request, agent, tool, args, approval.id);
+    await this.#recordExecutionBestEffort(
+      approvals,
+      approval.id,
+      outcome.kind === 'result'
+        ? { result: outcome.result as unknown as JsonObject }
+        : { error: { code: outcome.error.code, message: outcome.error.message.slice(0, 500) } },
+      agent,
+      request,
+    );
+    return outcome;
+  }
+
+  async #recordExecutionBestEffort(
+    approvals: ApprovalGate,
+    id: string,
+    outcome: Parameters<ApprovalGate['recordExecution']>[1],
+    agent: AgentRecord,
+    request: ToolCallRequest,
+  ): Promise<void> {
+    try {
+      await approvals.recordExecution(id, outcome, `agent:${agent.name}`);
+    } catch (error) {
+      this.#logger?.error(
+        { err: error, approvalId: id, requestId: request.requestId },
+        'could not record the execution of an approved call; retries will see it as still executing',
+      );
+    }
+  }
+
+  /** `@interactive`: asks the client's own user; the answer is recorded like any other decision. */
+  async #askClient(
+    request: ToolCallRequest,
+    agent: AgentRecord,
+    tool: UpstreamTool,
+    approval: ApprovalRecord,
+    approvals: ApprovalGate,
+    waitMs: number,
+  ): Promise<ApprovalRecord> {
+    const elicit = request.elicit;
+    if (elicit === undefined) return approval;
+    const timeout = AbortSignal.timeout(Math.max(waitMs, 1000));
+    const signal = request.signal === undefined ? timeout : AbortSignal.any([timeout, request.signal]);
+    let answer;
+    try {
+      answer = await elicit(
+        `Warden: agent "${agent.name}" wants to call ${tool.exposedName}. ${approval.reason}. Approve this call (request ${approval.id})?`,
+        signal,
+      );
+    } catch (error) {
+      // The client could not ask (no elicitation support, timeout): the request waits for approvers.
+      this.#logger?.warn(
+        { err: error, approvalId: approval.id },
+        'asking the client to approve failed; waiting for approvers',
+      );
+      return approval;
+    }
+    const approve = answer.action === 'accept' && answer.content?.approve !== false;
+    try {
+      await approvals.decide(
+        approval.id,
+        { actor: `elicitation:${agent.name}`, email: null, roles: ['admin'], groups: [] },
+        approve ? 'approve' : 'deny',
+        approve
+          ? "approved by the agent's user when the client asked"
+          : `the agent's user answered "${answer.action}" when the client asked`,
+      );
+    } catch (error) {
+      if (!isWardenError(error)) throw error;
+      this.#logger?.warn({ code: error.code, approvalId: approval.id }, 'the client answer was not recorded');
+    }
+    return (await approvals.waitForDecision(approval.id, { timeoutMs: 0 })) ?? approval;
+  }
+
+  /** Keeps the session's latest calls for approvers to see. */
+  #noteCall(session: CallSession, tool: string, decision: string): void {
+    const keep = Math.min(50, this.#config.approvals.recentCalls) + 1;
+    const recent = (session.recentCalls ??= []);
+    recent.push({ tool, decision, at: new Date(this.#clock.now()).toISOString() });
+    if (recent.length > keep) recent.splice(0, recent.length - keep);
+  }
+
+  #label(session: CallSession, label: string): void {
+    (session.labels ??= new Set()).add(label);
   }
 
   /** Turns anything thrown in `stage` into the WardenError the caller gets; unexpected errors are logged. */
@@ -426,6 +733,7 @@ export class ToolCallPipeline {
     args: JsonObject,
     decision: Decision,
     shadow: boolean,
+    findings: InspectionFindings | null,
   ): AuditEvent {
     const type =
       decision.kind === 'allow'
@@ -449,6 +757,7 @@ export class ToolCallPipeline {
         clientIp: request.clientIp,
         ...(decision.kind === 'allow' ? {} : { message: decision.message.slice(0, 1000) }),
         ...(shadow ? { mode: 'shadow' } : {}),
+        ...(findings === null ? {} : { findings: findingsDetail(findings) }),
       },
     };
   }
@@ -562,6 +871,7 @@ function decisionError(
   decision: Exclude<Decision, { kind: 'allow' }>,
   agent: string,
   tool: string,
+  approvalsEnabled: boolean,
 ): WardenError {
   const policyIds = decision.policies.map((policy) => policy.id);
   // The policy service names the determining policies and reasons in its message; add any it left out.
@@ -579,9 +889,68 @@ function decisionError(
   }
   return new WardenError(
     'WARDEN_APPROVAL_REQUIRED',
-    `${decision.message}${named}. Warden's approvals feature will hold such calls for a person to approve; until it is enabled the call is refused, and nothing was executed`,
+    approvalsEnabled
+      ? `${decision.message}${named}. Nothing was executed`
+      : `${decision.message}${named}. This Warden cannot hold calls for approval here, so the call is refused and nothing was executed`,
     { agent, tool, policies: policyIds },
   );
+}
+
+/** The refusal for a held call that is not (or no longer) approved. */
+function approvalError(approval: ApprovalRecord, agent: string, tool: string, note: string): WardenError {
+  const details = { approvalId: approval.id, tool, status: approval.status };
+  switch (approval.status) {
+    case 'pending':
+      return new WardenError(
+        'WARDEN_APPROVAL_PENDING',
+        `${tool} needs a person's approval (${approval.reason}); request ${approval.id} is pending${note}, so nothing was executed yet. Retry the same call with the same arguments (or with _meta["warden/approvalId"] = "${approval.id}") once it is approved; it expires at ${approval.expiresAt}`,
+        { ...details, expiresAt: approval.expiresAt },
+      );
+    case 'denied': {
+      const vote = approval.votes.find((candidate) => candidate.decision === 'deny');
+      return new WardenError(
+        'WARDEN_APPROVAL_DENIED',
+        `${vote?.by ?? 'an approver'} denied ${agent}'s call to ${tool} (request ${approval.id}): ${vote?.reason ?? 'no reason given'}. Nothing was executed`,
+        { ...details, deniedBy: vote?.by ?? null, reason: vote?.reason ?? null },
+      );
+    }
+    case 'expired':
+      return new WardenError(
+        'WARDEN_APPROVAL_EXPIRED',
+        `request ${approval.id} for ${tool} expired at ${approval.expiresAt} without ${approval.votes.length > 0 ? 'enough approvals' : 'a decision'}, which counts as a denial; nothing was executed. Call again to make a new request`,
+        { ...details, expiresAt: approval.expiresAt },
+      );
+    case 'failed':
+    case 'executed':
+      return alreadyExecutedError(approval, tool);
+    default:
+      return new WardenError(
+        'WARDEN_APPROVAL_PENDING',
+        `request ${approval.id} for ${tool} is ${approval.status}; retry the same call shortly`,
+        details,
+      );
+  }
+}
+
+function alreadyExecutedError(approval: ApprovalRecord, tool: string): WardenError {
+  return new WardenError(
+    'WARDEN_APPROVAL_ALREADY_EXECUTED',
+    approval.status === 'failed'
+      ? `the approved call to ${tool} (request ${approval.id}) already ran once and failed; an approval runs its call only once, so make a new call to ask again`
+      : `the approved call to ${tool} (request ${approval.id}) was already executed at ${approval.executedAt ?? 'an earlier time'}; it runs only once, and its result was too large to keep for retries`,
+    { approvalId: approval.id, tool, status: approval.status },
+  );
+}
+
+/** Findings as the audit log keeps them: counts, classes and actions, no values. */
+function findingsDetail(findings: InspectionFindings): JsonObject {
+  return {
+    counts: { ...findings.counts },
+    classes: [...findings.classes],
+    actions: { ...findings.actions },
+    injectionScore: findings.injectionScore,
+    ...(findings.restoredTokens > 0 ? { restoredTokens: findings.restoredTokens } : {}),
+  };
 }
 
 function resultSize(result: CallToolResult): number {

@@ -22,6 +22,16 @@ export interface CallSession {
   /** Calls made in this session so far, in total and per exposed tool name. */
   callCount: number;
   toolCallCounts: Map<string, number>;
+  /** The session's latest calls, oldest first (the pipeline keeps the last few; approvers see them). */
+  recentCalls?: { tool: string; decision: string; at: string }[];
+  /** Labels the pipeline sets: `untrusted` once a result carried a prompt injection. */
+  labels?: Set<string>;
+}
+
+/** What the client's own user answered when asked (MCP elicitation). */
+export interface ElicitAnswer {
+  action: 'accept' | 'decline' | 'cancel';
+  content?: Record<string, unknown>;
 }
 
 export interface ToolCallRequest {
@@ -37,17 +47,48 @@ export interface ToolCallRequest {
   signal?: AbortSignal;
   /** Receives the upstream's progress updates while the call runs (the front relays them to its client). */
   onProgress?: (progress: { progress: number; total?: number; message?: string }) => void;
+  /**
+   * Asks the client's own user a yes/no question (MCP elicitation), when the client supports it.
+   * Used for approvals a policy marks `@interactive`.
+   */
+  elicit?: (message: string, signal?: AbortSignal) => Promise<ElicitAnswer>;
 }
 
 export type ToolCallOutcome =
   { kind: 'result'; result: CallToolResult } | { kind: 'refused'; error: WardenError };
 
-/** Hooks the content-inspection issue plugs in; each may transform or refuse (throw a WardenError). */
-export interface InspectionHooks {
-  inspectArguments?(request: ToolCallRequest, tool: UpstreamTool): Promise<JsonObject> | JsonObject;
-  inspectResult?(
+/**
+ * What content inspection reports about one direction of a call: types, counts and actions only,
+ * never values. Policies see it as `context.findings`; the audit log records it.
+ */
+export interface InspectionFindings {
+  counts: Readonly<Record<string, number>>;
+  classes: readonly string[];
+  maxClass: string | null;
+  pii: number;
+  secrets: number;
+  /** 0..1 */
+  injectionScore: number;
+  /** What was done per type: allow, mask, tokenize (block refuses the call instead). */
+  actions: Readonly<Record<string, string>>;
+  /** Tokens from earlier results that were restored to their values before the call went upstream. */
+  restoredTokens: number;
+}
+
+/**
+ * Content inspection as the pipeline uses it. Each method may transform what passes, or refuse by
+ * throwing a WardenError (WARDEN_INSPECTION_BLOCKED, WARDEN_INJECTION_BLOCKED, WARDEN_INSPECTION_FAILED).
+ */
+export interface ContentInspector {
+  inspectArguments(
+    request: ToolCallRequest,
+    tool: UpstreamTool,
+    args: JsonObject,
+  ): { arguments: JsonObject; findings: InspectionFindings };
+  inspectResult(
     request: ToolCallRequest,
     tool: UpstreamTool,
     result: CallToolResult,
-  ): Promise<CallToolResult> | CallToolResult;
+    agent: { clearance: string },
+  ): { result: CallToolResult; findings: InspectionFindings; injection: boolean };
 }

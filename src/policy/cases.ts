@@ -11,7 +11,9 @@ import { WardenError } from '../core/index.js';
 import type { JsonObject } from '../core/index.js';
 import { exposedToolName } from './schema.js';
 import type { PolicyService } from './service.js';
-import type { AuthorizationRequest, Decision, PolicyAgent } from './types.js';
+import { FINDING_TYPES } from '../inspect/types.js';
+import type { FindingType } from '../inspect/types.js';
+import type { AuthorizationRequest, Decision, PolicyAgent, PolicyFindings } from './types.js';
 
 /** Largest cases file read. */
 export const MAX_CASES_BYTES = 4 * 1024 * 1024;
@@ -23,6 +25,10 @@ const contextSchema = z
     callCount: z.number().int().min(0).optional(),
     toolCallCount: z.number().int().min(0).optional(),
     clientIp: z.string().min(1).optional(),
+    /** What content inspection found in the arguments: a count per finding type, e.g. `{ vn_cccd: 1 }`. */
+    findings: z.record(z.string(), z.number().int().min(1)).optional(),
+    /** The injection score (0..1) of the arguments. */
+    injectionScore: z.number().min(0).max(1).optional(),
   })
   .strict();
 
@@ -173,6 +179,14 @@ export function parsePolicyCases(text: string, file: string, config: WardenConfi
         message: `cases.${index}.tool: "${entry.tool}" is not a declared tool; write <server>__<tool>, e.g. ${[...tools][0] ?? 'crm__read_customer'}`,
       });
     }
+    for (const type of Object.keys(entry.context?.findings ?? {})) {
+      if (!Object.hasOwn(FINDING_TYPES, type)) {
+        problems.push({
+          line: lineAt(['cases', index, 'context', 'findings', type]),
+          message: `cases.${index}.context.findings: "${type}" is not a finding type (types: ${Object.keys(FINDING_TYPES).join(', ')})`,
+        });
+      }
+    }
     if (agent === null) return;
     cases.push({
       name: entry.name ?? `${agent.name} calls ${entry.tool}`,
@@ -217,6 +231,9 @@ export function runPolicyCases(service: PolicyService, cases: readonly PolicyCas
         callCount: testCase.context.callCount ?? 0,
         toolCallCount: testCase.context.toolCallCount ?? 0,
       },
+      ...(testCase.context.findings === undefined && testCase.context.injectionScore === undefined
+        ? {}
+        : { findings: caseFindings(service.config, testCase.context) }),
     };
     const { decision } = service.explain(request, {
       ...(testCase.context.hour === undefined ? {} : { hour: testCase.context.hour }),
@@ -246,4 +263,32 @@ function invalidCases(file: string, problems: { line: number; message: string }[
       .join('\n')}`,
     { file, issues: sorted },
   );
+}
+
+/** `context.findings` for a case: the counts it gives, with data classes as content inspection assigns them. */
+function caseFindings(config: WardenConfig, context: PolicyCaseContext): PolicyFindings {
+  const counts = context.findings ?? {};
+  const ranks = new Map(config.dataClasses.map((dataClass, index) => [dataClass.name, index]));
+  const classes = new Set<string>();
+  let pii = 0;
+  let secrets = 0;
+  for (const [type, count] of Object.entries(counts)) {
+    const known = Object.hasOwn(FINDING_TYPES, type) ? FINDING_TYPES[type as FindingType] : undefined;
+    if (known === undefined) continue;
+    if (known.category === 'pii') pii += count;
+    if (known.category === 'secret') secrets += count;
+    const dataClass = Object.hasOwn(config.inspection.types, type)
+      ? config.inspection.types[type]
+      : known.dataClass;
+    if (dataClass !== undefined && ranks.has(dataClass)) classes.add(dataClass);
+  }
+  const sorted = [...classes].sort((a, b) => (ranks.get(a) ?? 0) - (ranks.get(b) ?? 0));
+  return {
+    counts,
+    classes: sorted,
+    maxClass: sorted.at(-1) ?? null,
+    pii,
+    secrets,
+    injectionScore: context.injectionScore ?? 0,
+  };
 }

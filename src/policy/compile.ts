@@ -10,7 +10,7 @@ import type {
   PolicyJson,
   SchemaJson,
 } from '@cedar-policy/cedar-wasm/nodejs';
-import { WardenError } from '../core/index.js';
+import { NAME_PATTERN, WardenError, parseDurationSeconds } from '../core/index.js';
 import { analyzePolicy, matchActionScope, referencedActions } from './analyze.js';
 import type { PolicyNeeds, ScopeMatch } from './analyze.js';
 import { actionScopeRange, byteOffsetToIndex, lineAndColumn, splitStatements } from './source.js';
@@ -25,6 +25,11 @@ export interface CompiledPolicy {
   reason: string | null;
   /** `@approval("...")` message on a permit, or null. */
   approval: string | null;
+  /**
+   * With `@approval`: `@approvals("2")` (people needed), `@approvalExpiry("30m")`, `@interactive`
+   * (the agent's client may ask its user) and `@approvers("finance,security")` (groups who decide).
+   */
+  approvalSettings: ApprovalSettings | null;
   /** File name relative to the policy directory. */
   file: string;
   line: number;
@@ -43,6 +48,17 @@ export interface CompiledPolicy {
   /** Action ids it names anywhere (scope or condition). */
   actions: string[];
 }
+
+/** What an `@approval` policy asks of the approval it requires. */
+export interface ApprovalSettings {
+  required: number;
+  expirySeconds: number | null;
+  interactive: boolean;
+  groups: string[];
+}
+
+/** Most approvals a policy may require. */
+export const MAX_REQUIRED_APPROVALS = 10;
 
 /** A problem found while loading, with its place in the file when known. */
 export interface PolicyIssue {
@@ -185,6 +201,7 @@ export async function compilePolicies(
         }
         approval = annotationText(annotations.approval) ?? DEFAULT_APPROVAL;
       }
+      const approvalSettings = readApprovalSettings(annotations, approval !== null, issueHere);
       origins.set(id, { file, start: statement.start, text });
       const scope = actionScopeRange(text);
       policies.push({
@@ -192,6 +209,7 @@ export async function compilePolicies(
         effect: policy.effect,
         reason,
         approval,
+        approvalSettings,
         file: file.name,
         line: place.line,
         column: place.column,
@@ -296,6 +314,59 @@ export async function compilePolicies(
     if (count >= (partitionsOf.get(policyId) ?? 1)) warnings.push(...located(policyId, error));
   }
   return { policies, warnings: sortIssues(warnings), memberships };
+}
+
+/**
+ * Reads `@approvals`, `@approvalExpiry`, `@interactive` and `@approvers`; each is an issue on a
+ * policy without `@approval`, and each value is checked.
+ */
+function readApprovalSettings(
+  annotations: Record<string, string | null>,
+  hasApproval: boolean,
+  issueHere: (message: string) => void,
+): ApprovalSettings | null {
+  const names = ['approvals', 'approvalExpiry', 'interactive', 'approvers'].filter((name) => name in annotations);
+  if (!hasApproval) {
+    for (const name of names) issueHere(`@${name} only applies to a policy with @approval`);
+    return null;
+  }
+  const settings: ApprovalSettings = { required: 1, expirySeconds: null, interactive: false, groups: [] };
+  if ('approvals' in annotations) {
+    const text = annotations.approvals ?? '';
+    const required = /^\d{1,2}$/.test(text) ? Number(text) : Number.NaN;
+    if (!(required >= 1 && required <= MAX_REQUIRED_APPROVALS)) {
+      issueHere(`@approvals needs a whole number of people from 1 to ${MAX_REQUIRED_APPROVALS}, as in @approvals("2")`);
+    } else {
+      settings.required = required;
+    }
+  }
+  if ('approvalExpiry' in annotations) {
+    const seconds = parseDurationSeconds(annotations.approvalExpiry ?? '');
+    if (seconds === undefined || seconds < 10 || seconds > 7 * 86400) {
+      issueHere('@approvalExpiry needs a duration from 10s to 7d, as in @approvalExpiry("30m")');
+    } else {
+      settings.expirySeconds = seconds;
+    }
+  }
+  if ('interactive' in annotations) {
+    const text = annotations.interactive;
+    if (text !== null && text !== undefined && text !== '' && text !== 'true' && text !== 'false') {
+      issueHere('@interactive takes no value (or "true" / "false")');
+    }
+    settings.interactive = text !== 'false';
+  }
+  if ('approvers' in annotations) {
+    const groups = (annotations.approvers ?? '')
+      .split(',')
+      .map((group) => group.trim())
+      .filter((group) => group !== '');
+    if (groups.length === 0 || groups.some((group) => !NAME_PATTERN.test(group))) {
+      issueHere('@approvers needs a comma-separated list of approver groups, as in @approvers("finance,security")');
+    } else {
+      settings.groups = groups;
+    }
+  }
+  return settings;
 }
 
 function annotationText(value: string | null | undefined): string | null {

@@ -6,7 +6,9 @@
 import { isIP } from 'node:net';
 import type { CedarValueJson, Context } from '@cedar-policy/cedar-wasm/nodejs';
 import type { JsonObject, JsonValue } from '../core/index.js';
+import { FINDING_TYPE_NAMES } from '../inspect/types.js';
 import type { ArgumentType } from './schema.js';
+import type { PolicyFindings } from './types.js';
 
 /** The result of typing a call's declared arguments. */
 export type TypedArguments =
@@ -158,11 +160,43 @@ export interface ContextInputs {
   clientIp: string | null;
   callCount: number;
   toolCallCount: number;
+  /** `context.findings` as Cedar values (see {@link findingsContext}). */
+  findings: CedarValueJson;
+}
+
+/**
+ * `context.findings` for Cedar: types and classes as sets, the most sensitive class as its rank (-1
+ * when none), counts (every known type present, 0 when absent), the injection score in percent.
+ */
+export function findingsContext(
+  findings: PolicyFindings | undefined,
+  ranks: ReadonlyMap<string, number>,
+): CedarValueJson {
+  const counts: Record<string, CedarValueJson> = {};
+  for (const type of FINDING_TYPE_NAMES) counts[type] = 0;
+  if (findings === undefined) {
+    return { types: [], classes: [], maxClass: -1, pii: 0, secrets: 0, injectionScore: 0, counts };
+  }
+  const types: string[] = [];
+  for (const [type, count] of Object.entries(findings.counts)) {
+    if (!Object.hasOwn(counts, type) || !Number.isSafeInteger(count) || count <= 0) continue;
+    counts[type] = count;
+    types.push(type);
+  }
+  return {
+    types,
+    classes: [...findings.classes],
+    maxClass: findings.maxClass === null ? -1 : (ranks.get(findings.maxClass) ?? -1),
+    pii: Math.max(0, Math.trunc(findings.pii)),
+    secrets: Math.max(0, Math.trunc(findings.secrets)),
+    injectionScore: Math.min(100, Math.max(0, Math.round(findings.injectionScore * 100))),
+    counts,
+  };
 }
 
 /**
  * Builds the Cedar context of the schema's tool actions, with only the `fields` policies read
- * (`arguments`, `hour`, `weekday`, `clientIp`, `session`).
+ * (`arguments`, `hour`, `weekday`, `clientIp`, `session`, `findings`).
  */
 export function buildContext(inputs: ContextInputs, fields: ReadonlySet<string> | 'all' = 'all'): Context {
   const wants = (name: string): boolean => fields === 'all' || fields.has(name);
@@ -172,6 +206,7 @@ export function buildContext(inputs: ContextInputs, fields: ReadonlySet<string> 
   if (wants('weekday')) context.weekday = inputs.weekday;
   if (wants('session'))
     context.session = { callCount: inputs.callCount, toolCallCount: inputs.toolCallCount };
+  if (wants('findings')) context.findings = inputs.findings;
   if (wants('clientIp')) {
     const ip = cedarClientIp(inputs.clientIp);
     if (ip !== null) context.clientIp = { __extn: { fn: 'ip', arg: ip } };

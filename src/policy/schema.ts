@@ -7,6 +7,7 @@ import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
 import type { SchemaJson, TypeOfAttribute } from '@cedar-policy/cedar-wasm/nodejs';
 import { RISKS } from '../config/index.js';
 import type { Risk, WardenConfig } from '../config/index.js';
+import { FINDING_TYPE_NAMES } from '../inspect/types.js';
 
 /** Entity type names in the (namespace-free) schema. */
 export const ENTITY_TYPES = {
@@ -57,7 +58,8 @@ const required = <T extends object>(type: T): T & { required: true } => ({ ...ty
  * - one action per declared tool, `Action::"crm__read_customer"`, in the groups
  *   `Action::"server:crm"` and `Action::"risk:read"`, applying to Agent → Tool, with the context
  *   `{ arguments: { <declared arguments, all optional> }, hour, weekday, clientIp?: ipaddr,
- *   session: { callCount, toolCallCount } }`.
+ *   session: { callCount, toolCallCount }, findings: { types, classes, maxClass, pii, secrets,
+ *   injectionScore, counts: { <type>: Long } } }` (findings of content inspection in the arguments).
  *
  * Every server and every risk gets its action group, even with no tools in it, so policies may name
  * them.
@@ -67,6 +69,7 @@ const required = <T extends object>(type: T): T & { required: true } => ({ ...ty
  * // policies may now say: permit(principal in Role::"support", action in Action::"server:crm", resource);
  */
 export function generateCedarSchema(config: WardenConfig): SchemaJson<string> {
+  const findingsType = findingsRecordType();
   const actions: SchemaJson<string>[string]['actions'] = {};
   for (const server of Object.keys(config.servers)) actions[serverGroupId(server)] = {};
   for (const risk of RISKS) actions[riskGroupId(risk)] = {};
@@ -95,6 +98,7 @@ export function generateCedarSchema(config: WardenConfig): SchemaJson<string> {
                   toolCallCount: required({ type: 'Long' }),
                 },
               }),
+              findings: required(findingsType),
             },
           },
         },
@@ -134,6 +138,30 @@ export function generateCedarSchema(config: WardenConfig): SchemaJson<string> {
       actions,
     },
   };
+}
+
+/**
+ * `context.findings`: what content inspection found in the call's arguments — the types present
+ * (`types`), their data classes (`classes`, and `maxClass` as a rank, -1 when none), counts of PII
+ * and secrets, a count per type (`counts.email` …) and the injection score in percent (0–100).
+ */
+function findingsRecordType(): TypeOfAttribute<string> {
+  const long = required({ type: 'Long' } as const);
+  const stringSet = required({ type: 'Set', element: { type: 'String' } } as const);
+  const counts: Record<string, TypeOfAttribute<string>> = {};
+  for (const type of FINDING_TYPE_NAMES) counts[type] = long;
+  return {
+    type: 'Record',
+    attributes: {
+      types: stringSet,
+      classes: stringSet,
+      maxClass: long,
+      pii: long,
+      secrets: long,
+      injectionScore: long,
+      counts: required({ type: 'Record', attributes: counts }),
+    },
+  } as TypeOfAttribute<string>;
 }
 
 /** Rank of each data class: its index in `config.dataClasses` (0 = least sensitive). */

@@ -21,7 +21,7 @@ import { emptyNeeds, mergeNeeds } from './analyze.js';
 import type { PolicyNeeds } from './analyze.js';
 import { compilePolicies, formatIssues, TimeSlicer } from './compile.js';
 import type { CompiledPolicy } from './compile.js';
-import { buildContext, cedarClientIp, LocalTime, typeArguments } from './request.js';
+import { buildContext, cedarClientIp, findingsContext, LocalTime, typeArguments } from './request.js';
 import {
   dataClassRanks,
   ENTITY_TYPES,
@@ -89,6 +89,7 @@ export interface PolicyExplanation {
     clientIp: string | null;
     callCount: number;
     toolCallCount: number;
+    findings: CedarValueJson;
   } | null;
   /** The entities Cedar saw. */
   entities: EntityJson[];
@@ -120,6 +121,8 @@ interface Partition {
   texts: Record<string, string>;
   /** True when some policy reads `context.arguments` fields. */
   readsArguments: boolean;
+  /** Some policy reads `context.findings` (so tools/list evaluates with them unknown). */
+  readsFindings: boolean;
   needs: PolicyNeeds;
   /** The Tool entity with only the attributes the policies read. */
   toolEntity: EntityJson;
@@ -252,7 +255,9 @@ export class PolicyService implements Authorizer {
       const state = this.#state;
       const partition = state.partitions.get(request.tool.name);
       if (partition === undefined || partition.setId === null) return false;
-      if (!partition.readsArguments) return this.decide({ ...request, arguments: {} }).kind !== 'deny';
+      if (!partition.readsArguments && !partition.readsFindings) {
+        return this.decide({ ...request, arguments: {} }).kind !== 'deny';
+      }
       const time = this.#localTime.at(request.time);
       const context = buildContext(
         {
@@ -262,10 +267,13 @@ export class PolicyService implements Authorizer {
           clientIp: request.clientIp,
           callCount: request.session.callCount,
           toolCallCount: request.session.toolCallCount,
+          findings: findingsContext(undefined, this.#ranks),
         },
         partition.contextFields,
       );
-      context.arguments = { __extn: { fn: 'unknown', arg: 'arguments' } };
+      if (partition.readsArguments) context.arguments = { __extn: { fn: 'unknown', arg: 'arguments' } };
+      // What a call's arguments will carry is unknown until it is made.
+      if (partition.readsFindings) context.findings = { __extn: { fn: 'unknown', arg: 'findings' } };
       const answer = cedar.isAuthorizedPartial({
         principal: { type: ENTITY_TYPES.agent, id: request.agent.name },
         action: { type: ENTITY_TYPES.action, id: request.tool.name },
@@ -392,6 +400,7 @@ export class PolicyService implements Authorizer {
         clientIp: request.clientIp,
         callCount: request.session.callCount,
         toolCallCount: request.session.toolCallCount,
+        findings: findingsContext(request.findings, this.#ranks),
       };
       const context = buildContext(inputs, partition.contextFields);
       const entities = this.#entities(request, partition);
@@ -596,6 +605,7 @@ function makePartition(
     policyIds: applicable.map((policy) => policy.id),
     texts,
     readsArguments: needs.argumentFields === 'all' || needs.argumentFields.size > 0,
+    readsFindings: needs.contextFields === 'all' || needs.contextFields.has('findings'),
     needs,
     toolEntity: deepFreeze({
       uid: { type: ENTITY_TYPES.tool, id: tool.name },
@@ -707,11 +717,24 @@ function mapAnswer(
           `${policy.approval ?? ''} [policy "${policy.id}"${policy.reason === null ? '' : `: ${policy.reason}`}]`,
       )
       .join('; ');
+    const settings = approvals.map(
+      (policy) =>
+        policy.approvalSettings ?? { required: 1, expirySeconds: null, interactive: false, groups: [] },
+    );
+    const expiries = settings.flatMap((setting) => (setting.expirySeconds === null ? [] : [setting.expirySeconds]));
     return {
       decision: {
         kind: 'approval_required',
         policies,
         message: `${agent} needs a person's approval to call ${tool}: ${needs}`,
+        approval: {
+          reason: needs,
+          policyIds: approvals.map((policy) => policy.id),
+          required: Math.max(1, ...settings.map((setting) => setting.required)),
+          expirySeconds: expiries.length === 0 ? null : Math.min(...expiries),
+          interactive: settings.every((setting) => setting.interactive),
+          groups: [...new Set(settings.flatMap((setting) => setting.groups))],
+        },
       },
       errors: [],
     };

@@ -36,6 +36,23 @@ export interface PolicySessionContext {
   toolCallCount: number;
 }
 
+/**
+ * What content inspection found in a call's arguments, as policies see it (`context.findings`):
+ * types and counts only, never values.
+ */
+export interface PolicyFindings {
+  /** Count per finding type present (`email`, `vn_cccd`, `aws_key`, ...). */
+  counts: Readonly<Record<string, number>>;
+  /** Data classes of the findings present. */
+  classes: readonly string[];
+  /** The most sensitive of `classes`, or null when nothing was found. */
+  maxClass: string | null;
+  pii: number;
+  secrets: number;
+  /** 0..1 */
+  injectionScore: number;
+}
+
 export interface AuthorizationRequest {
   agent: PolicyAgent;
   tool: PolicyTool;
@@ -45,6 +62,8 @@ export interface AuthorizationRequest {
   time: number;
   clientIp: string | null;
   session: PolicySessionContext;
+  /** Content inspection's findings in the arguments; absent = nothing found (or inspection off). */
+  findings?: PolicyFindings;
 }
 
 /** One policy that determined a decision. */
@@ -58,7 +77,23 @@ export interface DeterminingPolicy {
 export type Decision =
   | { kind: 'allow'; policies: DeterminingPolicy[] }
   | { kind: 'deny'; policies: DeterminingPolicy[]; message: string }
-  | { kind: 'approval_required'; policies: DeterminingPolicy[]; message: string };
+  | { kind: 'approval_required'; policies: DeterminingPolicy[]; message: string; approval: RequiredApproval };
+
+/** What the determining `@approval` policies ask for, merged: the strictest of each. */
+export interface RequiredApproval {
+  /** The `@approval` texts, each with its policy id. */
+  reason: string;
+  /** Ids of the `@approval` policies. */
+  policyIds: string[];
+  /** Most people any of them requires (`@approvals`), at least 1. */
+  required: number;
+  /** Shortest `@approvalExpiry`, seconds, or null for the configured default. */
+  expirySeconds: number | null;
+  /** Every one of them is `@interactive`. */
+  interactive: boolean;
+  /** Union of their `@approvers` groups; empty = any approver. */
+  groups: string[];
+}
 
 /** The part of the policy service the pipeline depends on. Decisions are synchronous and never throw. */
 export interface Authorizer {

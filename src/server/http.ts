@@ -8,6 +8,8 @@ import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyError, FastifyInstance } from 'fastify';
 import { WardenError, isWardenError } from '../core/index.js';
 import { toHttpError } from '../fronts/http-errors.js';
+import { AdminDirectory } from '../admin/index.js';
+import { adminRoutes } from '../fronts/admin/index.js';
 import { McpSessions, mcpRoutes } from '../fronts/mcp/index.js';
 import { oauthRoutes } from '../fronts/oauth/index.js';
 import type { Logger } from './logger.js';
@@ -140,6 +142,16 @@ export function buildHttpServer(warden: Warden, options: HttpServerOptions): Fas
     issuer: config.server.publicUrl,
     bodyLimit: config.server.bodyLimit,
     rateLimit: config.identity.tokenRateLimit,
+  });
+
+  // The admin API: approvals (and later the console's other pages) for signed-in admin users.
+  void app.register(adminRoutes, {
+    prefix: '/admin',
+    directory: new AdminDirectory({ admins: config.admins, clock: warden.clock }),
+    approvals: warden.approvals,
+    audit: warden.audit,
+    publicUrl: config.server.publicUrl,
+    bodyLimit: config.server.bodyLimit,
   });
 
   if (warden.gateway !== null) {

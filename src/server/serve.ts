@@ -88,6 +88,7 @@ export async function startServer(given: LoadedConfig, options: StartServerOptio
     await app.listen({ host, port });
     if (pidFile !== null) await writePidFile(pidFile, logger);
     warden.audit.start();
+    warden.approvals.start();
     await warden.audit.record({
       type: 'server-started',
       actor: 'system',

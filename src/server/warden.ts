@@ -3,6 +3,7 @@
  * agents and tokens together, and (for the gateway) the policy service, the upstream catalog and the
  * tool-call pipeline. The server and every CLI command get their services from here.
  */
+import { ApprovalService, WebhookNotifier } from '../approvals/index.js';
 import { AuditLog } from '../audit/index.js';
 import type { LoadedConfig, ResolvedConfig } from '../config/index.js';
 import { systemClock, toWardenError } from '../core/index.js';
@@ -56,6 +57,13 @@ export interface Warden {
   readonly keys: KeyManager;
   readonly agents: AgentService;
   readonly tokens: TokenService;
+  /**
+   * Approval requests: held calls and the people who decide them. Its sweeper (expiry, escalation)
+   * runs only when started (`approvals.start()`; the server does).
+   */
+  readonly approvals: ApprovalService;
+  /** Outgoing webhooks for approval events. */
+  readonly notifier: WebhookNotifier;
   /** Policy, upstreams and pipeline; null unless opened with `gateway: true`. */
   readonly gateway: Gateway | null;
   /**
@@ -155,10 +163,26 @@ export async function openWarden(loaded: LoadedConfig, options: OpenWardenOption
       lifetimeSeconds: config.identity.tokenLifetime,
       clockToleranceSeconds: config.identity.clockTolerance,
     });
+    const notifier = new WebhookNotifier({
+      webhooks: config.notifications.webhooks,
+      audit,
+      publicUrl: config.server.publicUrl,
+      clock,
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+    });
+    const approvals = new ApprovalService({
+      store: store.approvals,
+      audit,
+      keys: masterKey,
+      config,
+      clock,
+      notifier,
+      ...(options.logger === undefined ? {} : { logger: options.logger }),
+    });
     let gateway: Gateway | null = null;
     if (options.gateway === true) {
       try {
-        gateway = await openGateway(loaded, clock, store, audit, options);
+        gateway = await openGateway(loaded, clock, store, audit, approvals, options);
       } catch (error) {
         // Invalid policies abort the start; what sync recorded is still checkpointed.
         await audit.close().catch(() => undefined);
@@ -174,9 +198,14 @@ export async function openWarden(loaded: LoadedConfig, options: OpenWardenOption
       keys,
       agents,
       tokens,
+      approvals,
+      notifier,
       gateway,
       async close() {
         try {
+          // No new sweeps; deliveries in flight finish (they record their outcome in the audit log).
+          await approvals.close().catch(() => undefined);
+          await notifier.flush().catch(() => undefined);
           if (gateway !== null) {
             // The upstreams first: no call may still be running when the audit log closes.
             try {
@@ -205,6 +234,7 @@ async function openGateway(
   clock: Clock,
   store: Store,
   audit: AuditLog,
+  approvals: ApprovalService,
   options: OpenWardenOptions,
 ): Promise<Gateway> {
   const { config } = loaded;
@@ -234,6 +264,7 @@ async function openGateway(
     audit,
     agents: store.agents,
     clock,
+    approvals,
     ...(logger === undefined ? {} : { logger }),
   });
   return {

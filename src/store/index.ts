@@ -1,6 +1,12 @@
 /** Storage: the Store interfaces and the one way to open a migrated store (SQLite or PostgreSQL). */
 export { GENESIS_HASH } from './types.js';
 export type {
+  ApprovalStatus,
+  ApprovalVote,
+  ApprovalRecord,
+  ApprovalChanges,
+  ApprovalQuery,
+  ApprovalStore,
   AgentChanges,
   AgentExpectation,
   AgentRecord,

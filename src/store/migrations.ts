@@ -253,9 +253,90 @@ CREATE TRIGGER audit_head_no_truncate BEFORE TRUNCATE ON audit_head
   FOR EACH STATEMENT EXECUTE FUNCTION warden_audit_refuse();
 `;
 
+const APPROVAL_STATUSES = "'pending', 'approved', 'denied', 'expired', 'executing', 'executed', 'failed'";
+
+// Approval requests. JSON columns (arguments_redacted, policy_ids, approver_groups, recent_calls,
+// labels, votes) are TEXT, as in v1. The indexes serve findMatching (agent, tool, digest, newest
+// unexpired), the sweeper's due() (pending by expiry, and pending not yet escalated by escalation
+// time) and list() (by requested_at). `IF NOT EXISTS` keeps the step harmless should it ever run on
+// a database that already has it; it runs inside the migration transaction like every step.
+const SQLITE_V2 = `
+CREATE TABLE IF NOT EXISTS approvals (
+  id TEXT PRIMARY KEY,
+  agent_id TEXT NOT NULL,
+  agent_name TEXT NOT NULL,
+  agent_owner TEXT NOT NULL,
+  tool TEXT NOT NULL,
+  risk TEXT NOT NULL,
+  arguments_digest TEXT NOT NULL,
+  arguments_sealed TEXT NOT NULL,
+  arguments_redacted TEXT NOT NULL,
+  policy_ids TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  required INTEGER NOT NULL CHECK (required >= 1),
+  approver_groups TEXT NOT NULL,
+  interactive INTEGER NOT NULL CHECK (interactive IN (0, 1)),
+  session_id TEXT,
+  recent_calls TEXT NOT NULL,
+  labels TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN (${APPROVAL_STATUSES})),
+  votes TEXT NOT NULL,
+  requested_at TEXT NOT NULL,
+  expires_at TEXT NOT NULL,
+  escalate_at TEXT,
+  escalated INTEGER NOT NULL CHECK (escalated IN (0, 1)),
+  decided_at TEXT,
+  executed_at TEXT,
+  result_sealed TEXT,
+  version INTEGER NOT NULL CHECK (version >= 1)
+) STRICT;
+CREATE INDEX IF NOT EXISTS approvals_matching ON approvals (agent_id, tool, arguments_digest, expires_at);
+CREATE INDEX IF NOT EXISTS approvals_due_expiry ON approvals (status, expires_at);
+CREATE INDEX IF NOT EXISTS approvals_due_escalation ON approvals (status, escalate_at) WHERE escalated = 0;
+CREATE INDEX IF NOT EXISTS approvals_requested ON approvals (requested_at);
+`;
+
+const POSTGRES_V2 = `
+CREATE TABLE IF NOT EXISTS approvals (
+  id TEXT NOT NULL,
+  agent_id TEXT NOT NULL,
+  agent_name TEXT NOT NULL,
+  agent_owner TEXT NOT NULL,
+  tool TEXT NOT NULL,
+  risk TEXT NOT NULL,
+  arguments_digest TEXT NOT NULL,
+  arguments_sealed TEXT NOT NULL,
+  arguments_redacted TEXT NOT NULL,
+  policy_ids TEXT NOT NULL,
+  reason TEXT NOT NULL,
+  required INTEGER NOT NULL CHECK (required >= 1),
+  approver_groups TEXT NOT NULL,
+  interactive BOOLEAN NOT NULL,
+  session_id TEXT,
+  recent_calls TEXT NOT NULL,
+  labels TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN (${APPROVAL_STATUSES})),
+  votes TEXT NOT NULL,
+  requested_at TEXT COLLATE "C" NOT NULL,
+  expires_at TEXT COLLATE "C" NOT NULL,
+  escalate_at TEXT COLLATE "C",
+  escalated BOOLEAN NOT NULL,
+  decided_at TEXT,
+  executed_at TEXT,
+  result_sealed TEXT,
+  version BIGINT NOT NULL CHECK (version >= 1),
+  CONSTRAINT approvals_pkey PRIMARY KEY (id)
+);
+CREATE INDEX IF NOT EXISTS approvals_matching ON approvals (agent_id, tool, arguments_digest, expires_at);
+CREATE INDEX IF NOT EXISTS approvals_due_expiry ON approvals (status, expires_at);
+CREATE INDEX IF NOT EXISTS approvals_due_escalation ON approvals (status, escalate_at) WHERE NOT escalated;
+CREATE INDEX IF NOT EXISTS approvals_requested ON approvals (requested_at);
+`;
+
 /** Every migration, in ascending version order with no gaps, starting at 1. Append only. */
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', sqlite: SQLITE_V1, postgres: POSTGRES_V1 },
+  { version: 2, name: 'approval requests', sqlite: SQLITE_V2, postgres: POSTGRES_V2 },
 ];
 
 /** The schema version this build of Warden creates and understands. */

@@ -12,6 +12,9 @@ import type { DatabaseState, Migration, StoreDescription } from './migrations.js
 import {
   AGENT_COLUMNS,
   AGENT_SELECT,
+  APPROVAL_COLUMNS,
+  APPROVAL_SELECT,
+  MAX_DUE_APPROVALS,
   CHECKPOINT_SELECT,
   KEY_SELECT,
   PRUNE_SELECT,
@@ -20,6 +23,11 @@ import {
   agentExists,
   agentFromRow,
   agentValues,
+  approvalChangeColumns,
+  approvalExists,
+  approvalFromRow,
+  approvalListSql,
+  approvalValues,
   auditQuerySql,
   checkContinuation,
   checkPrune,
@@ -39,6 +47,10 @@ import type {
   AgentExpectation,
   AgentRecord,
   AgentStore,
+  ApprovalChanges,
+  ApprovalQuery,
+  ApprovalRecord,
+  ApprovalStore,
   AuditCheckpointRecord,
   AuditEntryRecord,
   AuditPruneRecord,
@@ -189,6 +201,7 @@ class PostgresStore implements Store {
   readonly keys: SigningKeyStore;
   readonly meta: MetaStore;
   readonly audit: AuditStore;
+  readonly approvals: ApprovalStore;
   readonly #pool: pg.Pool;
   readonly #target: string;
   readonly #password: string;
@@ -205,6 +218,7 @@ class PostgresStore implements Store {
     this.keys = this.#keyStore();
     this.meta = this.#metaStore();
     this.audit = this.#auditStore();
+    this.approvals = this.#approvalStore();
   }
 
   /**
@@ -576,6 +590,73 @@ UPDATE audit_head SET seq = $13, hash = $14 WHERE id = 1`;
             'warden-audit-prunes',
           )
         ).map(pruneFromRow),
+    };
+  }
+
+  #approvalStore(): ApprovalStore {
+    const insert = `INSERT INTO approvals (${APPROVAL_COLUMNS.join(', ')}) VALUES (${APPROVAL_COLUMNS.map((_, index) => `$${index + 1}`).join(', ')})`;
+    const one = (rows: Row[]): ApprovalRecord | null =>
+      rows[0] === undefined ? null : approvalFromRow(rows[0]);
+    return {
+      create: async (approval: ApprovalRecord) => {
+        try {
+          await this.#query(insert, approvalValues(approval), 'warden-approval-insert');
+        } catch (error) {
+          if (errorCode(error) === '23505') throw approvalExists(approval);
+          throw error;
+        }
+      },
+      get: async (id) =>
+        one(
+          await this.#query(
+            `SELECT ${APPROVAL_SELECT} FROM approvals WHERE id = $1`,
+            [id],
+            'warden-approval-get',
+          ),
+        ),
+      list: async (query: ApprovalQuery) => {
+        const values: unknown[] = [];
+        const bind = (value: unknown): string => {
+          values.push(value);
+          return `$${values.length}`;
+        };
+        const sql = approvalListSql(query, bind, (statuses) => `status = ANY(${bind(statuses)}::text[])`);
+        return (await this.#query(sql, values)).map(approvalFromRow);
+      },
+      findMatching: async (agentId, tool, argumentsDigest, now) =>
+        one(
+          await this.#query(
+            `SELECT ${APPROVAL_SELECT} FROM approvals WHERE agent_id = $1 AND tool = $2 AND arguments_digest = $3 AND expires_at > $4 ORDER BY requested_at DESC, id DESC LIMIT 1`,
+            [agentId, tool, argumentsDigest, now],
+            'warden-approval-matching',
+          ),
+        ),
+      // Two index range scans (approvals_due_expiry, approvals_due_escalation), merged by id.
+      due: async (now) =>
+        (
+          await this.#query(
+            `SELECT ${APPROVAL_SELECT} FROM approvals WHERE id IN (
+               SELECT id FROM approvals WHERE status = 'pending' AND expires_at <= $1
+               UNION
+               SELECT id FROM approvals WHERE status = 'pending' AND NOT escalated AND escalate_at <= $1
+             ) ORDER BY expires_at, id LIMIT ${MAX_DUE_APPROVALS}`,
+            [now],
+            'warden-approval-due',
+          )
+        ).map(approvalFromRow),
+      update: async (id: string, changes: ApprovalChanges, expectedVersion: number) => {
+        const { columns, values } = approvalChangeColumns(changes);
+        const assignments = [
+          ...columns.map((column, index) => `${column} = $${index + 1}`),
+          'version = version + 1',
+        ].join(', ');
+        return one(
+          await this.#query(
+            `UPDATE approvals SET ${assignments} WHERE id = $${columns.length + 1} AND version = $${columns.length + 2} RETURNING ${APPROVAL_SELECT}`,
+            [...values, id, expectedVersion],
+          ),
+        );
+      },
     };
   }
 

@@ -7,6 +7,10 @@ import type { JsonObject } from '../core/index.js';
 import type {
   AgentChanges,
   AgentRecord,
+  ApprovalChanges,
+  ApprovalQuery,
+  ApprovalRecord,
+  ApprovalVote,
   AuditCheckpointRecord,
   AuditEntryRecord,
   AuditPruneRecord,
@@ -394,4 +398,181 @@ export function checkPrune(
       `entry ${prune.upToSeq} has hash ${entryHash}, not the checkpointed hash ${prune.anchorHash}; run \`warden audit verify\`.`,
     );
   }
+}
+
+/** The most approval requests one list() returns, and the default. */
+export const MAX_APPROVAL_LIST_LIMIT = 1000;
+
+/** The most due requests one due() returns (the sweeper takes the rest on its next round). */
+export const MAX_DUE_APPROVALS = 1000;
+
+/** The approvals columns in insert order. */
+export const APPROVAL_COLUMNS = [
+  'id',
+  'agent_id',
+  'agent_name',
+  'agent_owner',
+  'tool',
+  'risk',
+  'arguments_digest',
+  'arguments_sealed',
+  'arguments_redacted',
+  'policy_ids',
+  'reason',
+  'required',
+  'approver_groups',
+  'interactive',
+  'session_id',
+  'recent_calls',
+  'labels',
+  'status',
+  'votes',
+  'requested_at',
+  'expires_at',
+  'escalate_at',
+  'escalated',
+  'decided_at',
+  'executed_at',
+  'result_sealed',
+  'version',
+] as const;
+
+export const APPROVAL_SELECT = APPROVAL_COLUMNS.join(', ');
+
+/** Values of an approval in APPROVAL_COLUMNS order (booleans as booleans: SQLite binds them as 0/1). */
+export function approvalValues(approval: ApprovalRecord): unknown[] {
+  return [
+    approval.id,
+    approval.agentId,
+    approval.agentName,
+    approval.agentOwner,
+    approval.tool,
+    approval.risk,
+    approval.argumentsDigest,
+    approval.argumentsSealed,
+    JSON.stringify(approval.argumentsRedacted),
+    JSON.stringify(approval.policyIds),
+    approval.reason,
+    approval.required,
+    JSON.stringify(approval.groups),
+    approval.interactive,
+    approval.sessionId,
+    JSON.stringify(approval.recentCalls),
+    JSON.stringify(approval.labels),
+    approval.status,
+    JSON.stringify(approval.votes),
+    approval.requestedAt,
+    approval.expiresAt,
+    approval.escalateAt,
+    approval.escalated,
+    approval.decidedAt,
+    approval.executedAt,
+    approval.resultSealed,
+    approval.version,
+  ];
+}
+
+/** SQLite holds booleans as 0/1, PostgreSQL as true/false. */
+function flag(row: Row, column: string): boolean {
+  const value = row[column];
+  return value === true || value === 1 || value === 1n;
+}
+
+export function approvalFromRow(row: Row): ApprovalRecord {
+  return {
+    id: text(row, 'id'),
+    agentId: text(row, 'agent_id'),
+    agentName: text(row, 'agent_name'),
+    agentOwner: text(row, 'agent_owner'),
+    tool: text(row, 'tool'),
+    risk: text(row, 'risk'),
+    argumentsDigest: text(row, 'arguments_digest'),
+    argumentsSealed: text(row, 'arguments_sealed'),
+    argumentsRedacted: JSON.parse(text(row, 'arguments_redacted')) as JsonObject,
+    policyIds: JSON.parse(text(row, 'policy_ids')) as string[],
+    reason: text(row, 'reason'),
+    required: integer(row, 'required'),
+    groups: JSON.parse(text(row, 'approver_groups')) as string[],
+    interactive: flag(row, 'interactive'),
+    sessionId: nullableText(row, 'session_id'),
+    recentCalls: JSON.parse(text(row, 'recent_calls')) as JsonObject[],
+    labels: JSON.parse(text(row, 'labels')) as string[],
+    status: text(row, 'status') as ApprovalRecord['status'],
+    votes: JSON.parse(text(row, 'votes')) as ApprovalVote[],
+    requestedAt: text(row, 'requested_at'),
+    expiresAt: text(row, 'expires_at'),
+    escalateAt: nullableText(row, 'escalate_at'),
+    escalated: flag(row, 'escalated'),
+    decidedAt: nullableText(row, 'decided_at'),
+    executedAt: nullableText(row, 'executed_at'),
+    resultSealed: nullableText(row, 'result_sealed'),
+    version: integer(row, 'version'),
+  };
+}
+
+const APPROVAL_CHANGE_COLUMNS: Record<keyof ApprovalChanges, string> = {
+  status: 'status',
+  votes: 'votes',
+  groups: 'approver_groups',
+  expiresAt: 'expires_at',
+  escalateAt: 'escalate_at',
+  escalated: 'escalated',
+  decidedAt: 'decided_at',
+  executedAt: 'executed_at',
+  resultSealed: 'result_sealed',
+};
+
+/** The columns and values an ApprovalChanges sets, in a stable order; keys set to undefined are skipped. */
+export function approvalChangeColumns(changes: ApprovalChanges): { columns: string[]; values: unknown[] } {
+  const columns: string[] = [];
+  const values: unknown[] = [];
+  for (const [field, column] of Object.entries(APPROVAL_CHANGE_COLUMNS) as [
+    keyof ApprovalChanges,
+    string,
+  ][]) {
+    if (!Object.hasOwn(changes, field) || changes[field] === undefined) continue;
+    columns.push(column);
+    values.push(field === 'votes' || field === 'groups' ? JSON.stringify(changes[field]) : changes[field]);
+  }
+  return { columns, values };
+}
+
+/** The error for an approval request whose id is taken. */
+export function approvalExists(approval: ApprovalRecord): WardenError {
+  return new WardenError(
+    'WARDEN_STORE_CONFLICT',
+    `An approval request with id "${approval.id}" already exists, so it was not created again; create the request with a new id.`,
+    { id: approval.id },
+  );
+}
+
+/** The effective limit of an approval list: default and maximum MAX_APPROVAL_LIST_LIMIT. */
+export function approvalListLimit(query: ApprovalQuery): number {
+  if (query.limit === undefined) return MAX_APPROVAL_LIST_LIMIT;
+  if (!Number.isSafeInteger(query.limit) || query.limit < 0) {
+    throw new WardenError(
+      'WARDEN_BAD_REQUEST',
+      `Approval list limit must be a whole number from 0 to ${MAX_APPROVAL_LIST_LIMIT}, got ${String(query.limit)}.`,
+      { limit: query.limit },
+    );
+  }
+  return Math.min(query.limit, MAX_APPROVAL_LIST_LIMIT);
+}
+
+/**
+ * Builds the SQL of an approval list. `bind(value)` records a parameter and returns its placeholder;
+ * `statusCondition(statuses)` is the engine's "status is one of these" condition (an empty list
+ * matches nothing). Newest first by default; ties in requested_at are broken by id.
+ */
+export function approvalListSql(
+  query: ApprovalQuery,
+  bind: (value: unknown) => string,
+  statusCondition: (statuses: string[]) => string,
+): string {
+  const conditions: string[] = [];
+  if (query.statuses !== undefined) conditions.push(statusCondition(query.statuses));
+  if (query.agentId !== undefined) conditions.push(`agent_id = ${bind(query.agentId)}`);
+  const where = conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
+  const order = query.order === 'asc' ? 'ASC' : 'DESC';
+  return `SELECT ${APPROVAL_SELECT} FROM approvals${where} ORDER BY requested_at ${order}, id ${order} LIMIT ${bind(approvalListLimit(query))}`;
 }

@@ -13,6 +13,9 @@ import type { DatabaseState, Migration, StoreDescription } from './migrations.js
 import {
   AGENT_COLUMNS,
   AGENT_SELECT,
+  APPROVAL_COLUMNS,
+  APPROVAL_SELECT,
+  MAX_DUE_APPROVALS,
   CHECKPOINT_SELECT,
   KEY_SELECT,
   PRUNE_SELECT,
@@ -22,6 +25,11 @@ import {
   agentExists,
   agentFromRow,
   agentValues,
+  approvalChangeColumns,
+  approvalExists,
+  approvalFromRow,
+  approvalListSql,
+  approvalValues,
   auditQuerySql,
   checkContinuation,
   checkPrune,
@@ -41,6 +49,10 @@ import type {
   AgentExpectation,
   AgentRecord,
   AgentStore,
+  ApprovalChanges,
+  ApprovalQuery,
+  ApprovalRecord,
+  ApprovalStore,
   AuditCheckpointRecord,
   AuditEntryRecord,
   AuditPruneRecord,
@@ -74,9 +86,14 @@ function placeholders(count: number): string {
   return Array.from({ length: count }, () => '?').join(', ');
 }
 
-/** better-sqlite3 refuses `undefined`; a missing optional field is stored as NULL. */
+/**
+ * better-sqlite3 refuses `undefined` and booleans: a missing optional field is stored as NULL, a
+ * boolean as 0 or 1.
+ */
 function bindable(values: unknown[]): unknown[] {
-  return values.map((value) => (value === undefined ? null : value));
+  return values.map((value) =>
+    value === undefined ? null : typeof value === 'boolean' ? Number(value) : value,
+  );
 }
 
 /**
@@ -255,6 +272,7 @@ class SqliteStore implements Store {
   readonly keys: SigningKeyStore;
   readonly meta: MetaStore;
   readonly audit: AuditStore;
+  readonly approvals: ApprovalStore;
   readonly #db: Database.Database;
   readonly #busyTimeoutMs: number;
   readonly #cache = new Map<string, Statement>();
@@ -272,6 +290,7 @@ class SqliteStore implements Store {
     this.keys = this.#keyStore();
     this.meta = this.#metaStore();
     this.audit = this.#auditStore();
+    this.approvals = this.#approvalStore();
   }
 
   /** A prepared statement, prepared once per SQL text. */
@@ -535,6 +554,61 @@ class SqliteStore implements Store {
         }),
       prune: (record: AuditPruneRecord) => this.#write(() => prune.immediate(record)),
       prunes: () => this.#run(() => prunes.all().map(pruneFromRow)),
+    };
+  }
+
+  #approvalStore(): ApprovalStore {
+    // Prepared on first use (then cached), so a store opened with older migrations (tests) still opens.
+    const insert = `INSERT INTO approvals (${APPROVAL_COLUMNS.join(', ')}) VALUES (${placeholders(APPROVAL_COLUMNS.length)})`;
+    const byId = `SELECT ${APPROVAL_SELECT} FROM approvals WHERE id = ?`;
+    const matching = `SELECT ${APPROVAL_SELECT} FROM approvals WHERE agent_id = ? AND tool = ? AND arguments_digest = ? AND expires_at > ? ORDER BY requested_at DESC, id DESC LIMIT 1`;
+    // Two index range scans (approvals_due_expiry, approvals_due_escalation), merged by id.
+    const due = `SELECT ${APPROVAL_SELECT} FROM approvals WHERE id IN (
+         SELECT id FROM approvals WHERE status = 'pending' AND expires_at <= ?
+         UNION
+         SELECT id FROM approvals WHERE status = 'pending' AND escalated = 0 AND escalate_at <= ?
+       ) ORDER BY expires_at, id LIMIT ${MAX_DUE_APPROVALS}`;
+    const one = (row: Row | undefined): ApprovalRecord | null =>
+      row === undefined ? null : approvalFromRow(row);
+    return {
+      create: (approval: ApprovalRecord) =>
+        this.#write(() => {
+          try {
+            this.#statement(insert).run(...bindable(approvalValues(approval)));
+          } catch (error) {
+            if (isUniqueViolation(error)) throw approvalExists(approval);
+            throw error;
+          }
+        }),
+      get: (id: string) => this.#run(() => one(this.#statement(byId).get(id))),
+      list: (query: ApprovalQuery) =>
+        this.#run(() => {
+          const values: unknown[] = [];
+          const bind = (value: unknown): string => {
+            values.push(value);
+            return '?';
+          };
+          const sql = approvalListSql(
+            query,
+            bind,
+            (statuses) => `status IN (SELECT value FROM json_each(${bind(JSON.stringify(statuses))}))`,
+          );
+          return this.#statement(sql)
+            .all(...values)
+            .map(approvalFromRow);
+        }),
+      findMatching: (agentId: string, tool: string, argumentsDigest: string, now: string) =>
+        this.#run(() => one(this.#statement(matching).get(agentId, tool, argumentsDigest, now))),
+      due: (now: string) => this.#run(() => this.#statement(due).all(now, now).map(approvalFromRow)),
+      update: (id: string, changes: ApprovalChanges, expectedVersion: number) =>
+        this.#write(() => {
+          const { columns, values } = approvalChangeColumns(changes);
+          const assignments = [...columns.map((column) => `${column} = ?`), 'version = version + 1'].join(
+            ', ',
+          );
+          const sql = `UPDATE approvals SET ${assignments} WHERE id = ? AND version = ? RETURNING ${APPROVAL_SELECT}`;
+          return one(this.#statement(sql).get(...bindable(values), id, expectedVersion));
+        }),
     };
   }
 

@@ -204,6 +204,97 @@ export interface AuditStore {
   prunes(): Promise<AuditPruneRecord[]>;
 }
 
+export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'expired' | 'executing' | 'executed' | 'failed';
+
+/** One person's answer to an approval request. */
+export interface ApprovalVote {
+  /** `admin:<name>`, `cli:<os user>`, or `elicitation:<agent>` for an interactive answer from the agent's client. */
+  by: string;
+  /** The admin user's email, when known (separation of duties compares it with the agent's owner). */
+  email: string | null;
+  decision: 'approve' | 'deny';
+  reason: string;
+  at: IsoTime;
+}
+
+/** A call held for a person's approval, and what became of it. */
+export interface ApprovalRecord {
+  /** `apr_...` */
+  id: string;
+  agentId: string;
+  agentName: string;
+  /** The agent's owner (email) when the request was made. */
+  agentOwner: string;
+  /** Exposed tool name, `<server>__<tool>`. */
+  tool: string;
+  risk: string;
+  /** HMAC-SHA256 (hex) of the canonical arguments: how a retry with the same arguments finds this request. */
+  argumentsDigest: string;
+  /** The arguments as sent, sealed under the master key (an envelope JSON string). */
+  argumentsSealed: string;
+  /** The arguments with secrets and personal data masked: what approvers see by default. */
+  argumentsRedacted: JsonObject;
+  policyIds: string[];
+  /** The `@approval` reasons of the determining policies. */
+  reason: string;
+  /** Approvals needed (`@approvals("2")`); 1 by default. */
+  required: number;
+  /** Groups whose members may decide; empty = any approver. Grows with escalation. */
+  groups: string[];
+  /** The policy asked for the agent's client to be asked (MCP elicitation). */
+  interactive: boolean;
+  /** Session the call came from, and its last calls (tool, decision, time) when the request was made. */
+  sessionId: string | null;
+  recentCalls: JsonObject[];
+  /** Risk labels of the call and session (e.g. `financial`, later `untrusted`). */
+  labels: string[];
+  status: ApprovalStatus;
+  votes: ApprovalVote[];
+  requestedAt: IsoTime;
+  /** When a pending request expires; after approval, the deadline for executing it. */
+  expiresAt: IsoTime;
+  /** When a pending request escalates, or null (no escalation configured, or already escalated). */
+  escalateAt: IsoTime | null;
+  escalated: boolean;
+  decidedAt: IsoTime | null;
+  executedAt: IsoTime | null;
+  /** The call's result (CallToolResult JSON), sealed, once executed: later retries get it back. */
+  resultSealed: string | null;
+  /** Incremented on every update; updates are optimistic on it. */
+  version: number;
+}
+
+export type ApprovalChanges = Partial<
+  Pick<
+    ApprovalRecord,
+    'status' | 'votes' | 'groups' | 'expiresAt' | 'escalateAt' | 'escalated' | 'decidedAt' | 'executedAt' | 'resultSealed'
+  >
+>;
+
+export interface ApprovalQuery {
+  statuses?: ApprovalStatus[];
+  agentId?: string;
+  /** Newest first by default. */
+  order?: 'asc' | 'desc';
+  /** Default and maximum 1,000. */
+  limit?: number;
+}
+
+export interface ApprovalStore {
+  create(approval: ApprovalRecord): Promise<void>;
+  get(id: string): Promise<ApprovalRecord | null>;
+  list(query: ApprovalQuery): Promise<ApprovalRecord[]>;
+  /** The newest request of this agent for this tool with these arguments whose expiresAt is after `now`. */
+  findMatching(agentId: string, tool: string, argumentsDigest: string, now: IsoTime): Promise<ApprovalRecord | null>;
+  /** Pending requests whose expiresAt or escalateAt is at or before `now` (for the sweeper). */
+  due(now: IsoTime): Promise<ApprovalRecord[]>;
+  /**
+   * Applies `changes` (and version + 1) only if the stored version is still `expectedVersion`;
+   * returns the updated record, or null when someone else changed it first (the caller re-reads).
+   */
+  update(id: string, changes: ApprovalChanges, expectedVersion: number): Promise<ApprovalRecord | null>;
+}
+
 export interface Store {
   readonly kind: 'sqlite' | 'postgres';
   /** A description for logs and errors without credentials, e.g. the file path or host/db/schema. */
@@ -212,6 +303,7 @@ export interface Store {
   readonly keys: SigningKeyStore;
   readonly meta: MetaStore;
   readonly audit: AuditStore;
+  readonly approvals: ApprovalStore;
   /** The schema version after migrations. */
   schemaVersion(): Promise<number>;
   /** Resolves when the store answers; throws WARDEN_STORE_UNAVAILABLE otherwise. */

@@ -39,6 +39,8 @@ export interface GatewayWorkspaceOptions {
   noExamplePolicies?: boolean;
   /** Log level in the config (silent by default). */
   logLevel?: string;
+  /** Extra top-level YAML (approvals, admins, inspection, notifications...). */
+  extraYaml?: string;
 }
 
 /** Writes warden.yaml, the example policies and a files root into a fresh temp dir. */
@@ -146,6 +148,7 @@ ${
       delete_file: { risk: delete, classification: internal, arguments: { path: string } }`
 }
 ${options.extraServersYaml ?? ''}
+${options.extraYaml ?? ''}
 `,
   );
   return { dir, configPath, cleanup: () => rm(dir, { recursive: true, force: true }) };

@@ -240,7 +240,7 @@ describe('tool-call pipeline (example policies, demo upstreams, SQLite)', () => 
     assert.equal(error.code, 'WARDEN_APPROVAL_REQUIRED');
     assert.match(error.message, /finance-large-transfers-need-approval/);
     assert.match(error.message, /a finance manager must approve transfers of 50,000,000 VND or more/);
-    assert.match(error.message, /approvals feature will hold such calls for a person.*refused/);
+    assert.match(error.message, /cannot hold calls for approval here, so the call is refused/);
     assert.equal(await balanceOf(harness, 'acct-operating'), before);
     const [entry] = await entriesFor(outcome.requestId);
     assert.equal(entry!.type, 'tool-call-approval-required');
@@ -357,9 +357,12 @@ describe('tool-call pipeline (example policies, demo upstreams, SQLite)', () => 
   test('an argument inspection hook that throws refuses the call before anything runs', async () => {
     const before = await balanceOf(harness, 'acct-operating');
     const pipeline = pipelineWith({
-      hooks: {
+      inspector: {
         inspectArguments: () => {
           throw new Error('detector crashed');
+        },
+        inspectResult: () => {
+          throw new Error('not reached');
         },
       },
     });
@@ -377,11 +380,15 @@ describe('tool-call pipeline (example policies, demo upstreams, SQLite)', () => 
 
   test('inspection hooks may rewrite the arguments and the result', async () => {
     const pipeline = pipelineWith({
-      hooks: {
-        inspectArguments: () => ({ id: 'c-1003' }),
+      inspector: {
+        inspectArguments: () => ({ arguments: { id: 'c-1003' }, findings: NO_FINDINGS }),
         inspectResult: (_request, _tool, result) => ({
-          ...result,
-          content: [{ type: 'text', text: `[inspected] ${textOf(result).slice(0, 40)}` }],
+          result: {
+            ...result,
+            content: [{ type: 'text', text: `[inspected] ${textOf(result).slice(0, 40)}` }],
+          },
+          findings: NO_FINDINGS,
+          injection: false,
         }),
       },
     });
@@ -440,3 +447,14 @@ describe('tool-call pipeline (example policies, demo upstreams, SQLite)', () => 
     }
   });
 });
+
+const NO_FINDINGS = {
+  counts: {},
+  classes: [],
+  maxClass: null,
+  pii: 0,
+  secrets: 0,
+  injectionScore: 0,
+  actions: {},
+  restoredTokens: 0,
+};

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import type { JsonObject } from '../../src/core/index.js';
-import { policyWorkspace, requestFor } from './helpers.js';
+import { loadError, policyWorkspace, requestFor } from './helpers.js';
 
 const SUPPORT_READS = `@id("support-reads")
 @reason("support reads customers")
@@ -82,8 +82,103 @@ when { context.arguments has amount && context.arguments.amount >= 1000 };
       policies: [{ id: 'big-transfers', reason: 'large sums need two people' }],
       message:
         'finance-bot needs a person\'s approval to call payments__transfer: a finance manager must approve transfers of 1000 or more [policy "big-transfers": large sums need two people]',
+      approval: {
+        reason:
+          'a finance manager must approve transfers of 1000 or more [policy "big-transfers": large sums need two people]',
+        policyIds: ['big-transfers'],
+        required: 1,
+        expirySeconds: null,
+        interactive: false,
+        groups: [],
+      },
     },
   );
+});
+
+void test('@approvals, @approvalExpiry, @interactive and @approvers shape the required approval, strictest first', async (t) => {
+  const { loaded, load } = await policyWorkspace(t, {
+    'a.cedar': `@id("two-people")
+@approval("two finance managers")
+@approvals("2")
+@approvalExpiry("30m")
+@approvers("finance")
+permit (principal in Role::"finance", action == Action::"payments__transfer", resource);
+
+@id("security-too")
+@approval("security signs off")
+@approvalExpiry("10m")
+@approvers("security, finance")
+@interactive
+permit (principal in Role::"finance", action in Action::"risk:financial", resource);
+`,
+  });
+  const decision = (await load()).decide(requestFor(loaded, 'finance-bot', 'payments__transfer', { amount: 1 }));
+  assert.equal(decision.kind, 'approval_required');
+  assert.deepEqual(decision.kind === 'approval_required' ? decision.approval : null, {
+    reason: 'two finance managers [policy "two-people"]; security signs off [policy "security-too"]',
+    policyIds: ['two-people', 'security-too'],
+    required: 2,
+    expirySeconds: 600,
+    interactive: false,
+    groups: ['finance', 'security'],
+  });
+});
+
+void test('approval annotations are checked: values, and only on policies with @approval', async (t) => {
+  const error = await loadError(t, {
+    'a.cedar': `@approvals("2")
+permit (principal, action == Action::"crm__read_customer", resource);
+
+@approval("x")
+@approvals("many")
+@approvalExpiry("forever")
+@approvers("Not A Group")
+@interactive("maybe")
+permit (principal, action == Action::"crm__read_customer", resource);
+`,
+  });
+  assert.equal(error.code, 'WARDEN_POLICY_INVALID');
+  assert.match(error.message, /a\.cedar:1:1 +@approvals only applies to a policy with @approval/);
+  assert.match(error.message, /@approvals needs a whole number of people from 1 to 10/);
+  assert.match(error.message, /@approvalExpiry needs a duration from 10s to 7d/);
+  assert.match(error.message, /@approvers needs a comma-separated list of approver groups/);
+  assert.match(error.message, /@interactive takes no value/);
+});
+
+void test('policies see content-inspection findings: no restricted data to external tools', async (t) => {
+  const { loaded, load } = await policyWorkspace(t, {
+    'a.cedar': `@id("support-mails")
+permit (principal in Role::"support", action == Action::"mail__send_email", resource);
+
+@id("no-restricted-outside")
+@reason("restricted personal data never leaves by email")
+forbid (principal, action in Action::"risk:external_communication", resource)
+when { context.findings.maxClass >= 3 || context.findings.types.contains("vn_cccd") || context.findings.injectionScore > 80 };
+`,
+  });
+  const service = await load();
+  const request = requestFor(loaded, 'support-bot', 'mail__send_email', { to: 'a@example.com' });
+  assert.equal(service.decide(request).kind, 'allow', 'no findings: allowed');
+  const none = { counts: {}, classes: [], maxClass: null, pii: 0, secrets: 0, injectionScore: 0 };
+  assert.equal(
+    service.decide({
+      ...request,
+      findings: { ...none, counts: { email: 2 }, classes: ['confidential'], maxClass: 'confidential', pii: 2 },
+    }).kind,
+    'allow',
+  );
+  const denied = service.decide({
+    ...request,
+    findings: { ...none, counts: { vn_cccd: 1 }, classes: ['restricted'], maxClass: 'restricted', pii: 1 },
+  });
+  assert.equal(denied.kind, 'deny');
+  assert.deepEqual(denied.policies, [
+    { id: 'no-restricted-outside', reason: 'restricted personal data never leaves by email' },
+  ]);
+  assert.equal(service.decide({ ...request, findings: { ...none, injectionScore: 0.93 } }).kind, 'deny');
+  // tools/list: a policy on findings cannot hide the tool, since a call's findings are not known yet
+  const { arguments: _arguments, ...listing } = request;
+  assert.equal(service.mayCall(listing), true);
 });
 
 void test('an approval permit and a plain permit together still require approval', async (t) => {

@@ -1,3 +1,4 @@
+import { FINDING_TYPE_NAMES } from '../../src/inspect/types.js';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as cedar from '@cedar-policy/cedar-wasm/nodejs';
@@ -78,7 +79,24 @@ void test('each declared tool is an action in its server group and its risk grou
 
 void test('the context holds the declared arguments, all optional and typed, plus time, client address and session counts', async (t) => {
   const { loaded } = await policyWorkspace(t, {});
-  const context = generateCedarSchema(loaded.config)['']!.actions.payments__transfer?.appliesTo?.context;
+  const context = generateCedarSchema(loaded.config)['']!.actions.payments__transfer?.appliesTo?.context as
+    | { attributes: Record<string, unknown> }
+    | undefined;
+  const findings = context?.attributes.findings as { attributes: Record<string, unknown> } | undefined;
+  assert.deepEqual(Object.keys(findings?.attributes ?? {}).sort(), [
+    'classes',
+    'counts',
+    'injectionScore',
+    'maxClass',
+    'pii',
+    'secrets',
+    'types',
+  ]);
+  assert.deepEqual(
+    Object.keys((findings?.attributes.counts as { attributes: object }).attributes).sort(),
+    [...FINDING_TYPE_NAMES].sort(),
+  );
+  delete context?.attributes.findings;
   assert.deepEqual(context, {
     type: 'Record',
     attributes: {

@@ -98,6 +98,7 @@ describe(
           tables.rows.map((row) => row.table_name),
           [
             'agents',
+            'approvals',
             'audit_checkpoints',
             'audit_entries',
             'audit_head',

@@ -13,7 +13,13 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
 import type { JsonObject, WardenError } from '../../core/index.js';
-import type { CallSession, CallerIdentity, ToolCallOutcome, ToolCallRequest } from '../../pipeline/index.js';
+import type {
+  CallSession,
+  CallerIdentity,
+  ElicitAnswer,
+  ToolCallOutcome,
+  ToolCallRequest,
+} from '../../pipeline/index.js';
 import type { UpstreamTool } from '../../upstream/index.js';
 
 /** The part of the pipeline the MCP front uses. */
@@ -93,6 +99,34 @@ export function createSessionServer(options: SessionServerOptions): Server {
               .notification({ method: 'notifications/progress', params: { progressToken, ...progress } })
               .catch(() => undefined);
           };
+    // `@interactive` approvals ask the client's own user, when the client can be asked.
+    const elicitation = server.getClientCapabilities()?.elicitation;
+    const elicit =
+      elicitation === undefined
+        ? undefined
+        : async (message: string, signal?: AbortSignal): Promise<ElicitAnswer> => {
+            const answer = await server.elicitInput(
+              {
+                message,
+                requestedSchema: {
+                  type: 'object',
+                  properties: {
+                    approve: {
+                      type: 'boolean',
+                      title: 'Approve',
+                      description: 'Run this call now (it runs once)',
+                    },
+                  },
+                  required: ['approve'],
+                },
+              },
+              signal === undefined ? {} : { signal },
+            );
+            return {
+              action: answer.action,
+              ...(answer.content === undefined ? {} : { content: answer.content }),
+            };
+          };
     const outcome = await pipeline.callTool({
       caller: context.caller,
       session: callSession,
@@ -103,6 +137,7 @@ export function createSessionServer(options: SessionServerOptions): Server {
       ...(meta === undefined ? {} : { meta }),
       signal: extra.signal,
       ...(onProgress === undefined ? {} : { onProgress }),
+      ...(elicit === undefined ? {} : { elicit }),
     });
     if (outcome.kind === 'result') return outcome.result;
     if (outcome.error.code === 'WARDEN_TOOL_NOT_FOUND') {

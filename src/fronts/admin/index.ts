@@ -1,0 +1,2 @@
+export { adminRoutes } from './routes.js';
+export type { AdminApprovalItem, AdminApprovals, AdminRoutesOptions } from './routes.js';

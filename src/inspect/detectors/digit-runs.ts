@@ -1,0 +1,216 @@
+/**
+ * The digit runs of a text, found once and shared by every number-shaped detector (cards, phones,
+ * CCCD, tax codes, accounts, dates, IPs...). A run is a chain of digit groups joined by one separator
+ * ("0912 345 678", "4111-1111-1111-1111", "(028) 3823 4567", "12/05/1990"); detectors pick windows of
+ * consecutive groups from it. Building it is linear in the text and bounded by the scan budget.
+ */
+import type { ScanBudget } from '../types.js';
+import { isWordCode } from './context.js';
+
+/** The token is glued to a word before it ("abc123", "INV-2024"): not a standalone number. */
+export const ATTACHED_BEFORE = 1;
+/** The token is glued to a word after it ("123abc", "12.5" as a decimal, "123-ABC"). */
+export const ATTACHED_AFTER = 2;
+/** A `+` immediately precedes the token ("+84 912…", "(+84) 912…"). */
+export const PLUS_BEFORE = 4;
+
+/** Digit groups of a text and how they chain into tokens. Indexes are UTF-16 offsets. */
+export interface DigitRuns {
+  readonly text: string;
+  /** Start of each maximal run of ASCII digits, in text order. */
+  readonly groupStart: readonly number[];
+  /** End (exclusive) of each group. */
+  readonly groupEnd: readonly number[];
+  /** First group index of each token. */
+  readonly tokenFirst: readonly number[];
+  /** Last group index of each token (inclusive). */
+  readonly tokenLast: readonly number[];
+  /** ATTACHED_BEFORE | ATTACHED_AFTER | PLUS_BEFORE per token. */
+  readonly tokenFlags: readonly number[];
+  /** False when the budget ran out before the end of the text. */
+  readonly complete: boolean;
+}
+
+/** Groups found per regex match; longer runs are joined after. Keeps the pattern bounded. */
+const GROUP = /[0-9]{1,64}/g;
+const CHECK_EVERY = 512;
+
+let cachedText: string | undefined;
+let cachedRuns: DigitRuns | undefined;
+
+/**
+ * The digit runs of `text`, memoized for the last text (every detector of one scan asks for the same
+ * string in turn). Stops early, with `complete: false`, when the budget's deadline passes.
+ */
+export function digitRuns(text: string, budget: ScanBudget): DigitRuns {
+  if (text === cachedText && cachedRuns !== undefined && cachedRuns.complete) return cachedRuns;
+  const runs = buildRuns(text, budget);
+  cachedText = text;
+  cachedRuns = runs;
+  return runs;
+}
+
+function buildRuns(text: string, budget: ScanBudget): DigitRuns {
+  const groupStart: number[] = [];
+  const groupEnd: number[] = [];
+  const tokenFirst: number[] = [];
+  const tokenLast: number[] = [];
+  const tokenFlags: number[] = [];
+  let complete = true;
+  GROUP.lastIndex = 0;
+  let iterations = 0;
+  for (let match = GROUP.exec(text); match !== null; match = GROUP.exec(text)) {
+    if (++iterations % CHECK_EVERY === 0 && performance.now() > budget.deadline) {
+      complete = false;
+      break;
+    }
+    const start = match.index;
+    const end = start + match[0].length;
+    const count = groupStart.length;
+    if (count > 0 && groupEnd[count - 1] === start) {
+      groupEnd[count - 1] = end; // a run longer than one match
+      continue;
+    }
+    if (count > 0 && joins(text, groupEnd[count - 1] ?? 0, start)) {
+      groupStart.push(start);
+      groupEnd.push(end);
+      tokenLast[tokenLast.length - 1] = count;
+      continue;
+    }
+    groupStart.push(start);
+    groupEnd.push(end);
+    tokenFirst.push(count);
+    tokenLast.push(count);
+  }
+  for (let token = 0; token < tokenFirst.length; token++) {
+    const start = groupStart[tokenFirst[token] ?? 0] ?? 0;
+    const end = groupEnd[tokenLast[token] ?? 0] ?? 0;
+    tokenFlags.push(flagsOf(text, start, end));
+  }
+  return { text, groupStart, groupEnd, tokenFirst, tokenLast, tokenFlags, complete };
+}
+
+const SPACE = 0x20;
+const NBSP = 0xa0;
+const HYPHEN = 0x2d;
+const DOT = 0x2e;
+const SLASH = 0x2f;
+const OPEN = 0x28;
+const CLOSE = 0x29;
+
+function isSeparator(code: number): boolean {
+  return code === SPACE || code === NBSP || code === HYPHEN || code === DOT || code === SLASH;
+}
+
+/** Whether the characters between two groups join them into one token: one separator, or a parenthesis with one. */
+function joins(text: string, previousEnd: number, start: number): boolean {
+  const gap = start - previousEnd;
+  if (gap === 1) {
+    const code = text.charCodeAt(previousEnd);
+    return isSeparator(code) || code === OPEN || code === CLOSE;
+  }
+  if (gap === 2) {
+    const first = text.charCodeAt(previousEnd);
+    const second = text.charCodeAt(previousEnd + 1);
+    // ") " in "(028) 3823", " (" in "+84 (0) 912", ")-" in "(415)-555"
+    return (
+      ((first === CLOSE || first === OPEN) && isSeparator(second) && second !== SLASH) ||
+      ((second === OPEN || second === CLOSE) && isSeparator(first) && first !== SLASH)
+    );
+  }
+  return false;
+}
+
+function flagsOf(text: string, start: number, end: number): number {
+  let flags = 0;
+  const before = start > 0 ? text.charCodeAt(start - 1) : -1;
+  const beforeBefore = start > 1 ? text.charCodeAt(start - 2) : -1;
+  if (before === 0x2b || (before === OPEN && beforeBefore === 0x2b)) flags |= PLUS_BEFORE;
+  if (before !== -1 && isWordCode(before)) flags |= ATTACHED_BEFORE;
+  // "INV-2024", "id_123", "v.12": glued to a word by a joiner
+  if ((before === HYPHEN || before === 0x5f || before === DOT || before === SLASH) && isWordCode(beforeBefore)) {
+    flags |= ATTACHED_BEFORE;
+  }
+  // "1,234567": the tail of a number with thousands separators
+  if (before === 0x2c && isDigit(beforeBefore)) flags |= ATTACHED_BEFORE;
+  const after = end < text.length ? text.charCodeAt(end) : -1;
+  const afterAfter = end + 1 < text.length ? text.charCodeAt(end + 1) : -1;
+  if (after !== -1 && isWordCode(after)) flags |= ATTACHED_AFTER;
+  if ((after === HYPHEN || after === 0x5f || after === SLASH) && isWordCode(afterAfter)) flags |= ATTACHED_AFTER;
+  if ((after === 0x2c || after === DOT || after === 0x3a) && isDigit(afterAfter)) flags |= ATTACHED_AFTER;
+  return flags;
+}
+
+/** Whether a UTF-16 unit is an ASCII digit. */
+export function isDigit(code: number): boolean {
+  return code >= 0x30 && code <= 0x39;
+}
+
+/** The digits of groups `first..last` (inclusive), separators dropped. */
+export function digitsOf(runs: DigitRuns, first: number, last: number): string {
+  if (first === last) return runs.text.slice(runs.groupStart[first], runs.groupEnd[first]);
+  let digits = '';
+  for (let group = first; group <= last; group++) {
+    digits += runs.text.slice(runs.groupStart[group], runs.groupEnd[group]);
+  }
+  return digits;
+}
+
+/** Number of digits in group `group`. */
+export function groupLength(runs: DigitRuns, group: number): number {
+  return (runs.groupEnd[group] ?? 0) - (runs.groupStart[group] ?? 0);
+}
+
+/** The characters between group `group - 1` and group `group` (same token), e.g. " ", "-", ") ". */
+export function gapBefore(runs: DigitRuns, group: number): string {
+  return runs.text.slice(runs.groupEnd[group - 1], runs.groupStart[group]);
+}
+
+/** Whether a gap separates two numbers rather than the parts of one: it holds a space or a parenthesis. */
+function isLooseGap(runs: DigitRuns, group: number): boolean {
+  for (let index = runs.groupEnd[group - 1] ?? 0; index < (runs.groupStart[group] ?? 0); index++) {
+    const code = runs.text.charCodeAt(index);
+    if (code === SPACE || code === NBSP || code === OPEN || code === CLOSE) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether groups `first..last` of `token` stand alone as one number: not glued to a word, and not
+ * cut out of a longer dashed, dotted or slashed number ("2024-0912345678" has no standalone
+ * "0912345678"; "call 0912 345 678 now" does).
+ */
+export function isStandalone(runs: DigitRuns, token: number, first: number, last: number): boolean {
+  const flags = runs.tokenFlags[token] ?? 0;
+  if (first === runs.tokenFirst[token]) {
+    if ((flags & ATTACHED_BEFORE) !== 0) return false;
+  } else if (!isLooseGap(runs, first)) {
+    return false;
+  }
+  if (last === runs.tokenLast[token]) {
+    if ((flags & ATTACHED_AFTER) !== 0) return false;
+  } else if (!isLooseGap(runs, last + 1)) {
+    return false;
+  }
+  return true;
+}
+
+/**
+ * Whether all gaps inside groups `first..last` are the same single character, one of `allowed`
+ * (true for a single group).
+ */
+export function hasUniformGaps(runs: DigitRuns, first: number, last: number, allowed: string): boolean {
+  if (first === last) return true;
+  const separator = runs.text.charCodeAt(runs.groupEnd[first] ?? 0);
+  if (!allowed.includes(String.fromCharCode(separator))) return false;
+  for (let group = first + 1; group <= last; group++) {
+    const gapStart = runs.groupEnd[group - 1] ?? 0;
+    if ((runs.groupStart[group] ?? 0) - gapStart !== 1 || runs.text.charCodeAt(gapStart) !== separator) return false;
+  }
+  return true;
+}
+
+/** Whether the deadline passed; checked every few hundred iterations by the detectors' loops. */
+export function outOfTime(iteration: number, budget: ScanBudget): boolean {
+  return iteration % CHECK_EVERY === 0 && performance.now() > budget.deadline;
+}

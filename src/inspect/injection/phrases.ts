@@ -1,0 +1,476 @@
+/**
+ * Phrase patterns of prompt injection: instruction overrides, role reassignment, fake system
+ * messages, requests for the hidden prompt, notes addressed to an AI reading the data, and
+ * instructions aimed at "your response", in English, Vietnamese (with or without diacritics),
+ * Chinese, French, German, Spanish, Russian, Portuguese, Italian, Japanese and Korean.
+ *
+ * Every pattern is linear-time: fillers are bounded repetitions of disjoint classes (`\W{1,6}`
+ * then `\w{1,20}`), gaps are bounded (`[^\n]{0,120}?`), and no alternation under a quantifier has
+ * branches that can match the same text. Patterns are matched against folded text (fold.ts) with
+ * the `i` flag; non-ASCII pattern text is folded the same way at load.
+ */
+import { foldPattern } from './fold.js';
+
+/** One phrase pattern: what it matches, how sure a match is, and a short label for tests and tuning. */
+export interface PhrasePattern {
+  readonly label: string;
+  readonly pattern: RegExp;
+  readonly confidence: number;
+}
+
+/** Separator between two words: 1–6 non-word characters (spaces, punctuation, markdown). */
+const SEP = String.raw`\W{1,6}`;
+/** One word of at most 20 word characters. */
+const WORD = String.raw`\w{1,20}`;
+/** Up to `count` filler words (lazy), each preceded by a separator. */
+const fill = (count: number): string => `(?:${SEP}${WORD}){0,${count}}?`;
+
+const OVERRIDE_VERB = String.raw`(?:ignore|ignoring|disregard|disregarding|forget|forgetting|overlook|neglect|discard|dismiss|abandon|nullify|scrap|ditch|throw\s+out|set\s+aside|put\s+aside|pay\s+no\s+attention\s+to|(?:do\s+not|don'?t|dont|never|stop|no\s+longer)\s+(?:follow|following|obey|obeying|listen\s+to|adhere\s+to|comply\s+with|heed|respect|consider))`;
+const QUALIFIER = String.raw`(?:previous|previously|prior|preceding|above|earlier|former|foregoing|aforementioned|original|initial|old|existing|system|developer|given|past)`;
+const TARGET = String.raw`(?:instructions?|instructed|directions?|directives?|prompts?|rules?|guidelines?|orders?|commands?|context|conversation|constraints?|restrictions?|guidance|programming|training|tasks?|inputs?|information|polic(?:y|ies)|filters?|safeguards?|limitations?|boundaries|persona|objectives?|assignments?|text|everything)`;
+const AI_NOUN = String.raw`(?:ai|a\.i\.|llms?|large\s+language\s+models?|language\s+models?|assistants?|chatbots?|ai\s+(?:assistants?|agents?|models?|systems?)|gpt|chatgpt|claude|copilot|gemini|bard|llama)`;
+const RESPONSE_NOUN = String.raw`(?:response|reply|answer|output|responses|replies|answers|outputs|completion)`;
+
+const en = (label: string, confidence: number, source: string): PhrasePattern => ({
+  label,
+  confidence,
+  pattern: new RegExp(source, 'gi'),
+});
+/** Non-English patterns are written in natural spelling and folded like the texts they meet. */
+const intl = (label: string, confidence: number, source: string): PhrasePattern => ({
+  label,
+  confidence,
+  pattern: new RegExp(foldPattern(source), 'gi'),
+});
+
+/** The phrase patterns, strongest first within each group. */
+export const PHRASE_PATTERNS: readonly PhrasePattern[] = [
+  // --- instruction override -------------------------------------------------------------
+  en(
+    'override.qualified',
+    'ignor disregard forget overlook neglect discard dismiss abandon nullify scrap ditch throw aside attention follow obey listen adhere comply heed respect consider', 0.95, String.raw`\b${OVERRIDE_VERB}${fill(3)}${SEP}${QUALIFIER}${fill(2)}${SEP}${TARGET}\b`),
+  en(
+    'override.trailing',
+    'ignor disregard forget overlook neglect discard dismiss abandon nullify scrap ditch throw aside attention follow obey listen adhere comply heed respect consider',
+    0.9,
+    String.raw`\b${OVERRIDE_VERB}${fill(3)}${SEP}${TARGET}${SEP}(?:above|before|earlier|so\s+far|you\s+(?:were|have\s+been|got)|(?:given|provided|received)\s+(?:to\s+you\s+)?(?:before|earlier|above|previously|so\s+far)|from\s+(?:before|earlier|the\s+system|your\s+(?:developers?|creators?|programmers?)))\b`,
+  ),
+  en(
+    'override.possessive',
+    'ignor disregard forget overlook neglect discard dismiss abandon nullify scrap ditch throw aside attention follow obey listen adhere comply heed respect consider',
+    0.85,
+    String.raw`\b${OVERRIDE_VERB}\W{1,6}(?:(?:all|any|every|each)\W{1,6}(?:of\W{1,6})?)?(?:your|my|all|any|these|those|the)\W{1,6}(?:(?:current|own|other|specific|custom|safety|ethical|content|core|hidden|internal|secret)\W{1,6})?${TARGET}\b`,
+  ),
+  en(
+    'override.everything',
+    'ignor disregard forget',
+    0.85,
+    String.raw`\b(?:ignore|disregard|forget)\W{1,6}(?:everything|all|anything)\W{1,6}(?:(?:that|which)\W{1,6})?(?:above|before|previously|prior|so\s+far|you(?:'ve|\s+have)?\s+(?:been\s+)?(?:were\s+)?(?:told|given|learned|learnt|know)|i\s+(?:said|told\s+you)|we\s+(?:said|discussed))\b`,
+  ),
+  en(
+    'override.bypass-safety',
+    'bypass override circumvent disable turn around',
+    0.55,
+    String.raw`\b(?:bypass|override|circumvent|disable|turn\s+off|get\s+around)\W{1,6}(?:(?:your|the|all|any|its|these)\W{1,6})?(?:(?:safety|content|ethical|moral|built-in)\W{1,6})?(?:filters|guidelines|restrictions|guardrails|safeguards|safety\s+measures|content\s+polic(?:y|ies)|ethics|programming)\b`,
+  ),
+  en(
+    'override.forget-everything',
+    'forget', 0.6, String.raw`\bforget\W{1,6}(?:about\W{1,6})?(?:everything|all\s+(?:of\s+)?(?:that|this|the\s+above))\b`),
+  en(
+    'override.start-over',
+    'instruction rules directive',
+    0.7,
+    String.raw`\b(?:start|begin)\W{1,6}(?:over|fresh|anew|from\s+scratch)\W{1,6}(?:with|and|using)\W{1,6}(?:new|these|the\s+following)\W{1,6}(?:instructions|rules|directives)\b`,
+  ),
+  // --- role reassignment and jailbreak personas ---------------------------------------------
+  en(
+    'role.you-are-now',
+    'now henceforth',
+    0.85,
+    String.raw`\byou(?:'re|\s+are)\s+(?:now|from\s+now\s+on|henceforth)\W{1,6}(?:(?:a|an|the|my)\s+)?(?:dan|stan|dude|evil|unrestricted|unfiltered|uncensored|jailbroken|liberated|rogue|malicious|going\s+to\s+(?:act|pretend|play|be|roleplay|role-play|answer|respond)|acting\s+as|called|named|in\s+(?:dan|developer|jailbreak|unrestricted|god|evil|opposite|chaos)\s+mode|not\s+(?:an?\s+)?(?:ai|assistant|bound|restricted|limited|chatgpt)|(?:new|different)\s+(?:ai|assistant|persona|character|model|bot)|${AI_NOUN}\s+(?:that|who|which|without|with\s+no|free))\b`,
+  ),
+  en(
+    'role.no-longer',
+    'longer',
+    0.85,
+    String.raw`\byou(?:'re|\s+are)\s+no\s+longer\s+(?:an?\s+)?(?:ai|assistant|bound|restricted|limited|constrained|chatgpt|claude|gpt|llm|required\s+to|subject\s+to|obligated)\b`,
+  ),
+  en(
+    'role.from-now-on',
+    'now henceforth point moment',
+    0.7,
+    String.raw`\b(?:from\s+now\s+on|henceforth|from\s+this\s+(?:point|moment)\s+(?:on|forward))\W{1,4}(?:you(?:'ll|\s+will|\s+must|\s+shall|\s+should|\s+are\s+going\s+to|\s+have\s+to|\s+are\s+to)?\s+)?(?:act|respond|reply|answer|speak|talk|pretend|behave|roleplay|role-play|ignore|obey|refer\s+to\s+yourself|only\s+(?:respond|reply|answer|speak|say|output)|always\s+(?:respond|reply|answer|speak|say)|never\s+(?:refuse|mention|say|reveal))\b`,
+  ),
+  en(
+    'role.will-be-called',
+    'called named known act play pretend', 0.7, String.raw`\byou\s+will\s+(?:now\s+)?(?:be\s+(?:called|named|known\s+as)|act\s+as|play\s+the\s+role|pretend)\b`),
+  en(
+    'role.pretend',
+    'pretend',
+    0.5,
+    String.raw`\bpretend\W{1,4}(?:to\s+(?:be|have)|(?:that\s+)?you(?:'re|\s+are|\s+have|\s+can|\s+were)|you're|you\s+(?:are|have))\b`,
+  ),
+  en(
+    'role.act-as-unrestricted',
+    'unrestricted unfiltered uncensored jailbroken evil malicious rogue amoral unethical dan ai assistant chatbot model',
+    0.85,
+    String.raw`\b(?:act|behave|respond|answer|function|operate)(?:ing)?\s+(?:as|like)\s+(?:an?\s+|my\s+|the\s+)?(?:unrestricted|unfiltered|uncensored|jailbroken|evil|malicious|rogue|amoral|unethical|dan|(?:ai|assistant|chatbot|model)\s+(?:without|with\s+no|free\s+(?:of|from)))\b`,
+  ),
+  en(
+    'role.act-as',
+    'act role', 0.3, String.raw`\b(?:act|acting|role-?play|roleplaying)\s+as\b`),
+  en(
+    'role.jailbreak-mode',
+    'mode',
+    0.85,
+    String.raw`\b(?:dan|stan|dude|apophis|jailbreak|jailbroken|anti-?gpt|betterdan)\s+mode\b`,
+  ),
+  en(
+    'role.unrestricted-mode',
+    'mode', 0.6, String.raw`\b(?:unrestricted|unfiltered|uncensored|evil|chaos|opposite|god)\s+mode\b`),
+  en(
+    'role.developer-mode',
+    'mode',
+    0.8,
+    String.raw`\b(?:(?:chatgpt|gpt|ai|assistant|llm)\W{1,6}(?:\w{1,20}\W{1,6}){0,3}?developer\s+mode|developer\s+mode\W{1,4}(?:enabled|activated|output|response|on\b|policy|policies))`,
+  ),
+  en(
+    'role.mode-switch',
+    'mode', 0.45, String.raw`\b(?:enter|switch\s+to|activate|enable|turn\s+on)\s+(?:god|sudo|admin|root|debug|maintenance|developer|dev)\s+mode\b`),
+  en(
+    'role.do-anything-now',
+    'anything', 0.9, String.raw`\bdo\s+anything\s+now\b`),
+  en(
+    'role.jailbreak',
+    'jailbr', 0.45, String.raw`\bjailbr(?:eak|oken|eaking)\b`),
+  en(
+    'role.without-limits',
+    'ethic moral restriction limitation rules guideline filter censorship polic confines safeguard',
+    0.7,
+    String.raw`\b(?:you(?:'re|\s+are)|ai|assistant|chatbot|dan|language\s+model)\b${fill(4)}${SEP}(?:without|free\s+(?:of|from)|not\s+(?:bound|limited|restricted|constrained)\s+by|no\s+longer\s+(?:bound|limited|restricted)\s+by|broken\s+free\s+of|break\s+free\s+(?:of|from)|ignores?|bypass(?:es)?)\W{1,6}(?:(?:any|all|the|its|your|their|typical|usual|normal|ethical|moral|content)\W{1,6}){0,3}(?:ethics|ethical\s+(?:guidelines|constraints|principles)|morals?|moral\s+constraints|restrictions|limitations|rules|guidelines|filters|filtering|censorship|content\s+polic(?:y|ies)|confines|safeguards)\b`,
+  ),
+  // --- fake system messages and new instructions ------------------------------------------
+  en(
+    'system.new-instructions',
+    'instruction directive order command task prompt rules',
+    0.8,
+    String.raw`\b(?:new|updated|revised|real|actual|true|correct|override|overriding|secret|hidden|admin|administrator|developer|system|priority)\s+(?:instructions?|directives?|orders?|commands?|task|prompt|rules)\s*[:：]`,
+  ),
+  en(
+    'system.important-instructions',
+    'instruction directive task', 0.55, String.raw`\b(?:important|additional|urgent|critical)\s+(?:instructions?|directives?|task)\s*[:：]`),
+  en(
+    'system.new-instructions-loose',
+    'instruction directive prompt persona', 0.45, String.raw`\bnew\s+(?:instructions|directives|system\s+prompt|persona)\b`),
+  en(
+    'system.chat-template',
+    '<| [inst] [/inst] <<sys>> <</sys>>',
+    0.85,
+    String.raw`<\|(?:im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id|end_header_id|begin_of_text)\|>|\[/?INST\]|<</?SYS>>`,
+  ),
+  en(
+    'system.tag',
+    'system instruction admin', 0.7, String.raw`<[ \t]{0,3}/?[ \t]{0,3}(?:system|system[_-]?prompt|instructions?|admin)[ \t]{0,3}>`),
+  en(
+    'system.bracket',
+    'system admin developer assistant', 0.8, String.raw`\[(?:system|admin|developer|assistant)\s+(?:message|note|instructions?|override|prompt|update)\]`),
+  en(
+    'system.brace',
+    'system', 0.6, String.raw`[{\[(]\s*system\s*:`),
+  en(
+    'system.end-of-input',
+    'user system previous original instruction prompt',
+    0.75,
+    String.raw`\b(?:end\s+of\s+(?:the\s+)?(?:user|system|previous|original)\s+(?:input|prompt|instructions|message|data|context)|(?:begin|start)\s+(?:of\s+)?(?:new|system|admin)\s+(?:instructions|prompt))\b`,
+  ),
+  en(
+    'system.line-label',
+    'system assistant', 0.35, String.raw`(?:^|\n)[ \t#*>]{0,6}(?:system|assistant)(?:[ \t]{0,3}(?:prompt|message|instructions?))?[ \t]{0,3}:`),
+  // --- asking for the hidden prompt or a secret -------------------------------------------
+  en(
+    'leak.system-prompt',
+    'prompt instruction system',
+    0.85,
+    String.raw`\b(?:reveal|print|show|repeat|output|display|leak|disclose|share|dump|recite|tell\s+me|give\s+me|write\s+(?:out|down)|what\s+(?:is|are|was|were)|return|spell\s+out|paste|copy|list|translate|summari[sz]e)${fill(3)}${SEP}(?:system\s+(?:prompt|message|instructions)|(?:initial|original|hidden|secret|pre)[\s-]?(?:prompt|instructions)|your\s+(?:instructions|prompt)|(?:the\s+)?instructions\s+(?:you\s+(?:were|have\s+been)|given|above))\b`,
+  ),
+  en(
+    'leak.text-above',
+    'above preceding before',
+    0.75,
+    String.raw`\b(?:repeat|print|output|reveal|dump|recite|write\s+out|spell\s+out|echo)\W{1,6}(?:(?:back|all|everything|verbatim|exactly)\W{1,6}){0,2}(?:(?:the|all)\W{1,6})?(?:words|text|lines|everything|content)\W{1,6}(?:above|before\s+this|preceding)\b`,
+  ),
+  en(
+    'leak.system-prompt-loose',
+    'system', 0.4, String.raw`\bsystem\s+prompt\b`),
+  en(
+    'leak.developers-told',
+    'developer creator programmer maker owner', 0.7, String.raw`\b(?:your|the)\s+(?:developers?|creators?|programmers?|makers?|owners?)\s+(?:told|instructed|asked|ordered|forbade)\s+you\b`),
+  en(
+    'leak.secret',
+    'password secret passphrase passcode',
+    0.4,
+    String.raw`\b(?:tell|give|reveal|share|spell|say|what(?:'s|\s+is))\b${fill(4)}${SEP}(?:the|your)\s+(?:password|secret\s+(?:word|key|code|phrase)|passphrase|passcode)\b`,
+  ),
+  // --- notes addressed to an AI reading the data (indirect injection) ---------------------
+  en(
+    'indirect.if-you-are-ai',
+    'ai a.i. llm large language chatbot assistant gpt chatgpt claude copilot gemini bard llama', 0.85, String.raw`\b(?:if|when|since|as)\s+you(?:'re|\s+are)\s+(?:an?\s+|the\s+)?${AI_NOUN}\b`),
+  en(
+    'indirect.note-to-ai',
+    'ai a.i. llm large language chatbot assistant gpt chatgpt claude copilot gemini bard llama',
+    0.8,
+    String.raw`\b(?:attention|note|message|instructions?|notice|reminder|warning|important|psst)\b[ \t,:!-]{0,4}(?:to|for)\s+(?:the\s+|all\s+|any\s+)?(?:ai|a\.i\.|llms?|language\s+models?|assistants?|chatbots?|ai\s+(?:assistants?|agents?|models?)|gpt|chatgpt|claude|copilot|gemini)\b`,
+  ),
+  en(
+    'indirect.greeting-ai',
+    'ai a.i. llm large language chatbot assistant gpt chatgpt claude copilot gemini bard llama', 0.6, String.raw`\b(?:hey|hi|hello|dear)\s+(?:ai|a\.i\.|llm|chatbot|chatgpt|claude|gpt|copilot|gemini|ai\s+(?:assistant|agent|model))\b`),
+  en(
+    'indirect.hide-from-user',
+    'user human customer operator person',
+    0.85,
+    String.raw`\b(?:(?:do\s+not|don'?t|never)\s+(?:tell|inform|mention|reveal|show|alert|notify|let)|without\s+(?:telling|informing|notifying|alerting|asking|letting|showing))\s+(?:(?:this|it|that|anything)\s+)?(?:to\s+)?(?:the\s+)?(?:user|human|customer|operator|person)\b`,
+  ),
+  en(
+    'indirect.user-must-not-know',
+    'user', 0.85, String.raw`\b(?:the\s+)?user\s+(?:must\s+not|should\s+not|shouldn't|won't|will\s+not|must\s+never)\s+(?:know|see|notice|find\s+out|be\s+told)\b`),
+  en(
+    'indirect.important-instead',
+    'instead',
+    0.8,
+    String.raw`\b(?:important|attention|urgent|warning|notice|alert|stop)\b[^\w\n]{0,3}!{1,5}[^\n]{0,300}?\binstead\b`,
+  ),
+  en(
+    'indirect.before-you-answer',
+    'before',
+    0.85,
+    String.raw`\bbefore\s+(?:you\s+)?(?:answer|respond|reply|summari[sz]|do\s+anything\s+else|proceed\s+with\s+(?:the|your)\s+(?:answer|task|summary|response))\w{0,6}\b[^\n]{0,150}?\b(?:send|e-?mail|forward|post|upload|fetch|visit|open|call|execute|run|append|transfer|navigate|click|download|curl|invoke|make\s+a\s+request)\b`,
+  ),
+  en(
+    'indirect.instead-of',
+    'instead rather',
+    0.6,
+    String.raw`\b(?:instead\s+of|rather\s+than)\s+(?:answering|summari[sz]ing|responding|replying|doing\s+(?:that|this|what)|following|translating|completing|helping)\b`,
+  ),
+  en(
+    'indirect.exfiltrate',
+    'send forward mail email e-mail post upload transmit exfiltrat leak include append embed',
+    0.5,
+    String.raw`\b(?:send|forward|e-?mail|post|upload|transmit|exfiltrate|leak|include|append|embed)${fill(4)}${SEP}(?:the\s+)?(?:conversation(?:\s+history)?|chat\s+(?:history|log)|previous\s+messages|(?:user'?s?|their)\s+(?:data|messages?|emails?|files?|credentials|passwords?|history|information|details|contacts)|passwords?|credentials|api[\s_-]?keys?|secret\s+keys?|access\s+tokens?|private\s+keys?|ssh\s+keys?|session\s+(?:cookies?|tokens?)|cookies|environment\s+variables|system\s+prompt)\b${fill(5)}${SEP}(?:to|at|into|via)\b`,
+  ),
+  // --- instructions aimed at the reader's answer (typical of injected tool output) ----------
+  en(
+    'response.directive',
+    'response reply replies answer output completion',
+    0.75,
+    String.raw`(?:^|[\n.!?:;]|\bplease|\balso|\band)[ \t"'*>-]{0,6}(?:add|include|insert|integrate|incorporate|append|prepend|embed|end|begin|start|conclude|finish|modify|change|alter|rewrite|replace|translate|convert|encode|format|use|render|mention|promote|recommend|suggest|encourage|invite|remind|urge|direct|redirect|link|enhance|augment|emphasi[sz]e|highlight|stress|tease|hint|substitute|group|remove|scramble|jumble|rearrange|reverse|misspell|introduce|combine|anagram|capitali[sz]e|advertise|insist)\b[^\n.!?]{0,120}?\byour\s+${RESPONSE_NOUN}\b`,
+  ),
+  en(
+    'response.in-your',
+    'response reply replies answer output completion', 0.55, String.raw`\b(?:in|into|within|throughout|to|at\s+the\s+(?:end|beginning|start)\s+of)\s+your\s+${RESPONSE_NOUN}\b`),
+  en(
+    'response.should',
+    'response reply replies answer output completion', 0.6, String.raw`\byour\s+${RESPONSE_NOUN}\s+(?:should|must|shall|needs?\s+to|has\s+to|will\s+need\s+to|is\s+required\s+to)\b`),
+  en(
+    'response.format',
+    'base64 hex binary morse emoji pig leetspeak l33t rot13 caesar reverse caps uppercase',
+    0.45,
+    String.raw`\b(?:respond|reply|answer|write|rewrite|provide|format|deliver|present|output)\b${fill(3)}${SEP}(?:only\s+|exclusively\s+|entirely\s+)?(?:in|using|with)\s+(?:base64|hex(?:adecimal)?|binary|morse(?:\s+code)?|emojis?|pig\s+latin|leetspeak|l33t|rot13|caesar|reverse(?:d)?\s+(?:order|text)|all\s+caps|uppercase)\b`,
+  ),
+  en(
+    'response.code-snippet',
+    'following subsequent below next',
+    0.55,
+    String.raw`\b(?:integrate|incorporate|embed|include|insert|add|merge|blend|fuse|weave|inject|append|use|utilize|employ|leverage|adopt|enlist|deploy|execute|meld|absorb|harmoni[sz]e|interweave|infuse|engage|introduce|render|ensure)\b[^\n]{0,80}?\b(?:following|subsequent|below|next)\s+(?:code|snippet|script|command|block|excerpt|section|function|program|payload)\b[^\n]{0,80}?\b(?:your|the)\s+(?:code|solution|implementation|codebase|response|answer|reply|algorithm|logic|output)\b`,
+  ),
+  // --- Vietnamese (patterns are folded, so they match with or without diacritics) -----------
+  intl(
+    'vi.override',
+    'hướng chỉ lệnh mệnh yêu quy nguyên',
+    0.9,
+    String.raw`\b(?:bỏ\s+qua|phớt\s+lờ|lờ\s+đi|bất\s+chấp|đừng\s+(?:làm\s+theo|tuân\s+theo|nghe\s+theo)|không\s+(?:làm\s+theo|tuân\s+theo)\s+nữa)\s+(?:(?:tất\s+cả|toàn\s+bộ|mọi|hết)\s+)?(?:(?:các|những)\s+)?(?:hướng\s+dẫn|chỉ\s+dẫn|chỉ\s+thị|lệnh|mệnh\s+lệnh|yêu\s+cầu|quy\s+tắc|nguyên\s+tắc|chỉ\s+lệnh)(?:\s+(?:trước(?:\s+(?:đó|đây))?|phía\s+trên|ở\s+trên|bên\s+trên|ban\s+đầu|cũ|hệ\s+thống))?`,
+  ),
+  intl(
+    'vi.forget',
+    'quên',
+    0.8,
+    String.raw`\b(?:hãy\s+)?quên\s+(?:đi\s+)?(?:hết\s+)?(?:tất\s+cả|mọi\s+(?:thứ|điều)|mọi|những\s+gì|toàn\s+bộ|các\s+hướng\s+dẫn|hướng\s+dẫn)`,
+  ),
+  intl(
+    'vi.you-are-now',
+    'giờ', 0.8, String.raw`\b(?:bạn|mày|cậu)\s+(?:bây\s+giờ|giờ\s+đây|từ\s+giờ|hiện\s+giờ)\s+(?:là|sẽ\s+là|đóng\s+vai)`),
+  intl(
+    'vi.from-now-on',
+    'giờ nay', 0.65, String.raw`\btừ\s+(?:giờ|bây\s+giờ|nay)\s+(?:trở\s+đi|về\s+sau)\W{0,3}(?:bạn|mày|cậu)\s+(?:là|sẽ|phải|hãy)`),
+  intl(
+    'vi.new-instructions',
+    'mới', 0.8, String.raw`\b(?:hướng\s+dẫn|chỉ\s+thị|lệnh)\s+mới\s*:`),
+  intl(
+    'vi.system-prompt',
+    'thống', 0.5, String.raw`\b(?:lời\s+nhắc|câu\s+lệnh|chỉ\s+thị)\s+hệ\s+thống\b`),
+  intl(
+    'vi.developer-mode',
+    'chế', 0.75, String.raw`\bchế\s+độ\s+(?:nhà\s+phát\s+triển|dan|không\s+giới\s+hạn)`),
+  intl(
+    'vi.role-play',
+    'vai vờ', 0.45, String.raw`\b(?:hãy\s+)?(?:đóng\s+vai|giả\s+vờ\s+(?:là|làm))\b`),
+  intl(
+    'vi.hide-from-user',
+    'người',
+    0.8,
+    String.raw`\b(?:đừng|không\s+được)\s+(?:nói|cho\s+biết|tiết\s+lộ|thông\s+báo)\s+(?:cho\s+)?(?:người\s+dùng|người\s+sử\s+dụng)`,
+  ),
+  // --- Chinese -------------------------------------------------------------------------------
+  intl(
+    'zh.override',
+    '指令 指示 说明 规则 提示 命令 要求 设定 设置 约束 限制',
+    0.9,
+    String.raw`(?:忽略|无视|忽视|不要理会|不要理睬|别管|不要遵循|不要遵守|停止遵循|放弃|抛开|忘掉|忘记)(?:掉)?(?:你)?(?:之前|以前|先前|此前|上面|上述|前面|以上|所有|全部|一切|原来|原有|原始|系统)(?:的)?(?:所有|全部|一切)?(?:的)?(?:指令|指示|说明|规则|提示|命令|要求|设定|设置|约束|限制)`,
+  ),
+  intl(
+    'zh.forget',
+    '忘', 0.75, String.raw`(?:忘记|忘掉|忘了)(?:你)?(?:之前|以前|所有|一切|全部|上面|前面)`),
+  intl(
+    'zh.you-are-now',
+    '现在 現在', 0.7, String.raw`(?:你现在是|你現在是|从现在开始[，,]?\s*你(?:是|将|要|必须|只能)|從現在開始[，,]?\s*你)`),
+  intl(
+    'zh.new-instructions',
+    '新', 0.8, String.raw`新的?(?:指令|指示|任务|规则)\s*[:：]`),
+  intl(
+    'zh.system-prompt',
+    '提示', 0.5, String.raw`系统提示(?:词)?|系統提示`),
+  intl(
+    'zh.developer-mode',
+    '模式', 0.8, String.raw`开发者模式|開發者模式|越狱模式`),
+  intl(
+    'zh.hide-from-user',
+    '用户', 0.8, String.raw`(?:不要|别|不许)(?:告诉|通知|提醒)用户`),
+  // --- French --------------------------------------------------------------------------------
+  intl(
+    'fr.override',
+    'instruction consignes directive règles ordres indications',
+    0.9,
+    String.raw`\b(?:ignore[rsz]?|oublie[rsz]?|néglige[rsz]?|ne\s+(?:tiens|tenez)\s+pas\s+compte\s+(?:de|des)|ne\s+(?:suis|suivez)\s+(?:pas|plus))\s+(?:toutes\s+|tous\s+)?(?:les\s+|tes\s+|vos\s+|ces\s+)?(?:instructions|consignes|directives|règles|ordres|indications)(?:\s+(?:précédentes|antérieures|ci-dessus|initiales|d'origine|du\s+système))?`,
+  ),
+  intl(
+    'fr.forget',
+    'oubli', 0.75, String.raw`\boublie[rsz]?\s+(?:tout|tout\s+ce\s+(?:que|qui))\b`),
+  intl(
+    'fr.you-are-now',
+    'maintenant désormais dorénavant', 0.75, String.raw`\b(?:tu\s+es|vous\s+êtes)\s+(?:maintenant|désormais|dorénavant)\b`),
+  intl(
+    'fr.from-now-on',
+    'maintenant désormais dorénavant', 0.6, String.raw`\b(?:à\s+partir\s+de\s+maintenant|désormais|dorénavant)\W{0,3}(?:tu|vous)\s+(?:es|êtes|dois|devez|vas|allez|répond|réponds|répondez)`),
+  intl(
+    'fr.new-instructions',
+    'nouvelles', 0.8, String.raw`\bnouvelles\s+(?:instructions|consignes|directives)\s*:`),
+  intl(
+    'fr.developer-mode',
+    'mode', 0.75, String.raw`\bmode\s+(?:développeur|dan|sans\s+restriction)`),
+  intl(
+    'fr.system-prompt',
+    'système', 0.5, String.raw`\b(?:invite|prompt|consigne)\s+(?:du\s+)?système\b`),
+  // --- German --------------------------------------------------------------------------------
+  intl(
+    'de.override',
+    'anweisungen instruktionen befehle regeln vorgaben richtlinien anordnungen',
+    0.9,
+    String.raw`\b(?:ignorier(?:e|en|t)?|vergiss|vergessen\s+sie|missacht(?:e|en)|übergeh(?:e|en)|befolge\s+nicht|befolgen\s+sie\s+nicht)\s+(?:bitte\s+)?(?:alle\s+|sämtliche\s+)?(?:deine\s+|ihre\s+|die\s+)?(?:vorherigen\s+|bisherigen\s+|obigen\s+|vorigen\s+|vorangegangenen\s+|früheren\s+|ursprünglichen\s+)?(?:anweisungen|instruktionen|befehle|regeln|vorgaben|richtlinien|anordnungen)`,
+  ),
+  intl(
+    'de.forget',
+    'vergiss', 0.75, String.raw`\bvergiss\s+(?:alles|alle\s+(?:bisherigen|vorherigen))\b`),
+  intl(
+    'de.you-are-now',
+    'jetzt nun sofort', 0.7, String.raw`\b(?:du\s+bist|sie\s+sind)\s+(?:jetzt|nun|ab\s+sofort|von\s+nun\s+an)\s+(?:ein|eine|der|die|das|dan|in)\b`),
+  intl(
+    'de.from-now-on',
+    'jetzt sofort nun', 0.6, String.raw`\b(?:ab\s+(?:jetzt|sofort)|von\s+nun\s+an)\W{0,3}(?:bist\s+du|wirst\s+du|du\s+bist|antwortest\s+du|sollst\s+du)`),
+  intl(
+    'de.new-instructions',
+    'neue', 0.8, String.raw`\bneue\s+(?:anweisungen|instruktionen|befehle|regeln)\s*:`),
+  intl(
+    'de.developer-mode',
+    'entwicklermodus', 0.75, String.raw`\bentwicklermodus\b`),
+  intl(
+    'de.system-prompt',
+    'system', 0.5, String.raw`\bsystem-?(?:prompt|anweisung|aufforderung)\b`),
+  // --- Spanish -------------------------------------------------------------------------------
+  intl(
+    'es.override',
+    'instrucciones indicaciones órdenes reglas directrices normas',
+    0.9,
+    String.raw`\b(?:ignora[rd]?|ignore[n]?|olvida[rd]?|olvide[n]?|omite|haz\s+caso\s+omiso\s+de|no\s+(?:sigas|sigan|hagas\s+caso\s+a|obedezcas))\s+(?:todas\s+|todos\s+)?(?:las\s+|tus\s+|sus\s+|los\s+)?(?:instrucciones|indicaciones|órdenes|reglas|directrices|normas)(?:\s+(?:anteriores|previas|de\s+arriba|iniciales|originales|del\s+sistema))?`,
+  ),
+  intl(
+    'es.forget',
+    'olvida', 0.75, String.raw`\bolvida\s+(?:todo|todo\s+lo\s+(?:anterior|que))\b`),
+  intl(
+    'es.you-are-now',
+    'ahora', 0.7, String.raw`\b(?:ahora\s+eres|a\s+partir\s+de\s+ahora\W{0,3}(?:eres|serás|vas\s+a|debes|responde))`),
+  intl(
+    'es.new-instructions',
+    'nuevas', 0.8, String.raw`\bnuevas\s+(?:instrucciones|indicaciones|órdenes)\s*:`),
+  intl(
+    'es.developer-mode',
+    'modo', 0.75, String.raw`\bmodo\s+(?:de\s+)?(?:desarrollador|dan|sin\s+restricciones)`),
+  intl(
+    'es.system-prompt',
+    'sistema', 0.5, String.raw`\b(?:prompt|indicación|mensaje)\s+del\s+sistema\b`),
+  // --- Portuguese and Italian ------------------------------------------------------------------
+  intl(
+    'pt.override',
+    'instruções ordens regras diretrizes',
+    0.9,
+    String.raw`\b(?:ignore|ignora|esqueça|esqueca|desconsidere)\s+(?:todas\s+)?(?:as\s+)?(?:instruções|ordens|regras|diretrizes)(?:\s+(?:anteriores|acima|prévias))?`,
+  ),
+  intl(
+    'pt.you-are-now',
+    'agora', 0.7, String.raw`\b(?:agora\s+você\s+é|você\s+agora\s+é|a\s+partir\s+de\s+agora\W{0,3}você)`),
+  intl(
+    'it.override',
+    'istruzioni regole direttive',
+    0.9,
+    String.raw`\b(?:ignora|ignorate|dimentica|dimenticate)\s+(?:tutte\s+)?(?:le\s+)?(?:istruzioni|regole|direttive)(?:\s+(?:precedenti|sopra|iniziali))?`,
+  ),
+  intl(
+    'it.you-are-now',
+    'ora adesso', 0.7, String.raw`\b(?:ora\s+sei|adesso\s+sei|da\s+ora\s+in\s+poi\W{0,3}(?:sei|tu))\b`),
+  // --- Russian -------------------------------------------------------------------------------
+  intl(
+    'ru.override',
+    'инструкции указания правила команды ограничения установки',
+    0.9,
+    String.raw`(?:игнорируй(?:те)?|проигнорируй(?:те)?|забудь(?:те)?|не\s+обращай(?:те)?\s+внимания\s+на|не\s+следуй(?:те)?|отбрось(?:те)?)\s+(?:все\s+|всё\s+)?(?:свои\s+|твои\s+|ваши\s+)?(?:предыдущие\s+|прошлые\s+|прежние\s+|вышеуказанные\s+|изначальные\s+|системные\s+)?(?:инструкции|указания|правила|команды|ограничения|установки)`,
+  ),
+  intl(
+    'ru.forget',
+    'забуд', 0.75, String.raw`забудь(?:те)?\s+(?:всё|все|обо\s+всём|обо\s+всем|что\s+тебе)`),
+  intl(
+    'ru.you-are-now',
+    'теперь отныне момента', 0.6, String.raw`(?:теперь\s+ты|ты\s+теперь|отныне\s+ты|с\s+этого\s+момента\s+ты)\s+(?:будешь|являешься|должен|должна|—|-|не\s)`),
+  intl(
+    'ru.new-instructions',
+    'новые', 0.8, String.raw`новые\s+(?:инструкции|указания|правила)\s*:`),
+  intl(
+    'ru.developer-mode',
+    'режим', 0.75, String.raw`режим\s+(?:разработчика|dan|без\s+ограничений)`),
+  intl(
+    'ru.system-prompt',
+    'системн', 0.5, String.raw`системн(?:ый|ого)\s+(?:промпт|подсказк|запрос)`),
+  // --- Japanese and Korean -------------------------------------------------------------------
+  intl(
+    'ja.override',
+    '指示 命令 ルール 指令 プロンプト',
+    0.9,
+    String.raw`(?:以前|前|上記|これまで|すべて|全て)の(?:指示|命令|ルール|指令|プロンプト)(?:を|は)(?:すべて|全て)?(?:無視|忘れ)`,
+  ),
+  intl(
+    'ja.you-are-now',
+    'あなたは', 0.7, String.raw`(?:あなたは今|今からあなたは|これからあなたは)`),
+  intl(
+    'ko.override',
+    '무시 잊어', 0.9, String.raw`(?:이전|위의|앞의|모든|기존)\s*(?:의\s*)?(?:지시|명령|지침|규칙|프롬프트)(?:사항)?(?:을|를|은|는)?\s*(?:모두\s*)?(?:무시|잊어)`),
+  intl(
+    'ko.you-are-now',
+    '이제 지금부터', 0.7, String.raw`(?:너는\s*이제|당신은\s*이제|지금부터\s*(?:너는|당신은))`),
+];

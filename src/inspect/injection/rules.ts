@@ -1,0 +1,503 @@
+/**
+ * Rule detector for prompt injection: override and role-play phrasing (phrases.ts), hidden text
+ * (tag characters, zero-width and bidi controls, HTML comments, CSS-hidden elements), links that
+ * carry data out, tool-call shaped text inside data, and base64/hex runs that decode to
+ * instructions. Every regex is linear-time and bounded; loops look at the scan deadline; the
+ * detector returns what it found so far once the deadline has passed.
+ */
+import type { Detector, Finding, FindingType, ScanBudget } from '../types.js';
+import { foldText, originalSpan } from './fold.js';
+import type { FoldedText } from './fold.js';
+import { PHRASE_PATTERNS } from './phrases.js';
+
+const DETECTOR = 'injection.rules';
+/** A pattern reporting more matches than this in one text has made its point; the rest are skipped. */
+const MAX_MATCHES_PER_PATTERN = 256;
+/** Longest run of base64/hex that is decoded (the rest of a longer run is ignored). */
+const MAX_DECODE_CHARS = 16_384;
+/** Hidden elements and comments examined per text. */
+const MAX_ELEMENTS = 512;
+
+/** The injection rule types this detector reports. */
+export const INJECTION_RULE_TYPES = [
+  'injection_phrase',
+  'hidden_text',
+  'exfiltration_link',
+  'tool_call_text',
+  'encoded_payload',
+] as const satisfies readonly FindingType[];
+
+/**
+ * The injection rule detector (category `injection`, name `injection.rules`). The injection scorer
+ * (createInjectionScorer) runs it too and returns its findings with the score, so register one or
+ * the other with a scanner, not both.
+ */
+export function injectionRuleDetector(): Detector {
+  return {
+    name: DETECTOR,
+    category: 'injection',
+    types: INJECTION_RULE_TYPES,
+    detect: (text: string, budget: ScanBudget): Finding[] => detectInjectionRules(text, budget),
+  };
+}
+
+/** Runs every injection rule over `text`; findings in text order. */
+export function detectInjectionRules(text: string, budget: ScanBudget): Finding[] {
+  const findings: Finding[] = [];
+  if (text.length === 0) return findings;
+  const deadline = budget.deadline;
+  const folded = foldText(text);
+  const phrases = phraseFindings(text, folded, deadline).sort((a, b) => a.start - b.start);
+  findings.push(...phrases);
+  if (performance.now() > deadline) return sortFindings(findings);
+  hiddenCharacters(text, findings, deadline);
+  if (performance.now() > deadline) return sortFindings(findings);
+  if (text.includes('<')) {
+    htmlComments(text, phrases, findings, deadline);
+    if (performance.now() > deadline) return sortFindings(findings);
+    cssHidden(text, phrases, findings, deadline);
+    if (performance.now() > deadline) return sortFindings(findings);
+  }
+  exfiltrationLinks(text, findings, deadline);
+  if (performance.now() > deadline) return sortFindings(findings);
+  toolCallText(text, findings, deadline);
+  if (performance.now() > deadline) return sortFindings(findings);
+  encodedPayloads(text, findings, deadline, 0);
+  return sortFindings(findings);
+}
+
+/** The highest confidence of any override/role-play phrase in `text` (0 when none). */
+export function phraseConfidence(text: string, deadline = Infinity): number {
+  let best = 0;
+  for (const finding of phraseFindings(text, foldText(text), deadline)) best = Math.max(best, finding.confidence);
+  return best;
+}
+
+function phraseFindings(original: string, folded: FoldedText, deadline: number): Finding[] {
+  const findings: Finding[] = [];
+  const text = folded.text;
+  for (const { pattern, confidence } of PHRASE_PATTERNS) {
+    if (performance.now() > deadline) break;
+    pattern.lastIndex = 0;
+    let matches = 0;
+    for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
+      const matched = match[0];
+      if (matched.length === 0) {
+        pattern.lastIndex++;
+        continue;
+      }
+      // Patterns may start on the separator before a sentence; the span starts at the first letter.
+      let start = match.index;
+      const end = start + matched.length;
+      while (start < end - 1 && !isSpanStart(text.charCodeAt(start))) start++;
+      const span = originalSpan(folded, original, start, end);
+      if (span.end > span.start) findings.push(finding('injection_phrase', span.start, span.end, confidence));
+      if (++matches >= MAX_MATCHES_PER_PATTERN) break;
+      if ((matches & 31) === 0 && performance.now() > deadline) break;
+    }
+    pattern.lastIndex = 0;
+  }
+  return findings;
+}
+
+function isSpanStart(code: number): boolean {
+  return !(code <= 0x20 || code === 0x2e || code === 0x21 || code === 0x3f || code === 0x3a || code === 0x3b);
+}
+
+// --- hidden text ------------------------------------------------------------------------------
+
+const TAG_RUN = /(?:\uDB40[\uDC00-\uDC7F])+/g;
+const ZERO_WIDTH_RUN = /[\u200B-\u200F\u2060-\u2064\uFEFF]+/g;
+const BIDI_RUN = /[\u202A-\u202E\u2066-\u2069]+/g;
+const BLACK_FLAG = '\uD83C\uDFF4';
+const CANCEL_TAG = '\uDB40\uDC7F';
+
+function hiddenCharacters(text: string, findings: Finding[], deadline: number): void {
+  if (text.includes('\uDB40')) {
+    forEachMatch(TAG_RUN, text, deadline, (start, end) => {
+      const units = end - start;
+      // Subdivision flags (🏴 + up to 6 tag letters + cancel tag) are the legitimate use of tags.
+      const isFlag = text.startsWith(BLACK_FLAG, start - 2) && units <= 14 && text.startsWith(CANCEL_TAG, end - 2);
+      if (isFlag) return;
+      let smuggled = '';
+      for (let index = start + 1; index < end && smuggled.length < 4096; index += 2) {
+        const code = text.charCodeAt(index) - 0xdc00;
+        if (code >= 0x20 && code <= 0x7e) smuggled += String.fromCharCode(code);
+      }
+      let confidence = units >= 6 ? 0.95 : 0.6;
+      if (smuggled.length >= 8 && phraseConfidence(smuggled, deadline) >= 0.5) confidence = 0.99;
+      findings.push(finding('hidden_text', start, end, confidence));
+    });
+  }
+  forEachMatch(ZERO_WIDTH_RUN, text, deadline, (start, end) => {
+    const length = end - start;
+    if (length === 1 && start === 0 && text.charCodeAt(0) === 0xfeff) return; // byte order mark
+    const before = text.charCodeAt(start - 1);
+    const after = text.charCodeAt(end);
+    const insideLatinWord = isAsciiAlphanumeric(before) && isAsciiAlphanumeric(after);
+    let confidence: number;
+    if (length >= 4) confidence = 0.9;
+    else if (insideLatinWord) confidence = 0.8;
+    else if (length >= 2 && (isAsciiLetterOrSpace(before) || isAsciiLetterOrSpace(after))) confidence = 0.6;
+    else if (isAsciiLetterOrSpace(before) && isAsciiLetterOrSpace(after)) confidence = 0.4;
+    else return; // ZWJ in emoji, ZWNJ in Persian or Indic text, ZWSP between Thai words, marks in RTL text
+    findings.push(finding('hidden_text', start, end, confidence));
+  });
+  forEachMatch(BIDI_RUN, text, deadline, (start, end) => {
+    if (nearRightToLeft(text, start, end)) return;
+    let override = false;
+    for (let index = start; index < end; index++) {
+      const code = text.charCodeAt(index);
+      if (code === 0x202d || code === 0x202e) override = true;
+    }
+    findings.push(finding('hidden_text', start, end, override ? 0.8 : 0.55));
+  });
+}
+
+function nearRightToLeft(text: string, start: number, end: number): boolean {
+  for (let index = Math.max(0, start - 8); index < Math.min(text.length, end + 8); index++) {
+    const code = text.charCodeAt(index);
+    if ((code >= 0x0590 && code <= 0x08ff) || (code >= 0xfb1d && code <= 0xfdff) || (code >= 0xfe70 && code <= 0xfefc)) {
+      return true;
+    }
+  }
+  return false;
+}
+
+const WORDS = /[A-Za-z\u00C0-\u024F\u0400-\u04FF\u4E00-\u9FFF]{2,}/g;
+
+/** How many words (2+ letters) `text` holds, counting at most `limit`. */
+function countWords(text: string, limit: number): number {
+  WORDS.lastIndex = 0;
+  let count = 0;
+  while (count < limit && WORDS.exec(text) !== null) count++;
+  WORDS.lastIndex = 0;
+  return count;
+}
+
+/** Highest phrase confidence among `phrases` (sorted by start) inside [start, end). */
+function phraseInside(phrases: readonly Finding[], start: number, end: number): number {
+  let low = 0;
+  let high = phrases.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((phrases[middle] as Finding).start < start) low = middle + 1;
+    else high = middle;
+  }
+  let best = 0;
+  for (let index = low; index < phrases.length; index++) {
+    const phrase = phrases[index] as Finding;
+    if (phrase.start >= end) break;
+    if (phrase.end <= end) best = Math.max(best, phrase.confidence);
+  }
+  return best;
+}
+
+/** Confidence that hidden content of this span is an injection: by its phrases and its wording. */
+function hiddenContentConfidence(text: string, phrases: readonly Finding[], start: number, end: number): number {
+  const phrase = phraseInside(phrases, start, end);
+  if (phrase >= 0.5) return Math.max(0.9, phrase);
+  const words = countWords(text.slice(start, Math.min(end, start + 4000)), 8);
+  if (words >= 6) return 0.6;
+  if (words >= 3) return 0.45;
+  return 0.3;
+}
+
+/** `phrases` are sorted by start. */
+function htmlComments(text: string, phrases: readonly Finding[], findings: Finding[], deadline: number): void {
+  let from = 0;
+  for (let seen = 0; seen < MAX_ELEMENTS; seen++) {
+    const start = text.indexOf('<!--', from);
+    if (start < 0) return;
+    const close = text.indexOf('-->', start + 4);
+    // An unclosed comment hides everything after it from a rendered page.
+    const end = close < 0 ? text.length : close + 3;
+    const confidence = hiddenContentConfidence(text, phrases, start + 4, close < 0 ? text.length : close);
+    findings.push(finding('hidden_text', start, end, confidence));
+    if (close < 0 || performance.now() > deadline) return;
+    from = end;
+  }
+}
+
+const OPENING_TAG = /<([A-Za-z][A-Za-z0-9-]{0,15})(\s[^<>]{0,1000})>/g;
+const HIDING_STYLE =
+  /(?:display\s{0,3}:\s{0,3}none|visibility\s{0,3}:\s{0,3}hidden|font-size\s{0,3}:\s{0,3}0(?:\.0{1,4})?(?:px|pt|em|rem|%)?\s{0,3}(?:[;"'!]|$)|opacity\s{0,3}:\s{0,3}0(?:\.0{1,4})?\s{0,3}(?:[;"'!]|$)|(?:max-)?(?:height|width)\s{0,3}:\s{0,3}0(?:px)?\s{0,3}[;"'!][^"']{0,200}overflow\s{0,3}:\s{0,3}hidden|(?:left|top|text-indent|margin-left)\s{0,3}:\s{0,3}-\d{4,}px|clip\s{0,3}:\s{0,3}rect\(\s{0,3}0)/i;
+const WHITE_TEXT = /(?:^|[\s;"'])color\s{0,3}:\s{0,3}(?:white|#fff(?:fff)?\b|rgba?\(\s{0,3}255\s{0,3},\s{0,3}255\s{0,3},\s{0,3}255\b)/i;
+const DARK_BACKGROUND = /background/i;
+const HIDDEN_ATTRIBUTE = /\shidden(?:\s|=|$)/i;
+const VOID_ELEMENTS = new Set(['br', 'img', 'input', 'meta', 'link', 'hr', 'area', 'base', 'col', 'embed', 'source', 'track', 'wbr']);
+
+/** `phrases` are sorted by start. */
+function cssHidden(text: string, phrases: readonly Finding[], findings: Finding[], deadline: number): void {
+  /** Per tag name, the last search for its closing tag: from where, and where it was (-1: none). */
+  const closings = new Map<string, { from: number; at: number; length: number }>();
+  let examined = 0;
+  forEachMatch(OPENING_TAG, text, deadline, (start, end, match) => {
+    const attributes = match[2] ?? '';
+    const hidesByStyle = HIDING_STYLE.test(attributes);
+    const whiteText = !hidesByStyle && WHITE_TEXT.test(attributes) && !DARK_BACKGROUND.test(attributes);
+    if (!hidesByStyle && !whiteText && !HIDDEN_ATTRIBUTE.test(attributes)) return true;
+    const name = (match[1] ?? '').toLowerCase();
+    if (VOID_ELEMENTS.has(name) || attributes.endsWith('/')) return true;
+    if (++examined > MAX_ELEMENTS) return false;
+    let closing = closings.get(name);
+    if (closing === undefined || closing.from > end || (closing.at >= 0 && closing.at < end)) {
+      const pattern = new RegExp(`</${name}\\s{0,3}>`, 'gi');
+      pattern.lastIndex = end;
+      const found = pattern.exec(text);
+      closing = { from: end, at: found === null ? -1 : found.index, length: found === null ? 0 : found[0].length };
+      closings.set(name, closing);
+    }
+    const contentEnd = closing.at < 0 ? Math.min(text.length, end + 4000) : closing.at;
+    if (contentEnd <= end) return true;
+    let confidence = hiddenContentConfidence(text, phrases, end, contentEnd);
+    if (whiteText) confidence = Math.min(confidence, 0.75);
+    const spanEnd = closing.at < 0 ? contentEnd : closing.at + closing.length;
+    if (confidence >= 0.4) findings.push(finding('hidden_text', start, spanEnd, confidence));
+    return true;
+  });
+}
+
+// --- links that carry data out ------------------------------------------------------------------
+
+const MARKDOWN_LINK = /(!?)\[([^\[\]\n]{0,300})\]\(\s{0,3}<?((?:https?|ftp|data|javascript):[^\s)>]{1,4096})/gi;
+const HTML_SOURCE = /<(?:img|image|iframe|script|source|video|audio|embed|object|link)\b[^<>]{0,1000}?\s(?:src|href|data|srcset)\s{0,3}=\s{0,3}["']?((?:https?|data|javascript):[^"'\s<>]{1,4096})/gi;
+const BARE_URL = /\bhttps?:\/\/[^\s<>"'`)\]]{1,4096}/gi;
+/** Template placeholders an injected link asks the model to fill with data: {data}, {{chat}}, $SECRET, ${X}, <DATA>. */
+const PLACEHOLDER =
+  /\{\{?\s{0,3}[A-Za-z_][\w.-]{0,40}\s{0,3}\}\}?|\$\{[A-Za-z_]\w{0,40}\}|\$[A-Z][A-Z0-9_]{2,40}\b|%7B%7B?[A-Za-z_][\w.-]{0,40}%7D|<[A-Z][A-Z_]{2,30}>|%3C[A-Z][A-Z_]{2,30}%3E|\[(?:DATA|SECRET|INFO|CONTEXT|CONVERSATION|HISTORY|PASSWORD|EMAIL|SUMMARY|INPUT|QUERY|MEMORY|CHAT)[A-Z_]{0,20}\]/;
+const DATA_WORDS =
+  /data|secret|conversation|history|summary|info|password|passwd|key|token|email|context|memory|chat|content|message|user|query|prompt|input|output|response|answer|cookie|session|credential|name|address|phone/i;
+
+/** How suspicious a URL's data is: 'placeholder' (strong), 'data' (long or encoded values) or null. */
+function urlCarriesData(url: string): { placeholder: boolean; dataNamed: boolean; longValue: boolean } {
+  const queryStart = url.search(/[?#]/);
+  const query = queryStart < 0 ? '' : url.slice(queryStart + 1);
+  const path = queryStart < 0 ? url : url.slice(0, queryStart);
+  let placeholder = false;
+  let dataNamed = false;
+  let longValue = false;
+  const placeholderMatch = PLACEHOLDER.exec(query);
+  if (placeholderMatch !== null) {
+    placeholder = true;
+    dataNamed = DATA_WORDS.test(placeholderMatch[0]) || DATA_WORDS.test(query.slice(0, placeholderMatch.index));
+  } else if (PLACEHOLDER.test(path)) {
+    placeholder = true;
+  }
+  for (const part of query.split(/[&;]/, 64)) {
+    const equals = part.indexOf('=');
+    const value = equals < 0 ? part : part.slice(equals + 1);
+    if (value.length >= 64 || (value.length >= 24 && looksEncoded(value))) {
+      longValue = true;
+      if (equals > 0 && DATA_WORDS.test(part.slice(0, equals))) dataNamed = true;
+    }
+  }
+  return { placeholder, dataNamed, longValue };
+}
+
+/** Base64-ish, hex or percent-encoded text (not a plain word or number). */
+function looksEncoded(value: string): boolean {
+  const percents = value.split('%').length - 1;
+  if (percents >= 4) return true;
+  if (!/^[A-Za-z0-9+/=_-]+$/.test(value)) return false;
+  return /[A-Z]/.test(value) && /[a-z]/.test(value) && /[0-9]/.test(value);
+}
+
+function linkConfidence(url: string, image: boolean, bare: boolean): number {
+  const lower = url.slice(0, 32).toLowerCase();
+  if (lower.startsWith('javascript:')) return bare ? 0 : 0.85;
+  if (lower.startsWith('data:')) {
+    if (lower.startsWith('data:image/svg')) return 0.6;
+    if (lower.startsWith('data:image/')) return 0.35;
+    return 0.8;
+  }
+  const { placeholder, dataNamed, longValue } = urlCarriesData(url);
+  if (placeholder) {
+    if (dataNamed) return 0.9;
+    return bare ? 0.35 : 0.7;
+  }
+  if (longValue) {
+    if (bare) return 0;
+    if (image) return dataNamed ? 0.75 : 0.6;
+    return dataNamed ? 0.5 : 0.35;
+  }
+  return 0;
+}
+
+function exfiltrationLinks(text: string, findings: Finding[], deadline: number): void {
+  const covered: { start: number; end: number }[] = [];
+  if (text.includes('](')) {
+    forEachMatch(MARKDOWN_LINK, text, deadline, (start, end, match) => {
+      const url = match[3] ?? '';
+      const confidence = linkConfidence(url, match[1] === '!', false);
+      covered.push({ start: end - url.length, end });
+      if (confidence > 0) findings.push(finding('exfiltration_link', start, end, confidence));
+    });
+  }
+  if (text.includes('<')) {
+    forEachMatch(HTML_SOURCE, text, deadline, (_start, end, match) => {
+      const url = match[1] ?? '';
+      const confidence = linkConfidence(url, true, false);
+      covered.push({ start: end - url.length, end });
+      if (confidence > 0) findings.push(finding('exfiltration_link', end - url.length, end, confidence));
+    });
+  }
+  if (!text.includes('://')) return;
+  covered.sort((a, b) => a.start - b.start);
+  let next = 0;
+  forEachMatch(BARE_URL, text, deadline, (start, end, match) => {
+    while (next < covered.length && (covered[next] as { end: number }).end <= start) next++;
+    const cover = covered[next];
+    if (cover !== undefined && cover.start <= start) return;
+    const confidence = linkConfidence(match[0], false, true);
+    if (confidence > 0) findings.push(finding('exfiltration_link', start, end, confidence));
+  });
+}
+
+// --- tool calls written into data ---------------------------------------------------------------
+
+/** Tool-call shapes; `needle` is a substring every match contains (a cheap pre-check). */
+const TOOL_CALL_PATTERNS: readonly { needle: string; pattern: RegExp; confidence: number }[] = [
+  {
+    needle: '"',
+    pattern:
+      /\{\s{0,20}"(?:name|tool|tool_name|function|recipient_name)"\s{0,5}:\s{0,5}"[^"\n]{1,100}"\s{0,5},\s{0,20}"(?:arguments|args|parameters|input|params|tool_input|kwargs)"\s{0,5}:/g,
+    confidence: 0.8,
+  },
+  {
+    needle: '"',
+    pattern:
+      /\{\s{0,20}"(?:arguments|parameters|input|args)"\s{0,5}:\s{0,5}\{[^{}]{0,500}\}\s{0,5},\s{0,20}"(?:name|tool|function)"\s{0,5}:\s{0,5}"/g,
+    confidence: 0.75,
+  },
+  { needle: '"', pattern: /"tool_calls"\s{0,5}:\s{0,5}\[/g, confidence: 0.8 },
+  { needle: '"', pattern: /"function_call"\s{0,5}:\s{0,5}\{/g, confidence: 0.75 },
+  { needle: '"', pattern: /"type"\s{0,5}:\s{0,5}"(?:tool_use|function_call|tool_call)"/g, confidence: 0.8 },
+  { needle: '"', pattern: /"method"\s{0,5}:\s{0,5}"tools\/call"/g, confidence: 0.9 },
+  {
+    needle: '<',
+    pattern: /<\/?(?:tool_call|tool_calls|function_calls?|tool_use|tool_code|invoke|[a-z]{1,10}:invoke|function=[\w.-]{1,64})\b/gi,
+    confidence: 0.85,
+  },
+  { needle: '<|', pattern: /<\|(?:tool_call|tool_calls|python_tag|call|tool_response)\|>/g, confidence: 0.8 },
+  { needle: 'functions.', pattern: /\bfunctions\.[A-Za-z_]\w{0,63}\s{0,3}\(/g, confidence: 0.8 },
+  { needle: 'to=', pattern: /\bto=(?:functions|tools)\.\w{1,64}/g, confidence: 0.8 },
+];
+
+function toolCallText(text: string, findings: Finding[], deadline: number): void {
+  for (const { needle, pattern, confidence } of TOOL_CALL_PATTERNS) {
+    if (!text.includes(needle)) continue;
+    forEachMatch(pattern, text, deadline, (start, end) => {
+      findings.push(finding('tool_call_text', start, end, confidence));
+    });
+    if (performance.now() > deadline) return;
+  }
+}
+
+// --- encoded payloads ---------------------------------------------------------------------------
+
+const ENCODED_RUN = /[A-Za-z0-9+/_-]{24,}={0,2}/g;
+const HEX = /^(?:[0-9a-fA-F]{2})+$/;
+const INSTRUCTION_WORDS =
+  /\b(?:ignore|instructions?|system|prompt|assistant|you must|you are|send|e-?mail|password|execute|curl|https?|forward|disregard|reveal|secret|api key|token|rm -rf|wget)\b/gi;
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+function encodedPayloads(text: string, findings: Finding[], deadline: number, depth: number): void {
+  forEachMatch(ENCODED_RUN, text, deadline, (start, end, match) => {
+    const run = match[0].length > MAX_DECODE_CHARS ? match[0].slice(0, MAX_DECODE_CHARS) : match[0];
+    const decoded = decodeRun(run);
+    if (decoded === null) return;
+    let confidence = 0;
+    const phrase = phraseConfidence(decoded, deadline);
+    if (phrase >= 0.5) confidence = Math.max(0.85, phrase);
+    else if (distinctInstructionWords(decoded) >= 2) confidence = 0.6;
+    if (confidence === 0 && depth === 0 && decoded.length >= 24) {
+      // One more layer: base64 of base64 is a common way to slip past a single decode.
+      const inner: Finding[] = [];
+      encodedPayloads(decoded, inner, deadline, depth + 1);
+      for (const found of inner) confidence = Math.max(confidence, found.confidence);
+    }
+    if (confidence > 0) findings.push(finding('encoded_payload', start, end, confidence));
+  });
+}
+
+/** Decodes a hex or base64 run to text when it is mostly printable; null otherwise. */
+function decodeRun(run: string): string | null {
+  let bytes: Uint8Array;
+  if (HEX.test(run)) bytes = Buffer.from(run, 'hex');
+  else {
+    const body = run.replace(/=+$/, '');
+    if (body.length % 4 === 1) return null;
+    bytes = Buffer.from(body, 'base64');
+  }
+  if (bytes.length < 12) return null;
+  let decoded: string;
+  try {
+    decoded = strictUtf8.decode(bytes);
+  } catch {
+    return null;
+  }
+  let printable = 0;
+  let letters = 0;
+  for (let index = 0; index < decoded.length; index++) {
+    const code = decoded.charCodeAt(index);
+    if (code >= 0x20 || code === 0x09 || code === 0x0a || code === 0x0d) printable++;
+    if ((code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) || code >= 0xc0) letters++;
+  }
+  if (printable < decoded.length * 0.95 || letters < decoded.length * 0.5) return null;
+  return decoded;
+}
+
+function distinctInstructionWords(text: string): number {
+  const seen = new Set<string>();
+  INSTRUCTION_WORDS.lastIndex = 0;
+  for (let match = INSTRUCTION_WORDS.exec(text); match !== null && seen.size < 4; match = INSTRUCTION_WORDS.exec(text)) {
+    seen.add(match[0].toLowerCase());
+  }
+  INSTRUCTION_WORDS.lastIndex = 0;
+  return seen.size;
+}
+
+// --- helpers ------------------------------------------------------------------------------------
+
+/**
+ * Calls `visit` for each match of a global regex (at most MAX_MATCHES_PER_PATTERN, stopping at the
+ * deadline); `visit` may return false to stop early.
+ */
+function forEachMatch(
+  pattern: RegExp,
+  text: string,
+  deadline: number,
+  visit: (start: number, end: number, match: RegExpExecArray) => boolean | void,
+): void {
+  pattern.lastIndex = 0;
+  let matches = 0;
+  for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
+    const start = match.index;
+    const end = start + match[0].length;
+    if (end === start) {
+      pattern.lastIndex++;
+      continue;
+    }
+    if (visit(start, end, match) === false) break;
+    if (++matches >= MAX_MATCHES_PER_PATTERN) break;
+    if ((matches & 31) === 0 && performance.now() > deadline) break;
+  }
+  pattern.lastIndex = 0;
+}
+
+function finding(type: FindingType, start: number, end: number, confidence: number): Finding {
+  return { type, start, end, confidence, detector: DETECTOR };
+}
+
+function sortFindings(findings: Finding[]): Finding[] {
+  return findings.sort((a, b) => a.start - b.start || a.end - b.end);
+}
+
+function isAsciiAlphanumeric(code: number): boolean {
+  return (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a);
+}
+
+function isAsciiLetterOrSpace(code: number): boolean {
+  return isAsciiAlphanumeric(code) || code === 0x20;
+}
