@@ -21,19 +21,35 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
-import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Scanner } from '../src/inspect/index.js';
 import { FINDING_TYPES } from '../src/inspect/types.js';
 import type { FindingType } from '../src/inspect/types.js';
-import { openRedactionAdapter, redactPiiAdapter, runHaiGuardrails, HAI_SUPPORTED } from './inspect/competitors.js';
+import {
+  openRedactionAdapter,
+  redactPiiAdapter,
+  runHaiGuardrails,
+  HAI_SUPPORTED,
+} from './inspect/competitors.js';
 import type { HaiOutput, PiiAdapter } from './inspect/competitors.js';
 import { buildFixedSizeResults, buildSpeedCorpus, utf8Bytes } from './inspect/corpus.js';
 import { loadInjectionRows, loadUnlabelledTexts } from './inspect/datasets.js';
 import type { InjectionRow, TextGroup } from './inspect/datasets.js';
 import { detectionByCategory, percentile, ratesAt, scorePii, thresholdForFpr } from './inspect/metrics.js';
 import type { DetectionRates, PiiScore, PredictedSpan, ScoredRow, Throughput } from './inspect/metrics.js';
-import { RATES_ALIGN, RATES_HEADER, fixed, megabytesPerSecond, passFail, prf, ratesRow, table, throughputRow, wardenPiiTable } from './inspect/report.js';
+import {
+  RATES_ALIGN,
+  RATES_HEADER,
+  fixed,
+  fprThreshold,
+  megabytesPerSecond,
+  passFail,
+  prf,
+  ratesRow,
+  table,
+  throughputRow,
+  wardenPiiTable,
+} from './inspect/report.js';
 import {
   PII_TYPES,
   TARGET_F1,
@@ -43,11 +59,12 @@ import {
   syntheticDirectory,
   writeSyntheticSet,
 } from './inspect/synthetic.js';
-import type { PiiType, SyntheticExample } from './inspect/synthetic.js';
+import type { SyntheticExample } from './inspect/synthetic.js';
 
 const QUICK = process.argv.includes('--quick');
 const JSON_OUTPUT = process.argv.includes('--json');
-const envNumber = (name: string, full: number, quick: number): number => Number(process.env[name] ?? (QUICK ? quick : full));
+const envNumber = (name: string, full: number, quick: number): number =>
+  Number(process.env[name] ?? (QUICK ? quick : full));
 const PER_TYPE = envNumber('BENCH_INSPECT_PER_TYPE', 320, 60);
 const CORPUS_MB = envNumber('BENCH_INSPECT_CORPUS_MB', 4, 0.5);
 const ITERATIONS = envNumber('BENCH_INSPECT_ITERATIONS', 2000, 300);
@@ -71,25 +88,29 @@ const missing: string[] = [];
 // Warden
 
 interface Warden {
-  scanner: Scanner;
+  scanner: Scanner | undefined;
   isHeldBack: ((id: string) => boolean) | undefined;
 }
 
-async function loadWarden(): Promise<Warden | undefined> {
+async function loadWarden(): Promise<Warden> {
   let scanner: Scanner | undefined;
   try {
     const inspect = await import('../src/inspect/index.js');
     scanner = new inspect.Scanner(inspect.defaultDetectors(), inspect.createInjectionScorer());
   } catch (error) {
-    missing.push(`Warden's scanner: loading src/inspect/index.ts or building Scanner(defaultDetectors(), createInjectionScorer()) failed: ${messageOf(error)}`);
+    missing.push(
+      `Warden's scanner: loading src/inspect/index.ts or building Scanner(defaultDetectors(), createInjectionScorer()) failed: ${messageOf(error)}`,
+    );
   }
   let isHeldBack: ((id: string) => boolean) | undefined;
   try {
     ({ isHeldBack } = await import('../src/inspect/injection/split.js'));
   } catch (error) {
-    missing.push(`src/inspect/injection/split.ts (isHeldBack) could not be loaded: ${messageOf(error)}`);
+    missing.push(
+      `src/inspect/injection/split.ts (isHeldBack) could not be loaded, so no injection figures: ${messageOf(error)}`,
+    );
   }
-  return scanner === undefined ? undefined : { scanner, isHeldBack };
+  return { scanner, isHeldBack };
 }
 
 const isDataFinding = (type: FindingType): boolean => FINDING_TYPES[type].category !== 'injection';
@@ -135,7 +156,12 @@ async function runAdapterPii(adapter: PiiAdapter, examples: readonly SyntheticEx
     if (spans === undefined) failures += 1;
     predictions.push(spans ?? []);
   }
-  return { name: adapter.name, version: adapter.version, score: scorePii(examples, predictions, adapter.supported), failures };
+  return {
+    name: adapter.name,
+    version: adapter.version,
+    score: scorePii(examples, predictions, adapter.supported),
+    failures,
+  };
 }
 
 async function countAdapter(adapter: PiiAdapter, groups: readonly TextGroup[]): Promise<UnlabelledCounts[]> {
@@ -148,12 +174,22 @@ async function countAdapter(adapter: PiiAdapter, groups: readonly TextGroup[]): 
       for (const type of types) counts[type] = (counts[type] ?? 0) + 1;
       if (types.length > 0) textsWithFindings += 1;
     }
-    result.push({ library: adapter.name, source: group.source, texts: group.texts.length, textsWithFindings, counts });
+    result.push({
+      library: adapter.name,
+      source: group.source,
+      texts: group.texts.length,
+      textsWithFindings,
+      counts,
+    });
   }
   return result;
 }
 
-async function timeBoxed(documents: readonly string[], seconds: number, work: (text: string) => Promise<unknown>): Promise<Throughput> {
+async function timeBoxed(
+  documents: readonly string[],
+  seconds: number,
+  work: (text: string) => Promise<unknown>,
+): Promise<Throughput> {
   const started = performance.now();
   let count = 0;
   let bytes = 0;
@@ -167,7 +203,11 @@ async function timeBoxed(documents: readonly string[], seconds: number, work: (t
 }
 
 /** Synchronous passes of `scan` over the corpus; one warm-up pass over a tenth of it first. */
-function throughputPasses(documents: readonly string[], passes: number, scan: (text: string) => void): Throughput[] {
+function throughputPasses(
+  documents: readonly string[],
+  passes: number,
+  scan: (text: string) => void,
+): Throughput[] {
   for (const document of documents.slice(0, Math.ceil(documents.length / 10))) scan(document);
   const runs: Throughput[] = [];
   for (let pass = 0; pass < passes; pass++) {
@@ -183,13 +223,21 @@ function throughputPasses(documents: readonly string[], passes: number, scan: (t
 }
 
 const medianRun = (runs: readonly Throughput[]): Throughput =>
-  [...runs].sort((a, b) => megabytesPerSecond(a) - megabytesPerSecond(b))[Math.floor(runs.length / 2)] as Throughput;
+  [...runs].sort((a, b) => megabytesPerSecond(a) - megabytesPerSecond(b))[
+    Math.floor(runs.length / 2)
+  ] as Throughput;
 
 interface InjectionSummary {
   detector: string;
   /** Rows scored (the heuristic guard is time-boxed, so it may see a sample). */
   scored: number;
-  kinds: { kind: string; at05: DetectionRates; threshold: number; atThreshold: DetectionRates; pass: boolean | undefined }[];
+  kinds: {
+    kind: string;
+    at05: DetectionRates;
+    threshold: number;
+    atThreshold: DetectionRates;
+    pass: boolean | undefined;
+  }[];
   categories: { category: string; positives: number; detected: number[] }[];
   thresholds: number[];
   failures: number;
@@ -206,13 +254,21 @@ function summarizeInjection(detector: string, rows: readonly ScoredRow[], failur
       at05: ratesAt(subset, CONFIGURED_THRESHOLD),
       threshold,
       atThreshold,
-      pass: atThreshold.positives === 0 ? undefined : atThreshold.tpr >= TARGET_TPR && atThreshold.fpr <= MAX_FPR,
+      pass:
+        atThreshold.positives === 0 ? undefined : atThreshold.tpr >= TARGET_TPR && atThreshold.fpr <= MAX_FPR,
     });
   }
   const toolOutput = rows.filter((row) => row.kind === 'tool_output');
   const toolThreshold = thresholdForFpr(toolOutput, MAX_FPR);
   const thresholds = [CONFIGURED_THRESHOLD, toolThreshold];
-  return { detector, scored: rows.length, kinds, categories: detectionByCategory(toolOutput, thresholds), thresholds, failures };
+  return {
+    detector,
+    scored: rows.length,
+    kinds,
+    categories: detectionByCategory(toolOutput, thresholds),
+    thresholds,
+    failures,
+  };
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -227,51 +283,68 @@ const environment = {
   loadAverageAtStart: loadavg().map((value) => Number(value.toFixed(2))),
   quick: QUICK,
 };
-log(`${QUICK ? 'quick' : 'full'} run on ${environment.cores} × ${environment.cpu}, Node ${environment.node}, load ${environment.loadAverageAtStart.join(' ')}`);
+log(
+  `${QUICK ? 'quick' : 'full'} run on ${environment.cores} × ${environment.cpu}, Node ${environment.node}, load ${environment.loadAverageAtStart.join(' ')}`,
+);
 
 // 1. data
 const examples = generateSyntheticSet({ perType: PER_TYPE });
 const syntheticFile = await writeSyntheticSet(examples, `synthetic-${PER_TYPE}.jsonl`);
 const gold = countGold(examples);
-log(`synthetic set: ${examples.length} examples (${PER_TYPE} per type + ${PER_TYPE} negatives) written to ${syntheticFile}`);
+log(
+  `synthetic set: ${examples.length} examples (${PER_TYPE} per type + ${PER_TYPE} negatives) written to ${syntheticFile}`,
+);
 const injectionRows = await loadInjectionRows();
 const unlabelledGroups = await loadUnlabelledTexts(injectionRows);
-const corpus = buildSpeedCorpus(CORPUS_MB * 2 ** 20, unlabelledGroups.flatMap((group) => group.texts));
+const corpus = buildSpeedCorpus(
+  CORPUS_MB * 2 ** 20,
+  unlabelledGroups.flatMap((group) => group.texts),
+);
 const corpusBytes = corpus.reduce((sum, document) => sum + utf8Bytes(document), 0);
 const fixedSize = buildFixedSizeResults(32, LATENCY_SIZE);
 log(`speed corpus: ${corpus.length} tool results, ${(corpusBytes / 2 ** 20).toFixed(2)} MB`);
 
-const warden = await loadWarden();
-const heldBack = warden?.isHeldBack === undefined ? [] : injectionRows.filter((row) => warden.isHeldBack!(row.id));
-if (warden?.isHeldBack !== undefined) log(`held-back injection rows: ${heldBack.length} of ${injectionRows.length}`);
+const { scanner, isHeldBack } = await loadWarden();
+const heldBack = isHeldBack === undefined ? [] : injectionRows.filter((row) => isHeldBack(row.id));
+if (isHeldBack !== undefined) log(`held-back injection rows: ${heldBack.length} of ${injectionRows.length}`);
 
 // 2. Warden accuracy
 const piiRuns: PiiRun[] = [];
 const unlabelled: UnlabelledCounts[] = [];
 let wardenInjection: InjectionSummary | undefined;
-let wardenInjectionRows: ScoredRow[] = [];
-if (warden !== undefined) {
+if (scanner !== undefined) {
   log('Warden: PII on the synthetic set');
   const failures = { count: 0 };
-  const predictions = examples.map((example) => wardenFindings(warden.scanner, example.text, failures));
-  piiRuns.push({ name: 'warden', version: 'working tree', score: scorePii(examples, predictions, new Set(PII_TYPES)), failures: failures.count });
+  const predictions = examples.map((example) => wardenFindings(scanner, example.text, failures));
+  piiRuns.push({
+    name: 'warden',
+    version: 'working tree',
+    score: scorePii(examples, predictions, new Set(PII_TYPES)),
+    failures: failures.count,
+  });
   for (const group of unlabelledGroups) {
     const counts: Record<string, number> = {};
     let textsWithFindings = 0;
     for (const text of group.texts) {
-      const found = wardenFindings(warden.scanner, text, failures);
+      const found = wardenFindings(scanner, text, failures);
       for (const finding of found) counts[finding.type] = (counts[finding.type] ?? 0) + 1;
       if (found.length > 0) textsWithFindings += 1;
     }
-    unlabelled.push({ library: 'warden', source: group.source, texts: group.texts.length, textsWithFindings, counts });
+    unlabelled.push({
+      library: 'warden',
+      source: group.source,
+      texts: group.texts.length,
+      textsWithFindings,
+      counts,
+    });
   }
   if (heldBack.length > 0) {
     log(`Warden: injection on ${heldBack.length} held-back rows`);
     let injectionFailures = 0;
-    wardenInjectionRows = heldBack.map((row) => {
+    const wardenInjectionRows: ScoredRow[] = heldBack.map((row) => {
       let score: number;
       try {
-        score = warden.scanner.scanText(row.text, { kind: row.kind, categories: ['injection'] }).injectionScore;
+        score = scanner.scanText(row.text, { kind: row.kind, categories: ['injection'] }).injectionScore;
       } catch {
         injectionFailures += 1;
         score = 1; // failed closed: the content is refused, as if detected
@@ -284,14 +357,20 @@ if (warden !== undefined) {
 
 // 3. Warden speed (before any competitor runs, so nothing else is busy in this process)
 let wardenSpeed:
-  | { all: Throughput[]; dataOnly: Throughput[]; latency: { iterations: number; p50: number; p99: number; mean: number } }
+  | {
+      all: Throughput[];
+      dataOnly: Throughput[];
+      latency: { iterations: number; p50: number; p99: number; mean: number };
+    }
   | undefined;
-if (warden !== undefined) {
-  log(`Warden: throughput, ${THROUGHPUT_PASSES} pass(es) over the corpus with every detector and the injection scorer`);
+if (scanner !== undefined) {
+  log(
+    `Warden: throughput, ${THROUGHPUT_PASSES} pass(es) over the corpus with every detector and the injection scorer`,
+  );
   const failures = { count: 0 };
   const scanAll = (text: string): void => {
     try {
-      warden.scanner.scanText(text, { kind: 'tool_output' });
+      scanner.scanText(text, { kind: 'tool_output' });
     } catch {
       failures.count += 1;
     }
@@ -299,13 +378,16 @@ if (warden !== undefined) {
   const all = throughputPasses(corpus, THROUGHPUT_PASSES, scanAll);
   const dataOnly = throughputPasses(corpus, 1, (text) => {
     try {
-      warden.scanner.scanText(text, { categories: ['pii', 'secret'] });
+      scanner.scanText(text, { categories: ['pii', 'secret'] });
     } catch {
       failures.count += 1;
     }
   });
-  log(`Warden: latency of a ${LATENCY_SIZE}-character tool result, ${ITERATIONS} iterations after ${WARMUP_ITERATIONS} warm-up`);
-  for (let index = 0; index < WARMUP_ITERATIONS; index++) scanAll(fixedSize[index % fixedSize.length] as string);
+  log(
+    `Warden: latency of a ${LATENCY_SIZE}-character tool result, ${ITERATIONS} iterations after ${WARMUP_ITERATIONS} warm-up`,
+  );
+  for (let index = 0; index < WARMUP_ITERATIONS; index++)
+    scanAll(fixedSize[index % fixedSize.length] as string);
   const samples: number[] = [];
   for (let index = 0; index < ITERATIONS; index++) {
     const text = fixedSize[index % fixedSize.length] as string;
@@ -317,9 +399,17 @@ if (warden !== undefined) {
   wardenSpeed = {
     all,
     dataOnly,
-    latency: { iterations: ITERATIONS, p50: percentile(samples, 0.5), p99: percentile(samples, 0.99), mean: samples.reduce((a, b) => a + b, 0) / samples.length },
+    latency: {
+      iterations: ITERATIONS,
+      p50: percentile(samples, 0.5),
+      p99: percentile(samples, 0.99),
+      mean: samples.reduce((a, b) => a + b, 0) / samples.length,
+    },
   };
-  if (failures.count > 0) missing.push(`Warden failed closed on ${failures.count} scans of the speed corpus (limits or time budget)`);
+  if (failures.count > 0)
+    missing.push(
+      `Warden failed closed on ${failures.count} scans of the speed corpus (limits or time budget)`,
+    );
 }
 
 // 4. competitors in this process
@@ -342,7 +432,11 @@ for (const [name, make] of [
     unlabelled.push(...(await countAdapter(adapter, unlabelledGroups)));
     log(`${name}: throughput (at most ${COMPETITOR_SECONDS} s)`);
     await timeBoxed(corpus.slice(0, 20), COMPETITOR_SECONDS, adapter.run);
-    competitorThroughput.push({ name, what: 'PII', run: await timeBoxed(corpus, COMPETITOR_SECONDS, adapter.run) });
+    competitorThroughput.push({
+      name,
+      what: 'PII',
+      run: await timeBoxed(corpus, COMPETITOR_SECONDS, adapter.run),
+    });
   } catch (error) {
     piiRuns.push({ name, version: adapter.version, score: undefined, failures: 0, error: messageOf(error) });
     missing.push(`${name} failed while running: ${messageOf(error)}`);
@@ -390,10 +484,20 @@ try {
   competitorThroughput.push(
     { name: '@presidio-dev/hai-guardrails', what: 'PII guard', run: hai.throughput.pii },
     { name: '@presidio-dev/hai-guardrails', what: 'injection guard, pattern', run: hai.throughput.pattern },
-    { name: '@presidio-dev/hai-guardrails', what: 'injection guard, heuristic', run: hai.throughput.heuristic },
+    {
+      name: '@presidio-dev/hai-guardrails',
+      what: 'injection guard, heuristic',
+      run: hai.throughput.heuristic,
+    },
   );
 } catch (error) {
-  piiRuns.push({ name: '@presidio-dev/hai-guardrails', version: '?', score: undefined, failures: 0, error: messageOf(error) });
+  piiRuns.push({
+    name: '@presidio-dev/hai-guardrails',
+    version: '?',
+    score: undefined,
+    failures: 0,
+    error: messageOf(error),
+  });
   missing.push(`@presidio-dev/hai-guardrails did not run: ${messageOf(error)}`);
 }
 
@@ -402,14 +506,31 @@ try {
 
 const wardenPii = piiRuns.find((run) => run.name === 'warden')?.score;
 const targets = {
-  pii: TARGET_TYPES.map((type) => ({ type, f1: wardenPii?.perType[type]?.f1 ?? Number.NaN, pass: (wardenPii?.perType[type]?.f1 ?? 0) >= TARGET_F1 })),
-  injection: wardenInjection?.kinds.map((kind) => ({ kind: kind.kind, tpr: kind.atThreshold.tpr, threshold: kind.threshold, pass: kind.pass })) ?? [],
+  pii: TARGET_TYPES.map((type) => ({
+    type,
+    f1: wardenPii?.perType[type]?.f1 ?? Number.NaN,
+    pass: (wardenPii?.perType[type]?.f1 ?? 0) >= TARGET_F1,
+  })),
+  injection:
+    wardenInjection?.kinds.map((kind) => ({
+      kind: kind.kind,
+      tpr: kind.atThreshold.tpr,
+      threshold: kind.threshold,
+      pass: kind.pass,
+    })) ?? [],
   speed:
     wardenSpeed === undefined
       ? undefined
-      : { megabytesPerSecond: megabytesPerSecond(medianRun(wardenSpeed.all)), pass: megabytesPerSecond(medianRun(wardenSpeed.all)) >= TARGET_MB_PER_SECOND },
+      : {
+          megabytesPerSecond: megabytesPerSecond(medianRun(wardenSpeed.all)),
+          pass: megabytesPerSecond(medianRun(wardenSpeed.all)) >= TARGET_MB_PER_SECOND,
+        },
 };
-const environmentAtEnd = { ...environment, loadAverageAtEnd: loadavg().map((value) => Number(value.toFixed(2))), seconds: Math.round((Date.now() - started) / 1000) };
+const environmentAtEnd = {
+  ...environment,
+  loadAverageAtEnd: loadavg().map((value) => Number(value.toFixed(2))),
+  seconds: Math.round((Date.now() - started) / 1000),
+};
 
 if (JSON_OUTPUT) {
   const json = {
@@ -426,7 +547,9 @@ if (JSON_OUTPUT) {
     targets,
     missing,
   };
-  process.stdout.write(`${JSON.stringify(json, (_key, value: unknown) => (typeof value === 'number' && Number.isNaN(value) ? null : value), 2)}\n`);
+  process.stdout.write(
+    `${JSON.stringify(json, (_key, value: unknown) => (typeof value === 'number' && Number.isNaN(value) ? null : value), 2)}\n`,
+  );
 } else {
   const out: string[] = [];
   const say = (text = ''): void => void out.push(text);
@@ -436,7 +559,9 @@ if (JSON_OUTPUT) {
     `${environment.date}, Node ${environment.node}, ${environment.cores} × ${environment.cpu}; load average ${environment.loadAverageAtStart.join(' ')} at start, ${environmentAtEnd.loadAverageAtEnd.join(' ')} at end; ${environmentAtEnd.seconds} s.`,
   );
   say();
-  say(`## 1. PII on the synthetic set (${examples.length} examples: ${PER_TYPE} per type and ${PER_TYPE} negatives; seed fixed)`);
+  say(
+    `## 1. PII on the synthetic set (${examples.length} examples: ${PER_TYPE} per type and ${PER_TYPE} negatives; seed fixed)`,
+  );
   say();
   if (wardenPii !== undefined) {
     say('Warden, every detector on (a finding counts when its type matches and its span overlaps a label):');
@@ -459,7 +584,14 @@ if (JSON_OUTPUT) {
       say(
         table(
           ['type/variant', 'labelled', 'found', 'recall'],
-          weakVariants.sort(([a], [b]) => a.localeCompare(b)).map(([key, entry]) => [key, String(entry.gold), String(entry.found), fixed(entry.found / entry.gold)]),
+          weakVariants
+            .sort(([a], [b]) => a.localeCompare(b))
+            .map(([key, entry]) => [
+              key,
+              String(entry.gold),
+              String(entry.found),
+              fixed(entry.found / entry.gold),
+            ]),
           ['l', 'r', 'r', 'r'],
         ),
       );
@@ -468,27 +600,58 @@ if (JSON_OUTPUT) {
     for (const type of PII_TYPES) {
       const entry = wardenPii.perType[type];
       if (entry === null || entry.f1 >= (TARGET_TYPES.includes(type) ? TARGET_F1 : 0.9)) continue;
-      const samples = [...(wardenPii.misses[type] ?? []).slice(0, 3).map((sample) => `  - missed ${JSON.stringify(sample.value)} (${sample.variant}) in ${JSON.stringify(sample.text)}`)];
-      samples.push(...(wardenPii.falsePositives[type] ?? []).slice(0, 3).map((sample) => `  - false ${type} ${JSON.stringify(sample.value)} in ${JSON.stringify(sample.text)}`));
+      const samples = [
+        ...(wardenPii.misses[type] ?? [])
+          .slice(0, 3)
+          .map(
+            (sample) =>
+              `  - missed ${JSON.stringify(sample.value)} (${sample.variant}) in ${JSON.stringify(sample.text)}`,
+          ),
+      ];
+      samples.push(
+        ...(wardenPii.falsePositives[type] ?? [])
+          .slice(0, 3)
+          .map(
+            (sample) => `  - false ${type} ${JSON.stringify(sample.value)} in ${JSON.stringify(sample.text)}`,
+          ),
+      );
       if (samples.length > 0) say(`Examples for ${type} (synthetic data):\n${samples.join('\n')}\n`);
     }
   }
   say('Comparison, precision / recall / F1 (n/a: the library has no entity for the type):');
   say();
   const libraries = piiRuns.map((run) => `${run.name} ${run.version}`);
-  const comparison = PII_TYPES.map((type) => [type, ...piiRuns.map((run) => (run.error !== undefined ? 'did not run' : prf(run.score, type)))]);
-  comparison.push(['micro, supported types', ...piiRuns.map((run) => (run.score === undefined ? '–' : `${fixed(run.score.micro.precision, 2)} / ${fixed(run.score.micro.recall, 2)} / ${fixed(run.score.micro.f1, 2)}`))]);
-  comparison.push(['negatives flagged', ...piiRuns.map((run) => (run.score === undefined ? '–' : `${run.score.negativesFlagged} / ${run.score.negatives}`))]);
-  comparison.push([
-    'texts not aligned / failed',
-    ...piiRuns.map((run) => String(run.failures)),
+  const comparison = PII_TYPES.map((type) => [
+    type,
+    ...piiRuns.map((run) => (run.error !== undefined ? 'did not run' : prf(run.score, type))),
   ]);
+  comparison.push([
+    'micro, supported types',
+    ...piiRuns.map((run) =>
+      run.score === undefined
+        ? '–'
+        : `${fixed(run.score.micro.precision, 2)} / ${fixed(run.score.micro.recall, 2)} / ${fixed(run.score.micro.f1, 2)}`,
+    ),
+  ]);
+  comparison.push([
+    'negatives flagged',
+    ...piiRuns.map((run) =>
+      run.score === undefined ? '–' : `${run.score.negativesFlagged} / ${run.score.negatives}`,
+    ),
+  ]);
+  comparison.push(['texts not aligned / failed', ...piiRuns.map((run) => String(run.failures))]);
   const piiThroughput = (name: string): string => {
-    if (name === 'warden') return wardenSpeed === undefined ? '–' : `${fixed(megabytesPerSecond(wardenSpeed.dataOnly[0]!), 2)} MB/s`;
+    if (name === 'warden')
+      return wardenSpeed === undefined
+        ? '–'
+        : `${fixed(megabytesPerSecond(wardenSpeed.dataOnly[0]!), 2)} MB/s`;
     const entry = competitorThroughput.find((item) => item.name === name && item.what.startsWith('PII'));
     return entry === undefined ? '–' : `${fixed(megabytesPerSecond(entry.run), 2)} MB/s`;
   };
-  comparison.push(['throughput, PII only (same corpus)', ...piiRuns.map((run) => piiThroughput(run.name))]);
+  comparison.push([
+    'throughput on the speed corpus (Warden: PII + secret detectors)',
+    ...piiRuns.map((run) => piiThroughput(run.name)),
+  ]);
   say(table(['type', ...libraries], comparison));
   say();
   say('Unlabelled PII in the shared datasets (no gold labels: counts of findings only, not accuracy):');
@@ -517,21 +680,27 @@ if (JSON_OUTPUT) {
     if (summary === undefined) continue;
     const name = summary.detector === 'warden' ? 'warden' : `${summary.detector} (${summary.scored} rows)`;
     for (const kind of summary.kinds) {
-      const target = summary.detector === 'warden' && kind.pass !== undefined ? `${passFail(kind.pass)} (TPR ≥ ${TARGET_TPR} at FPR ≤ ${MAX_FPR})` : '';
+      const target =
+        summary.detector === 'warden' && kind.pass !== undefined
+          ? `${passFail(kind.pass)} (TPR ≥ ${TARGET_TPR} at FPR ≤ ${MAX_FPR})`
+          : '';
       rateRows.push(ratesRow(name, kind.kind, kind.at05, kind.threshold, kind.atThreshold, target));
     }
   }
   say(table(RATES_HEADER, rateRows, RATES_ALIGN));
   say();
-  if (wardenInjection !== undefined && wardenInjection.failures > 0) say(`Warden failed closed on ${wardenInjection.failures} rows (scored as detected).\n`);
+  if (wardenInjection !== undefined && wardenInjection.failures > 0)
+    say(`Warden failed closed on ${wardenInjection.failures} rows (scored as detected).\n`);
   if (wardenInjection !== undefined) {
     const toolThreshold = wardenInjection.thresholds[1] ?? Number.NaN;
     const pattern = haiInjection?.pattern.categories;
-    say(`Detection per attack category, tool_output (Warden at 0.5 and at ${fixed(toolThreshold, 4)}, the tool_output threshold for FPR ≤ ${MAX_FPR}):`);
+    say(
+      `Detection per attack category, tool_output (Warden at 0.5 and at ${fprThreshold(toolThreshold)}, the tool_output threshold for FPR ≤ ${MAX_FPR}):`,
+    );
     say();
     say(
       table(
-        ['category', 'positives', 'warden @0.5', `warden @${fixed(toolThreshold, 4)}`, 'hai pattern @0.5'],
+        ['category', 'positives', 'warden @0.5', `warden ${fprThreshold(toolThreshold)}`, 'hai pattern @0.5'],
         wardenInjection.categories.map((entry) => {
           const hai05 = pattern?.find((item) => item.category === entry.category);
           return [
@@ -547,7 +716,9 @@ if (JSON_OUTPUT) {
     );
     say();
   }
-  say(`## 3. Speed (corpus: ${corpus.length} tool results, ${(corpusBytes / 2 ** 20).toFixed(2)} MB; MB = 2^20 bytes of UTF-8; one thread)`);
+  say(
+    `## 3. Speed (corpus: ${corpus.length} tool results, ${(corpusBytes / 2 ** 20).toFixed(2)} MB; MB = 2^20 bytes of UTF-8; one thread)`,
+  );
   say();
   if (wardenSpeed !== undefined) {
     const median = medianRun(wardenSpeed.all);
@@ -560,7 +731,11 @@ if (JSON_OUTPUT) {
             `${fixed(megabytesPerSecond(median), 2)} MB/s (passes: ${wardenSpeed.all.map((run) => fixed(megabytesPerSecond(run), 2)).join(', ')})`,
             `${passFail(megabytesPerSecond(median) >= TARGET_MB_PER_SECOND)} (≥ ${TARGET_MB_PER_SECOND} MB/s per core)`,
           ],
-          ['Warden scanText, PII + secrets only', `${fixed(megabytesPerSecond(wardenSpeed.dataOnly[0]!), 2)} MB/s`, ''],
+          [
+            'Warden scanText, PII + secrets only',
+            `${fixed(megabytesPerSecond(wardenSpeed.dataOnly[0]!), 2)} MB/s`,
+            '',
+          ],
           [
             `Warden latency, ${LATENCY_SIZE}-character tool result (${wardenSpeed.latency.iterations} iterations)`,
             `p50 ${wardenSpeed.latency.p50.toFixed(0)} µs, p99 ${wardenSpeed.latency.p99.toFixed(0)} µs, mean ${wardenSpeed.latency.mean.toFixed(0)} µs`,
@@ -571,7 +746,9 @@ if (JSON_OUTPUT) {
     );
     say();
   }
-  say('Other libraries on the same corpus (time-boxed; one thread except hai-guardrails heuristic, which uses piscina workers):');
+  say(
+    'Other libraries on the same corpus (time-boxed; one thread except hai-guardrails heuristic, which uses piscina workers):',
+  );
   say();
   say(
     table(
@@ -583,13 +760,17 @@ if (JSON_OUTPUT) {
   say();
   say('## Targets');
   say();
-  for (const entry of targets.pii) say(`- PII ${entry.type}: F1 ${fixed(entry.f1)} → ${passFail(entry.pass)} (≥ ${TARGET_F1})`);
+  for (const entry of targets.pii)
+    say(`- PII ${entry.type}: F1 ${fixed(entry.f1)} → ${passFail(entry.pass)} (≥ ${TARGET_F1})`);
   for (const entry of targets.injection) {
     say(
-      `- injection ${entry.kind}: TPR ${fixed(entry.tpr)} at threshold ${fixed(entry.threshold, 4)} (FPR ≤ ${MAX_FPR}) → ${entry.pass === undefined ? 'no positives' : passFail(entry.pass)} (≥ ${TARGET_TPR})`,
+      `- injection ${entry.kind}: TPR ${fixed(entry.tpr)} at score ${fprThreshold(entry.threshold)} (FPR ≤ ${MAX_FPR}) → ${entry.pass === undefined ? 'no positives' : passFail(entry.pass)} (≥ ${TARGET_TPR})`,
     );
   }
-  if (targets.speed !== undefined) say(`- speed: ${fixed(targets.speed.megabytesPerSecond, 2)} MB/s → ${passFail(targets.speed.pass)} (≥ ${TARGET_MB_PER_SECOND} MB/s per core)`);
+  if (targets.speed !== undefined)
+    say(
+      `- speed: ${fixed(targets.speed.megabytesPerSecond, 2)} MB/s → ${passFail(targets.speed.pass)} (≥ ${TARGET_MB_PER_SECOND} MB/s per core)`,
+    );
   if (missing.length > 0) {
     say();
     say('## Not measured');

@@ -21,11 +21,11 @@ export interface PiiAdapter {
   /** Our types it has an entity for. */
   supported: ReadonlySet<PiiType>;
   /** Findings mapped to our types (unmapped entities dropped), or undefined when spans could not be recovered. */
-  detect(text: string): Promise<PredictedSpan[] | undefined>;
+  detect: (text: string) => Promise<PredictedSpan[] | undefined>;
   /** Types found in `text` (mapped), one entry per finding; for unlabelled counts. */
-  types(text: string): Promise<string[]>;
+  types: (text: string) => Promise<string[]>;
   /** Runs the library once on `text` the cheapest documented way (for throughput). */
-  run(text: string): Promise<unknown>;
+  run: (text: string) => Promise<unknown>;
 }
 
 /** Version of an installed package (read from its package.json next to its entry point). */
@@ -33,7 +33,10 @@ export async function packageVersion(name: string): Promise<string> {
   let directory = dirname(require.resolve(name));
   for (let depth = 0; depth < 4; depth++) {
     try {
-      const manifest = JSON.parse(await readFile(join(directory, 'package.json'), 'utf8')) as { name?: string; version?: string };
+      const manifest = JSON.parse(await readFile(join(directory, 'package.json'), 'utf8')) as {
+        name?: string;
+        version?: string;
+      };
       if (manifest.name === name && manifest.version !== undefined) return manifest.version;
     } catch {
       // not here; look one level up
@@ -50,7 +53,11 @@ const escapeRegExp = (text: string): string => text.replace(/[.*+?^${}()|[\]\\]/
  * tokens matched by `token` (a global regex). Returns the original span behind each token, or
  * undefined when the texts cannot be aligned.
  */
-export function alignRedaction(original: string, redacted: string, token: RegExp): { token: string; start: number; end: number }[] | undefined {
+export function alignRedaction(
+  original: string,
+  redacted: string,
+  token: RegExp,
+): { token: string; start: number; end: number }[] | undefined {
   const literals: string[] = [];
   const tokens: string[] = [];
   let last = 0;
@@ -152,7 +159,15 @@ export async function redactPiiAdapter(): Promise<PiiAdapter> {
   return {
     name: 'redact-pii',
     version: await packageVersion('redact-pii'),
-    supported: new Set<PiiType>(['email', 'phone', 'payment_card', 'ip_address', 'us_ssn', 'person_name', 'address']),
+    supported: new Set<PiiType>([
+      'email',
+      'phone',
+      'payment_card',
+      'ip_address',
+      'us_ssn',
+      'person_name',
+      'address',
+    ]),
     detect: async (text) => {
       const aligned = alignRedaction(text, redactor.redact(text), REDACT_PII_TOKEN);
       if (aligned === undefined) return undefined;
@@ -245,6 +260,9 @@ export async function runHaiGuardrails(input: HaiInput, workDirectory: string): 
     child.once('error', reject);
     child.once('exit', resolveExit);
   });
-  if (code !== 0) throw new Error(`the hai-guardrails child exited with ${code}: ${errors.trim().split('\n').slice(-5).join(' | ')}`);
+  if (code !== 0)
+    throw new Error(
+      `the hai-guardrails child exited with ${code}: ${errors.trim().split('\n').slice(-5).join(' | ')}`,
+    );
   return JSON.parse(await readFile(outputFile, 'utf8')) as HaiOutput;
 }

@@ -68,8 +68,19 @@ function email(g: Generators): string {
   const sender = g.name(language).value;
   const sentences = language === 'vi' ? SENTENCES_VI : SENTENCES_EN;
   const body = Array.from({ length: g.int(3, 12) }, () => g.pick(sentences));
-  body.splice(g.int(0, body.length), 0, language === 'vi' ? `Số điện thoại liên hệ: ${g.phone('vi').value}.` : `You can call me at ${g.phone('en').value}.`);
-  if (g.chance(0.3)) body.push(language === 'vi' ? `Địa chỉ giao hàng: ${g.address('vi').value}.` : `Shipping address: ${g.address('en').value}.`);
+  body.splice(
+    g.int(0, body.length),
+    0,
+    language === 'vi'
+      ? `Số điện thoại liên hệ: ${g.phone('vi').value}.`
+      : `You can call me at ${g.phone('en').value}.`,
+  );
+  if (g.chance(0.3))
+    body.push(
+      language === 'vi'
+        ? `Địa chỉ giao hàng: ${g.address('vi').value}.`
+        : `Shipping address: ${g.address('en').value}.`,
+    );
   return [
     `From: ${sender} <${g.email(sender).value}>`,
     `To: ${g.email().value}`,
@@ -101,7 +112,9 @@ function csvExport(g: Generators): string {
   for (let index = g.int(10, 40); index > 0; index--) {
     const language = g.chance(0.5) ? 'vi' : 'en';
     const name = g.name(language).value;
-    lines.push(`${g.digits(7)},"${name}",${g.email(name).value},${g.phone(language).value},"${g.address(language).value}",${g.timestamp()}`);
+    lines.push(
+      `${g.digits(7)},"${name}",${g.email(name).value},${g.phone(language).value},"${g.address(language).value}",${g.timestamp()}`,
+    );
   }
   return lines.join('\n');
 }

@@ -29,8 +29,14 @@ export async function loadInjectionRows(): Promise<InjectionRow[]> {
     for (const line of lines) {
       if (line.trim() === '') continue;
       const row = JSON.parse(line) as InjectionRow;
-      if ((row.label !== 0 && row.label !== 1) || (row.kind !== 'prompt' && row.kind !== 'tool_output') || typeof row.text !== 'string') {
-        throw new Error(`${file}: row ${row.id} does not have the documented shape (label 0/1, kind prompt/tool_output, text)`);
+      if (
+        (row.label !== 0 && row.label !== 1) ||
+        (row.kind !== 'prompt' && row.kind !== 'tool_output') ||
+        typeof row.text !== 'string'
+      ) {
+        throw new Error(
+          `${file}: row ${row.id} does not have the documented shape (label 0/1, kind prompt/tool_output, text)`,
+        );
       }
       rows.push({ ...row, category: row.category ?? null });
     }
@@ -51,7 +57,8 @@ export interface TextGroup {
 export async function loadUnlabelledTexts(rows: readonly InjectionRow[]): Promise<TextGroup[]> {
   const groups = new Map<string, string[]>();
   for (const row of rows) {
-    if (row.kind !== 'tool_output' || row.label !== 0 || row.category?.startsWith('clean_context:') !== true) continue;
+    if (row.kind !== 'tool_output' || row.label !== 0 || row.category?.startsWith('clean_context:') !== true)
+      continue;
     const source = `BIPIA ${row.category.slice('clean_context:'.length)} contexts`;
     const texts = groups.get(source) ?? [];
     texts.push(row.text);
@@ -64,7 +71,11 @@ export async function loadUnlabelledTexts(rows: readonly InjectionRow[]): Promis
   };
   const outputs = new Set<string>();
   for (const task of banking.user_tasks) for (const step of task.trace) outputs.add(step.output_clean);
-  for (const task of banking.injection_tasks) for (const step of task.ground_truth) if (step.output_clean !== undefined) outputs.add(step.output_clean);
-  result.push({ source: 'AgentDojo banking tool outputs', texts: [...outputs].filter((text) => text.trim() !== '' && text !== 'None') });
+  for (const task of banking.injection_tasks)
+    for (const step of task.ground_truth) if (step.output_clean !== undefined) outputs.add(step.output_clean);
+  result.push({
+    source: 'AgentDojo banking tool outputs',
+    texts: [...outputs].filter((text) => text.trim() !== '' && text !== 'None'),
+  });
   return result;
 }

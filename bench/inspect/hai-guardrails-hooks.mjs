@@ -21,7 +21,8 @@ export async function initialize(data) {
  */
 export async function resolve(specifier, context, nextResolve) {
   for (const redirect of redirects) {
-    if (specifier.endsWith(redirect.suffix) && specifier !== redirect.url) return { url: redirect.url, shortCircuit: true };
+    if (specifier.endsWith(redirect.suffix) && specifier !== redirect.url)
+      return { url: redirect.url, shortCircuit: true };
   }
   return nextResolve(specifier, context);
 }

@@ -13,7 +13,10 @@ const piscinaMain = createRequire(haiMain).resolve('piscina');
 register(new URL('./hai-guardrails-hooks.mjs', import.meta.url), {
   data: {
     redirects: [
-      { suffix: '/node_modules/piscina/dist/worker.js', url: pathToFileURL(join(dirname(piscinaMain), 'worker.js')).href },
+      {
+        suffix: '/node_modules/piscina/dist/worker.js',
+        url: pathToFileURL(join(dirname(piscinaMain), 'worker.js')).href,
+      },
       {
         suffix: '/@presidio-dev/hai-guardrails/workers/heuristic.worker.mjs',
         url: pathToFileURL(join(dirname(haiMain), 'workers', 'heuristic.worker.js')).href,

@@ -16,7 +16,8 @@ import type { HaiInput, HaiOutput } from './competitors.js';
 import type { PredictedSpan, Throughput } from './metrics.js';
 
 const [inputFile, outputFile] = process.argv.slice(2);
-if (inputFile === undefined || outputFile === undefined) throw new Error('usage: hai-guardrails-run.ts <input.json> <output.json>');
+if (inputFile === undefined || outputFile === undefined)
+  throw new Error('usage: hai-guardrails-run.ts <input.json> <output.json>');
 const input = JSON.parse(await readFile(inputFile, 'utf8')) as HaiInput;
 
 const pii = piiGuard({ selection: SelectionType.All, mode: 'redact' });
@@ -31,12 +32,17 @@ async function redact(text: string): Promise<string> {
 async function injectionScore(guard: Guard, text: string): Promise<number> {
   const [result] = await guard([{ role: 'user', content: text }]);
   const score = result?.additionalFields?.score;
-  if (typeof score !== 'number') throw new Error(`the injection guard returned no score: ${JSON.stringify(result?.reason)}`);
+  if (typeof score !== 'number')
+    throw new Error(`the injection guard returned no score: ${JSON.stringify(result?.reason)}`);
   return score;
 }
 
 /** Runs `work` over the documents in turn until they are done or `seconds` have passed. */
-async function timeBoxed(documents: readonly string[], seconds: number, work: (text: string) => Promise<unknown>): Promise<Throughput> {
+async function timeBoxed(
+  documents: readonly string[],
+  seconds: number,
+  work: (text: string) => Promise<unknown>,
+): Promise<Throughput> {
   const started = performance.now();
   let count = 0;
   let bytes = 0;
@@ -91,12 +97,16 @@ for (const group of input.unlabelled) {
 
 log(`pattern injection guard on ${input.injectionRows.length} rows`);
 const patternScores: { id: string; score: number }[] = [];
-for (const row of input.injectionRows) patternScores.push({ id: row.id, score: await injectionScore(pattern, row.text) });
+for (const row of input.injectionRows)
+  patternScores.push({ id: row.id, score: await injectionScore(pattern, row.text) });
 
 // The heuristic guard takes seconds per row: score a deterministic shuffle of the rows (by hash of
 // the id, so labels and kinds are mixed) until the time box closes.
 const shuffled = [...input.injectionRows].sort((a, b) =>
-  createHash('sha256').update(a.id).digest('hex').localeCompare(createHash('sha256').update(b.id).digest('hex')),
+  createHash('sha256')
+    .update(a.id)
+    .digest('hex')
+    .localeCompare(createHash('sha256').update(b.id).digest('hex')),
 );
 log(`heuristic injection guard on up to ${shuffled.length} rows, at most ${input.heuristicSeconds} s`);
 const heuristicScores: { id: string; score: number }[] = [];
@@ -111,7 +121,9 @@ log('throughput');
 const throughput = {
   pii: await timeBoxed(input.corpus, input.throughputSeconds, redact),
   pattern: await timeBoxed(input.corpus, input.throughputSeconds, (text) => injectionScore(pattern, text)),
-  heuristic: await timeBoxed(input.corpus, input.throughputSeconds, (text) => injectionScore(heuristic, text)),
+  heuristic: await timeBoxed(input.corpus, input.throughputSeconds, (text) =>
+    injectionScore(heuristic, text),
+  ),
 };
 
 const output: HaiOutput = {

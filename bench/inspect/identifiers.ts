@@ -108,7 +108,9 @@ function until<T>(what: string, attempt: () => T | undefined): T {
     const value = attempt();
     if (value !== undefined) return value;
   }
-  throw new Error(`could not generate a valid ${what} in 10,000 attempts: the generator or its validator is wrong`);
+  throw new Error(
+    `could not generate a valid ${what} in 10,000 attempts: the generator or its validator is wrong`,
+  );
 }
 
 /** True when `value` (digits only) passes the Luhn check. */
@@ -144,7 +146,12 @@ interface CardBrand {
 
 const CARD_BRANDS: readonly CardBrand[] = [
   { name: 'visa', prefixes: ['4'], length: 16, groups: [4, 4, 4, 4] },
-  { name: 'mastercard', prefixes: ['51', '52', '53', '54', '55', '2221', '2720'], length: 16, groups: [4, 4, 4, 4] },
+  {
+    name: 'mastercard',
+    prefixes: ['51', '52', '53', '54', '55', '2221', '2720'],
+    length: 16,
+    groups: [4, 4, 4, 4],
+  },
   { name: 'amex', prefixes: ['34', '37'], length: 15, groups: [4, 6, 5] },
   { name: 'discover', prefixes: ['6011', '65'], length: 16, groups: [4, 4, 4, 4] },
   { name: 'jcb', prefixes: ['3528', '3566', '3589'], length: 16, groups: [4, 4, 4, 4] },
@@ -177,7 +184,23 @@ export function generateCard(faker: Faker): GeneratedValue {
 }
 
 /** Countries whose IBANs the set uses (SEPA and a few others that use IBAN). */
-const IBAN_COUNTRIES = ['DE', 'FR', 'GB', 'NL', 'ES', 'IT', 'BE', 'CH', 'PL', 'AT', 'SE', 'PT', 'IE', 'AE', 'SA'] as const;
+const IBAN_COUNTRIES = [
+  'DE',
+  'FR',
+  'GB',
+  'NL',
+  'ES',
+  'IT',
+  'BE',
+  'CH',
+  'PL',
+  'AT',
+  'SE',
+  'PT',
+  'IE',
+  'AE',
+  'SA',
+] as const;
 
 /** A valid IBAN (checked with ibantools), electronic or in groups of four. */
 export function generateIban(faker: Faker): GeneratedValue {
@@ -247,20 +270,107 @@ export function generateMst(faker: Faker): GeneratedValue {
 
 /** Vietnamese mobile prefixes in use since the 2018 renumbering (Viettel, MobiFone, VinaPhone, Vietnamobile, Gmobile). */
 const VN_MOBILE_PREFIXES = [
-  '32', '33', '34', '35', '36', '37', '38', '39', '86', '96', '97', '98', // Viettel
-  '70', '76', '77', '78', '79', '89', '90', '93', // MobiFone
-  '81', '82', '83', '84', '85', '88', '91', '94', // VinaPhone
-  '52', '56', '58', '92', // Vietnamobile
-  '59', '99', // Gmobile
+  '32',
+  '33',
+  '34',
+  '35',
+  '36',
+  '37',
+  '38',
+  '39',
+  '86',
+  '96',
+  '97',
+  '98', // Viettel
+  '70',
+  '76',
+  '77',
+  '78',
+  '79',
+  '89',
+  '90',
+  '93', // MobiFone
+  '81',
+  '82',
+  '83',
+  '84',
+  '85',
+  '88',
+  '91',
+  '94', // VinaPhone
+  '52',
+  '56',
+  '58',
+  '92', // Vietnamobile
+  '59',
+  '99', // Gmobile
 ] as const;
 
 /** Vietnamese landline area codes (without the trunk 0): two digits for Hà Nội and HCMC, three elsewhere. */
 const VN_AREA_CODES = [
-  '24', '28', '203', '204', '205', '206', '207', '208', '209', '210', '211', '212', '213', '214', '215',
-  '216', '218', '219', '220', '221', '222', '225', '226', '227', '228', '229', '232', '233', '234',
-  '235', '236', '237', '238', '239', '251', '252', '254', '255', '256', '257', '258', '259', '260',
-  '261', '262', '263', '269', '270', '271', '272', '273', '274', '275', '276', '277', '290', '291',
-  '292', '293', '294', '296', '297', '299',
+  '24',
+  '28',
+  '203',
+  '204',
+  '205',
+  '206',
+  '207',
+  '208',
+  '209',
+  '210',
+  '211',
+  '212',
+  '213',
+  '214',
+  '215',
+  '216',
+  '218',
+  '219',
+  '220',
+  '221',
+  '222',
+  '225',
+  '226',
+  '227',
+  '228',
+  '229',
+  '232',
+  '233',
+  '234',
+  '235',
+  '236',
+  '237',
+  '238',
+  '239',
+  '251',
+  '252',
+  '254',
+  '255',
+  '256',
+  '257',
+  '258',
+  '259',
+  '260',
+  '261',
+  '262',
+  '263',
+  '269',
+  '270',
+  '271',
+  '272',
+  '273',
+  '274',
+  '275',
+  '276',
+  '277',
+  '290',
+  '291',
+  '292',
+  '293',
+  '294',
+  '296',
+  '297',
+  '299',
 ] as const;
 
 function isValidPhone(national: string, country: CountryCode): boolean {
@@ -314,7 +424,16 @@ export function generateVnLandline(faker: Faker): GeneratedValue {
 
 /** National number shapes per country ('x' = random digit); kept only when libphonenumber says valid. */
 const INTERNATIONAL_SHAPES: Readonly<Record<string, readonly string[]>> = {
-  US: ['212xxxxxxx', '310xxxxxxx', '415xxxxxxx', '617xxxxxxx', '206xxxxxxx', '312xxxxxxx', '646xxxxxxx', '512xxxxxxx'],
+  US: [
+    '212xxxxxxx',
+    '310xxxxxxx',
+    '415xxxxxxx',
+    '617xxxxxxx',
+    '206xxxxxxx',
+    '312xxxxxxx',
+    '646xxxxxxx',
+    '512xxxxxxx',
+  ],
   GB: ['207xxxxxxx', '161xxxxxxx', '74xxxxxxxx', '79xxxxxxxx'],
   DE: ['30xxxxxxxx', '89xxxxxxx', '151xxxxxxxx', '170xxxxxxx'],
   FR: ['1xxxxxxxx', '6xxxxxxxx', '7xxxxxxxx'],
@@ -337,7 +456,10 @@ export function generateInternationalPhone(faker: Faker): GeneratedValue {
       ['intl_e164', parsed.number],
     ];
     if (country === 'US') {
-      choices.push(['us_national', parsed.formatNational()], ['us_dashes', parsed.formatNational().replace(/^\((\d{3})\) /, '$1-')]);
+      choices.push(
+        ['us_national', parsed.formatNational()],
+        ['us_dashes', parsed.formatNational().replace(/^\((\d{3})\) /, '$1-')],
+      );
     }
     const [variant, value] = faker.helpers.arrayElement(choices);
     return { value, variant: `${country}_${variant}` };
@@ -349,7 +471,13 @@ export function isValidSsn(value: string): boolean {
   const plain = value.replace(/[- ]/g, '');
   if (!/^\d{9}$/.test(plain)) return false;
   const area = plain.slice(0, 3);
-  return area !== '000' && area !== '666' && area[0] !== '9' && plain.slice(3, 5) !== '00' && plain.slice(5) !== '0000';
+  return (
+    area !== '000' &&
+    area !== '666' &&
+    area[0] !== '9' &&
+    plain.slice(3, 5) !== '00' &&
+    plain.slice(5) !== '0000'
+  );
 }
 
 /** A US social security number, dashed, spaced or plain. */
@@ -373,7 +501,10 @@ export function generateSsn(faker: Faker): GeneratedValue {
 /** A passport number: Vietnamese (letter + 7 digits) or US (9 digits). */
 export function generatePassport(faker: Faker, vietnamese: boolean): GeneratedValue {
   if (vietnamese) {
-    return { value: faker.helpers.arrayElement(['B', 'C', 'N', 'P']) + digits(faker, 7), variant: 'vn_passport' };
+    return {
+      value: faker.helpers.arrayElement(['B', 'C', 'N', 'P']) + digits(faker, 7),
+      variant: 'vn_passport',
+    };
   }
   return { value: faker.helpers.arrayElement(['5', '6']) + digits(faker, 8), variant: 'us_passport' };
 }
@@ -396,7 +527,11 @@ export function generateBankAccount(faker: Faker, vietnamese: boolean): Generate
   if (!vietnamese) return { value: `00${digits(faker, 10)}`, variant: 'us_account_12', bank: 'Chase' };
   const bank = faker.helpers.arrayElement(VN_BANKS);
   const first = bank.lead === '' ? String(faker.number.int({ min: 1, max: 9 })) : bank.lead;
-  return { value: first + digits(faker, bank.length - first.length), variant: `vn_account_${bank.length}`, bank: bank.name };
+  return {
+    value: first + digits(faker, bank.length - first.length),
+    variant: `vn_account_${bank.length}`,
+    bank: bank.name,
+  };
 }
 
 /** An IPv4 (public or private) or IPv6 (full or compressed) address. */
@@ -409,7 +544,12 @@ export function generateIp(faker: Faker): GeneratedValue {
   ]);
   if (kind === 'ipv4_public') {
     return {
-      value: [faker.number.int({ min: 14, max: 223 }), faker.number.int(255), faker.number.int(255), faker.number.int({ min: 1, max: 254 })].join('.'),
+      value: [
+        faker.number.int({ min: 14, max: 223 }),
+        faker.number.int(255),
+        faker.number.int(255),
+        faker.number.int({ min: 1, max: 254 }),
+      ].join('.'),
       variant: kind,
     };
   }

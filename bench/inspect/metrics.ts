@@ -86,8 +86,12 @@ export function scorePii(
   predictions: readonly (readonly PredictedSpan[])[],
   supported: ReadonlySet<PiiType>,
 ): PiiScore {
-  const counts = new Map<PiiType, { gold: number; predicted: number; truePositives: number; found: number; exact: number }>();
-  for (const type of supported) counts.set(type, { gold: 0, predicted: 0, truePositives: 0, found: 0, exact: 0 });
+  const counts = new Map<
+    PiiType,
+    { gold: number; predicted: number; truePositives: number; found: number; exact: number }
+  >();
+  for (const type of supported)
+    counts.set(type, { gold: 0, predicted: 0, truePositives: 0, found: 0, exact: 0 });
   const otherTypes: Record<string, number> = {};
   const variants: Record<string, { gold: number; found: number }> = {};
   const misses: Record<string, ErrorSample[]> = {};
@@ -113,7 +117,12 @@ export function scorePii(
       } else {
         const list = (falsePositives[finding.type] ??= []);
         if (list.length < SAMPLES_PER_TYPE) {
-          list.push({ id: example.id, type: finding.type, value: example.text.slice(finding.start, finding.end), text: example.text });
+          list.push({
+            id: example.id,
+            type: finding.type,
+            value: example.text.slice(finding.start, finding.end),
+            text: example.text,
+          });
         }
       }
     }
@@ -129,7 +138,13 @@ export function scorePii(
       if (same.length === 0) {
         const list = (misses[span.type] ??= []);
         if (list.length < SAMPLES_PER_TYPE) {
-          list.push({ id: example.id, type: span.type, variant: span.variant, value: example.text.slice(span.start, span.end), text: example.text });
+          list.push({
+            id: example.id,
+            type: span.type,
+            variant: span.variant,
+            value: example.text.slice(span.start, span.end),
+            text: example.text,
+          });
         }
         continue;
       }
@@ -139,7 +154,10 @@ export function scorePii(
     }
   });
 
-  const perType = Object.fromEntries(PII_TYPES.map((type) => [type, null])) as Record<PiiType, TypeScore | null>;
+  const perType = Object.fromEntries(PII_TYPES.map((type) => [type, null])) as Record<
+    PiiType,
+    TypeScore | null
+  >;
   let predictedTotal = 0;
   let truePositivesTotal = 0;
   let goldTotal = 0;
@@ -147,7 +165,14 @@ export function scorePii(
   for (const [type, count] of counts) {
     const precision = ratio(count.truePositives, count.predicted);
     const recall = ratio(count.found, count.gold);
-    perType[type] = { type, ...count, precision, recall, f1: f1Of(precision, recall), exactRate: ratio(count.exact, count.found) };
+    perType[type] = {
+      type,
+      ...count,
+      precision,
+      recall,
+      f1: f1Of(precision, recall),
+      exactRate: ratio(count.exact, count.found),
+    };
     predictedTotal += count.predicted;
     truePositivesTotal += count.truePositives;
     goldTotal += count.gold;
@@ -201,7 +226,13 @@ export function ratesAt(rows: readonly ScoredRow[], threshold: number): Detectio
       if (detected) falsePositives += 1;
     }
   }
-  return { positives, negatives, tpr: ratio(truePositives, positives), fpr: ratio(falsePositives, negatives), threshold };
+  return {
+    positives,
+    negatives,
+    tpr: ratio(truePositives, positives),
+    fpr: ratio(falsePositives, negatives),
+    threshold,
+  };
 }
 
 /**
@@ -234,7 +265,9 @@ export function detectionByCategory(
     });
     byCategory.set(key, entry);
   }
-  return [...byCategory.entries()].map(([category, entry]) => ({ category, ...entry })).sort((a, b) => a.category.localeCompare(b.category));
+  return [...byCategory.entries()]
+    .map(([category, entry]) => ({ category, ...entry }))
+    .sort((a, b) => a.category.localeCompare(b.category));
 }
 
 /** One throughput measurement: documents and UTF-8 bytes processed in `seconds`. */

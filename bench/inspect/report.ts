@@ -7,7 +7,11 @@ import { PII_TYPES, TARGET_F1, TARGET_TYPES } from './synthetic.js';
 import type { PiiType } from './synthetic.js';
 
 /** One line of a Markdown table per row. */
-export function table(header: readonly string[], rows: readonly (readonly string[])[], align?: readonly ('l' | 'r')[]): string {
+export function table(
+  header: readonly string[],
+  rows: readonly (readonly string[])[],
+  align?: readonly ('l' | 'r')[],
+): string {
   const rule = header.map((_, index) => ((align?.[index] ?? 'l') === 'r' ? '---:' : '---'));
   return [header, rule, ...rows].map((cells) => `| ${cells.join(' | ')} |`).join('\n');
 }
@@ -37,7 +41,9 @@ export function wardenPiiTable(score: PiiScore): string {
   const rows = PII_TYPES.map((type) => {
     const entry = score.perType[type];
     if (entry === null) return [type, '–', '–', '–', '–', '–', '–', '–', ''];
-    const target = TARGET_TYPES.includes(type) ? `${passFail(entry.f1 >= TARGET_F1)} (F1 ≥ ${TARGET_F1})` : '';
+    const target = TARGET_TYPES.includes(type)
+      ? `${passFail(entry.f1 >= TARGET_F1)} (F1 ≥ ${TARGET_F1})`
+      : '';
     return [
       type,
       String(entry.gold),
@@ -57,8 +63,21 @@ export function wardenPiiTable(score: PiiScore): string {
   );
 }
 
+/** A threshold from `thresholdForFpr` (just above a negative's score), as `> score`. */
+export function fprThreshold(threshold: number): string {
+  if (Number.isNaN(threshold)) return '–';
+  return threshold === 0 ? '≥ 0' : `> ${(threshold - 1e-9).toFixed(4)}`;
+}
+
 /** Rates of one detector on one kind, as a table row. */
-export function ratesRow(name: string, kind: string, at05: DetectionRates, threshold: number, atThreshold: DetectionRates, target: string): string[] {
+export function ratesRow(
+  name: string,
+  kind: string,
+  at05: DetectionRates,
+  threshold: number,
+  atThreshold: DetectionRates,
+  target: string,
+): string[] {
   return [
     name,
     kind,
@@ -66,17 +85,35 @@ export function ratesRow(name: string, kind: string, at05: DetectionRates, thres
     String(at05.negatives),
     fixed(at05.tpr),
     fixed(at05.fpr),
-    Number.isNaN(threshold) ? '–' : threshold.toFixed(4),
+    fprThreshold(threshold),
     fixed(atThreshold.tpr),
     fixed(atThreshold.fpr),
     target,
   ];
 }
 
-export const RATES_HEADER = ['detector', 'kind', 'positives', 'negatives', 'TPR @0.5', 'FPR @0.5', 'threshold for FPR ≤ 0.02', 'TPR there', 'FPR there', 'target'];
+export const RATES_HEADER = [
+  'detector',
+  'kind',
+  'positives',
+  'negatives',
+  'TPR @0.5',
+  'FPR @0.5',
+  'threshold for FPR ≤ 0.02',
+  'TPR there',
+  'FPR there',
+  'target',
+];
 export const RATES_ALIGN: ('l' | 'r')[] = ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'];
 
 /** A throughput line: documents, MB, seconds, MB/s. */
 export function throughputRow(name: string, what: string, run: RunThroughput): string[] {
-  return [name, what, String(run.documents), (run.bytes / 2 ** 20).toFixed(2), run.seconds.toFixed(1), fixed(megabytesPerSecond(run), 2)];
+  return [
+    name,
+    what,
+    String(run.documents),
+    (run.bytes / 2 ** 20).toFixed(2),
+    run.seconds.toFixed(1),
+    fixed(megabytesPerSecond(run), 2),
+  ];
 }

@@ -48,7 +48,14 @@ export const PII_TYPES = [
 export type PiiType = (typeof PII_TYPES)[number];
 
 /** Types with an accuracy target, and the target. */
-export const TARGET_TYPES: readonly PiiType[] = ['email', 'phone', 'payment_card', 'iban', 'vn_cccd', 'vn_tax_code'];
+export const TARGET_TYPES: readonly PiiType[] = [
+  'email',
+  'phone',
+  'payment_card',
+  'iban',
+  'vn_cccd',
+  'vn_tax_code',
+];
 export const TARGET_F1 = 0.97;
 
 /** Default seed of the set (the benchmark date). */
@@ -92,7 +99,11 @@ class ExampleBuilder {
   }
 }
 
-const VN_PLACES: readonly { city: string; short: string; districts: readonly (readonly [string, readonly string[]])[] }[] = [
+const VN_PLACES: readonly {
+  city: string;
+  short: string;
+  districts: readonly (readonly [string, readonly string[]])[];
+}[] = [
   {
     city: 'TP. Hồ Chí Minh',
     short: 'TP.HCM',
@@ -173,9 +184,35 @@ const COMPANIES_VI = [
   'Công ty Cổ phần Thực phẩm Xanh',
   'Công ty TNHH Vận tải Bắc Nam',
 ];
-const COMPANIES_EN = ['Acme Logistics Ltd', 'Northwind Traders', 'Blue Harbor Software', 'Contoso Retail', 'Globex Supplies'];
-const COMPANY_DOMAINS = ['fpt.com.vn', 'vnpt.vn', 'saoviet.vn', 'acme-logistics.com', 'northwind.io', 'contoso.com'];
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const COMPANIES_EN = [
+  'Acme Logistics Ltd',
+  'Northwind Traders',
+  'Blue Harbor Software',
+  'Contoso Retail',
+  'Globex Supplies',
+];
+const COMPANY_DOMAINS = [
+  'fpt.com.vn',
+  'vnpt.vn',
+  'saoviet.vn',
+  'acme-logistics.com',
+  'northwind.io',
+  'contoso.com',
+];
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 
 /** Removes Vietnamese diacritics (as names are written on bank transfers and in e-mail addresses). */
 function plainAscii(text: string): string {
@@ -224,16 +261,21 @@ export class Generators {
   // ---- personal values ----
 
   name(language: 'en' | 'vi'): GeneratedValue {
-    if (language === 'vi') return { value: `${this.vi.person.lastName()} ${this.vi.person.firstName()}`, variant: 'vi_name' };
+    if (language === 'vi')
+      return { value: `${this.vi.person.lastName()} ${this.vi.person.firstName()}`, variant: 'vi_name' };
     const first = this.en.person.firstName();
     const last = this.en.person.lastName();
-    if (this.chance(0.1)) return { value: `${first} ${this.en.person.middleName()} ${last}`, variant: 'en_name_middle' };
+    if (this.chance(0.1))
+      return { value: `${first} ${this.en.person.middleName()} ${last}`, variant: 'en_name_middle' };
     return { value: `${first} ${last}`, variant: 'en_name' };
   }
 
   /** A Vietnamese name in capitals without diacritics, as printed on cards and bank transfers. */
   upperAsciiName(): GeneratedValue {
-    return { value: plainAscii(`${this.vi.person.lastName()} ${this.vi.person.firstName()}`).toUpperCase(), variant: 'vi_name_upper_ascii' };
+    return {
+      value: plainAscii(`${this.vi.person.lastName()} ${this.vi.person.firstName()}`).toUpperCase(),
+      variant: 'vi_name_upper_ascii',
+    };
   }
 
   email(name?: string): GeneratedValue {
@@ -275,11 +317,19 @@ export class Generators {
     const ward = this.pick(wards);
     const street = this.pick(VN_STREETS);
     const number = this.int(1, 350);
-    if (shape === 'vi_full') return { value: `Số ${number} đường ${street}, ${ward}, ${district}, ${place.city}`, variant: shape };
-    if (shape === 'vi_alley') return { value: `${number}/${this.int(1, 60)} ${street}, ${ward}, ${district}, ${place.city}`, variant: shape };
+    if (shape === 'vi_full')
+      return { value: `Số ${number} đường ${street}, ${ward}, ${district}, ${place.city}`, variant: shape };
+    if (shape === 'vi_alley')
+      return {
+        value: `${number}/${this.int(1, 60)} ${street}, ${ward}, ${district}, ${place.city}`,
+        variant: shape,
+      };
     const shortWard = ward.replace('Phường ', 'P. ');
     const shortDistrict = district.replace('Quận ', 'Q. ');
-    return { value: `${number} ${street}, ${shortWard}, ${shortDistrict}, ${place.short === 'TP.HCM' ? 'TP.HCM' : place.city}`, variant: shape };
+    return {
+      value: `${number} ${street}, ${shortWard}, ${shortDistrict}, ${place.short === 'TP.HCM' ? 'TP.HCM' : place.city}`,
+      variant: shape,
+    };
   }
 
   /** A birth date between 1950 and 2008, written in a language's usual ways. */
@@ -354,7 +404,15 @@ export class Generators {
   }
 
   epochMillis(): number {
-    return Date.UTC(this.int(2023, 2026), this.int(0, 11), this.int(1, 28), this.int(0, 23), this.int(0, 59), this.int(0, 59), this.int(0, 999));
+    return Date.UTC(
+      this.int(2023, 2026),
+      this.int(0, 11),
+      this.int(1, 28),
+      this.int(0, 23),
+      this.int(0, 59),
+      this.int(0, 59),
+      this.int(0, 999),
+    );
   }
 
   version(): string {
@@ -388,99 +446,295 @@ const TEMPLATES: Record<PiiType | 'negative', readonly Template[]> = {
   email: [
     english((b, g) => {
       const name = g.name('en');
-      b.t('Please contact ').v('person_name', name).t(' at ').v('email', g.email(name.value)).t(' about order ').t(g.orderNumber()).t('.');
+      b.t('Please contact ')
+        .v('person_name', name)
+        .t(' at ')
+        .v('email', g.email(name.value))
+        .t(' about order ')
+        .t(g.orderNumber())
+        .t('.');
     }),
-    english((b, g) => b.t('From: support <').v('email', g.email()).t('>\nSubject: Order ').t(g.orderNumber()).t(' shipped\nTotal: ').t(g.priceEn())),
-    english((b, g) => b.t('{"customer_id": "CUS-').t(g.digits(5)).t('", "email": "').v('email', g.email()).t('", "status": "active", "updated_at": "').t(g.timestamp()).t('"}')),
+    english((b, g) =>
+      b
+        .t('From: support <')
+        .v('email', g.email())
+        .t('>\nSubject: Order ')
+        .t(g.orderNumber())
+        .t(' shipped\nTotal: ')
+        .t(g.priceEn()),
+    ),
+    english((b, g) =>
+      b
+        .t('{"customer_id": "CUS-')
+        .t(g.digits(5))
+        .t('", "email": "')
+        .v('email', g.email())
+        .t('", "status": "active", "updated_at": "')
+        .t(g.timestamp())
+        .t('"}'),
+    ),
     english((b, g) => b.t('reply-to: ').v('email', g.email()).t('; cc: ').v('email', g.email())),
-    vietnamese((b, g) => b.t('Vui lòng gửi hồ sơ về địa chỉ email ').v('email', g.email()).t(' trước ngày ').t(`${g.int(1, 28)}/${g.int(1, 12)}`).t('.')),
+    vietnamese((b, g) =>
+      b
+        .t('Vui lòng gửi hồ sơ về địa chỉ email ')
+        .v('email', g.email())
+        .t(' trước ngày ')
+        .t(`${g.int(1, 28)}/${g.int(1, 12)}`)
+        .t('.'),
+    ),
     vietnamese((b, g) => {
       const name = g.name('vi');
-      b.t('Khách hàng ').v('person_name', name).t(' (email: ').v('email', g.email(name.value)).t(') đã thanh toán ').t(g.priceVi()).t('.');
+      b.t('Khách hàng ')
+        .v('person_name', name)
+        .t(' (email: ')
+        .v('email', g.email(name.value))
+        .t(') đã thanh toán ')
+        .t(g.priceVi())
+        .t('.');
     }),
     vietnamese((b, g) => b.t('Email liên hệ: ').v('email', g.email())),
   ],
   phone: [
     vietnamese((b, g) => {
       const name = g.name('vi');
-      b.t('Liên hệ anh ').v('person_name', name).t(' qua số ').v('phone', g.phone('vi')).t(' để được hỗ trợ.');
+      b.t('Liên hệ anh ')
+        .v('person_name', name)
+        .t(' qua số ')
+        .v('phone', g.phone('vi'))
+        .t(' để được hỗ trợ.');
     }),
     vietnamese((b, g) => b.t('SĐT: ').v('phone', g.phone('vi')).t(' | Mã đơn: ').t(g.orderNumber())),
-    vietnamese((b, g) => b.t('Hotline: ').v('phone', generateVnLandline(g.rng)).t(' (8:00 - 17:30, thứ Hai đến thứ Sáu)')),
-    vietnamese((b, g) => b.t('Điện thoại di động: ').v('phone', generateVnMobile(g.rng)).t(', điện thoại bàn: ').v('phone', generateVnLandline(g.rng))),
+    vietnamese((b, g) =>
+      b.t('Hotline: ').v('phone', generateVnLandline(g.rng)).t(' (8:00 - 17:30, thứ Hai đến thứ Sáu)'),
+    ),
+    vietnamese((b, g) =>
+      b
+        .t('Điện thoại di động: ')
+        .v('phone', generateVnMobile(g.rng))
+        .t(', điện thoại bàn: ')
+        .v('phone', generateVnLandline(g.rng)),
+    ),
     english((b, g) => b.t('Call me at ').v('phone', g.phone('en')).t(' after 5pm.')),
-    english((b, g) => b.t('{"name": "').v('person_name', g.name('en')).t('", "phone": "').v('phone', g.phone('en')).t('", "plan": "').t(g.productCode()).t('"}')),
-    english((b, g) => b.t('| ').t(g.orderNumber()).t(' | ').v('phone', g.phone('en')).t(' | ').t(g.priceEn()).t(' |')),
+    english((b, g) =>
+      b
+        .t('{"name": "')
+        .v('person_name', g.name('en'))
+        .t('", "phone": "')
+        .v('phone', g.phone('en'))
+        .t('", "plan": "')
+        .t(g.productCode())
+        .t('"}'),
+    ),
+    english((b, g) =>
+      b.t('| ').t(g.orderNumber()).t(' | ').v('phone', g.phone('en')).t(' | ').t(g.priceEn()).t(' |'),
+    ),
   ],
   payment_card: [
-    english((b, g) => b.t('Card number: ').v('payment_card', generateCard(g.rng)).t(', exp ').t(`${pad2(g.int(1, 12))}/${g.int(27, 31)}`)),
-    english((b, g) => b.t('Charged ').v('payment_card', generateCard(g.rng)).t(' for ').t(g.priceEn()).t(' on ').t(g.timestamp()).t('.')),
-    english((b, g) => b.t('{"card_number": "').v('payment_card', generateCard(g.rng)).t('", "amount": ').t(String(g.int(1, 999))).t('.99, "currency": "USD"}')),
-    vietnamese((b, g) => b.t('Thanh toán bằng thẻ ').v('payment_card', generateCard(g.rng)).t(' thành công, số tiền ').t(g.priceVi()).t('.')),
+    english((b, g) =>
+      b
+        .t('Card number: ')
+        .v('payment_card', generateCard(g.rng))
+        .t(', exp ')
+        .t(`${pad2(g.int(1, 12))}/${g.int(27, 31)}`),
+    ),
+    english((b, g) =>
+      b
+        .t('Charged ')
+        .v('payment_card', generateCard(g.rng))
+        .t(' for ')
+        .t(g.priceEn())
+        .t(' on ')
+        .t(g.timestamp())
+        .t('.'),
+    ),
+    english((b, g) =>
+      b
+        .t('{"card_number": "')
+        .v('payment_card', generateCard(g.rng))
+        .t('", "amount": ')
+        .t(String(g.int(1, 999)))
+        .t('.99, "currency": "USD"}'),
+    ),
+    vietnamese((b, g) =>
+      b
+        .t('Thanh toán bằng thẻ ')
+        .v('payment_card', generateCard(g.rng))
+        .t(' thành công, số tiền ')
+        .t(g.priceVi())
+        .t('.'),
+    ),
     vietnamese((b, g) => {
       const name = g.upperAsciiName();
       b.t('Số thẻ: ').v('payment_card', generateCard(g.rng)).t('\nChủ thẻ: ').v('person_name', name);
     }),
   ],
   iban: [
-    english((b, g) => b.t('Please wire the amount to IBAN ').v('iban', generateIban(g.rng)).t(' by ').t(g.timestamp()).t('.')),
-    english((b, g) => b.t('Beneficiary account: ').v('iban', generateIban(g.rng)).t('\nReference: ').t(g.orderNumber())),
-    english((b, g) => b.t('{"iban": "').v('iban', generateIban(g.rng)).t('", "currency": "EUR", "amount": ').t(String(g.int(10, 9999))).t('}')),
+    english((b, g) =>
+      b.t('Please wire the amount to IBAN ').v('iban', generateIban(g.rng)).t(' by ').t(g.timestamp()).t('.'),
+    ),
+    english((b, g) =>
+      b.t('Beneficiary account: ').v('iban', generateIban(g.rng)).t('\nReference: ').t(g.orderNumber()),
+    ),
+    english((b, g) =>
+      b
+        .t('{"iban": "')
+        .v('iban', generateIban(g.rng))
+        .t('", "currency": "EUR", "amount": ')
+        .t(String(g.int(10, 9999)))
+        .t('}'),
+    ),
     vietnamese((b, g) => {
       const name = g.name('en');
-      b.t('Chuyển khoản quốc tế tới IBAN ').v('iban', generateIban(g.rng)).t(', người nhận ').v('person_name', name).t('.');
+      b.t('Chuyển khoản quốc tế tới IBAN ')
+        .v('iban', generateIban(g.rng))
+        .t(', người nhận ')
+        .v('person_name', name)
+        .t('.');
     }),
     vietnamese((b, g) => b.t('Tài khoản nhận (IBAN): ').v('iban', generateIban(g.rng))),
   ],
   vn_cccd: [
     vietnamese((b, g) => b.t('Số CCCD: ').v('vn_cccd', g.cccd())),
     vietnamese((b, g) =>
-      b.t('Căn cước công dân số ').v('vn_cccd', g.cccd()).t(' cấp ngày ').t(`${pad2(g.int(1, 28))}/${pad2(g.int(1, 12))}/${g.int(2021, 2025)}`).t(' tại Cục Cảnh sát QLHC về TTXH.'),
+      b
+        .t('Căn cước công dân số ')
+        .v('vn_cccd', g.cccd())
+        .t(' cấp ngày ')
+        .t(`${pad2(g.int(1, 28))}/${pad2(g.int(1, 12))}/${g.int(2021, 2025)}`)
+        .t(' tại Cục Cảnh sát QLHC về TTXH.'),
     ),
     vietnamese((b, g) => {
       const birth = g.birthDate('vi');
-      b.t('Họ tên: ').v('person_name', g.name('vi')).t('\nSố định danh cá nhân: ').v('vn_cccd', g.cccd(birth.year, birth.female)).t('\nNgày sinh: ').v('date_of_birth', birth.value);
+      b.t('Họ tên: ')
+        .v('person_name', g.name('vi'))
+        .t('\nSố định danh cá nhân: ')
+        .v('vn_cccd', g.cccd(birth.year, birth.female))
+        .t('\nNgày sinh: ')
+        .v('date_of_birth', birth.value);
     }),
-    vietnamese((b, g) => b.t('{"ho_ten": "').v('person_name', g.name('vi')).t('", "cccd": "').v('vn_cccd', g.cccd()).t('", "ma_don": "').t(g.orderNumber()).t('"}')),
+    vietnamese((b, g) =>
+      b
+        .t('{"ho_ten": "')
+        .v('person_name', g.name('vi'))
+        .t('", "cccd": "')
+        .v('vn_cccd', g.cccd())
+        .t('", "ma_don": "')
+        .t(g.orderNumber())
+        .t('"}'),
+    ),
     vietnamese((b, g) => b.t('CMND/CCCD: ').v('vn_cccd', g.cccd()).t(' - đã xác minh')),
-    english((b, g) => b.t('National ID (CCCD): ').v('vn_cccd', g.cccd()).t(', verified at ').t(g.timestamp())),
+    english((b, g) =>
+      b.t('National ID (CCCD): ').v('vn_cccd', g.cccd()).t(', verified at ').t(g.timestamp()),
+    ),
   ],
   vn_tax_code: [
     vietnamese((b, g) => b.t('Mã số thuế: ').v('vn_tax_code', generateMst(g.rng))),
-    vietnamese((b, g) => b.t(g.pick(COMPANIES_VI)).t(', MST: ').v('vn_tax_code', generateMst(g.rng)).t(', địa chỉ: ').v('address', g.address('vi'))),
-    vietnamese((b, g) => b.t('Hóa đơn GTGT số ').t(String(g.int(1, 99999)).padStart(7, '0')).t(' - MST người mua ').v('vn_tax_code', generateMst(g.rng)).t(', tổng tiền ').t(g.priceVi())),
+    vietnamese((b, g) =>
+      b
+        .t(g.pick(COMPANIES_VI))
+        .t(', MST: ')
+        .v('vn_tax_code', generateMst(g.rng))
+        .t(', địa chỉ: ')
+        .v('address', g.address('vi')),
+    ),
+    vietnamese((b, g) =>
+      b
+        .t('Hóa đơn GTGT số ')
+        .t(String(g.int(1, 99999)).padStart(7, '0'))
+        .t(' - MST người mua ')
+        .v('vn_tax_code', generateMst(g.rng))
+        .t(', tổng tiền ')
+        .t(g.priceVi()),
+    ),
     vietnamese((b, g) => b.t('MST ').v('vn_tax_code', generateMst(g.rng)).t(' (chi nhánh)')),
-    english((b, g) => b.t('Tax code (MST): ').v('vn_tax_code', generateMst(g.rng)).t(' - ').t(g.pick(COMPANIES_EN))),
-    english((b, g) => b.t('{"company": "').t(g.pick(COMPANIES_EN)).t('", "tax_code": "').v('vn_tax_code', generateMst(g.rng)).t('", "created_at": "').t(g.timestamp()).t('"}')),
+    english((b, g) =>
+      b.t('Tax code (MST): ').v('vn_tax_code', generateMst(g.rng)).t(' - ').t(g.pick(COMPANIES_EN)),
+    ),
+    english((b, g) =>
+      b
+        .t('{"company": "')
+        .t(g.pick(COMPANIES_EN))
+        .t('", "tax_code": "')
+        .v('vn_tax_code', generateMst(g.rng))
+        .t('", "created_at": "')
+        .t(g.timestamp())
+        .t('"}'),
+    ),
   ],
   ip_address: [
     english((b, g) => b.t('Login from IP ').v('ip_address', generateIp(g.rng)).t(' at ').t(g.timestamp())),
-    english((b, g) => b.t('client_ip=').v('ip_address', generateIp(g.rng)).t(' method=GET path=/api/orders/').t(g.digits(6)).t(' status=200')),
-    english((b, g) => b.t('{"remote_addr": "').v('ip_address', generateIp(g.rng)).t('", "user_agent": "curl/').t(`${g.int(7, 8)}.${g.int(0, 99)}.${g.int(0, 9)}`).t('"}')),
-    vietnamese((b, g) => b.t('Truy cập từ địa chỉ IP ').v('ip_address', generateIp(g.rng)).t(' lúc ').t(g.timestamp())),
+    english((b, g) =>
+      b
+        .t('client_ip=')
+        .v('ip_address', generateIp(g.rng))
+        .t(' method=GET path=/api/orders/')
+        .t(g.digits(6))
+        .t(' status=200'),
+    ),
+    english((b, g) =>
+      b
+        .t('{"remote_addr": "')
+        .v('ip_address', generateIp(g.rng))
+        .t('", "user_agent": "curl/')
+        .t(`${g.int(7, 8)}.${g.int(0, 99)}.${g.int(0, 9)}`)
+        .t('"}'),
+    ),
+    vietnamese((b, g) =>
+      b.t('Truy cập từ địa chỉ IP ').v('ip_address', generateIp(g.rng)).t(' lúc ').t(g.timestamp()),
+    ),
   ],
   us_ssn: [
     english((b, g) => b.t('SSN: ').v('us_ssn', generateSsn(g.rng))),
-    english((b, g) => b.t('Social Security Number ').v('us_ssn', generateSsn(g.rng)).t(' on file for ').v('person_name', g.name('en')).t('.')),
-    english((b, g) => b.t('{"employee": "').v('person_name', g.name('en')).t('", "ssn": "').v('us_ssn', generateSsn(g.rng)).t('", "hired": "').t(g.timestamp()).t('"}')),
-    english((b, g) => b.t('Applicant SSN ').v('us_ssn', generateSsn(g.rng)).t(', application ').t(g.orderNumber())),
+    english((b, g) =>
+      b
+        .t('Social Security Number ')
+        .v('us_ssn', generateSsn(g.rng))
+        .t(' on file for ')
+        .v('person_name', g.name('en'))
+        .t('.'),
+    ),
+    english((b, g) =>
+      b
+        .t('{"employee": "')
+        .v('person_name', g.name('en'))
+        .t('", "ssn": "')
+        .v('us_ssn', generateSsn(g.rng))
+        .t('", "hired": "')
+        .t(g.timestamp())
+        .t('"}'),
+    ),
+    english((b, g) =>
+      b.t('Applicant SSN ').v('us_ssn', generateSsn(g.rng)).t(', application ').t(g.orderNumber()),
+    ),
   ],
   person_name: [
-    english((b, g) => b.t('Dear ').v('person_name', g.name('en')).t(',\nYour order ').t(g.orderNumber()).t(' has shipped.')),
-    english((b, g) => b.t('Customer ').v('person_name', g.name('en')).t(' requested a refund of ').t(g.priceEn()).t('.')),
+    english((b, g) =>
+      b.t('Dear ').v('person_name', g.name('en')).t(',\nYour order ').t(g.orderNumber()).t(' has shipped.'),
+    ),
+    english((b, g) =>
+      b.t('Customer ').v('person_name', g.name('en')).t(' requested a refund of ').t(g.priceEn()).t('.'),
+    ),
     english((b, g) => b.t('Assigned to: ').v('person_name', g.name('en'))),
     english((b, g) => b.t('{"full_name": "').v('person_name', g.name('en')).t('", "tier": "gold"}')),
-    vietnamese((b, g) => b.t('Khách hàng ').v('person_name', g.name('vi')).t(' đã đặt đơn hàng ').t(g.orderNumber()).t('.')),
+    vietnamese((b, g) =>
+      b.t('Khách hàng ').v('person_name', g.name('vi')).t(' đã đặt đơn hàng ').t(g.orderNumber()).t('.'),
+    ),
     vietnamese((b, g) => b.t('Kính gửi ông/bà ').v('person_name', g.name('vi')).t(',')),
     vietnamese((b, g) => b.t('Người nhận: ').v('person_name', g.name('vi')).t(' - ').t(g.productCode())),
     vietnamese((b, g) => b.t('Họ và tên: ').v('person_name', g.name('vi'))),
   ],
   address: [
     english((b, g) => b.t('Ship to: ').v('address', g.address('en'))),
-    english((b, g) => b.t('Billing address: ').v('address', g.address('en')).t('\nOrder ').t(g.orderNumber())),
-    english((b, g) => b.t('{"address": "').v('address', g.address('en')).t('", "sku": "').t(g.productCode()).t('"}')),
+    english((b, g) =>
+      b.t('Billing address: ').v('address', g.address('en')).t('\nOrder ').t(g.orderNumber()),
+    ),
+    english((b, g) =>
+      b.t('{"address": "').v('address', g.address('en')).t('", "sku": "').t(g.productCode()).t('"}'),
+    ),
     vietnamese((b, g) => b.t('Địa chỉ: ').v('address', g.address('vi'))),
-    vietnamese((b, g) => b.t('Giao hàng đến ').v('address', g.address('vi')).t(' trước ').t(g.timestamp()).t('.')),
+    vietnamese((b, g) =>
+      b.t('Giao hàng đến ').v('address', g.address('vi')).t(' trước ').t(g.timestamp()).t('.'),
+    ),
     vietnamese((b, g) => b.t('Thường trú tại ').v('address', g.address('vi')).t('.')),
   ],
   bank_account: [
@@ -490,14 +744,32 @@ const TEMPLATES: Record<PiiType | 'negative', readonly Template[]> = {
     }),
     vietnamese((b, g) => {
       const account = generateBankAccount(g.rng, true);
-      b.t('Số tài khoản ').v('bank_account', account).t(' tại ').t(account.bank).t(' chi nhánh ').t(g.pick(['Sài Gòn', 'Hà Nội', 'Đà Nẵng']));
+      b.t('Số tài khoản ')
+        .v('bank_account', account)
+        .t(' tại ')
+        .t(account.bank)
+        .t(' chi nhánh ')
+        .t(g.pick(['Sài Gòn', 'Hà Nội', 'Đà Nẵng']));
     }),
     vietnamese((b, g) => {
       const account = generateBankAccount(g.rng, true);
-      b.t('Vui lòng chuyển khoản vào STK ').v('bank_account', account).t(' (').t(account.bank).t('), chủ tài khoản ').v('person_name', g.upperAsciiName()).t(', nội dung ').t(g.orderNumber());
+      b.t('Vui lòng chuyển khoản vào STK ')
+        .v('bank_account', account)
+        .t(' (')
+        .t(account.bank)
+        .t('), chủ tài khoản ')
+        .v('person_name', g.upperAsciiName())
+        .t(', nội dung ')
+        .t(g.orderNumber());
     }),
     vietnamese((b, g) => b.t('số tài khoản: ').v('bank_account', generateBankAccount(g.rng, true))),
-    english((b, g) => b.t('Account number: ').v('bank_account', generateBankAccount(g.rng, false)).t(', routing via ').t(g.pick(COMPANIES_EN))),
+    english((b, g) =>
+      b
+        .t('Account number: ')
+        .v('bank_account', generateBankAccount(g.rng, false))
+        .t(', routing via ')
+        .t(g.pick(COMPANIES_EN)),
+    ),
     english((b, g) => {
       const account = generateBankAccount(g.rng, true);
       b.t('Bank account no. ').v('bank_account', account).t(' at ').t(account.bank);
@@ -505,32 +777,85 @@ const TEMPLATES: Record<PiiType | 'negative', readonly Template[]> = {
   ],
   date_of_birth: [
     vietnamese((b, g) => b.t('Ngày sinh: ').v('date_of_birth', g.birthDate('vi').value)),
-    vietnamese((b, g) => b.t('Bệnh nhân sinh ngày ').v('date_of_birth', g.birthDate('vi').value).t(', nhập viện lúc ').t(g.timestamp())),
-    vietnamese((b, g) => b.t('{"ngay_sinh": "').v('date_of_birth', g.birthDate('vi').value).t('", "ma_kh": "KH').t(g.digits(6)).t('"}')),
+    vietnamese((b, g) =>
+      b
+        .t('Bệnh nhân sinh ngày ')
+        .v('date_of_birth', g.birthDate('vi').value)
+        .t(', nhập viện lúc ')
+        .t(g.timestamp()),
+    ),
+    vietnamese((b, g) =>
+      b
+        .t('{"ngay_sinh": "')
+        .v('date_of_birth', g.birthDate('vi').value)
+        .t('", "ma_kh": "KH')
+        .t(g.digits(6))
+        .t('"}'),
+    ),
     english((b, g) => b.t('Date of birth: ').v('date_of_birth', g.birthDate('en').value)),
-    english((b, g) => b.t('DOB: ').v('date_of_birth', g.birthDate('en').value).t(' | Member since ').t(g.timestamp())),
+    english((b, g) =>
+      b.t('DOB: ').v('date_of_birth', g.birthDate('en').value).t(' | Member since ').t(g.timestamp()),
+    ),
     english((b, g) => b.t('The patient was born on ').v('date_of_birth', g.birthDate('en').value).t('.')),
-    english((b, g) => b.t('{"date_of_birth": "').v('date_of_birth', g.birthDate('en').value).t('", "plan": "').t(g.productCode()).t('"}')),
+    english((b, g) =>
+      b
+        .t('{"date_of_birth": "')
+        .v('date_of_birth', g.birthDate('en').value)
+        .t('", "plan": "')
+        .t(g.productCode())
+        .t('"}'),
+    ),
   ],
   passport: [
     vietnamese((b, g) => b.t('Số hộ chiếu: ').v('passport', generatePassport(g.rng, true))),
-    vietnamese((b, g) => b.t('Hộ chiếu số ').v('passport', generatePassport(g.rng, true)).t(' cấp ngày ').t(`${pad2(g.int(1, 28))}/${pad2(g.int(1, 12))}/${g.int(2016, 2025)}`)),
+    vietnamese((b, g) =>
+      b
+        .t('Hộ chiếu số ')
+        .v('passport', generatePassport(g.rng, true))
+        .t(' cấp ngày ')
+        .t(`${pad2(g.int(1, 28))}/${pad2(g.int(1, 12))}/${g.int(2016, 2025)}`),
+    ),
     english((b, g) => b.t('Passport No.: ').v('passport', generatePassport(g.rng, g.chance(0.5)))),
-    english((b, g) => b.t('{"traveler": "').v('person_name', g.name('en')).t('", "passport_number": "').v('passport', generatePassport(g.rng, false)).t('"}')),
-    english((b, g) => b.t('passport number ').v('passport', generatePassport(g.rng, g.chance(0.5))).t(', booking ').t(g.orderNumber())),
+    english((b, g) =>
+      b
+        .t('{"traveler": "')
+        .v('person_name', g.name('en'))
+        .t('", "passport_number": "')
+        .v('passport', generatePassport(g.rng, false))
+        .t('"}'),
+    ),
+    english((b, g) =>
+      b
+        .t('passport number ')
+        .v('passport', generatePassport(g.rng, g.chance(0.5)))
+        .t(', booking ')
+        .t(g.orderNumber()),
+    ),
   ],
   negative: [
     english((b, g) => b.t('Order ').t(g.orderNumber()).t(' has been shipped. Total: ').t(g.priceEn()).t('.')),
     vietnamese((b, g) => b.t('Đơn hàng ').t(g.orderNumber()).t(' đã được giao. Tổng tiền: ').t(g.priceVi())),
-    english((b, g) => b.t(`Release ${g.version()} is out; upgrade from ${g.version()} before ${g.timestamp()}.`)),
+    english((b, g) =>
+      b.t(`Release ${g.version()} is out; upgrade from ${g.version()} before ${g.timestamp()}.`),
+    ),
     english((b, g) => b.t(`created_at: ${g.timestamp()}, updated_at: ${g.timestamp()}`)),
     english((b, g) => b.t(`SKU: ${g.productCode()}, ${g.productCode()}, qty ${g.int(1, 50)}`)),
-    vietnamese((b, g) => b.t(`Hóa đơn INV/${g.int(2023, 2026)}/${String(g.int(1, 999_999)).padStart(6, '0')} hạn thanh toán ${pad2(g.int(1, 28))}/${pad2(g.int(1, 12))}/${g.int(2024, 2026)}, số tiền ${g.priceVi()}`)),
-    english((b, g) =>
-      b.t(`{"order_id": ${g.digits(10)}, "price": ${g.int(10_000, 9_999_000)}, "currency": "VND", "sku": "${g.productCode()}", "ts": ${g.epochMillis()}}`),
+    vietnamese((b, g) =>
+      b.t(
+        `Hóa đơn INV/${g.int(2023, 2026)}/${String(g.int(1, 999_999)).padStart(6, '0')} hạn thanh toán ${pad2(g.int(1, 28))}/${pad2(g.int(1, 12))}/${g.int(2024, 2026)}, số tiền ${g.priceVi()}`,
+      ),
     ),
-    vietnamese((b, g) => b.t(`Mã sản phẩm: ${g.productCode()}, giá ${g.priceVi()}, bảo hành ${g.int(6, 36)} tháng`)),
-    english((b, g) => b.t(`npm package @acme/widgets@${g.int(1, 9)}.${g.int(0, 20)}.${g.int(0, 9)} requires ${g.version()}`)),
+    english((b, g) =>
+      b.t(
+        `{"order_id": ${g.digits(10)}, "price": ${g.int(10_000, 9_999_000)}, "currency": "VND", "sku": "${g.productCode()}", "ts": ${g.epochMillis()}}`,
+      ),
+    ),
+    vietnamese((b, g) =>
+      b.t(`Mã sản phẩm: ${g.productCode()}, giá ${g.priceVi()}, bảo hành ${g.int(6, 36)} tháng`),
+    ),
+    english((b, g) =>
+      b.t(`npm package @acme/widgets@${g.int(1, 9)}.${g.int(0, 20)}.${g.int(0, 9)} requires ${g.version()}`),
+    ),
     english((b, g) => b.t(`| ${g.orderNumber()} | ${g.productCode()} | ${g.priceEn()} | ${g.timestamp()} |`)),
   ],
 };
@@ -553,7 +878,13 @@ export function generateSyntheticSet(options: SyntheticOptions = {}): SyntheticE
       const template = templates[index % templates.length] as Template;
       const builder = new ExampleBuilder();
       template.build(builder, generators);
-      examples.push({ id: `${focus}-${index}`, language: template.language, focus, text: builder.text, spans: builder.spans });
+      examples.push({
+        id: `${focus}-${index}`,
+        language: template.language,
+        focus,
+        text: builder.text,
+        spans: builder.spans,
+      });
     }
   }
   return examples;
@@ -565,7 +896,10 @@ export function syntheticDirectory(): string {
 }
 
 /** Writes the set as JSON lines to the temp directory and returns the file path. */
-export async function writeSyntheticSet(examples: readonly SyntheticExample[], name: string): Promise<string> {
+export async function writeSyntheticSet(
+  examples: readonly SyntheticExample[],
+  name: string,
+): Promise<string> {
   const directory = syntheticDirectory();
   await mkdir(directory, { recursive: true });
   const file = join(directory, name);
@@ -579,4 +913,3 @@ export function countGold(examples: readonly SyntheticExample[]): Record<PiiType
   for (const example of examples) for (const span of example.spans) counts[span.type] += 1;
   return counts;
 }
-

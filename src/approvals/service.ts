@@ -275,7 +275,9 @@ export class ApprovalService {
         digest,
         isoTime(this.#clock),
       );
-      if (existing !== null) return { approval: existing, created: false };
+      // A call that ran and failed used up its approval: the same call asks again. (A denial stands
+      // until the request would have expired, so an agent cannot wear approvers down by retrying.)
+      if (existing !== null && existing.status !== 'failed') return { approval: existing, created: false };
       return { approval: await this.#create(input, digest), created: true };
     });
   }

@@ -6,6 +6,7 @@
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { Command } from 'commander';
+import type { ApprovalView, Decider } from '../approvals/index.js';
 import { verifyAuditLog } from '../audit/index.js';
 import { WardenError } from '../core/index.js';
 import type { Warden } from '../server/index.js';
@@ -102,18 +103,36 @@ export function registerDemoCommand(
             },
           },
           {
-            title: 'finance-bot transfers 75,000,000 VND (over the limit: needs a person to approve)',
+            title:
+              'finance-bot transfers 75,000,000 VND (over the limit: held until a finance approver says yes)',
             run: async () => {
-              const answer = await call(finance, 'payments__transfer', {
+              const args = {
                 from_account: 'acct-operating',
                 to_account: 'vcb-0071000123456',
                 amount: 75_000_000,
                 memo: 'demo: large supplier invoice',
-              });
-              return {
-                ok: answer.isError && answer.text.startsWith('WARDEN_APPROVAL_REQUIRED'),
-                said: answer.text,
               };
+              const held = call(finance, 'payments__transfer', args);
+              const request = await firstPending(warden, 'finance-bot', 'payments__transfer');
+              if (request === null) return { ok: false, said: 'no approval request appeared' };
+              say(`  held as ${request.id}: ${request.reason}`);
+              const approver = demoApprover(warden);
+              if (approver === null)
+                return { ok: false, said: 'the config has no approver in group finance' };
+              await warden.approvals.decide(
+                request.id,
+                approver,
+                'approve',
+                'demo: supplier invoice checked',
+              );
+              say(
+                `  ${approver.actor} approves it ("demo: supplier invoice checked"); the waiting call proceeds`,
+              );
+              const answer = await held;
+              if (answer.isError) return { ok: false, said: answer.text };
+              const again = await call(finance, 'payments__transfer', args);
+              say(`  a retry of the same call gets the recorded result: it ran exactly once`);
+              return { ok: !again.isError && again.text === answer.text, said: firstLine(answer.text) };
             },
           },
           {
@@ -243,4 +262,25 @@ function firstLine(text: string): string {
     line = text.split('\n').find((candidate) => candidate.trim() !== '') ?? '';
   }
   return line.length > 160 ? `${line.slice(0, 157)}...` : line;
+}
+
+/** The first pending approval request of `agent` for `tool`, waiting up to 10 s for it to appear. */
+async function firstPending(warden: Warden, agent: string, tool: string): Promise<ApprovalView | null> {
+  for (let attempt = 0; attempt < 100; attempt++) {
+    const pending = await warden.approvals.list({ statuses: ['pending'], limit: 50 });
+    const match = pending.find((view) => view.agent === agent && view.tool === tool);
+    if (match !== undefined) return match;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  return null;
+}
+
+/** A configured approver in group finance (bao in the example config), as a decider. */
+function demoApprover(warden: Warden): Decider | null {
+  for (const [name, admin] of Object.entries(warden.config.admins)) {
+    if (admin.roles.includes('approver') && admin.groups.includes('finance')) {
+      return { actor: `admin:${name}`, email: admin.email, roles: admin.roles, groups: admin.groups };
+    }
+  }
+  return null;
 }

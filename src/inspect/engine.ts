@@ -215,6 +215,25 @@ export class InspectionEngine {
     return { result: applyEdits(result, edits) as JsonObject, summary, injection };
   }
 
+  /**
+   * A copy of `value` with every PII and secret finding masked as `[TYPE]`, whatever the actions
+   * (for views such as a held call's arguments shown to an approver). Returns `value` itself when
+   * nothing was found; throws WARDEN_INSPECTION_FAILED when the scan cannot complete, so the
+   * caller can withhold the value rather than show it unmasked.
+   */
+  maskAll(value: JsonObject): JsonObject {
+    const scan = this.#scanner.scanValue(value, { ...this.#scanOptions, categories: ['pii', 'secret'] });
+    const byPath = new Map<string, Replacement[]>();
+    for (const finding of scan.findings) {
+      let replacements = byPath.get(finding.path);
+      if (replacements === undefined) byPath.set(finding.path, (replacements = []));
+      replacements.push({ start: finding.start, end: finding.end, text: `[${finding.type.toUpperCase()}]` });
+    }
+    const edits = new Map<string, string>();
+    for (const [path, replacements] of byPath) edits.set(path, replaceSpans(stringAt(value, path), replacements));
+    return applyEdits(value, edits) as JsonObject;
+  }
+
   #toolInspection(context: InspectionContext) {
     return this.#config.servers[context.server]?.tools[context.tool]?.inspection;
   }

@@ -209,6 +209,15 @@ export class ToolCallPipeline {
     return () => this.#toolListeners.delete(listener);
   }
 
+  /** A session ended: what was kept for it (tokens of its results) is forgotten. */
+  endSession(sessionId: string): void {
+    try {
+      this.#inspector?.endSession?.(sessionId);
+    } catch (error) {
+      this.#logger?.warn({ err: error, session: sessionId }, 'forgetting a session failed');
+    }
+  }
+
   /** Tells subscribers the visible tool set may have changed (call it after a policy reload). */
   notifyToolsChanged(): void {
     for (const listener of this.#toolListeners) {
@@ -307,7 +316,7 @@ export class ToolCallPipeline {
       // record intent: durably, before the upstream is called
       stage = 'record-intent';
       if (decision.kind === 'approval_required' && !shadow && this.#approvals !== undefined) {
-        return await this.#held(request, agent, tool, args, decision, intent, this.#approvals);
+        return await this.#held(request, agent, tool, args, decision, intent, this.#approvals, findings);
       }
       if (decision.kind !== 'allow' && !shadow) {
         const error = decisionError(decision, agent.name, tool.exposedName, this.#approvals !== undefined);
@@ -467,6 +476,7 @@ export class ToolCallPipeline {
     decision: Extract<Decision, { kind: 'approval_required' }>,
     intent: AuditEvent,
     approvals: ApprovalGate,
+    findings: InspectionFindings | null,
   ): Promise<ToolCallOutcome> {
     const settings = this.#config.approvals;
     const requirement: ApprovalRequirement = decision.approval ?? {
@@ -511,11 +521,13 @@ export class ToolCallPipeline {
       detail: { ...intent.detail, approvalId: approval.id, approvalStatus: approval.status },
     });
 
+    const waitStarted = performance.now();
     const waitMs = settings.wait * 1000;
     if (approval.status === 'pending' && requirement.interactive && request.elicit !== undefined) {
       approval = await this.#askClient(request, agent, tool, approval, approvals, waitMs);
     }
-    if (approval.status === 'pending' && waitMs > 0) {
+    const remainingMs = Math.max(0, waitMs - (performance.now() - waitStarted));
+    if (approval.status === 'pending' && remainingMs > 0) {
       const total = settings.wait;
       // Tell the client at once what it waits for (and the request id, should it give up waiting).
       request.onProgress?.({
@@ -524,7 +536,7 @@ export class ToolCallPipeline {
         message: `waiting for a person to approve ${tool.exposedName} (request ${approval.id})`,
       });
       approval = await approvals.waitForDecision(approval.id, {
-        timeoutMs: waitMs,
+        timeoutMs: remainingMs,
         ...(request.signal === undefined ? {} : { signal: request.signal }),
         onTick: (elapsedMs) =>
           request.onProgress?.({
@@ -539,6 +551,11 @@ export class ToolCallPipeline {
         kind: 'refused',
         error: approvalError(approval, agent.name, tool.exposedName, newRequestNote),
       };
+    }
+    if (approval.status === 'approved') {
+      // Time passed while the call waited: the agent may have been suspended, or policy changed.
+      const recheck = await this.#recheckHeld(request, agent, tool, args, approval, findings);
+      if (recheck !== null) return recheck;
     }
     let claim: ExecutionClaim = await approvals.claimExecution(approval.id);
     if (claim.kind === 'executing') {
@@ -604,6 +621,67 @@ export class ToolCallPipeline {
       request,
     );
     return outcome;
+  }
+
+  /**
+   * Before an approved call runs: the agent must still be active and policy must still send the call
+   * for approval (or allow it). Returns the refusal, or null to go on.
+   */
+  async #recheckHeld(
+    request: ToolCallRequest,
+    agent: AgentRecord,
+    tool: UpstreamTool,
+    args: JsonObject,
+    approval: ApprovalRecord,
+    findings: InspectionFindings | null,
+  ): Promise<ToolCallOutcome | null> {
+    const current = await this.#currentAgent(agent);
+    if (current.status !== 'active') return this.#refuse(request, 'suspension', suspendedError(current));
+    const policyTool = this.#policyTools.get(tool.exposedName);
+    if (policyTool === undefined) return null;
+    const decision = this.#decide({
+      agent: policyAgent(
+        current,
+        request.caller.roles.filter((role) => current.roles.includes(role)),
+      ),
+      tool: policyTool,
+      arguments: args,
+      time: this.#clock.now(),
+      clientIp: request.clientIp,
+      session: {
+        id: request.session.id,
+        callCount: request.session.callCount,
+        toolCallCount: request.session.toolCallCounts.get(tool.exposedName) ?? 0,
+      },
+      ...(findings === null ? {} : { findings }),
+    });
+    if (decision.kind !== 'deny') return null;
+    const error = new WardenError(
+      'WARDEN_POLICY_DENIED',
+      `request ${approval.id} was approved, but policy now denies the call: ${decision.message}. Nothing was executed`,
+      {
+        approvalId: approval.id,
+        tool: tool.exposedName,
+        policies: decision.policies.map((policy) => policy.id),
+      },
+    );
+    await this.#recordBestEffort(
+      {
+        type: 'tool-call-denied',
+        actor: `agent:${agent.name}`,
+        session: request.session.id,
+        subject: `tool:${tool.exposedName}`,
+        decision: 'deny',
+        policyIds: decision.policies.map((policy) => policy.id),
+        detail: {
+          requestId: request.requestId,
+          approvalId: approval.id,
+          message: decision.message.slice(0, 1000),
+        },
+      },
+      request,
+    );
+    return { kind: 'refused', error };
   }
 
   async #recordExecutionBestEffort(

@@ -91,4 +91,6 @@ export interface ContentInspector {
     result: CallToolResult,
     agent: { clearance: string },
   ): { result: CallToolResult; findings: InspectionFindings; injection: boolean };
+  /** Forgets what was kept for a session (its tokenization vault) once the session ended. */
+  endSession?(sessionId: string): void;
 }

@@ -165,6 +165,7 @@ export function buildHttpServer(warden: Warden, options: HttpServerOptions): Fas
       maxSessionsPerAgent: settings.maxSessionsPerAgent,
       version: VERSION,
       logger: options.logger,
+      onSessionEnded: (id) => pipeline.endSession(id),
     });
     void app.register(mcpRoutes, {
       sessions,

@@ -5,6 +5,8 @@
  */
 import { ApprovalService, WebhookNotifier } from '../approvals/index.js';
 import { AuditLog } from '../audit/index.js';
+import { createGatewayInspection } from './inspection.js';
+import type { GatewayInspection } from './inspection.js';
 import type { LoadedConfig, ResolvedConfig } from '../config/index.js';
 import { systemClock, toWardenError } from '../core/index.js';
 import type { Clock, WardenError } from '../core/index.js';
@@ -170,6 +172,7 @@ export async function openWarden(loaded: LoadedConfig, options: OpenWardenOption
       clock,
       ...(options.logger === undefined ? {} : { logger: options.logger }),
     });
+    const inspection = createGatewayInspection(config, clock);
     const approvals = new ApprovalService({
       store: store.approvals,
       audit,
@@ -177,12 +180,14 @@ export async function openWarden(loaded: LoadedConfig, options: OpenWardenOption
       config,
       clock,
       notifier,
+      // Approvers see the arguments with personal data and secrets masked unless they reveal them.
+      maskArguments: inspection.mask,
       ...(options.logger === undefined ? {} : { logger: options.logger }),
     });
     let gateway: Gateway | null = null;
     if (options.gateway === true) {
       try {
-        gateway = await openGateway(loaded, clock, store, audit, approvals, options);
+        gateway = await openGateway(loaded, clock, store, audit, approvals, inspection, options);
       } catch (error) {
         // Invalid policies abort the start; what sync recorded is still checkpointed.
         await audit.close().catch(() => undefined);
@@ -235,6 +240,7 @@ async function openGateway(
   store: Store,
   audit: AuditLog,
   approvals: ApprovalService,
+  inspection: GatewayInspection,
   options: OpenWardenOptions,
 ): Promise<Gateway> {
   const { config } = loaded;
@@ -265,6 +271,7 @@ async function openGateway(
     agents: store.agents,
     clock,
     approvals,
+    ...(inspection.inspector === null ? {} : { inspector: inspection.inspector }),
     ...(logger === undefined ? {} : { logger }),
   });
   return {

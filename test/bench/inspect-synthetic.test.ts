@@ -8,15 +8,26 @@ import { describe, test } from 'node:test';
 import { electronicFormatIBAN, isValidIBAN } from 'ibantools';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { stdnum } from 'stdnum';
-import { CCCD_PROVINCE_CODES, REFERENCE_YEAR, isValidCccd, isValidSsn, luhnValid } from '../../bench/inspect/identifiers.js';
+import {
+  CCCD_PROVINCE_CODES,
+  REFERENCE_YEAR,
+  isValidCccd,
+  isValidSsn,
+  luhnValid,
+} from '../../bench/inspect/identifiers.js';
 import { PII_TYPES, countGold, generateSyntheticSet } from '../../bench/inspect/synthetic.js';
 import type { PiiType, SyntheticExample } from '../../bench/inspect/synthetic.js';
 
 const examples = generateSyntheticSet({ perType: 60, seed: 7 });
 
-function valuesOf(type: PiiType, set: readonly SyntheticExample[] = examples): { value: string; variant: string; example: SyntheticExample }[] {
+function valuesOf(
+  type: PiiType,
+  set: readonly SyntheticExample[] = examples,
+): { value: string; variant: string; example: SyntheticExample }[] {
   return set.flatMap((example) =>
-    example.spans.filter((span) => span.type === type).map((span) => ({ value: example.text.slice(span.start, span.end), variant: span.variant, example })),
+    example.spans
+      .filter((span) => span.type === type)
+      .map((span) => ({ value: example.text.slice(span.start, span.end), variant: span.variant, example })),
   );
 }
 
@@ -36,7 +47,11 @@ describe('the synthetic PII set of bench:inspect', () => {
       const spans = [...example.spans].sort((a, b) => a.start - b.start);
       for (const [index, span] of spans.entries()) {
         assert.ok(span.start >= 0 && span.start < span.end && span.end <= example.text.length, example.id);
-        assert.equal(example.text.slice(span.start, span.end).trim(), example.text.slice(span.start, span.end), example.id);
+        assert.equal(
+          example.text.slice(span.start, span.end).trim(),
+          example.text.slice(span.start, span.end),
+          example.id,
+        );
         if (index > 0) assert.ok(spans[index - 1]!.end <= span.start, `${example.id}: overlapping labels`);
       }
       if (example.focus === 'negative') assert.deepEqual(example.spans, [], example.id);
@@ -61,7 +76,11 @@ describe('the synthetic PII set of bench:inspect', () => {
       assert.ok(Number(value[3]) <= 3, `${value}: century digit for 1900–2099`);
     }
     assert.equal(isValidCccd('003090123456'), false, 'province 003 does not exist');
-    assert.equal(isValidCccd(`0012${String((REFERENCE_YEAR % 100) + 1).padStart(2, '0')}123456`), false, 'born next year');
+    assert.equal(
+      isValidCccd(`0012${String((REFERENCE_YEAR % 100) + 1).padStart(2, '0')}123456`),
+      false,
+      'born next year',
+    );
   });
 
   test('a CCCD printed with a birth date carries that birth year and a matching century digit', () => {
@@ -84,7 +103,11 @@ describe('the synthetic PII set of bench:inspect', () => {
     assert.ok(codes.some(({ value }) => /^\d{10}$/.test(value)));
     assert.ok(codes.some(({ value }) => /^\d{10}-?\d{3}$/.test(value)));
     for (const { value } of codes) assert.equal(stdnum.VN!.mst!.validate(value).isValid, true, value);
-    assert.equal(stdnum.VN!.mst!.validate('0100233489').isValid, false, 'a wrong check digit is refused by the validator itself');
+    assert.equal(
+      stdnum.VN!.mst!.validate('0100233489').isValid,
+      false,
+      'a wrong check digit is refused by the validator itself',
+    );
   });
 
   test('card numbers pass the Luhn check, in several brands and spellings', () => {
@@ -95,7 +118,9 @@ describe('the synthetic PII set of bench:inspect', () => {
     for (const { value } of cards) assert.ok(luhnValid(value.replace(/[ -]/g, '')), value);
     const brands = new Set(cards.map(({ variant }) => variant.split('_')[0]));
     assert.ok(brands.size >= 4, [...brands].join(','));
-    assert.ok(cards.some(({ value }) => value.includes(' ')) && cards.some(({ value }) => /^\d+$/.test(value)));
+    assert.ok(
+      cards.some(({ value }) => value.includes(' ')) && cards.some(({ value }) => /^\d+$/.test(value)),
+    );
   });
 
   test('IBANs pass ibantools, from several countries', () => {

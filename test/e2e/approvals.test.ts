@@ -4,10 +4,15 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import { hashSecret } from '../../src/identity/index.js';
 import { connectClient, eventually, startGatewayServer } from '../fronts/mcp/helpers.js';
 import type { GatewayServer } from '../fronts/mcp/helpers.js';
-import { textOf } from '../pipeline/harness.js';
+import { makeGatewayWorkspace, textOf } from '../pipeline/harness.js';
+import { requestToken, runWarden, startWarden } from './helpers.js';
+import type { WardenProcess } from './helpers.js';
 
 const APPROVER_KEY = 'wak_e2e-approver-key-000000000000000000000000';
 const OWNER_KEY = 'wak_e2e-owner-key-00000000000000000000000000000';
@@ -63,7 +68,10 @@ describe('approvals through the MCP gateway (official SDK client, admin REST API
   const balance = async (account: string): Promise<number> => {
     const connected = await connectClient(gateway.url, await gateway.token('finance-bot'));
     try {
-      const result = await connected.client.callTool({ name: 'payments__get_balance', arguments: { account } });
+      const result = await connected.client.callTool({
+        name: 'payments__get_balance',
+        arguments: { account },
+      });
       return (JSON.parse(textOf(result)) as { balance: number }).balance;
     } finally {
       await connected.close();
@@ -158,11 +166,17 @@ describe('approvals through the MCP gateway (official SDK client, admin REST API
       // the owner of finance-bot may not approve its requests (separation of duties)
       const own = await admin(OWNER_KEY, 'POST', `/admin/approvals/${id}/approve`, { reason: 'mine' });
       assert.equal(own.status, 403);
-      assert.equal(((await own.json()) as { error: { code: string } }).error.code, 'WARDEN_APPROVAL_NOT_ALLOWED');
+      assert.equal(
+        ((await own.json()) as { error: { code: string } }).error.code,
+        'WARDEN_APPROVAL_NOT_ALLOWED',
+      );
       // an auditor only reads
       const auditor = await admin(AUDITOR_KEY, 'POST', `/admin/approvals/${id}/approve`, { reason: 'x' });
       assert.equal(auditor.status, 403);
-      assert.equal(((await auditor.json()) as { error: { code: string } }).error.code, 'WARDEN_ADMIN_FORBIDDEN');
+      assert.equal(
+        ((await auditor.json()) as { error: { code: string } }).error.code,
+        'WARDEN_ADMIN_FORBIDDEN',
+      );
 
       const approved = await admin(APPROVER_KEY, 'POST', `/admin/approvals/${id}/approve`, { reason: 'ok' });
       assert.equal(approved.status, 200);
@@ -192,7 +206,10 @@ describe('approvals through the MCP gateway (official SDK client, admin REST API
         arguments: { ...args, amount: 56_000_000 },
         _meta: { 'warden/approvalId': id },
       });
-      assert.match(textOf(changed), /^WARDEN_APPROVAL_PENDING: .*request (apr_\w+) is pending \(a new request: .*other arguments/);
+      assert.match(
+        textOf(changed),
+        /^WARDEN_APPROVAL_PENDING: .*request (apr_\w+) is pending \(a new request: .*other arguments/,
+      );
       assert.notEqual(/request (apr_\w+) is pending/.exec(textOf(changed))?.[1], id);
     } finally {
       await close();
@@ -200,9 +217,9 @@ describe('approvals through the MCP gateway (official SDK client, admin REST API
   });
 
   test('approvers see redacted arguments; every step is in the audit log', async () => {
-    const items = (await (
-      await admin(APPROVER_KEY, 'GET', '/admin/approvals?limit=100')
-    ).json()) as { approvals: ApprovalItem[] };
+    const items = (await (await admin(APPROVER_KEY, 'GET', '/admin/approvals?limit=100')).json()) as {
+      approvals: ApprovalItem[];
+    };
     assert.ok(items.approvals.length >= 3);
     const entries = await gateway.server.warden.store.audit.query({});
     const types = new Set(entries.map((entry) => entry.type));
@@ -211,5 +228,141 @@ describe('approvals through the MCP gateway (official SDK client, admin REST API
     }
     const approvedEntry = entries.find((entry) => entry.type === 'approval-approved');
     assert.equal(approvedEntry?.actor, 'admin:bao');
+  });
+});
+
+describe('approvals across a restart, and interactive approvals (real process, CLI deciders)', () => {
+  test('a pending request survives a restart; approved from the CLI, the retried call runs', async () => {
+    const workspace = await makeGatewayWorkspace({
+      logLevel: 'info',
+      extraYaml: `approvals:\n  wait: 0s\n${(await adminsYaml()).split('\n').slice(2).join('\n')}`,
+    });
+    let warden: WardenProcess | null = null;
+    try {
+      const rotated = await runWarden([
+        'agents',
+        'rotate-secret',
+        'finance-bot',
+        '--json',
+        '--config',
+        workspace.configPath,
+      ]);
+      assert.equal(rotated.code, 0, rotated.output);
+      const secret = (JSON.parse(rotated.output) as { clientSecret: string }).clientSecret;
+      const token = async (url: string): Promise<string> =>
+        ((await (await requestToken(url, 'finance-bot', secret)).json()) as { access_token: string })
+          .access_token;
+      const args = { from_account: 'acct-payroll', to_account: 'bidv-12510000987654', amount: 90_000_000 };
+
+      warden = await startWarden(workspace.configPath);
+      let connected = await connectClient(warden.url, await token(warden.url));
+      const first = await connected.client.callTool({ name: 'payments__transfer', arguments: args });
+      const id = /request (apr_\w+) is pending/.exec(textOf(first))?.[1];
+      assert.ok(id !== undefined, textOf(first));
+      await connected.close();
+      warden.child.kill('SIGTERM');
+      assert.equal(await warden.exited, 0);
+
+      warden = await startWarden(workspace.configPath);
+      const listed = await runWarden([
+        'approvals',
+        'list',
+        '--status',
+        'pending',
+        '--json',
+        '--config',
+        workspace.configPath,
+      ]);
+      assert.equal(listed.code, 0, listed.output);
+      assert.ok(listed.output.includes(id), 'the pending request is still there after the restart');
+      const own = await runWarden([
+        'approvals',
+        'approve',
+        id,
+        '--reason',
+        'mine',
+        '--as',
+        'priya',
+        '--config',
+        workspace.configPath,
+      ]);
+      assert.notEqual(own.code, 0, 'the agent owner may not approve');
+      assert.match(own.output, /WARDEN_APPROVAL_NOT_ALLOWED/);
+      const approved = await runWarden([
+        'approvals',
+        'approve',
+        id,
+        '--reason',
+        'payroll run checked',
+        '--as',
+        'bao',
+        '--config',
+        workspace.configPath,
+      ]);
+      assert.equal(approved.code, 0, approved.output);
+
+      connected = await connectClient(warden.url, await token(warden.url));
+      const retried = await connected.client.callTool({
+        name: 'payments__transfer',
+        arguments: args,
+        _meta: { 'warden/approvalId': id },
+      });
+      assert.notEqual(retried.isError, true, textOf(retried));
+      const again = await connected.client.callTool({ name: 'payments__transfer', arguments: args });
+      assert.equal(textOf(again), textOf(retried), 'the recorded result, not a second transfer');
+      await connected.close();
+      const shown = await runWarden(['approvals', 'show', id, '--json', '--config', workspace.configPath]);
+      assert.match(shown.output, /"status": "executed"/);
+    } finally {
+      if (warden !== null && warden.child.exitCode === null) {
+        warden.child.kill('SIGKILL');
+        await warden.exited;
+      }
+      await workspace.cleanup();
+    }
+  });
+
+  test('an @interactive approval asks the client, which answers through MCP elicitation', async () => {
+    const gateway = await startGatewayServer({
+      extraAgentsYaml:
+        '  ops-bot:\n    owner: ops@example.com\n    roles: [admin]\n    clearance: internal\n',
+      extraPolicies: {
+        'ops.cedar': `@id("ops-deletes-ask-the-operator")
+@approval("the operator confirms each deletion")
+@interactive
+permit (principal == Agent::"ops-bot", action == Action::"files__delete_file", resource);
+`,
+      },
+    });
+    try {
+      const asked: string[] = [];
+      const transport = new StreamableHTTPClientTransport(new URL(`${gateway.url}/mcp`), {
+        requestInit: { headers: { Authorization: `Bearer ${await gateway.token('ops-bot')}` } },
+      });
+      const client = new Client(
+        { name: 'operator-console', version: '1.0.0' },
+        { capabilities: { elicitation: {} } },
+      );
+      client.setRequestHandler(ElicitRequestSchema, (request) => {
+        asked.push(request.params.message);
+        return { action: 'accept', content: { approve: true } };
+      });
+      await client.connect(transport);
+      try {
+        const result = await client.callTool({
+          name: 'files__delete_file',
+          arguments: { path: 'welcome.txt' },
+        });
+        assert.notEqual(result.isError, true, textOf(result));
+        assert.equal(asked.length, 1);
+        assert.match(asked[0]!, /ops-bot.*files__delete_file.*the operator confirms each deletion/);
+        const entries = await gateway.server.warden.store.audit.query({ types: ['approval-approved'] });
+        assert.equal(entries.at(-1)?.actor, 'elicitation:ops-bot');
+      } finally {
+        await client.close();
+      }
+    } finally {
+      await gateway.close();
+    }
   });
 });

@@ -56,7 +56,9 @@ test('warden demo narrates every step against the example gateway and each is an
       for (const expected of [
         /WARDEN_POLICY_DENIED: no policy permits research-bot/,
         /support-mails-company-domain-only/,
-        /WARDEN_APPROVAL_REQUIRED/,
+        /held as apr_\w+: a finance manager must approve/,
+        /admin:bao approves it/,
+        /ran exactly once/,
         /WARDEN_RATE_LIMITED/,
         /WARDEN_AGENT_SUSPENDED/,
         /chain intact/,

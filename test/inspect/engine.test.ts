@@ -207,6 +207,7 @@ describe('InspectionEngine.inspectArguments', () => {
       {
         dataClasses: [{ name: 'open' }, { name: 'secret' }],
         agents: { 'support-bot': { owner: 'lan@example.com', roles: ['support'], clearance: 'open' } },
+        servers: { crm: { transport: 'http', url: 'http://127.0.0.1:9/mcp', tools: { read_customer: {} } } },
       },
     );
     assertRefused(
@@ -376,6 +377,26 @@ describe('InspectionEngine.inspectResult', () => {
       () => engine.inspectResult(context(), textResult('x'.repeat(2000)), { untrustedOutput: false }),
       (error: unknown) =>
         isWardenError(error, 'WARDEN_INSPECTION_FAILED') && error.details.limit === 'maxStringLength',
+    );
+  });
+});
+
+describe('InspectionEngine.maskAll', () => {
+  test('masks every PII and secret finding whatever the actions, and leaves the input alone', () => {
+    const { engine } = makeEngine({ arguments: { confidential: 'allow' } });
+    const value = { to: EMAIL, card: `card ${CARD}`, note: INJECTION, id: 7 };
+    const snapshot = structuredClone(value);
+    assert.deepEqual(engine.maskAll(value), { to: '[EMAIL]', card: 'card [PAYMENT_CARD]', note: INJECTION, id: 7 });
+    assert.deepEqual(value, snapshot);
+    const clean = { id: 'c-42' };
+    assert.equal(engine.maskAll(clean), clean);
+  });
+
+  test('a value that cannot be scanned fails closed', () => {
+    const { engine } = makeEngine({ limits: { maxStringLength: 1024 } });
+    assert.throws(
+      () => engine.maskAll({ text: 'x'.repeat(2000) }),
+      (error: unknown) => isWardenError(error, 'WARDEN_INSPECTION_FAILED'),
     );
   });
 });

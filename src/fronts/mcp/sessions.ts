@@ -42,6 +42,8 @@ export interface McpSessionsOptions {
   maxSessionsPerAgent: number;
   version: string;
   logger?: SessionLogger;
+  /** Told when a session ends, so what is kept per session (tokenization vault) can go. */
+  onSessionEnded?: (id: string) => void;
 }
 
 /** A session being initialized: its transport and server exist, its id not yet. */
@@ -154,6 +156,11 @@ export class McpSessions {
       });
     } finally {
       this.#ending.delete(id);
+      try {
+        this.#options.onSessionEnded?.(id);
+      } catch (error) {
+        this.#options.logger?.warn({ err: error, session: id }, 'a session-ended listener failed');
+      }
     }
   }
 

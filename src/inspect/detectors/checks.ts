@@ -107,6 +107,8 @@ export function cccdStructure(digits: string, currentYear: number): CccdStructur
   return { province, birthYear, sex: centuryDigit % 2 === 0 ? 'male' : 'female' };
 }
 
+const MST_WEIGHTS = [31, 29, 23, 19, 17, 13, 7, 5, 3];
+
 /**
  * Whether `digits` is a valid Vietnamese tax code (mã số thuế): 10 digits with the check digit
  * (weights 31, 29, 23, 19, 17, 13, 7, 5, 3, mod 11), or 13 for a branch (10 + 3). Uses `stdnum`'s
@@ -114,6 +116,10 @@ export function cccdStructure(digits: string, currentYear: number): CccdStructur
  */
 export function taxCodeValid(digits: string): boolean {
   if (digits.length !== 10 && digits.length !== 13) return false;
+  // the check digit first, computed here (stdnum's validate allocates; most candidates fail this)
+  let sum = 0;
+  for (let index = 0; index < 9; index++) sum += (digits.charCodeAt(index) - 0x30) * (MST_WEIGHTS[index] ?? 0);
+  if (10 - (sum % 11) !== digits.charCodeAt(9) - 0x30) return false;
   try {
     return validateMst(digits).isValid;
   } catch {

@@ -2,15 +2,17 @@
  * Context words for the PII detectors: which labels ("CCCD", "số tài khoản", "order id") occur in the
  * few dozen characters before a candidate, compared case- and diacritic-insensitively so NFC, NFD and
  * unaccented Vietnamese match alike. Also the folding and NFC offset mapping the Vietnamese detectors
- * share. Work is bounded by the window width, never by the text length.
+ * share, and the small factory that turns a detect function into a `Detector`. Work is bounded by the
+ * window width, never by the text length.
  */
+import type { Detector, Finding, FindingType, ScanBudget } from '../types.js';
 import { CONTEXT_WORDS } from './data/context-words.js';
 
 /** A kind of label, e.g. `phone`, `bank`, `negative` (see `data/context-words.ts`). */
 export type ContextKind = keyof typeof CONTEXT_WORDS;
 
 const KINDS = Object.keys(CONTEXT_WORDS) as ContextKind[];
-const KIND_BIT = new Map<ContextKind, number>(KINDS.map((kind, index) => [kind, 1 << index]));
+const KIND_INDEX = Object.fromEntries(KINDS.map((kind, index) => [kind, index])) as Record<ContextKind, number>;
 
 /** Characters looked at before a candidate: about six words. */
 export const CONTEXT_WINDOW = 48;
@@ -58,6 +60,33 @@ export function foldRange(text: string, start: number, end: number): string {
   return String.fromCharCode(...codes);
 }
 
+/** A cased letter: lower case. */
+export const LOWER = 1;
+/** A cased letter: upper case. */
+export const UPPER = 2;
+const LETTER_CASE = buildCaseTable();
+
+function buildCaseTable(): Uint8Array {
+  const table = new Uint8Array(FOLD_TABLE_SIZE);
+  for (let code = 0x41; code < FOLD_TABLE_SIZE; code++) {
+    const character = String.fromCharCode(code);
+    const lower = character.toLowerCase();
+    const upper = character.toUpperCase();
+    if (lower !== character) table[code] = UPPER;
+    else if (upper !== character) table[code] = LOWER;
+  }
+  return table;
+}
+
+/**
+ * Whether a UTF-16 unit is a lower-case letter (LOWER), an upper-case letter (UPPER) or neither (0),
+ * for Latin scripts with Vietnamese letters ("Đ", "Ư", "Ễ"). Units beyond the Latin, Greek and Cyrillic
+ * blocks count as neither.
+ */
+export function letterCase(code: number): number {
+  return code < FOLD_TABLE_SIZE ? (LETTER_CASE[code] ?? 0) : 0;
+}
+
 /** Whether a folded code unit belongs to a word: ASCII letters and digits, or any non-ASCII letter-like unit. */
 function isFoldedWordCode(code: number): boolean {
   return (code >= 0x61 && code <= 0x7a) || (code >= 0x30 && code <= 0x39) || isNonAsciiLetterLike(code);
@@ -98,6 +127,16 @@ interface PhraseEntry {
 
 const PHRASES = buildPhraseTable();
 const MAX_PHRASE_WORDS = 6;
+/** Hashes (as computed in lookBefore) of every word of every phrase: other words are skipped unread. */
+const PHRASE_WORD_HASHES = new Set(
+  [...PHRASES.keys()].flatMap((phrase) => phrase.split(' ')).map((word) => wordHash(word)),
+);
+
+function wordHash(word: string): number {
+  let hash = 0;
+  for (let index = 0; index < word.length; index++) hash = (Math.imul(hash, 31) + word.charCodeAt(index)) | 0;
+  return hash;
+}
 
 function buildPhraseTable(): Map<string, PhraseEntry> {
   const table = new Map<string, PhraseEntry>();
@@ -110,7 +149,7 @@ function buildPhraseTable(): Map<string, PhraseEntry> {
     return found;
   };
   for (const kind of KINDS) {
-    const bit = KIND_BIT.get(kind) ?? 0;
+    const bit = 1 << KIND_INDEX[kind];
     for (const phrase of CONTEXT_WORDS[kind]) {
       const words = foldRange(phrase, 0, phrase.length)
         .split(/[^a-z0-9]/)
@@ -129,22 +168,22 @@ function buildPhraseTable(): Map<string, PhraseEntry> {
 export class ContextHits {
   /** Bit set of the kinds present. */
   private mask = 0;
-  private readonly distances = new Map<ContextKind, number>();
+  /** Distance per kind index; only read for kinds in `mask`. */
+  private readonly distances: number[] = [];
 
   /** @internal records a label of `kinds` (bit set) ending `distance` characters before the candidate. */
   add(kindMask: number, distance: number): void {
-    this.mask |= kindMask;
-    for (const kind of KINDS) {
-      const bit = KIND_BIT.get(kind) ?? 0;
-      if ((kindMask & bit) === 0) continue;
-      const previous = this.distances.get(kind);
-      if (previous === undefined || distance < previous) this.distances.set(kind, distance);
+    for (let index = 0; index < KINDS.length; index++) {
+      if ((kindMask & (1 << index)) === 0) continue;
+      const present = (this.mask & (1 << index)) !== 0;
+      if (!present || distance < (this.distances[index] ?? Infinity)) this.distances[index] = distance;
     }
+    this.mask |= kindMask;
   }
 
   /** Whether any label of this kind is in the window. */
   has(kind: ContextKind): boolean {
-    return (this.mask & (KIND_BIT.get(kind) ?? 0)) !== 0;
+    return (this.mask & (1 << KIND_INDEX[kind])) !== 0;
   }
 
   /** Whether no label at all is in the window (the common case, checked first). */
@@ -154,7 +193,8 @@ export class ContextHits {
 
   /** Distance to the nearest label of this kind, `Infinity` when there is none. */
   distance(kind: ContextKind): number {
-    return this.distances.get(kind) ?? Infinity;
+    const index = KIND_INDEX[kind];
+    return (this.mask & (1 << index)) === 0 ? Infinity : (this.distances[index] ?? Infinity);
   }
 
   /** Distance to the nearest label of any of these kinds. */
@@ -181,7 +221,7 @@ export class ContextHits {
 const NO_HITS = new ContextHits();
 
 let cachedText: string | undefined;
-let cachedHits = new Map<number, ContextHits>();
+let cachedHits: Map<number, ContextHits> | undefined;
 
 /**
  * The labels in the `CONTEXT_WINDOW` characters before `index` (extended back to a word start).
@@ -192,7 +232,7 @@ let cachedHits = new Map<number, ContextHits>();
  * contextBefore('Số tài khoản: 0071000123456', 14).has('bank') // true
  */
 export function contextBefore(text: string, index: number): ContextHits {
-  if (text !== cachedText) {
+  if (text !== cachedText || cachedHits === undefined) {
     cachedText = text;
     cachedHits = new Map();
   }
@@ -203,38 +243,107 @@ export function contextBefore(text: string, index: number): ContextHits {
   return hits;
 }
 
+/** Most words read in one window; scratch space reused by every lookup (detectors are synchronous). */
+const MAX_WINDOW_WORDS = 64;
+const windowWords: Array<string | undefined> = new Array<string | undefined>(MAX_WINDOW_WORDS);
+const windowWordEnds = new Int32Array(MAX_WINDOW_WORDS);
+
 function lookBefore(text: string, index: number, width: number): ContextHits {
   let start = Math.max(0, index - width);
   // Do not cut the first word of the window in half.
   for (let steps = 0; steps < 16 && start > 0 && isWordCode(text.charCodeAt(start - 1)); steps++) start--;
-  const folded = foldRange(text, start, index);
-  if (folded.length === 0) return NO_HITS;
-  const wordStarts: number[] = [];
-  const wordEnds: number[] = [];
-  let position = 0;
-  while (position < folded.length) {
-    while (position < folded.length && !isFoldedWordCode(folded.charCodeAt(position))) position++;
-    if (position >= folded.length) break;
+  // Words of the window, folded; undefined for a word in no phrase (most of them: found by hash, no string built).
+  let count = 0;
+  let phraseWords = 0;
+  let position = start;
+  while (position < index && count < MAX_WINDOW_WORDS) {
+    if (!isFoldedWordCode(foldCode(text.charCodeAt(position)))) {
+      position++;
+      continue;
+    }
     const wordStart = position;
-    while (position < folded.length && isFoldedWordCode(folded.charCodeAt(position))) position++;
-    wordStarts.push(wordStart);
-    wordEnds.push(position);
+    let hash = 0;
+    while (position < index) {
+      const folded = foldCode(text.charCodeAt(position));
+      if (folded !== 0) {
+        if (!isFoldedWordCode(folded)) break;
+        hash = (Math.imul(hash, 31) + folded) | 0;
+      }
+      position++;
+    }
+    if (PHRASE_WORD_HASHES.has(hash)) {
+      windowWords[count] = foldRange(text, wordStart, position);
+      phraseWords++;
+    } else {
+      windowWords[count] = undefined;
+    }
+    windowWordEnds[count] = position;
+    count++;
   }
+  if (phraseWords === 0) return NO_HITS;
   let hits: ContextHits | undefined;
-  for (let first = 0; first < wordStarts.length; first++) {
-    let key = folded.slice(wordStarts[first], wordEnds[first]);
-    for (let last = first; last < wordStarts.length && last - first < MAX_PHRASE_WORDS; last++) {
-      if (last > first) key += ' ' + folded.slice(wordStarts[last], wordEnds[last]);
+  for (let first = 0; first < count; first++) {
+    let key = windowWords[first];
+    if (key === undefined) continue;
+    for (let last = first; last < count && last - first < MAX_PHRASE_WORDS; last++) {
+      if (last > first) {
+        const word = windowWords[last];
+        if (word === undefined) break;
+        key += ' ' + word;
+      }
       const entry = PHRASES.get(key);
       if (entry === undefined) break;
       if (entry.mask !== 0) {
         hits ??= new ContextHits();
-        hits.add(entry.mask, folded.length - (wordEnds[last] ?? folded.length));
+        hits.add(entry.mask, index - (windowWordEnds[last] ?? index));
       }
       if (!entry.prefix) break;
     }
   }
   return hits ?? NO_HITS;
+}
+
+/** For each kind, hashes of the last word of its phrases: what a label of that kind ends with. */
+const LAST_WORD_HASHES = buildLastWordHashes();
+
+function buildLastWordHashes(): Map<ContextKind, Set<number>> {
+  const byKind = new Map<ContextKind, Set<number>>();
+  for (const kind of KINDS) {
+    const hashes = new Set<number>();
+    for (const phrase of CONTEXT_WORDS[kind]) {
+      const words = foldRange(phrase, 0, phrase.length).split(/[^a-z0-9]/);
+      const last = words.filter((word) => word !== '').pop();
+      if (last !== undefined) hashes.add(wordHash(last));
+    }
+    byKind.set(kind, hashes);
+  }
+  return byKind;
+}
+
+/**
+ * Whether a label of `kind` ends at most `maxGap` characters before `position` ("Name: Jane",
+ * "Họ tên: Nguyễn…", "STK 0071…"), and no negative label is nearer. Looks at one word first, so it
+ * is cheap when the answer is no, which is the common case.
+ */
+export function labelEndsAt(text: string, position: number, kind: ContextKind, maxGap = 3): boolean {
+  let end = position;
+  while (end > 0 && position - end < maxGap && !isWordCode(text.charCodeAt(end - 1))) end--;
+  if (end === 0 || !isWordCode(text.charCodeAt(end - 1))) return false;
+  let start = end;
+  while (start > 0 && end - start < 24 && isWordCode(text.charCodeAt(start - 1))) start--;
+  if (LAST_WORD_HASHES.get(kind)?.has(foldedWordHash(text, start, end)) !== true) return false;
+  const hits = contextBefore(text, position);
+  return hits.distance(kind) <= maxGap && hits.verdict([kind]) === 'positive';
+}
+
+/** Hash of a word as `lookBefore` and `labelEndsAt` compute it, over its folded form. */
+export function foldedWordHash(text: string, start: number, end: number): number {
+  let hash = 0;
+  for (let index = start; index < end; index++) {
+    const folded = foldCode(text.charCodeAt(index));
+    if (folded !== 0) hash = (Math.imul(hash, 31) + folded) | 0;
+  }
+  return hash;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -265,14 +374,38 @@ let cachedNfc: NfcView | undefined;
 export function nfcView(text: string): NfcView {
   if (text === cachedNfcSource && cachedNfc !== undefined) return cachedNfc;
   COMBINING_MARK.lastIndex = 0;
-  const view = COMBINING_MARK.test(text) ? buildNfcView(text) : identityView(text);
+  const view = COMBINING_MARK.test(text) ? buildNfcView(text) : new IdentityView(text);
   cachedNfcSource = text;
   cachedNfc = view;
   return view;
 }
 
-function identityView(text: string): NfcView {
-  return { text, start: (index) => index, end: (index) => index };
+/** The view of a text that is already NFC: offsets map to themselves. */
+class IdentityView implements NfcView {
+  constructor(readonly text: string) {}
+  start(index: number): number {
+    return index;
+  }
+  end(index: number): number {
+    return index;
+  }
+}
+
+/** The view of a decomposed text: each unit of the NFC text remembers the original cluster it came from. */
+class MappedView implements NfcView {
+  constructor(
+    readonly text: string,
+    private readonly original: string,
+    private readonly pieceStart: readonly number[],
+    private readonly pieceEnd: readonly number[],
+  ) {}
+  start(index: number): number {
+    return index < this.pieceStart.length ? (this.pieceStart[index] ?? this.original.length) : this.original.length;
+  }
+  end(index: number): number {
+    if (index <= 0) return 0;
+    return this.pieceEnd[Math.min(index, this.pieceEnd.length) - 1] ?? this.original.length;
+  }
 }
 
 function buildNfcView(text: string): NfcView {
@@ -280,23 +413,16 @@ function buildNfcView(text: string): NfcView {
   const pieceStart: number[] = [];
   const pieceEnd: number[] = [];
   let position = 0;
-  const copy = (from: number, to: number): void => {
-    if (to <= from) return;
-    pieces.push(text.slice(from, to));
-    for (let index = from; index < to; index++) {
-      pieceStart.push(index);
-      pieceEnd.push(index + 1);
-    }
-  };
   while (position < text.length) {
     COMBINING_MARK.lastIndex = position;
     const match = COMBINING_MARK.exec(text);
-    if (match === null) {
-      copy(position, text.length);
-      break;
+    const clusterStart = match === null ? text.length : match.index > position ? match.index - 1 : match.index;
+    if (clusterStart > position) pieces.push(text.slice(position, clusterStart));
+    for (let index = position; index < clusterStart; index++) {
+      pieceStart.push(index);
+      pieceEnd.push(index + 1);
     }
-    const clusterStart = match.index > position ? match.index - 1 : match.index;
-    copy(position, clusterStart);
+    if (match === null) break;
     let clusterEnd = match.index;
     while (clusterEnd < text.length && isCombining(text.charCodeAt(clusterEnd))) clusterEnd++;
     const raw = text.slice(clusterStart, clusterEnd);
@@ -308,14 +434,82 @@ function buildNfcView(text: string): NfcView {
     }
     position = clusterEnd;
   }
-  const normalized = pieces.join('');
-  return {
-    text: normalized,
-    start: (index) => (index < pieceStart.length ? (pieceStart[index] ?? text.length) : text.length),
-    end: (index) => (index <= 0 ? 0 : (pieceEnd[Math.min(index, pieceEnd.length) - 1] ?? text.length)),
-  };
+  return new MappedView(pieces.join(''), text, pieceStart, pieceEnd);
 }
 
 function isCombining(code: number): boolean {
   return code >= 0x300 && code <= 0x36f;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Detector plumbing
+
+/** A detector's body: reports what it finds in `text` through `emit`. */
+export type Detect = (text: string, budget: ScanBudget, emit: Emit) => void;
+/** Records one finding of the detector's type. */
+export type Emit = (start: number, end: number, confidence: number, type?: FindingType) => void;
+
+/** Wraps a detect function into a Detector that collects its findings. */
+export function detector(name: string, types: readonly FindingType[], detect: Detect): Detector {
+  const defaultType = types[0] ?? 'email';
+  return {
+    name,
+    category: 'pii',
+    types,
+    detect(text: string, budget: ScanBudget): Finding[] {
+      const findings: Finding[] = [];
+      if (text.length === 0) return findings;
+      detect(text, budget, (start, end, confidence, type = defaultType) => {
+        if (end <= start || start < 0 || end > text.length) return;
+        const rounded = Math.round(Math.min(1, Math.max(0, confidence)) * 100) / 100;
+        findings.push({ type, start, end, confidence: rounded, detector: name });
+      });
+      return findings;
+    },
+  };
+}
+
+/**
+ * Adjusts a confidence by the labels before a candidate: the nearest label decides, `boosted` when it
+ * announces the candidate's kind, `penalized` when it names something else ("order id", "invoice").
+ */
+export function contextual(
+  base: number,
+  hits: ContextHits,
+  kinds: readonly ContextKind[],
+  boosted: number,
+  penalized = base * 0.4,
+): number {
+  switch (hits.verdict(kinds)) {
+    case 'positive':
+      return Math.max(base, boosted);
+    case 'negative':
+      return Math.min(base, penalized);
+    default:
+      return base;
+  }
+}
+
+let todayCheckedAt = -Infinity;
+let todayValue = new Date();
+let yearValue = todayValue.getFullYear();
+
+/**
+ * Today's date, refreshed at most once a second: birth years and birth dates must not be in the
+ * future, and reading the clock and the time zone on every call costs more than the check.
+ */
+export function today(): Date {
+  const now = Date.now();
+  if (now - todayCheckedAt >= 1000) {
+    todayCheckedAt = now;
+    todayValue = new Date(now);
+    yearValue = todayValue.getFullYear();
+  }
+  return todayValue;
+}
+
+/** The current year (see `today`). */
+export function currentYear(): number {
+  today();
+  return yearValue;
 }

@@ -18,22 +18,28 @@ export const PLUS_BEFORE = 4;
 export interface DigitRuns {
   readonly text: string;
   /** Start of each maximal run of ASCII digits, in text order. */
-  readonly groupStart: readonly number[];
+  readonly groupStart: Int32Array;
   /** End (exclusive) of each group. */
-  readonly groupEnd: readonly number[];
+  readonly groupEnd: Int32Array;
   /** First group index of each token. */
-  readonly tokenFirst: readonly number[];
+  readonly tokenFirst: Int32Array;
   /** Last group index of each token (inclusive). */
-  readonly tokenLast: readonly number[];
+  readonly tokenLast: Int32Array;
   /** ATTACHED_BEFORE | ATTACHED_AFTER | PLUS_BEFORE per token. */
-  readonly tokenFlags: readonly number[];
+  readonly tokenFlags: Uint8Array;
+  /** Number of digits per token. */
+  readonly tokenDigits: Int32Array;
   /** False when the budget ran out before the end of the text. */
   readonly complete: boolean;
+  /** tokensWithDigits' memo, by minimum. */
+  readonly tokenLists: Map<number, readonly number[]>;
 }
 
-/** Groups found per regex match; longer runs are joined after. Keeps the pattern bounded. */
-const GROUP = /[0-9]{1,64}/g;
+const NO_TOKENS: readonly number[] = [];
+
 const CHECK_EVERY = 512;
+/** Digit groups, found by the regex engine (faster here than a loop over char codes); longer runs are joined. */
+const GROUP = /[0-9]{1,64}/g;
 
 let cachedText: string | undefined;
 let cachedRuns: DigitRuns | undefined;
@@ -51,43 +57,93 @@ export function digitRuns(text: string, budget: ScanBudget): DigitRuns {
 }
 
 function buildRuns(text: string, budget: ScanBudget): DigitRuns {
-  const groupStart: number[] = [];
-  const groupEnd: number[] = [];
-  const tokenFirst: number[] = [];
-  const tokenLast: number[] = [];
-  const tokenFlags: number[] = [];
+  // Typed arrays grown by doubling: no per-element allocation, nothing for the GC to trace.
+  const capacity = Math.max(16, text.length >> 4);
+  let groupStart: Int32Array = new Int32Array(capacity);
+  let groupEnd: Int32Array = new Int32Array(capacity);
+  let tokenFirst: Int32Array = new Int32Array(capacity);
+  let tokenLast: Int32Array = new Int32Array(capacity);
+  let groups = 0;
+  let tokens = 0;
   let complete = true;
   GROUP.lastIndex = 0;
-  let iterations = 0;
+  let iteration = 0;
   for (let match = GROUP.exec(text); match !== null; match = GROUP.exec(text)) {
-    if (++iterations % CHECK_EVERY === 0 && performance.now() > budget.deadline) {
+    if (++iteration % CHECK_EVERY === 0 && performance.now() > budget.deadline) {
       complete = false;
       break;
     }
     const start = match.index;
     const end = start + match[0].length;
-    const count = groupStart.length;
-    if (count > 0 && groupEnd[count - 1] === start) {
-      groupEnd[count - 1] = end; // a run longer than one match
+    if (groups > 0 && groupEnd[groups - 1] === start) {
+      groupEnd[groups - 1] = end; // a run longer than one match
       continue;
     }
-    if (count > 0 && joins(text, groupEnd[count - 1] ?? 0, start)) {
-      groupStart.push(start);
-      groupEnd.push(end);
-      tokenLast[tokenLast.length - 1] = count;
-      continue;
+    if (groups === groupStart.length) {
+      groupStart = grown(groupStart);
+      groupEnd = grown(groupEnd);
     }
-    groupStart.push(start);
-    groupEnd.push(end);
-    tokenFirst.push(count);
-    tokenLast.push(count);
+    const joined = groups > 0 && joins(text, groupEnd[groups - 1] ?? 0, start);
+    groupStart[groups] = start;
+    groupEnd[groups] = end;
+    if (joined) {
+      tokenLast[tokens - 1] = groups;
+    } else {
+      if (tokens === tokenFirst.length) {
+        tokenFirst = grown(tokenFirst);
+        tokenLast = grown(tokenLast);
+      }
+      tokenFirst[tokens] = groups;
+      tokenLast[tokens] = groups;
+      tokens++;
+    }
+    groups++;
   }
-  for (let token = 0; token < tokenFirst.length; token++) {
-    const start = groupStart[tokenFirst[token] ?? 0] ?? 0;
-    const end = groupEnd[tokenLast[token] ?? 0] ?? 0;
-    tokenFlags.push(flagsOf(text, start, end));
+  const tokenFlags = new Uint8Array(tokens);
+  const tokenDigits = new Int32Array(tokens);
+  for (let token = 0; token < tokens; token++) {
+    const first = tokenFirst[token] ?? 0;
+    const last = tokenLast[token] ?? 0;
+    tokenFlags[token] = flagsOf(text, groupStart[first] ?? 0, groupEnd[last] ?? 0);
+    let digits = 0;
+    for (let group = first; group <= last; group++) digits += (groupEnd[group] ?? 0) - (groupStart[group] ?? 0);
+    tokenDigits[token] = digits;
   }
-  return { text, groupStart, groupEnd, tokenFirst, tokenLast, tokenFlags, complete };
+  return {
+    text,
+    groupStart: groupStart.subarray(0, groups),
+    groupEnd: groupEnd.subarray(0, groups),
+    tokenFirst: tokenFirst.subarray(0, tokens),
+    tokenLast: tokenLast.subarray(0, tokens),
+    tokenFlags,
+    tokenDigits,
+    complete,
+    tokenLists: new Map(),
+  };
+}
+
+function grown(array: Int32Array): Int32Array {
+  const larger = new Int32Array(array.length * 2);
+  larger.set(array);
+  return larger;
+}
+
+/**
+ * Indexes of the tokens with at least `minimum` digits, in text order (memoized per runs): most digit
+ * runs in ordinary text are short ("2", "10", "2024"), so detectors of longer numbers skip them at once.
+ */
+export function tokensWithDigits(runs: DigitRuns, minimum: number): readonly number[] {
+  if (runs.tokenDigits.length === 0) return NO_TOKENS;
+  let list = runs.tokenLists.get(minimum);
+  if (list === undefined) {
+    const found: number[] = [];
+    for (let token = 0; token < runs.tokenDigits.length; token++) {
+      if ((runs.tokenDigits[token] ?? 0) >= minimum) found.push(token);
+    }
+    list = found;
+    runs.tokenLists.set(minimum, list);
+  }
+  return list;
 }
 
 const SPACE = 0x20;

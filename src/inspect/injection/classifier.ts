@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { WardenError } from '../../core/index.js';
-import { BUCKETS, FEATURE_SETTINGS, FeatureBlocks, normalizeForFeatures } from './features.js';
+import { BUCKETS, FEATURE_SETTINGS, blockCount, blockSums, normalizeInto } from './features.js';
 import type { FeatureSettings } from './features.js';
 
 /** Rule types the calibration weighs (the injection finding types). */
@@ -22,12 +22,30 @@ export type RuleType = (typeof RULE_TYPES)[number];
 
 /**
  * Turns the classifier logit and the rule findings into one probability:
- * `sigmoid(bias[kind] + classifier * logit + Σ rules[type] * max confidence of that type)`.
+ * `sigmoid(bias[kind] + classifier[kind] * logit + windows[kind] * log2(windows)
+ * + Σ rules[type] * max confidence of that type + requestLine * (tool output holds a request on
+ * a line of its own))`. The windows term corrects for the maximum over many windows of a long
+ * text running higher than over a few.
  */
 export interface Calibration {
-  bias: { prompt: number; tool_output: number };
-  classifier: number;
+  bias: PerKind;
+  classifier: PerKind;
+  windows: PerKind;
   rules: Record<RuleType, number>;
+  /** Weight of a request on a line of its own, in tool output only (in a prompt, a question is the normal case). */
+  requestLine: number;
+  /**
+   * A rule finding at least this confident decides on its own: the score is then at least its
+   * confidence (`1 - (1 - calibrated) * (1 - confidence)`). Findings this strong do not occur in
+   * the benign development data, and the few examples of them could not teach the fit their weight.
+   */
+  decisive: number;
+}
+
+/** One number per kind of text. */
+export interface PerKind {
+  prompt: number;
+  tool_output: number;
 }
 
 /** What `models/injection.json` holds. Weights are sparse: bucket indexes delta-encoded, weights rounded. */
@@ -115,56 +133,74 @@ export function parseInjectionModel(raw: unknown): LoadedInjectionModel {
 }
 
 function parseCalibration(raw: unknown): Calibration {
-  if (!isRecord(raw) || !isRecord(raw.bias) || !isRecord(raw.rules) || !isFiniteNumber(raw.classifier)) {
+  if (!isRecord(raw) || !isRecord(raw.rules) || !isFiniteNumber(raw.requestLine)) {
     throw modelError('has a malformed calibration section');
   }
-  const { prompt, tool_output: toolOutput } = raw.bias;
-  if (!isFiniteNumber(prompt) || !isFiniteNumber(toolOutput)) throw modelError('has a malformed calibration bias');
+  if (!isFiniteNumber(raw.decisive) || raw.decisive <= 0 || raw.decisive > 1) {
+    throw modelError('has a malformed calibration decisive confidence');
+  }
   const rules = {} as Record<RuleType, number>;
   for (const type of RULE_TYPES) {
     const weight = raw.rules[type];
     if (!isFiniteNumber(weight)) throw modelError(`has no calibration weight for ${type}`);
     rules[type] = weight;
   }
-  return { bias: { prompt, tool_output: toolOutput }, classifier: raw.classifier, rules };
+  return {
+    bias: parsePerKind(raw.bias, 'bias'),
+    classifier: parsePerKind(raw.classifier, 'classifier'),
+    windows: parsePerKind(raw.windows, 'windows'),
+    rules,
+    requestLine: raw.requestLine,
+    decisive: raw.decisive,
+  };
+}
+
+function parsePerKind(raw: unknown, name: string): PerKind {
+  if (!isRecord(raw) || !isFiniteNumber(raw.prompt) || !isFiniteNumber(raw.tool_output)) {
+    throw modelError(`has a malformed calibration ${name}`);
+  }
+  return { prompt: raw.prompt, tool_output: raw.tool_output };
+}
+
+/** The classifier's verdict on a text: the highest window logit, and over how many windows. */
+export interface ClassifierResult {
+  logit: number;
+  windows: number;
 }
 
 /**
  * The classifier's logit for `text`: the highest over its windows (see featureWindows). Stops at
- * `deadline` (a `performance.now()` value) and returns the highest logit seen so far.
+ * `deadline` (a `performance.now()` value) with the highest logit seen so far.
  */
-export function classifierLogit(model: ClassifierModel, text: string, deadline = Infinity): number {
-  const units = normalizeForFeatures(text);
-  const blocks = new FeatureBlocks(units);
-  const { weights, bias } = model;
-  const buffer = blocks.buffer;
-  const perWindow = FEATURE_SETTINGS.windowBlocks;
-  const total = FeatureBlocks.blockCount(units.length);
-  const sums = new Float64Array(perWindow);
-  const counts = new Int32Array(perWindow);
-  let best = -Infinity;
-  let seen = 0;
-  for (let count = blocks.nextBlock(); count >= 0; count = blocks.nextBlock()) {
-    let sum = 0;
-    for (let index = 0; index < count; index++) sum += weights[buffer[index] as number] as number;
-    const slot = seen % perWindow;
-    sums[slot] = sum;
-    counts[slot] = count;
-    seen++;
-    if (seen >= perWindow || seen === total) {
-      let windowSum = 0;
-      let windowCount = 0;
-      for (let slotIndex = 0; slotIndex < Math.min(seen, perWindow); slotIndex++) {
-        windowSum += sums[slotIndex] as number;
-        windowCount += counts[slotIndex] as number;
-      }
-      const logit = bias + (windowCount > 0 ? windowSum / Math.sqrt(windowCount) : 0);
-      if (logit > best) best = logit;
-    }
-    if ((seen & 15) === 0 && performance.now() > deadline) break;
+export function classifierLogit(model: ClassifierModel, text: string, deadline = Infinity): ClassifierResult {
+  const units = normalizeInto(text, 'scratch');
+  const total = blockCount(units.length);
+  if (sums.length < total) {
+    sums = new Float64Array(Math.max(total, sums.length * 2));
+    counts = new Int32Array(sums.length);
   }
-  return best === -Infinity ? bias : best;
+  const done = blockSums(units, model.weights, sums, counts, deadline);
+  const perWindow = FEATURE_SETTINGS.windowBlocks;
+  // At most `perWindow` blocks: one window of all of them; else every run of neighbouring blocks.
+  const last = done <= perWindow ? 0 : done - perWindow;
+  const span = Math.min(done, perWindow);
+  let best = -Infinity;
+  for (let first = 0; first <= last; first++) {
+    let windowSum = 0;
+    let windowCount = 0;
+    for (let block = first; block < first + span; block++) {
+      windowSum += sums[block] as number;
+      windowCount += counts[block] as number;
+    }
+    const logit = model.bias + (windowCount > 0 ? windowSum / Math.sqrt(windowCount) : 0);
+    if (logit > best) best = logit;
+  }
+  return { logit: best === -Infinity ? model.bias : best, windows: last + 1 };
 }
+
+/** Per-block sums and counts of the last text scored (grown as needed; the scorer is synchronous). */
+let sums = new Float64Array(256);
+let counts = new Int32Array(256);
 
 /** Logistic function, safe for large magnitudes. */
 export function sigmoid(value: number): number {

@@ -1,23 +1,36 @@
 /**
- * Features of the injection classifier: hashed character 1–4-grams and word 1–2-grams of a
+ * Features of the injection classifier: hashed character 2–4-grams and word 1–2-grams of a
  * normalised text, cut into fixed blocks so that a long text is scored window by window. The
  * training script and the runtime both go through this one module, so the features a model was
  * trained on are exactly the ones it is scored on.
  *
  * Normalisation: NFKC (only when the text is not plain ASCII), lower case, every digit as `0`,
- * whitespace runs as one space, a space on either side; zero-width, bidi and other invisible
- * controls are dropped and Unicode tag characters (U+E0020–E007E, "ASCII smuggling") are read as
- * the ASCII they encode, so hiding or splitting words with them does not hide them from the model.
+ * whitespace runs as one space (one line break when they hold one), a space on either side.
+ * Zero-width, bidi and other invisible controls are dropped and Unicode tag characters
+ * (U+E0020–E007E, "ASCII smuggling") are read as the ASCII they encode, so hiding or splitting
+ * words with them does not hide them from the model.
+ *
+ * Features: the character 2-, 3- and 4-grams starting at each position (FNV-1a over UTF-16 code
+ * units), each word, each pair of neighbouring words, and the first word of each sentence or line
+ * paired with a sentence-start marker (so "<start> explain" differs from "to explain"). A feature
+ * belongs to the block its n-gram starts in, or its word ends in. Blocks are `blockLength`
+ * normalised units; a last block shorter than half a block joins the one before. A window is two
+ * neighbouring blocks (the whole text when it has at most two), and its logit is
+ * `bias + Σ weights / √(number of features)`.
  */
 
 /** Feature settings; stored in the model file and checked at load, so a model never meets other features. */
 export const FEATURE_SETTINGS = {
-  version: 1,
+  version: 2,
+  /** Whitespace runs holding a line break become one `\n` (tables and lists keep their shape). */
+  lineBreaks: true,
+  /** The first word of a sentence or line is paired with a sentence-start marker (imperatives, questions). */
+  sentenceStarts: true,
   hash: 'fnv1a32-utf16',
   bucketBits: 18,
-  charNgrams: [1, 4],
+  charNgrams: [2, 4],
   wordNgrams: [1, 2],
-  blockLength: 256,
+  blockLength: 64,
   windowBlocks: 2,
 } as const;
 
@@ -28,21 +41,32 @@ export const BUCKETS = 1 << FEATURE_SETTINGS.bucketBits;
 const MASK = BUCKETS - 1;
 const BLOCK = FEATURE_SETTINGS.blockLength;
 const HALF_BLOCK = BLOCK >> 1;
-/** Longest block: a last block shorter than half a block is merged into the one before it. */
-const MAX_BLOCK = BLOCK + HALF_BLOCK;
-/** Per position at most 4 char n-grams, and per word end 2 word features. */
-const MAX_FEATURES_PER_BLOCK = MAX_BLOCK * 6 + 8;
 
 const FNV_BASIS = 0x811c9dc5;
 const FNV_PRIME = 0x01000193;
-/** Words hash from another basis than character n-grams, so the word "a" and the 1-gram "a" differ. */
+/** Words hash from another basis than character n-grams. */
 const WORD_BASIS = 0x050c5d1f;
+/** Pairs with the first word of a sentence in place of the word before it. */
+const SENTENCE_START = 0x1b873593;
 const SPACE = 0x20;
+const NEWLINE = 0x0a;
 const NON_ASCII = /[^\x00-\x7f]/;
 
-/** Folds a 32-bit hash into a bucket index. */
-function bucket(hash: number): number {
-  return (hash ^ (hash >>> 18)) & MASK;
+// --- normalisation ---------------------------------------------------------------------------------
+
+/** ASCII code → normalised unit; SKIP drops it, BLANK and BREAK are whitespace. */
+const SKIP = 0xffff;
+const BLANK = 0xfffe;
+const BREAK = 0xfffd;
+const ASCII_MAP = new Uint16Array(128);
+for (let code = 0; code < 128; code++) {
+  let mapped = code;
+  if (code >= 0x41 && code <= 0x5a) mapped = code + 0x20;
+  else if (code >= 0x30 && code <= 0x39) mapped = 0x30;
+  else if (code >= 0x0a && code <= 0x0d) mapped = BREAK;
+  else if (code === SPACE || code === 0x09) mapped = BLANK;
+  else if (code < 0x20 || code === 0x7f) mapped = SKIP;
+  ASCII_MAP[code] = mapped;
 }
 
 /** Code units that render as nothing (zero-width, bidi controls, soft hyphen, BOM, variation selectors). */
@@ -59,30 +83,22 @@ function isInvisible(code: number): boolean {
   );
 }
 
-function isUnicodeSpace(code: number): boolean {
-  return (
-    code === 0x85 ||
+/** Normalised form of a non-ASCII unit: SKIP, BLANK, BREAK or the unit itself. */
+function mapWide(code: number): number {
+  if (isInvisible(code)) return SKIP;
+  if (code === 0x85 || code === 0x2028 || code === 0x2029) return BREAK;
+  if (
     code === 0xa0 ||
     code === 0x1680 ||
     (code >= 0x2000 && code <= 0x200a) ||
-    code === 0x2028 ||
-    code === 0x2029 ||
     code === 0x202f ||
     code === 0x205f ||
     code === 0x3000
-  );
-}
-
-/** Letters and digits of any script (punctuation blocks excluded) make words. */
-function isWordUnit(code: number): boolean {
-  if (code < 0x80) return (code >= 0x61 && code <= 0x7a) || code === 0x30;
-  return !(
-    (code >= 0x2000 && code <= 0x2bff) ||
-    (code >= 0x3000 && code <= 0x303f) ||
-    (code >= 0xff00 && code <= 0xff0f) ||
-    (code >= 0xfe30 && code <= 0xfe4f) ||
-    (code >= 0xd800 && code <= 0xdfff)
-  );
+  ) {
+    return BLANK;
+  }
+  // U+FFFD–FFFF would read as the markers above: fold them into U+FFFC.
+  return code >= BREAK ? 0xfffc : code;
 }
 
 /** NFKC and lower case; a string `normalize` refuses (it should not, but never throw here) is only lower-cased. */
@@ -102,128 +118,224 @@ function foldCase(text: string): string {
  * @example String.fromCharCode(...normalizeForFeatures('Ignore  ALL 42\u200b rules')) === ' ignore all 00 rules '
  */
 export function normalizeForFeatures(text: string): Uint16Array {
+  return normalizeInto(text, null);
+}
+
+/** Texts up to this many units are normalised into the shared scratch buffer. */
+const SCRATCH_UNITS = 1 << 20;
+let scratch = new Uint16Array(4096);
+
+/**
+ * normalizeForFeatures, into a shared scratch buffer when `reuse` is 'scratch' and the text fits:
+ * the result is then valid only until the next call. The scorer is synchronous, so one buffer
+ * serves every call.
+ */
+export function normalizeInto(text: string, reuse: 'scratch' | null): Uint16Array {
   const source = NON_ASCII.test(text) ? foldCase(text) : text;
   const length = source.length;
-  const out = new Uint16Array(length + 2);
+  let out: Uint16Array;
+  if (reuse === 'scratch' && length + 2 <= SCRATCH_UNITS) {
+    if (scratch.length < length + 2) scratch = new Uint16Array(Math.min(SCRATCH_UNITS, Math.max(length + 2, scratch.length * 2)));
+    out = scratch;
+  } else out = new Uint16Array(length + 2);
   let size = 0;
   out[size++] = SPACE;
-  let lastSpace = true;
+  let lastBlank = true;
   for (let index = 0; index < length; index++) {
-    let code = source.charCodeAt(index);
-    if (code >= 0x80) {
-      if (code === 0xdb40) {
-        // Unicode tag characters: U+E0000–E007F are the surrogate pair DB40 DC00–DC7F.
-        const low = source.charCodeAt(index + 1);
-        if (low >= 0xdc00 && low <= 0xdc7f) {
-          index++;
-          code = low - 0xdc00;
-          if (code < 0x20 || code > 0x7e) continue;
-          // fall through to the ASCII handling below with the smuggled character
-        }
-      }
-      if (code >= 0x80) {
-        if (isInvisible(code)) continue;
-        if (isUnicodeSpace(code)) {
-          if (!lastSpace) out[size++] = SPACE;
-          lastSpace = true;
-          continue;
-        }
-        out[size++] = code;
-        lastSpace = false;
-        continue;
-      }
-    }
-    if (code >= 0x41 && code <= 0x5a) code += 0x20;
-    else if (code >= 0x30 && code <= 0x39) code = 0x30;
-    else if (code === SPACE || (code >= 0x09 && code <= 0x0d)) {
-      if (!lastSpace) out[size++] = SPACE;
-      lastSpace = true;
-      continue;
-    } else if (code < 0x20 || code === 0x7f) continue;
-    out[size++] = code;
-    lastSpace = false;
+    const code = source.charCodeAt(index);
+    let mapped: number;
+    if (code < 0x80) mapped = ASCII_MAP[code] as number;
+    else if (code === 0xdb40 && index + 1 < length) {
+      // Unicode tag characters U+E0000–E007F are the surrogate pairs DB40 DC00–DC7F.
+      const low = source.charCodeAt(index + 1);
+      if (low >= 0xdc00 && low <= 0xdc7f) {
+        index++;
+        mapped = low >= 0xdc20 && low <= 0xdc7e ? (ASCII_MAP[low - 0xdc00] as number) : SKIP;
+      } else mapped = code;
+    } else mapped = mapWide(code);
+    if (mapped < BREAK) {
+      out[size++] = mapped;
+      lastBlank = false;
+    } else if (mapped === SKIP) continue;
+    else if (!lastBlank) {
+      out[size++] = mapped === BREAK ? NEWLINE : SPACE;
+      lastBlank = true;
+    } else if (mapped === BREAK && size > 1) out[size - 1] = NEWLINE;
   }
-  if (!lastSpace) out[size++] = SPACE;
+  if (!lastBlank) out[size++] = SPACE;
   return out.subarray(0, size);
 }
 
+// --- blocks ----------------------------------------------------------------------------------------
+
+/** Number of blocks a normalised text of this length is cut into (at least 1). */
+export function blockCount(length: number): number {
+  const full = Math.floor(length / BLOCK);
+  return length - full * BLOCK >= HALF_BLOCK ? full + 1 : Math.max(1, full);
+}
+
+/** End of the block that starts at `start` (the last block takes a short remainder). */
+function blockEndAfter(start: number, length: number): number {
+  const end = start + BLOCK;
+  return length - end < HALF_BLOCK ? length : end;
+}
+
+/** Letters and digits of any script (punctuation blocks excluded) make words. */
+function isWordUnit(code: number): boolean {
+  if (code < 0x80) return (code >= 0x61 && code <= 0x7a) || code === 0x30;
+  return !(
+    (code >= 0x2000 && code <= 0x2bff) ||
+    (code >= 0x3000 && code <= 0x303f) ||
+    (code >= 0xff00 && code <= 0xff0f) ||
+    (code >= 0xfe30 && code <= 0xfe4f) ||
+    (code >= 0xd800 && code <= 0xdfff)
+  );
+}
+
+/** `?`, `!` and line breaks end a sentence; `.`, `:` and `;` when a space or line break follows. */
+function endsSentence(code: number, next: number): boolean {
+  if (code === NEWLINE || code === 0x3f || code === 0x21) return true;
+  return (code === 0x2e || code === 0x3a || code === 0x3b) && (next === SPACE || next === NEWLINE);
+}
+
+function bucketOf(hash: number): number {
+  return (hash ^ (hash >>> 18)) & MASK;
+}
+
+function pairHash(before: number, word: number): number {
+  const pair = Math.imul(before ^ 0x7f4a7c15, 0x85ebca6b) ^ word;
+  return Math.imul(pair ^ (pair >>> 13), 0xc2b2ae35);
+}
+
 /**
- * Walks a normalised text block by block and writes each block's feature buckets into `buffer`.
- * A feature belongs to the block its n-gram starts in (char n-grams) or its word ends in (words).
- * Blocks are `blockLength` units; a last block shorter than half of that joins the one before.
+ * The features of each block, as bucket lists (with repeats). For training and tests; the runtime
+ * uses blockSums, which walks the text the same way without keeping the lists (a test checks that
+ * both agree on every block).
  */
-export class FeatureBlocks {
-  /** Feature buckets of the current block (valid up to the count nextBlock() returned). */
-  readonly buffer = new Int32Array(MAX_FEATURES_PER_BLOCK);
-  readonly #units: Uint16Array;
-  #position = 0;
-  #word = 0;
-  #inWord = false;
-  #previousWord = 0;
-  #hasPreviousWord = false;
-
-  constructor(units: Uint16Array) {
-    this.#units = units;
-  }
-
-  /** Number of blocks a normalised text of this length is cut into (at least 1). */
-  static blockCount(length: number): number {
-    const full = Math.floor(length / BLOCK);
-    return length - full * BLOCK >= HALF_BLOCK ? full + 1 : Math.max(1, full);
-  }
-
-  /** End (exclusive, in normalised units) of the block nextBlock() returned last. */
-  get position(): number {
-    return this.#position;
-  }
-
-  /** Fills `buffer` with the next block's features and returns how many; -1 when the text is done. */
-  nextBlock(): number {
-    const units = this.#units;
-    const length = units.length;
-    const start = this.#position;
-    if (start >= length) return -1;
-    let end = start + BLOCK;
-    if (length - end < HALF_BLOCK) end = length;
-    const buffer = this.buffer;
-    let count = 0;
-    let word = this.#word;
-    let inWord = this.#inWord;
-    for (let position = start; position < end; position++) {
-      const code = units[position] as number;
-      // character n-grams starting here
-      let hash = Math.imul(FNV_BASIS ^ code, FNV_PRIME);
-      buffer[count++] = bucket(hash);
-      const limit = Math.min(position + 4, length);
-      for (let next = position + 1; next < limit; next++) {
-        hash = Math.imul(hash ^ (units[next] as number), FNV_PRIME);
-        buffer[count++] = bucket(hash);
+export function blockFeatures(units: Uint16Array): Int32Array[] {
+  const length = units.length;
+  const blocks: Int32Array[] = [];
+  let current: number[] = [];
+  let blockEnd = blockEndAfter(0, length);
+  let word = 0;
+  let inWord = false;
+  let previous = 0;
+  let hasPrevious = false;
+  let sentenceStart = true;
+  for (let position = 0; position < length; position++) {
+    if (position === blockEnd) {
+      blocks.push(Int32Array.from(current));
+      current = [];
+      blockEnd = blockEndAfter(position, length);
+    }
+    const code = units[position] as number;
+    let hash = Math.imul(FNV_BASIS ^ code, FNV_PRIME);
+    for (let next = position + 1; next < length && next < position + 4; next++) {
+      hash = Math.imul(hash ^ (units[next] as number), FNV_PRIME);
+      current.push(bucketOf(hash));
+    }
+    if (isWordUnit(code)) {
+      if (!inWord) {
+        inWord = true;
+        word = WORD_BASIS;
       }
-      // words and word pairs, emitted where a word ends
-      if (isWordUnit(code)) {
-        if (!inWord) {
-          inWord = true;
-          word = WORD_BASIS;
-        }
-        word = Math.imul(word ^ code, FNV_PRIME);
-      } else if (inWord) {
-        inWord = false;
-        buffer[count++] = bucket(Math.imul(word ^ 0x2e, FNV_PRIME));
-        if (this.#hasPreviousWord) {
-          let pair = Math.imul(this.#previousWord ^ 0x7f4a7c15, 0x85ebca6b) ^ word;
-          pair = Math.imul(pair ^ (pair >>> 13), 0xc2b2ae35);
-          buffer[count++] = bucket(pair);
-        }
-        this.#previousWord = word;
-        this.#hasPreviousWord = true;
+      word = Math.imul(word ^ code, FNV_PRIME);
+      continue;
+    }
+    if (inWord) {
+      inWord = false;
+      current.push(bucketOf(Math.imul(word ^ 0x2e, FNV_PRIME)));
+      if (sentenceStart || hasPrevious) current.push(bucketOf(pairHash(sentenceStart ? SENTENCE_START : previous, word)));
+      previous = word;
+      hasPrevious = true;
+      sentenceStart = false;
+    }
+    if (endsSentence(code, position + 1 < length ? (units[position + 1] as number) : SPACE)) sentenceStart = true;
+  }
+  blocks.push(Int32Array.from(current));
+  return blocks;
+}
+
+/**
+ * Per block, the sum of `weights` over its features (into `sums`) and their number (into
+ * `counts`); returns the number of blocks done. The same walk as blockFeatures, written for speed.
+ * Looks at the clock every 64 blocks and stops after `deadline`.
+ */
+export function blockSums(
+  units: Uint16Array,
+  weights: Float32Array,
+  sums: Float64Array,
+  counts: Int32Array,
+  deadline: number,
+): number {
+  const length = units.length;
+  const fastEnd = length - 3;
+  let block = 0;
+  let blockEnd = blockEndAfter(0, length);
+  let sum = 0;
+  let count = 0;
+  let word = 0;
+  let inWord = false;
+  let previous = 0;
+  let hasPrevious = false;
+  let sentenceStart = true;
+  for (let position = 0; position < length; position++) {
+    if (position === blockEnd) {
+      sums[block] = sum;
+      counts[block] = count;
+      block++;
+      sum = 0;
+      count = 0;
+      blockEnd = blockEndAfter(position, length);
+      if ((block & 63) === 0 && performance.now() > deadline) return block;
+    }
+    const code = units[position] as number;
+    let hash = Math.imul(FNV_BASIS ^ code, FNV_PRIME);
+    if (position < fastEnd) {
+      hash = Math.imul(hash ^ (units[position + 1] as number), FNV_PRIME);
+      sum += weights[(hash ^ (hash >>> 18)) & MASK] as number;
+      hash = Math.imul(hash ^ (units[position + 2] as number), FNV_PRIME);
+      sum += weights[(hash ^ (hash >>> 18)) & MASK] as number;
+      hash = Math.imul(hash ^ (units[position + 3] as number), FNV_PRIME);
+      sum += weights[(hash ^ (hash >>> 18)) & MASK] as number;
+      count += 3;
+    } else {
+      for (let next = position + 1; next < length && next < position + 4; next++) {
+        hash = Math.imul(hash ^ (units[next] as number), FNV_PRIME);
+        sum += weights[(hash ^ (hash >>> 18)) & MASK] as number;
+        count++;
       }
     }
-    this.#word = word;
-    this.#inWord = inWord;
-    this.#position = end;
-    return count;
+    if (isWordUnit(code)) {
+      if (!inWord) {
+        inWord = true;
+        word = WORD_BASIS;
+      }
+      word = Math.imul(word ^ code, FNV_PRIME);
+      continue;
+    }
+    if (inWord) {
+      inWord = false;
+      const unigram = Math.imul(word ^ 0x2e, FNV_PRIME);
+      sum += weights[(unigram ^ (unigram >>> 18)) & MASK] as number;
+      count++;
+      if (sentenceStart || hasPrevious) {
+        const pair = pairHash(sentenceStart ? SENTENCE_START : previous, word);
+        sum += weights[(pair ^ (pair >>> 18)) & MASK] as number;
+        count++;
+      }
+      previous = word;
+      hasPrevious = true;
+      sentenceStart = false;
+    }
+    if (endsSentence(code, position + 1 < length ? (units[position + 1] as number) : SPACE)) sentenceStart = true;
   }
+  sums[block] = sum;
+  counts[block] = count;
+  return block + 1;
 }
+
+// --- windows ---------------------------------------------------------------------------------------
 
 /** One scoring window of a text: its span in normalised units and its feature buckets (with repeats). */
 export interface FeatureWindow {
@@ -235,16 +347,17 @@ export interface FeatureWindow {
 /**
  * Every window of a text with its features, as the classifier scores them: the whole text when it
  * has at most `windowBlocks` blocks, else every run of `windowBlocks` neighbouring blocks. For
- * training and tests; the runtime sums weights per block instead of keeping feature lists.
+ * training and tests.
  */
 export function featureWindows(text: string): FeatureWindow[] {
   const units = normalizeForFeatures(text);
-  const blocks = new FeatureBlocks(units);
-  const spans: { start: number; end: number; features: Int32Array }[] = [];
+  const blocks = blockFeatures(units);
+  const spans: FeatureWindow[] = [];
   let start = 0;
-  for (let count = blocks.nextBlock(); count >= 0; count = blocks.nextBlock()) {
-    spans.push({ start, end: blocks.position, features: blocks.buffer.slice(0, count) });
-    start = blocks.position;
+  for (const features of blocks) {
+    const end = blockEndAfter(start, units.length);
+    spans.push({ start, end, features });
+    start = end;
   }
   const per = FEATURE_SETTINGS.windowBlocks;
   if (spans.length <= per) return [joinWindows(spans)];

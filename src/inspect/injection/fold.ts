@@ -61,48 +61,69 @@ export function foldPattern(source: string): string {
 }
 
 /**
- * Folds `text` for phrase matching. Plain ASCII text is returned as it is (the patterns are
- * case-insensitive) with no map.
+ * Folds `text` for phrase matching, in lower case. Plain ASCII text is only lower-cased (offsets do
+ * not move, so there is no map).
  */
 export function foldText(text: string): FoldedText {
-  if (!NON_ASCII.test(text)) return { text, map: null };
+  if (!NON_ASCII.test(text)) return { text: text.toLowerCase(), map: null };
   const length = text.length;
-  let out = new Uint16Array(length + 16);
-  let map = new Int32Array(length + 16);
+  let out = new Uint16Array(length + 64);
+  let map = new Int32Array(length + 64);
   let size = 0;
-  const push = (unit: number, origin: number): void => {
-    if (size === out.length) {
-      const biggerOut = new Uint16Array(out.length * 2);
-      biggerOut.set(out);
-      out = biggerOut;
-      const biggerMap = new Int32Array(map.length * 2);
-      biggerMap.set(map);
-      map = biggerMap;
-    }
-    out[size] = unit;
-    map[size] = origin;
-    size++;
-  };
   for (let index = 0; index < length; index++) {
     const code = text.charCodeAt(index);
     if (code < 0x80) {
-      push(code, index);
+      out[size] = code >= 0x41 && code <= 0x5a ? code + 0x20 : code;
+      map[size++] = index;
       continue;
     }
     if (code === 0xdb40) {
       const low = text.charCodeAt(index + 1);
       if (low >= 0xdc00 && low <= 0xdc7f) {
         // A tag character: keep the ASCII it stands for, drop the rest of the tag block.
-        if (low >= 0xdc20 && low <= 0xdc7e) push(low - 0xdc00, index);
+        const smuggled = low - 0xdc00;
+        if (smuggled >= 0x20 && smuggled <= 0x7e) {
+          out[size] = smuggled >= 0x41 && smuggled <= 0x5a ? smuggled + 0x20 : smuggled;
+          map[size++] = index;
+        }
         index++;
         continue;
       }
     }
     if (isInvisibleControl(code)) continue;
     const folded = foldUnit(code);
-    for (let unit = 0; unit < folded.length; unit++) push(folded.charCodeAt(unit), index);
+    // Each source unit folds to at most a few units, except rare compatibility forms: grow then.
+    if (size + folded.length + (length - index) > out.length) {
+      const capacity = Math.max(out.length * 2, size + folded.length + (length - index) + 64);
+      const biggerOut = new Uint16Array(capacity);
+      biggerOut.set(out.subarray(0, size));
+      out = biggerOut;
+      const biggerMap = new Int32Array(capacity);
+      biggerMap.set(map.subarray(0, size));
+      map = biggerMap;
+    }
+    for (let unit = 0; unit < folded.length; unit++) {
+      out[size] = folded.charCodeAt(unit);
+      map[size++] = index;
+    }
   }
-  return { text: new TextDecoder('utf-16le').decode(out.subarray(0, size)), map: map.subarray(0, size) };
+  return { text: unitsToString(out, size), map: map.subarray(0, size) };
+}
+
+const CHUNK = 8192;
+
+/** The string of the first `size` code units (lone surrogates kept as they are). */
+const utf16 = new TextDecoder('utf-16le');
+
+function unitsToString(units: Uint16Array, size: number): string {
+  if (size <= CHUNK) return String.fromCharCode.apply(null, units.subarray(0, size) as unknown as number[]);
+  // The decoder turns lone surrogates into U+FFFD (one unit each), so offsets still hold.
+  if (size > 16 * CHUNK) return utf16.decode(units.subarray(0, size));
+  const parts: string[] = [];
+  for (let start = 0; start < size; start += CHUNK) {
+    parts.push(String.fromCharCode.apply(null, units.subarray(start, Math.min(size, start + CHUNK)) as unknown as number[]));
+  }
+  return parts.join('');
 }
 
 /** Maps a folded span back to an original [start, end) span (end covers a whole surrogate pair). */

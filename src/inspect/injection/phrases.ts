@@ -9,11 +9,15 @@
  * branches that can match the same text. Patterns are matched against folded text (fold.ts) with
  * the `i` flag; non-ASCII pattern text is folded the same way at load.
  */
-import { foldPattern } from './fold.js';
+import { foldPattern, foldText, originalSpan } from './fold.js';
 
-/** One phrase pattern: what it matches, how sure a match is, and a short label for tests and tuning. */
+/**
+ * One phrase pattern: what it matches, how sure a match is, a short label for tests and tuning,
+ * and its anchors: lower-case words of which every match contains at least one (see matchPhrases).
+ */
 export interface PhrasePattern {
   readonly label: string;
+  readonly anchors: readonly string[];
   readonly pattern: RegExp;
   readonly confidence: number;
 }
@@ -25,20 +29,22 @@ const WORD = String.raw`\w{1,20}`;
 /** Up to `count` filler words (lazy), each preceded by a separator. */
 const fill = (count: number): string => `(?:${SEP}${WORD}){0,${count}}?`;
 
-const OVERRIDE_VERB = String.raw`(?:ignore|ignoring|disregard|disregarding|forget|forgetting|overlook|neglect|discard|dismiss|abandon|nullify|scrap|ditch|throw\s+out|set\s+aside|put\s+aside|pay\s+no\s+attention\s+to|(?:do\s+not|don'?t|dont|never|stop|no\s+longer)\s+(?:follow|following|obey|obeying|listen\s+to|adhere\s+to|comply\s+with|heed|respect|consider))`;
+const OVERRIDE_VERB = String.raw`(?:ignore|ignoring|disregard|disregarding|forget|forgetting|forgotten|forgot|overlook|neglect|discard|dismiss|abandon|nullify|scrap|ditch|throw\s+out|set\s+aside|put\s+aside|pay\s+no\s+attention\s+to|(?:do\s+not|don'?t|dont|never|stop|no\s+longer)\s+(?:follow|following|obey|obeying|listen\s+to|adhere\s+to|comply\s+with|heed|respect|consider))`;
 const QUALIFIER = String.raw`(?:previous|previously|prior|preceding|above|earlier|former|foregoing|aforementioned|original|initial|old|existing|system|developer|given|past)`;
 const TARGET = String.raw`(?:instructions?|instructed|directions?|directives?|prompts?|rules?|guidelines?|orders?|commands?|context|conversation|constraints?|restrictions?|guidance|programming|training|tasks?|inputs?|information|polic(?:y|ies)|filters?|safeguards?|limitations?|boundaries|persona|objectives?|assignments?|text|everything)`;
 const AI_NOUN = String.raw`(?:ai|a\.i\.|llms?|large\s+language\s+models?|language\s+models?|assistants?|chatbots?|ai\s+(?:assistants?|agents?|models?|systems?)|gpt|chatgpt|claude|copilot|gemini|bard|llama)`;
 const RESPONSE_NOUN = String.raw`(?:response|reply|answer|output|responses|replies|answers|outputs|completion)`;
 
-const en = (label: string, confidence: number, source: string): PhrasePattern => ({
+const en = (label: string, anchors: string, confidence: number, source: string): PhrasePattern => ({
   label,
+  anchors: anchors.split(' '),
   confidence,
   pattern: new RegExp(source, 'gi'),
 });
-/** Non-English patterns are written in natural spelling and folded like the texts they meet. */
-const intl = (label: string, confidence: number, source: string): PhrasePattern => ({
+/** Non-English patterns and anchors are written in natural spelling and folded like the texts they meet. */
+const intl = (label: string, anchors: string, confidence: number, source: string): PhrasePattern => ({
   label,
+  anchors: foldPattern(anchors).split(' '),
   confidence,
   pattern: new RegExp(foldPattern(source), 'gi'),
 });
@@ -48,18 +54,18 @@ export const PHRASE_PATTERNS: readonly PhrasePattern[] = [
   // --- instruction override -------------------------------------------------------------
   en(
     'override.qualified',
-    'ignor disregard forget overlook neglect discard dismiss abandon nullify scrap ditch throw aside attention follow obey listen adhere comply heed respect consider', 0.95, String.raw`\b${OVERRIDE_VERB}${fill(3)}${SEP}${QUALIFIER}${fill(2)}${SEP}${TARGET}\b`),
+    'ignor disregard forget forgot overlook neglect discard dismiss abandon nullify scrap ditch throw aside attention follow obey listen adhere comply heed respect consider', 0.95, String.raw`\b${OVERRIDE_VERB}${fill(3)}${SEP}${QUALIFIER}${fill(2)}${SEP}${TARGET}\b`),
   en(
     'override.trailing',
-    'ignor disregard forget overlook neglect discard dismiss abandon nullify scrap ditch throw aside attention follow obey listen adhere comply heed respect consider',
+    'ignor disregard forget forgot overlook neglect discard dismiss abandon nullify scrap ditch throw aside attention follow obey listen adhere comply heed respect consider',
     0.9,
     String.raw`\b${OVERRIDE_VERB}${fill(3)}${SEP}${TARGET}${SEP}(?:above|before|earlier|so\s+far|you\s+(?:were|have\s+been|got)|(?:given|provided|received)\s+(?:to\s+you\s+)?(?:before|earlier|above|previously|so\s+far)|from\s+(?:before|earlier|the\s+system|your\s+(?:developers?|creators?|programmers?)))\b`,
   ),
   en(
     'override.possessive',
-    'ignor disregard forget overlook neglect discard dismiss abandon nullify scrap ditch throw aside attention follow obey listen adhere comply heed respect consider',
+    'ignor disregard forget forgot overlook neglect discard dismiss abandon nullify scrap ditch throw aside attention follow obey listen adhere comply heed respect consider',
     0.85,
-    String.raw`\b${OVERRIDE_VERB}\W{1,6}(?:(?:all|any|every|each)\W{1,6}(?:of\W{1,6})?)?(?:your|my|all|any|these|those|the)\W{1,6}(?:(?:current|own|other|specific|custom|safety|ethical|content|core|hidden|internal|secret)\W{1,6})?${TARGET}\b`,
+    String.raw`\b${OVERRIDE_VERB}\W{1,6}(?:about\W{1,6})?(?:(?:all|any|every|each)\W{1,6}(?:of\W{1,6})?)?(?:your|my|all|any|these|those|the)\W{1,6}(?:(?:current|own|other|specific|custom|safety|ethical|content|core|hidden|internal|secret)\W{1,6})?${TARGET}\b`,
   ),
   en(
     'override.everything',
@@ -138,6 +144,20 @@ export const PHRASE_PATTERNS: readonly PhrasePattern[] = [
     'role.mode-switch',
     'mode', 0.45, String.raw`\b(?:enter|switch\s+to|activate|enable|turn\s+on)\s+(?:god|sudo|admin|root|debug|maintenance|developer|dev)\s+mode\b`),
   en(
+    'role.you-are-dan',
+    'dan',
+    0.75,
+    String.raw`\byou(?:'re|\s+are)\s+(?:now\s+)?(?:(?:a|an|the|my)\s+)?(?:\w{1,20}\s+){0,2}?dan(?!['’\w])`,
+  ),
+  en('role.dan-can', 'dan', 0.85, String.raw`\bdan(?!['’\w])[^\n]{0,40}?\b(?:can|will|is\s+able\s+to)\s+do\s+anything\b`),
+  en(
+    'role.not-limited',
+    'limited restricted bound constrained',
+    0.8,
+    String.raw`\b(?:not|no\s+longer|never)\s+(?:limited|restricted|bound|constrained)\s+(?:by|to)\s+(?:what|the\s+(?:typical\s+|usual\s+)?(?:rules|restrictions|limitations|policies|guidelines|confines))\b[^\n]{0,40}?\b(?:ai|language\s+model|chatbot|assistant|openai|chatgpt|gpt)\b`,
+  ),
+  en('role.known-as', 'known', 0.6, String.raw`\bfrom\s+now\s+(?:on\s+)?(?:known|referred\s+to)\s+as\b`),
+  en(
     'role.do-anything-now',
     'anything', 0.9, String.raw`\bdo\s+anything\s+now\b`),
   en(
@@ -185,7 +205,7 @@ export const PHRASE_PATTERNS: readonly PhrasePattern[] = [
   ),
   en(
     'system.line-label',
-    'system assistant', 0.35, String.raw`(?:^|\n)[ \t#*>]{0,6}(?:system|assistant)(?:[ \t]{0,3}(?:prompt|message|instructions?))?[ \t]{0,3}:`),
+    'system assistant', 0.35, String.raw`\n[ \t#*>]{0,6}(?:system|assistant)(?:[ \t]{0,3}(?:prompt|message|instructions?))?[ \t]{0,3}:`),
   // --- asking for the hidden prompt or a secret -------------------------------------------
   en(
     'leak.system-prompt',
@@ -262,7 +282,7 @@ export const PHRASE_PATTERNS: readonly PhrasePattern[] = [
     'response.directive',
     'response reply replies answer output completion',
     0.75,
-    String.raw`(?:^|[\n.!?:;]|\bplease|\balso|\band)[ \t"'*>-]{0,6}(?:add|include|insert|integrate|incorporate|append|prepend|embed|end|begin|start|conclude|finish|modify|change|alter|rewrite|replace|translate|convert|encode|format|use|render|mention|promote|recommend|suggest|encourage|invite|remind|urge|direct|redirect|link|enhance|augment|emphasi[sz]e|highlight|stress|tease|hint|substitute|group|remove|scramble|jumble|rearrange|reverse|misspell|introduce|combine|anagram|capitali[sz]e|advertise|insist)\b[^\n.!?]{0,120}?\byour\s+${RESPONSE_NOUN}\b`,
+    String.raw`(?:[\n.!?:;]|\bplease|\balso|\band)[ \t"'*>-]{0,6}(?:add|include|insert|integrate|incorporate|append|prepend|embed|end|begin|start|conclude|finish|modify|change|alter|rewrite|replace|translate|convert|encode|format|use|render|mention|promote|recommend|suggest|encourage|invite|remind|urge|direct|redirect|link|enhance|augment|emphasi[sz]e|highlight|stress|tease|hint|substitute|group|remove|scramble|jumble|rearrange|reverse|misspell|introduce|combine|anagram|capitali[sz]e|advertise|insist)\b[^\n.!?]{0,120}?\byour\s+${RESPONSE_NOUN}\b`,
   ),
   en(
     'response.in-your',
@@ -474,3 +494,176 @@ export const PHRASE_PATTERNS: readonly PhrasePattern[] = [
     'ko.you-are-now',
     '이제 지금부터', 0.7, String.raw`(?:너는\s*이제|당신은\s*이제|지금부터\s*(?:너는|당신은))`),
 ];
+
+/** One phrase found: its span in the original text, confidence and the pattern's label. */
+export interface PhraseMatch {
+  start: number;
+  end: number;
+  confidence: number;
+  label: string;
+}
+
+/**
+ * A match reaches at most this far from the anchor it contains, so a pattern runs only on the text
+ * within this distance of its anchors. Patterns are at most 5 words of ≤ 20 letters with ≤ 6
+ * separators each, or a gap of ≤ 150 characters, plus their keywords; the ones with a longer gap
+ * are listed in LONG_REACH.
+ */
+const ANCHOR_REACH = 240;
+const LONG_REACH: Readonly<Record<string, number>> = { 'indirect.important-instead': 400, 'indirect.exfiltrate': 340 };
+const REACH = PHRASE_PATTERNS.map((phrase) => LONG_REACH[phrase.label] ?? ANCHOR_REACH);
+/** A pattern reporting more matches than this in one text has made its point; the rest are skipped. */
+const MAX_MATCHES_PER_PATTERN = 256;
+
+/** Anchor literal → indexes of the patterns it (or an anchor that is a prefix of it) triggers. */
+const ANCHOR_PATTERNS = new Map<string, number[]>();
+/**
+ * The anchor scans: ASCII anchors (words matched from a word start, and punctuation ones like
+ * `<|` anywhere), run on every text; other-script anchors (CJK, Cyrillic, Hangul...), run only on
+ * text holding such characters (SCRIPT_PRESENT).
+ */
+const [WORD_ANCHORS, PUNCTUATION_ANCHORS, OTHER_ANCHORS] = buildAnchorScans();
+const SCRIPT_PRESENT = /[\u0400-\u04FF\u1100-\u11FF\u3040-\u30FF\u3400-\u9FFF\uAC00-\uD7AF]/;
+
+function buildAnchorScans(): [RegExp, RegExp, RegExp] {
+  const direct = new Map<string, Set<number>>();
+  PHRASE_PATTERNS.forEach((phrase, index) => {
+    for (const anchor of phrase.anchors) {
+      if (anchor.length === 0) continue;
+      let set = direct.get(anchor);
+      if (set === undefined) direct.set(anchor, (set = new Set()));
+      set.add(index);
+    }
+  });
+  // The scan reports the longest anchor at a position, so each anchor also triggers the patterns
+  // of the anchors that are its prefixes.
+  for (const anchor of direct.keys()) {
+    const union = new Set<number>();
+    for (const [other, indexes] of direct) if (anchor.startsWith(other)) for (const index of indexes) union.add(index);
+    ANCHOR_PATTERNS.set(anchor, [...union].sort((a, b) => a - b));
+  }
+  const escape = (literal: string): string => literal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const byLength = [...direct.keys()].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
+  const isAscii = (anchor: string): boolean => /^[\x00-\x7f]+$/.test(anchor);
+  const words = byLength.filter((anchor) => /^[a-z0-9]/.test(anchor)).map(escape);
+  const punctuation = byLength.filter((anchor) => isAscii(anchor) && !/^[a-z0-9]/.test(anchor)).map(escape);
+  const others = byLength.filter((anchor) => !isAscii(anchor));
+  // A leading class of the first characters lets the engine skip positions quickly.
+  const firsts = [...new Set(others.map((anchor) => anchor[0] as string))].join('');
+  return [
+    new RegExp(`\\b(?:${words.join('|')})`, 'g'),
+    new RegExp(punctuation.join('|'), 'g'),
+    new RegExp(`(?=[${firsts}])(?:${others.map(escape).join('|')})`, 'g'),
+  ];
+}
+
+/**
+ * Finds the phrase patterns in `text`. The text is folded (fold.ts) and scanned once for anchor
+ * words; each pattern then runs only on the stretches around its own anchors, so ordinary text
+ * costs one pass. Spans are offsets into `text`. Stops at `deadline` with what it found.
+ */
+export function matchPhrases(text: string, deadline = Infinity): PhraseMatch[] {
+  const found: PhraseMatch[] = [];
+  if (text.length === 0) return found;
+  const folded = foldText(text);
+  const lower = folded.text;
+  const length = lower.length;
+  // Per pattern: merged [start, end) stretches around its anchors, flattened pairs.
+  const stretches: (number[] | undefined)[] = new Array<number[] | undefined>(PHRASE_PATTERNS.length);
+  collectStretches(WORD_ANCHORS, lower, stretches, deadline);
+  let unordered = false;
+  // The punctuation anchors (`<|`, `[inst]`, `<<sys>>`...) all hold `<|`, `inst]` or `sys>>`.
+  if (lower.includes('<|') || lower.includes('inst]') || lower.includes('sys>>')) {
+    collectStretches(PUNCTUATION_ANCHORS, lower, stretches, deadline);
+    unordered = true;
+  }
+  if (folded.map !== null && SCRIPT_PRESENT.test(lower)) {
+    collectStretches(OTHER_ANCHORS, lower, stretches, deadline);
+    unordered = true;
+  }
+  if (unordered) {
+    for (let index = 0; index < stretches.length; index++) {
+      const list = stretches[index];
+      if (list !== undefined) stretches[index] = mergeStretches(list);
+    }
+  }
+  for (let index = 0; index < PHRASE_PATTERNS.length; index++) {
+    const list = stretches[index];
+    if (list === undefined) continue;
+    if (performance.now() > deadline) break;
+    const { pattern, confidence, label } = PHRASE_PATTERNS[index] as PhrasePattern;
+    let matches = 0;
+    for (let pair = 0; pair < list.length && matches < MAX_MATCHES_PER_PATTERN; pair += 2) {
+      // Widen to whole words so \b at the cut means what it means in the text; a leading newline
+      // stands for the start of the text, a space for "somewhere in the middle".
+      let from = list[pair] as number;
+      let to = list[pair + 1] as number;
+      for (let steps = 0; from > 0 && steps < 40 && isWordUnit(lower.charCodeAt(from - 1)); steps++) from--;
+      for (let steps = 0; to < length && steps < 40 && isWordUnit(lower.charCodeAt(to)); steps++) to++;
+      const slice = (from === 0 ? '\n' : ' ') + lower.slice(from, to);
+      pattern.lastIndex = 0;
+      for (let match = pattern.exec(slice); match !== null; match = pattern.exec(slice)) {
+        let start = match.index;
+        const end = start + match[0].length;
+        if (end === start) {
+          pattern.lastIndex++;
+          continue;
+        }
+        // Patterns may begin on the punctuation before a sentence; the span starts at its first letter.
+        while (start < end - 1 && !isSpanStart(slice.charCodeAt(start))) start++;
+        const span = originalSpan(folded, text, from + start - 1, from + end - 1);
+        if (span.end > span.start) found.push({ start: span.start, end: span.end, confidence, label });
+        if (++matches >= MAX_MATCHES_PER_PATTERN) break;
+      }
+      pattern.lastIndex = 0;
+    }
+  }
+  return found.sort((a, b) => a.start - b.start || a.end - b.end);
+}
+
+/** Adds, per pattern, the stretch around each anchor `scan` finds (merging overlaps; anchors come in text order). */
+function collectStretches(scan: RegExp, lower: string, stretches: (number[] | undefined)[], deadline: number): void {
+  const length = lower.length;
+  scan.lastIndex = 0;
+  let anchors = 0;
+  for (let match = scan.exec(lower); match !== null; match = scan.exec(lower)) {
+    const at = match.index;
+    scan.lastIndex = at + 1;
+    const indexes = ANCHOR_PATTERNS.get(match[0]);
+    if (indexes === undefined) continue;
+    for (const index of indexes) {
+      const reach = REACH[index] as number;
+      const from = Math.max(0, at - reach);
+      const to = Math.min(length, at + match[0].length + reach);
+      let list = stretches[index];
+      if (list === undefined) stretches[index] = list = [];
+      const last = list.length - 1;
+      if (last > 0 && (list[last] as number) >= from) list[last] = Math.max(list[last] as number, to);
+      else list.push(from, to);
+    }
+    if ((++anchors & 255) === 0 && performance.now() > deadline) break;
+  }
+  scan.lastIndex = 0;
+}
+
+/** Sorts and merges flattened [start, end) pairs. */
+function mergeStretches(list: number[]): number[] {
+  const pairs: [number, number][] = [];
+  for (let index = 0; index < list.length; index += 2) pairs.push([list[index] as number, list[index + 1] as number]);
+  pairs.sort((a, b) => a[0] - b[0]);
+  const merged: number[] = [];
+  for (const [from, to] of pairs) {
+    const last = merged.length - 1;
+    if (last > 0 && (merged[last] as number) >= from) merged[last] = Math.max(merged[last] as number, to);
+    else merged.push(from, to);
+  }
+  return merged;
+}
+
+function isWordUnit(code: number): boolean {
+  return (code >= 0x61 && code <= 0x7a) || (code >= 0x30 && code <= 0x39) || code === 0x5f || (code >= 0x41 && code <= 0x5a);
+}
+
+function isSpanStart(code: number): boolean {
+  return !(code <= 0x20 || code === 0x2e || code === 0x21 || code === 0x3f || code === 0x3a || code === 0x3b);
+}

@@ -6,17 +6,20 @@
  * detector returns what it found so far once the deadline has passed.
  */
 import type { Detector, Finding, FindingType, ScanBudget } from '../types.js';
-import { foldText, originalSpan } from './fold.js';
-import type { FoldedText } from './fold.js';
-import { PHRASE_PATTERNS } from './phrases.js';
+import { matchPhrases } from './phrases.js';
 
 const DETECTOR = 'injection.rules';
+const NON_ASCII = /[^\x00-\x7f]/;
 /** A pattern reporting more matches than this in one text has made its point; the rest are skipped. */
 const MAX_MATCHES_PER_PATTERN = 256;
 /** Longest run of base64/hex that is decoded (the rest of a longer run is ignored). */
 const MAX_DECODE_CHARS = 16_384;
 /** Hidden elements and comments examined per text. */
 const MAX_ELEMENTS = 512;
+/** Findings per text: past this the text has made its point, and the rest is not collected. */
+const MAX_FINDINGS = 4096;
+/** Tags, links and URLs looked at per text (each is cheap; the deadline bounds the rest). */
+const MAX_VISITS = 1_000_000;
 
 /** The injection rule types this detector reports. */
 export const INJECTION_RULE_TYPES = [
@@ -46,12 +49,17 @@ export function detectInjectionRules(text: string, budget: ScanBudget): Finding[
   const findings: Finding[] = [];
   if (text.length === 0) return findings;
   const deadline = budget.deadline;
-  const folded = foldText(text);
-  const phrases = phraseFindings(text, folded, deadline).sort((a, b) => a.start - b.start);
+  const phrases: Finding[] = matchPhrases(text, deadline).map((match) =>
+    finding('injection_phrase', match.start, match.end, match.confidence),
+  );
   findings.push(...phrases);
   if (performance.now() > deadline) return sortFindings(findings);
-  hiddenCharacters(text, findings, deadline);
+  standaloneRequests(text, findings, deadline);
   if (performance.now() > deadline) return sortFindings(findings);
+  if (NON_ASCII.test(text)) {
+    hiddenCharacters(text, findings, deadline);
+    if (performance.now() > deadline) return sortFindings(findings);
+  }
   if (text.includes('<')) {
     htmlComments(text, phrases, findings, deadline);
     if (performance.now() > deadline) return sortFindings(findings);
@@ -69,39 +77,8 @@ export function detectInjectionRules(text: string, budget: ScanBudget): Finding[
 /** The highest confidence of any override/role-play phrase in `text` (0 when none). */
 export function phraseConfidence(text: string, deadline = Infinity): number {
   let best = 0;
-  for (const finding of phraseFindings(text, foldText(text), deadline)) best = Math.max(best, finding.confidence);
+  for (const match of matchPhrases(text, deadline)) best = Math.max(best, match.confidence);
   return best;
-}
-
-function phraseFindings(original: string, folded: FoldedText, deadline: number): Finding[] {
-  const findings: Finding[] = [];
-  const text = folded.text;
-  for (const { pattern, confidence } of PHRASE_PATTERNS) {
-    if (performance.now() > deadline) break;
-    pattern.lastIndex = 0;
-    let matches = 0;
-    for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
-      const matched = match[0];
-      if (matched.length === 0) {
-        pattern.lastIndex++;
-        continue;
-      }
-      // Patterns may start on the separator before a sentence; the span starts at the first letter.
-      let start = match.index;
-      const end = start + matched.length;
-      while (start < end - 1 && !isSpanStart(text.charCodeAt(start))) start++;
-      const span = originalSpan(folded, original, start, end);
-      if (span.end > span.start) findings.push(finding('injection_phrase', span.start, span.end, confidence));
-      if (++matches >= MAX_MATCHES_PER_PATTERN) break;
-      if ((matches & 31) === 0 && performance.now() > deadline) break;
-    }
-    pattern.lastIndex = 0;
-  }
-  return findings;
-}
-
-function isSpanStart(code: number): boolean {
-  return !(code <= 0x20 || code === 0x2e || code === 0x21 || code === 0x3f || code === 0x3a || code === 0x3b);
 }
 
 // --- hidden text ------------------------------------------------------------------------------
@@ -227,11 +204,27 @@ const DARK_BACKGROUND = /background/i;
 const HIDDEN_ATTRIBUTE = /\shidden(?:\s|=|$)/i;
 const VOID_ELEMENTS = new Set(['br', 'img', 'input', 'meta', 'link', 'hr', 'area', 'base', 'col', 'embed', 'source', 'track', 'wbr']);
 
-/** `phrases` are sorted by start. */
-function cssHidden(text: string, phrases: readonly Finding[], findings: Finding[], deadline: number): void {
+/** An element hidden by CSS or the `hidden` attribute: its whole span and its content span. */
+export interface HiddenElement {
+  start: number;
+  end: number;
+  contentStart: number;
+  contentEnd: number;
+  /** Hidden only by white text colour (visible on a dark background, so less certain). */
+  whiteText: boolean;
+}
+
+/**
+ * Elements whose content a reader does not see: `display:none`, `visibility:hidden`, zero font
+ * size or opacity, zero-size boxes with hidden overflow, far off-screen positions, white text
+ * (without a background set) and the `hidden` attribute. An element without a closing tag is
+ * taken to run 4,000 characters. Stops at the deadline or after MAX_ELEMENTS elements.
+ */
+export function findHiddenElements(text: string, deadline = Infinity): HiddenElement[] {
+  const elements: HiddenElement[] = [];
+  if (!text.includes('<')) return elements;
   /** Per tag name, the last search for its closing tag: from where, and where it was (-1: none). */
   const closings = new Map<string, { from: number; at: number; length: number }>();
-  let examined = 0;
   forEachMatch(OPENING_TAG, text, deadline, (start, end, match) => {
     const attributes = match[2] ?? '';
     const hidesByStyle = HIDING_STYLE.test(attributes);
@@ -239,8 +232,8 @@ function cssHidden(text: string, phrases: readonly Finding[], findings: Finding[
     if (!hidesByStyle && !whiteText && !HIDDEN_ATTRIBUTE.test(attributes)) return true;
     const name = (match[1] ?? '').toLowerCase();
     if (VOID_ELEMENTS.has(name) || attributes.endsWith('/')) return true;
-    if (++examined > MAX_ELEMENTS) return false;
     let closing = closings.get(name);
+    // A cached search still holds when it started before this element and found its tag after it.
     if (closing === undefined || closing.from > end || (closing.at >= 0 && closing.at < end)) {
       const pattern = new RegExp(`</${name}\\s{0,3}>`, 'gi');
       pattern.lastIndex = end;
@@ -249,13 +242,21 @@ function cssHidden(text: string, phrases: readonly Finding[], findings: Finding[
       closings.set(name, closing);
     }
     const contentEnd = closing.at < 0 ? Math.min(text.length, end + 4000) : closing.at;
-    if (contentEnd <= end) return true;
-    let confidence = hiddenContentConfidence(text, phrases, end, contentEnd);
-    if (whiteText) confidence = Math.min(confidence, 0.75);
     const spanEnd = closing.at < 0 ? contentEnd : closing.at + closing.length;
-    if (confidence >= 0.4) findings.push(finding('hidden_text', start, spanEnd, confidence));
-    return true;
-  });
+    elements.push({ start, end: spanEnd, contentStart: end, contentEnd, whiteText });
+    return elements.length < MAX_ELEMENTS;
+  }, MAX_VISITS);
+  return elements;
+}
+
+/** `phrases` are sorted by start. */
+function cssHidden(text: string, phrases: readonly Finding[], findings: Finding[], deadline: number): void {
+  for (const element of findHiddenElements(text, deadline)) {
+    if (element.contentEnd <= element.contentStart) continue;
+    let confidence = hiddenContentConfidence(text, phrases, element.contentStart, element.contentEnd);
+    if (element.whiteText) confidence = Math.min(confidence, 0.75);
+    if (confidence >= 0.4) findings.push(finding('hidden_text', element.start, element.end, confidence));
+  }
 }
 
 // --- links that carry data out ------------------------------------------------------------------
@@ -332,7 +333,8 @@ function exfiltrationLinks(text: string, findings: Finding[], deadline: number):
       const confidence = linkConfidence(url, match[1] === '!', false);
       covered.push({ start: end - url.length, end });
       if (confidence > 0) findings.push(finding('exfiltration_link', start, end, confidence));
-    });
+      return findings.length < MAX_FINDINGS;
+    }, MAX_VISITS);
   }
   if (text.includes('<')) {
     forEachMatch(HTML_SOURCE, text, deadline, (_start, end, match) => {
@@ -340,7 +342,8 @@ function exfiltrationLinks(text: string, findings: Finding[], deadline: number):
       const confidence = linkConfidence(url, true, false);
       covered.push({ start: end - url.length, end });
       if (confidence > 0) findings.push(finding('exfiltration_link', end - url.length, end, confidence));
-    });
+      return findings.length < MAX_FINDINGS;
+    }, MAX_VISITS);
   }
   if (!text.includes('://')) return;
   covered.sort((a, b) => a.start - b.start);
@@ -351,7 +354,57 @@ function exfiltrationLinks(text: string, findings: Finding[], deadline: number):
     if (cover !== undefined && cover.start <= start) return;
     const confidence = linkConfidence(match[0], false, true);
     if (confidence > 0) findings.push(finding('exfiltration_link', start, end, confidence));
-  });
+    return findings.length < MAX_FINDINGS;
+  }, MAX_VISITS);
+}
+
+// --- a request on a line of its own -------------------------------------------------------------
+
+/** Detector name of standalone-request findings (the scorer weighs them apart from other phrases). */
+export const REQUEST_LINE_DETECTOR = 'injection.request-line';
+/** A request on its own line in data is suspicious but common enough in mail and docs to stay below reporting. */
+const STANDALONE_REQUEST_CONFIDENCE = 0.45;
+const REQUEST_VERBS =
+  'write|compose|draft|explain|describe|translate|summari[sz]e|provide|create|generate|list|give|tell|show|calculate|solve|define|compare|analy[sz]e|recommend|suggest|outline|break\\s+down|discuss|develop|design|plan|convert|teach|share|identify|evaluate|predict|classify|rewrite|paraphrase|elaborate|illustrate|demonstrate|propose|brainstorm|imagine|research|investigate|assess|determine|estimate|recite|pretend|reply|respond|answer|add|include|insert|mention|use|replace|reverse|encode|decode|spell|count|sort|name';
+const QUESTION_WORDS =
+  "what|who|whom|whose|how|why|when|where|which|can\\s+you|could\\s+you|would\\s+you|will\\s+you|do\\s+you|is\\s+there|are\\s+there|what's|how's|who's";
+/** A whole line (from the line start, sticky): an imperative request (one sentence) or a question. */
+const REQUEST_LINE = new RegExp(
+  `[ \\t>*"'-]{0,4}(?:(?:please\\s+)?(?:${REQUEST_VERBS})\\b[^\\n|]{8,200}?[.!?:'")]|(?:${QUESTION_WORDS})\\b[^\\n|]{8,200}?\\?['")]?)[ \\t\\r]{0,4}(?=\\n|$)`,
+  'iy',
+);
+/** Inside a one-sentence line: a sentence end followed by more text. */
+const INNER_SENTENCE_END = /[.!?]\s+[A-Z]/;
+
+/**
+ * Lines that are a request on their own (an imperative or a question of 10–200 characters, one
+ * sentence, no table cells): typical of a task planted in data ("What is the capital of Brazil?"
+ * between the rows of a table). Reported as a weak injection phrase by REQUEST_LINE_DETECTOR.
+ */
+function standaloneRequests(text: string, findings: Finding[], deadline: number): void {
+  let lineStart = 0;
+  let reported = 0;
+  for (let lines = 0; lineStart <= text.length; lines++) {
+    let lineEnd = text.indexOf('\n', lineStart);
+    if (lineEnd < 0) lineEnd = text.length;
+    const length = lineEnd - lineStart;
+    if (length >= 10 && length <= 220) {
+      REQUEST_LINE.lastIndex = lineStart;
+      if (REQUEST_LINE.test(text) && !INNER_SENTENCE_END.test(text.slice(lineStart, lineEnd).trim().slice(0, -1))) {
+        let start = lineStart;
+        let end = lineEnd;
+        while (start < end && (text.charCodeAt(start) <= 0x20 || text[start] === '>' || text[start] === '*')) start++;
+        while (end > start && text.charCodeAt(end - 1) <= 0x20) end--;
+        if (end > start) {
+          findings.push({ type: 'injection_phrase', start, end, confidence: STANDALONE_REQUEST_CONFIDENCE, detector: REQUEST_LINE_DETECTOR });
+        }
+        if (++reported >= MAX_MATCHES_PER_PATTERN) return;
+      }
+    }
+    lineStart = lineEnd + 1;
+    if ((lines & 1023) === 1023 && performance.now() > deadline) return;
+  }
+  REQUEST_LINE.lastIndex = 0;
 }
 
 // --- tool calls written into data ---------------------------------------------------------------
@@ -396,29 +449,66 @@ function toolCallText(text: string, findings: Finding[], deadline: number): void
 
 // --- encoded payloads ---------------------------------------------------------------------------
 
-const ENCODED_RUN = /[A-Za-z0-9+/_-]{24,}={0,2}/g;
+/** Characters of base64 (standard and URL alphabets) and hex; runs of 24 or more are decoded. */
+const ENCODED_UNIT = new Uint8Array(128);
+for (const character of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/_-') {
+  ENCODED_UNIT[character.charCodeAt(0)] = 1;
+}
+const MIN_ENCODED_RUN = 24;
 const HEX = /^(?:[0-9a-fA-F]{2})+$/;
 const INSTRUCTION_WORDS =
   /\b(?:ignore|instructions?|system|prompt|assistant|you must|you are|send|e-?mail|password|execute|curl|https?|forward|disregard|reveal|secret|api key|token|rm -rf|wget)\b/gi;
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
 function encodedPayloads(text: string, findings: Finding[], deadline: number, depth: number): void {
-  forEachMatch(ENCODED_RUN, text, deadline, (start, end, match) => {
-    const run = match[0].length > MAX_DECODE_CHARS ? match[0].slice(0, MAX_DECODE_CHARS) : match[0];
-    const decoded = decodeRun(run);
-    if (decoded === null) return;
-    let confidence = 0;
-    const phrase = phraseConfidence(decoded, deadline);
-    if (phrase >= 0.5) confidence = Math.max(0.85, phrase);
-    else if (distinctInstructionWords(decoded) >= 2) confidence = 0.6;
-    if (confidence === 0 && depth === 0 && decoded.length >= 24) {
-      // One more layer: base64 of base64 is a common way to slip past a single decode.
-      const inner: Finding[] = [];
-      encodedPayloads(decoded, inner, deadline, depth + 1);
-      for (const found of inner) confidence = Math.max(confidence, found.confidence);
+  const length = text.length;
+  const isUnit = (index: number): boolean => {
+    const code = text.charCodeAt(index);
+    return code < 128 && ENCODED_UNIT[code] === 1;
+  };
+  // Skip search: a run of MIN_ENCODED_RUN units starting in [at, probe] must cover `probe`, so a
+  // probe outside any run rules out the whole stretch. Invariant: no unreported run starts before `at`.
+  let runs = 0;
+  let at = 0;
+  while (at + MIN_ENCODED_RUN <= length) {
+    const probe = at + MIN_ENCODED_RUN - 1;
+    if (!isUnit(probe)) {
+      at = probe + 1;
+      continue;
     }
-    if (confidence > 0) findings.push(finding('encoded_payload', start, end, confidence));
-  });
+    let start = probe;
+    while (start > at && isUnit(start - 1)) start--;
+    const needed = start + MIN_ENCODED_RUN;
+    let end = probe + 1;
+    while (end < needed && isUnit(end)) end++;
+    if (end < needed) {
+      at = end + 1;
+      continue;
+    }
+    while (end < length && isUnit(end)) end++;
+    let padded = end;
+    while (padded < length && padded - end < 2 && text.charCodeAt(padded) === 0x3d) padded++; // '=' padding
+    encodedRun(text, start, padded, findings, deadline, depth);
+    at = end + 1;
+    if (++runs >= MAX_MATCHES_PER_PATTERN) return;
+    if ((runs & 31) === 0 && performance.now() > deadline) return;
+  }
+}
+
+function encodedRun(text: string, start: number, end: number, findings: Finding[], deadline: number, depth: number): void {
+  const decoded = decodeRun(text.slice(start, Math.min(end, start + MAX_DECODE_CHARS)));
+  if (decoded === null) return;
+  let confidence = 0;
+  const phrase = phraseConfidence(decoded, deadline);
+  if (phrase >= 0.5) confidence = Math.max(0.85, phrase);
+  else if (distinctInstructionWords(decoded) >= 2) confidence = 0.6;
+  if (confidence === 0 && depth === 0 && decoded.length >= MIN_ENCODED_RUN) {
+    // One more layer: base64 of base64 is a common way to slip past a single decode.
+    const inner: Finding[] = [];
+    encodedPayloads(decoded, inner, deadline, depth + 1);
+    for (const found of inner) confidence = Math.max(confidence, found.confidence);
+  }
+  if (confidence > 0) findings.push(finding('encoded_payload', start, end, confidence));
 }
 
 /** Decodes a hex or base64 run to text when it is mostly printable; null otherwise. */
@@ -461,14 +551,15 @@ function distinctInstructionWords(text: string): number {
 // --- helpers ------------------------------------------------------------------------------------
 
 /**
- * Calls `visit` for each match of a global regex (at most MAX_MATCHES_PER_PATTERN, stopping at the
- * deadline); `visit` may return false to stop early.
+ * Calls `visit` for each match of a global regex (at most `limit`, stopping at the deadline);
+ * `visit` may return false to stop early.
  */
 function forEachMatch(
   pattern: RegExp,
   text: string,
   deadline: number,
   visit: (start: number, end: number, match: RegExpExecArray) => boolean | void,
+  limit = MAX_MATCHES_PER_PATTERN,
 ): void {
   pattern.lastIndex = 0;
   let matches = 0;
@@ -480,7 +571,7 @@ function forEachMatch(
       continue;
     }
     if (visit(start, end, match) === false) break;
-    if (++matches >= MAX_MATCHES_PER_PATTERN) break;
+    if (++matches >= limit) break;
     if ((matches & 31) === 0 && performance.now() > deadline) break;
   }
   pattern.lastIndex = 0;

@@ -229,9 +229,33 @@ zsofia`
     .split(/\s+/),
 );
 
-/** Surnames, lower case. */
-export const LAST_NAMES: ReadonlySet<string> = new Set(
-  `
+/**
+ * The most frequent US and UK surnames (after the US Census lists), some of which compromise tags as
+ * given names only.
+ */
+const FREQUENT_SURNAMES = (
+  'smith johnson williams brown jones garcia miller davis rodriguez martinez hernandez lopez gonzalez wilson ' +
+  'anderson thomas taylor moore jackson martin lee perez thompson white harris sanchez clark ramirez lewis ' +
+  'robinson walker young allen king wright scott torres nguyen tran le pham hill flores green adams nelson baker ' +
+  'hall rivera campbell mitchell carter roberts gomez phillips evans turner diaz parker cruz edwards collins ' +
+  'reyes stewart morris morales murphy cook rogers gutierrez ortiz morgan cooper peterson bailey reed kelly ' +
+  'howard ramos kim cox ward richardson watson brooks chavez wood james bennett gray mendoza ruiz hughes price ' +
+  'alvarez castillo sanders patel myers long ross foster jimenez powell jenkins perry russell sullivan bell ' +
+  'coleman butler henderson barnes fisher vasquez simmons romero jordan patterson alexander hamilton graham ' +
+  'reynolds griffin wallace moreno west cole hayes bryant herrera gibson ellis medina aguilar stevens murray ' +
+  'ford castro marshall owens harrison fernandez mcdonald woods washington kennedy wells vargas henry chen ' +
+  'freeman webb tucker guzman burns crawford olson simpson porter hunter gordon mendez silva shaw snyder mason ' +
+  'dixon munoz hunt hicks holmes palmer wagner black robertson boyd rose stone salazar fox warren mills meyer ' +
+  'rice schmidt garza daniels ferguson nichols stephens soto weaver ryan gardner payne grant dunn spencer ' +
+  'hawkins arnold pierce hansen peters santos hart bradley knight elliott cunningham duncan armstrong hudson ' +
+  'carroll riley andrews berry perkins hoffman johnston matthews richards willis carpenter lawrence doe roe ' +
+  'hopper twain wang li zhang liu chen yang huang zhao wu zhou singh kumar sharma khan ali ahmed'
+).split(' ');
+
+/** Surnames, lower case: compromise's and the frequent ones. */
+export const LAST_NAMES: ReadonlySet<string> = new Set([
+  ...FREQUENT_SURNAMES,
+  ...`
 abbas acosta adams adler agarwal aguilar akhtar aleksejev aliyev almeida alvarez alves andersen anderson
 andersson andov andreassen andrejev andrews angelov angelova ansari araujo araya armstrong arslan aslan
 atchison atkinson ayala aydin babic bach baez bahk bahng bailey bakker baldwin bandara bandyopadhyay
@@ -301,7 +325,7 @@ wolff wong wright wu xiao xu yamada yamaguchi yamamoto yamasaki yamashita yamaza
 yildirim yildiz yilmaz yokoyama yoshida yun zakharov zaytsev zhang zhao zhou zhu zimmermann`
     .trim()
     .split(/\s+/),
-);
+]);
 
 /** Given names that are also common English words ("Mark", "Grace"): a surname must follow. */
 export const AMBIGUOUS_FIRST_NAMES: ReadonlySet<string> = new Set(

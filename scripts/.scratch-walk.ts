@@ -1,0 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { normalizeInto, FeatureBlocks } from '../src/inspect/injection/features.ts';
+import { loadInjectionModel } from '../src/inspect/injection/classifier.ts';
+let text = readFileSync('/usr/share/common-licenses/GPL-3', 'utf8').repeat(30);
+const m = loadInjectionModel();
+const w16 = Int16Array.from(m.classifier.weights, (x) => Math.round(x * 1000));
+const mb = text.length / 1e6;
+const u = normalizeInto(text, null);
+const time = (f: () => unknown) => { let best = Infinity; for (let i = 0; i < 9; i++) { const t = performance.now(); f(); best = Math.min(best, performance.now() - t); } return (best / mb).toFixed(2); };
+console.log('walk f32', time(() => { const b = new FeatureBlocks(u); let s = 0; while (b.sumNextBlock(m.classifier.weights as any) >= 0) s += b.sum; return s; }));

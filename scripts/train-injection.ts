@@ -1,0 +1,545 @@
+/**
+ * Trains the injection classifier and its calibration, offline, and writes `models/injection.json`.
+ *
+ *   node --import tsx scripts/train-injection.ts [--data DIR] [--out FILE] [--dry-run]
+ *
+ * Data: the development set in /work/shared/datasets/injection (*.jsonl rows `{id, text, label,
+ * kind, meta}`). Rows with `isHeldBack(id)` (fnv1a32(id) % 5 === 0) are never trained on: the
+ * script reports its metrics on them, per kind. Everything is deterministic (seeded shuffles).
+ *
+ * 1. Examples are windows (features.ts): a windowed row of an attack inserted into a long context
+ *    (BIPIA, `meta.attack_span`) gives positive windows where the attack is and negative windows of
+ *    the clean context elsewhere; other rows give one example per window with the row's label.
+ * 2. The classifier is logistic regression trained with FTRL-Proximal (per-coordinate learning
+ *    rates, L1 + L2), which leaves most hashed weights exactly zero; weights under PRUNE are dropped.
+ * 3. The calibration (bias per kind, classifier logit, strongest finding per rule type) is fitted
+ *    on out-of-fold logits from grouped cross-fitting: each fold's model is trained without that
+ *    fold's BIPIA attacks AND contexts, so the calibration sees logits of unseen attacks in unseen
+ *    documents, as the scorer will in use. Those out-of-fold scores are also reported as the
+ *    "unseen attacks" estimate, which is a fairer forecast than the held-back split (where the
+ *    attack strings and contexts of held-back rows also occur, in other combinations, in training).
+ */
+import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { BUCKETS, FEATURE_SETTINGS, featureWindows, normalizeForFeatures } from '../src/inspect/injection/features.js';
+import { RULE_TYPES, parseInjectionModel, sigmoid } from '../src/inspect/injection/classifier.js';
+import type { Calibration, InjectionModelFile, LoadedInjectionModel, RuleType } from '../src/inspect/injection/classifier.js';
+import { calibratedScore, injectionInputs } from '../src/inspect/injection/scorer.js';
+import type { CalibrationInputs } from '../src/inspect/injection/scorer.js';
+import { fnv1a32, isHeldBack } from '../src/inspect/injection/split.js';
+
+type Kind = 'prompt' | 'tool_output';
+
+interface Row {
+  id: string;
+  text: string;
+  label: 0 | 1;
+  kind: Kind;
+  source: string;
+  category: string | null;
+  meta?: { attack_span?: [number, number]; attack_name?: string; bipia_task?: string; context_index?: number };
+}
+
+interface Example {
+  indexes: Int32Array;
+  values: Float32Array;
+  label: 0 | 1;
+  weight: number;
+}
+
+/** Training settings (stored in the model file). */
+const TRAINING = {
+  epochs: 12,
+  alpha: 2,
+  beta: 1,
+  l1: 0.01,
+  l2: 1e-3,
+  /** Window of an attacked row counts as positive when it holds this share of the attack (or of itself). */
+  positiveOverlap: 0.5,
+  /** Total weight of positive examples relative to negative ones, per kind. */
+  positiveShare: 1,
+  prune: 0.05,
+  folds: 4,
+  seed: 20240917,
+  calibration: { iterations: 6000, learningRate: 0.5, l2: 0.01, priorClassifier: 1, priorRule: 3, decisive: 0.8 },
+};
+
+const { values: options } = parseArgs({
+  options: {
+    data: { type: 'string', default: '/work/shared/datasets/injection' },
+    out: { type: 'string', default: new URL('../models/injection.json', import.meta.url).pathname },
+    'dry-run': { type: 'boolean', default: false },
+    /** Overrides of TRAINING numbers for experiments, e.g. `--set alpha=0.5 --set epochs=8`. */
+    set: { type: 'string', multiple: true, default: [] },
+  },
+});
+for (const assignment of options.set) {
+  const [key, value] = assignment.split('=');
+  if (key === undefined || value === undefined || !(key in TRAINING)) throw new Error(`--set ${assignment}: unknown setting`);
+  (TRAINING as unknown as Record<string, number>)[key] = Number(value);
+}
+
+function main(): void {
+  const rows = loadRows(options.data);
+  const train = rows.filter((row) => !isHeldBack(row.id));
+  const test = rows.filter((row) => isHeldBack(row.id));
+  console.log(`rows: ${rows.length} (train ${train.length}, held back ${test.length})`);
+
+  // Rule findings do not depend on the model: compute them once per row (with a placeholder model
+  // whose logit is 0, then only the logit is recomputed).
+  const ruleInputs = new Map<string, Omit<CalibrationInputs, 'logit' | 'windows'>>();
+  const zeroModel: LoadedInjectionModel = {
+    classifier: { bias: 0, weights: new Float32Array(BUCKETS) },
+    calibration: neutralCalibration(),
+  };
+  for (const row of rows) {
+    const { rules, requestLine } = injectionInputs(zeroModel, row.text, { deadline: Infinity }).inputs;
+    ruleInputs.set(row.id, { rules, requestLine });
+  }
+
+  // 1. Out-of-fold logits with grouped folds, for the calibration and the unseen-attack estimate.
+  const outOfFold: { row: Row; logit: number; windows: number }[] = [];
+  for (let fold = 0; fold < TRAINING.folds; fold++) {
+    const fitRows = train.filter((row) => !touchesFold(row, fold));
+    const evalRows = train.filter((row) => insideFold(row, fold));
+    const model = trainClassifier(fitRows);
+    for (const row of evalRows) outOfFold.push({ row, ...windowLogit(model, row.text) });
+    console.log(`fold ${fold}: trained on ${fitRows.length} rows, scored ${evalRows.length}`);
+  }
+  const calibration = fitCalibration(
+    outOfFold.map(({ row, logit, windows }) => ({ kind: row.kind, label: row.label, inputs: { logit, windows, ...ruleInputs.get(row.id)! } })),
+  );
+  if (process.env.TRAIN_DUMP !== undefined) {
+    const dump = outOfFold.map(({ row, logit, windows }) => ({
+      id: row.id,
+      kind: row.kind,
+      label: row.label,
+      category: row.category,
+      logit,
+      rules: ruleInputs.get(row.id),
+      score: calibratedScore(calibration, row.kind, { logit, windows, ...ruleInputs.get(row.id)! }),
+      attack: row.meta?.attack_span === undefined ? null : row.text.slice(...row.meta.attack_span),
+      position: (row.meta as { position?: string } | undefined)?.position,
+    }));
+    writeFileSync(process.env.TRAIN_DUMP, JSON.stringify(dump));
+  }
+  const unseen = metricsByKind(
+    outOfFold.map(({ row, logit, windows }) => ({
+      row,
+      score: calibratedScore(calibration, row.kind, { logit, windows, ...ruleInputs.get(row.id)! }),
+    })),
+  );
+
+  // 2. The shipped classifier, trained on every training row.
+  const final = trainClassifier(train);
+  const { indexDeltas, weights, kept } = sparseWeights(final.weights);
+  const file: InjectionModelFile = {
+    format: 'warden-injection-model',
+    version: 1,
+    features: FEATURE_SETTINGS,
+    classifier: { bias: round(final.bias, 5), indexDeltas, weights },
+    calibration,
+    training: {},
+  };
+
+  // 3. Held-back metrics with the real scorer on the model exactly as shipped (parsed back).
+  const shipped = parseInjectionModel(JSON.parse(JSON.stringify(file)));
+  const started = performance.now();
+  const heldBack = metricsByKind(
+    test.map((row) => ({ row, score: scoreRow(shipped, row) })),
+  );
+  const scoringMs = performance.now() - started;
+  const trainMetrics = metricsByKind(train.map((row) => ({ row, score: scoreRow(shipped, row) })));
+
+  file.training = {
+    date: new Date().toISOString().slice(0, 10),
+    data: 'warden dev set /work/shared/datasets/injection (BIPIA train, InjecGuard valid, NotInject, XSTest safe)',
+    split: 'held back: fnv1a32(id) % 5 === 0 (src/inspect/injection/split.ts); trained on the rest',
+    counts: {
+      train: countsByKind(train),
+      heldBack: countsByKind(test),
+      nonZeroWeights: kept,
+    },
+    settings: TRAINING,
+    threshold: 0.5,
+    metrics: {
+      heldBack,
+      unseenAttacksOutOfFold: unseen,
+      train: trainMetrics,
+    },
+    notes: [
+      'heldBack: rows never trained on, but their BIPIA attack strings and contexts also occur in other (training) rows.',
+      'unseenAttacksOutOfFold: grouped cross-fitting on the training split; each row is scored by a model that saw neither its attack nor its context.',
+      'The prompt kind has few positives (19 in the whole set); its figures are indicative only.',
+    ],
+  };
+  printMetrics('held back (threshold 0.5)', heldBack);
+  printMetrics('unseen attacks, out of fold (threshold 0.5)', unseen);
+  printMetrics('training rows (threshold 0.5)', trainMetrics);
+  console.log(`calibration: ${JSON.stringify(calibration)}`);
+  console.log(`non-zero weights: ${kept}; held-back scoring took ${scoringMs.toFixed(0)} ms`);
+  const json = JSON.stringify(file);
+  console.log(`model file: ${(json.length / 1024).toFixed(0)} KiB`);
+  if (!options['dry-run']) {
+    writeFileSync(options.out, json + '\n');
+    console.log(`wrote ${options.out}`);
+  }
+}
+
+// --- data ------------------------------------------------------------------------------------------
+
+function loadRows(directory: string): Row[] {
+  const rows: Row[] = [];
+  for (const name of readdirSync(directory).filter((file) => file.endsWith('.jsonl')).sort()) {
+    for (const line of readFileSync(join(directory, name), 'utf8').split('\n')) {
+      if (line.trim() === '') continue;
+      const row = JSON.parse(line) as Row;
+      if (typeof row.id !== 'string' || typeof row.text !== 'string' || (row.label !== 0 && row.label !== 1)) {
+        throw new Error(`${name}: malformed row ${line.slice(0, 80)}`);
+      }
+      if (row.kind !== 'prompt' && row.kind !== 'tool_output') throw new Error(`${name}: row ${row.id} has kind ${String(row.kind)}`);
+      rows.push(row);
+    }
+  }
+  return rows;
+}
+
+function countsByKind(rows: readonly Row[]): Record<Kind, { positive: number; negative: number }> {
+  const counts = { prompt: { positive: 0, negative: 0 }, tool_output: { positive: 0, negative: 0 } };
+  for (const row of rows) counts[row.kind][row.label === 1 ? 'positive' : 'negative']++;
+  return counts;
+}
+
+/** Grouped folds: BIPIA rows by context (and attack), other rows by id. */
+function contextFold(row: Row): number {
+  const meta = row.meta;
+  if (meta?.bipia_task !== undefined && meta.context_index !== undefined) {
+    return fnv1a32(`context|${meta.bipia_task}|${meta.context_index}`) % TRAINING.folds;
+  }
+  return fnv1a32(`row|${row.id}`) % TRAINING.folds;
+}
+
+function attackFold(row: Row): number | null {
+  const name = row.meta?.attack_name;
+  return name === undefined ? null : fnv1a32(`attack|${name}`) % TRAINING.folds;
+}
+
+/** A row a fold's model must not train on: its context or its attack belongs to the fold. */
+function touchesFold(row: Row, fold: number): boolean {
+  return contextFold(row) === fold || attackFold(row) === fold;
+}
+
+/** A row the fold's model scores: context in the fold, and its attack (if any) too. */
+function insideFold(row: Row, fold: number): boolean {
+  const attack = attackFold(row);
+  return contextFold(row) === fold && (attack === null || attack === fold);
+}
+
+// --- examples --------------------------------------------------------------------------------------
+
+/** Normalised offset of original offset `offset` (approximate by a unit at most). */
+function normalizedOffset(text: string, offset: number): number {
+  return Math.max(0, normalizeForFeatures(text.slice(0, offset)).length - 1);
+}
+
+function examplesOf(row: Row): Example[] {
+  const windows = featureWindows(row.text);
+  const span = row.label === 1 ? row.meta?.attack_span : undefined;
+  const examples: Example[] = [];
+  if (span !== undefined) {
+    const start = normalizedOffset(row.text, span[0]);
+    const end = normalizedOffset(row.text, span[1]);
+    for (const window of windows) {
+      const overlap = Math.max(0, Math.min(end, window.end) - Math.max(start, window.start));
+      const needed = TRAINING.positiveOverlap * Math.min(end - start, window.end - window.start);
+      if (overlap === 0) examples.push(sparse(window.features, 0, 1));
+      else if (overlap >= needed) examples.push(sparse(window.features, 1, 1));
+    }
+    return examples;
+  }
+  const weight = row.label === 1 ? 1 / windows.length : 1;
+  for (const window of windows) examples.push(sparse(window.features, row.label, weight));
+  return examples;
+}
+
+/** Aggregates repeated buckets: value = count / sqrt(total features), as the scorer computes. */
+function sparse(features: Int32Array, label: 0 | 1, weight: number): Example {
+  const sorted = Int32Array.from(features).sort();
+  const indexes: number[] = [];
+  const values: number[] = [];
+  const scale = 1 / Math.sqrt(Math.max(1, features.length));
+  for (let index = 0; index < sorted.length; index++) {
+    const bucket = sorted[index]!;
+    if (indexes.length > 0 && indexes[indexes.length - 1] === bucket) values[values.length - 1]! += scale;
+    else {
+      indexes.push(bucket);
+      values.push(scale);
+    }
+  }
+  return { indexes: Int32Array.from(indexes), values: Float32Array.from(values), label, weight };
+}
+
+// --- classifier (FTRL-Proximal logistic regression) ---------------------------------------------------
+
+interface TrainedClassifier {
+  bias: number;
+  weights: Float64Array;
+}
+
+function trainClassifier(rows: readonly Row[]): TrainedClassifier {
+  const examples: Example[] = [];
+  const kindOf: Kind[] = [];
+  for (const row of rows) {
+    for (const example of examplesOf(row)) {
+      examples.push(example);
+      kindOf.push(row.kind);
+    }
+  }
+  // Balance: per kind, positives weigh as much in total as negatives (times positiveShare).
+  for (const kind of ['prompt', 'tool_output'] as const) {
+    let positive = 0;
+    let negative = 0;
+    examples.forEach((example, index) => {
+      if (kindOf[index] !== kind) return;
+      if (example.label === 1) positive += example.weight;
+      else negative += example.weight;
+    });
+    if (positive === 0) continue;
+    const factor = (TRAINING.positiveShare * negative) / positive;
+    examples.forEach((example, index) => {
+      if (kindOf[index] === kind && example.label === 1) example.weight *= factor;
+    });
+  }
+  const { alpha, beta, l1, l2 } = TRAINING;
+  const z = new Float64Array(BUCKETS);
+  const n = new Float64Array(BUCKETS);
+  let biasZ = 0;
+  let biasN = 0;
+  const weightOf = (index: number): number => {
+    const zi = z[index]!;
+    if (Math.abs(zi) <= l1) return 0;
+    return -(zi - Math.sign(zi) * l1) / ((beta + Math.sqrt(n[index]!)) / alpha + l2);
+  };
+  const biasWeight = (): number => -biasZ / ((beta + Math.sqrt(biasN)) / alpha);
+  const random = mulberry32(TRAINING.seed);
+  const order = examples.map((_, index) => index);
+  const current = new Float64Array(4096);
+  for (let epoch = 0; epoch < TRAINING.epochs; epoch++) {
+    shuffle(order, random);
+    for (const position of order) {
+      const example = examples[position]!;
+      const { indexes, values } = example;
+      let margin = biasWeight();
+      const bias = margin;
+      for (let k = 0; k < indexes.length; k++) {
+        const weight = weightOf(indexes[k]!);
+        current[k] = weight;
+        margin += weight * values[k]!;
+      }
+      const gradient = (sigmoid(margin) - example.label) * example.weight;
+      for (let k = 0; k < indexes.length; k++) {
+        const index = indexes[k]!;
+        const g = gradient * values[k]!;
+        const sigma = (Math.sqrt(n[index]! + g * g) - Math.sqrt(n[index]!)) / alpha;
+        z[index]! += g - sigma * current[k]!;
+        n[index]! += g * g;
+      }
+      const sigmaBias = (Math.sqrt(biasN + gradient * gradient) - Math.sqrt(biasN)) / alpha;
+      biasZ += gradient - sigmaBias * bias;
+      biasN += gradient * gradient;
+    }
+  }
+  // Weights are rounded and pruned here, so fold models score exactly as the shipped one will.
+  const weights = new Float64Array(BUCKETS);
+  for (let index = 0; index < BUCKETS; index++) {
+    const weight = round(weightOf(index), 4);
+    weights[index] = Math.abs(weight) < TRAINING.prune ? 0 : weight;
+  }
+  return { bias: round(biasWeight(), 5), weights };
+}
+
+function windowLogit(model: TrainedClassifier, text: string): { logit: number; windows: number } {
+  let best = -Infinity;
+  const windows = featureWindows(text);
+  for (const window of windows) {
+    let sum = 0;
+    for (const bucket of window.features) sum += model.weights[bucket]!;
+    best = Math.max(best, model.bias + sum / Math.sqrt(Math.max(1, window.features.length)));
+  }
+  return { logit: best, windows: windows.length };
+}
+
+function sparseWeights(dense: Float64Array): { indexDeltas: number[]; weights: number[]; kept: number } {
+  const indexDeltas: number[] = [];
+  const weights: number[] = [];
+  let previous = 0;
+  for (let index = 0; index < dense.length; index++) {
+    const weight = dense[index]!;
+    if (weight === 0) continue;
+    indexDeltas.push(index - previous);
+    weights.push(weight);
+    previous = index;
+  }
+  return { indexDeltas, weights, kept: weights.length };
+}
+
+// --- calibration --------------------------------------------------------------------------------------
+
+function neutralCalibration(): Calibration {
+  const rules = {} as Record<RuleType, number>;
+  for (const type of RULE_TYPES) rules[type] = 0;
+  return {
+    bias: { prompt: 0, tool_output: 0 },
+    classifier: { prompt: 1, tool_output: 1 },
+    windows: { prompt: 0, tool_output: 0 },
+    rules,
+    requestLine: 0,
+    decisive: TRAINING.calibration.decisive,
+  };
+}
+
+/**
+ * Logistic regression of the label on [kind bias, logit, rule maxima], by gradient descent with an
+ * L2 pull towards a prior (classifier weight 1, each rule weight priorRule) rather than towards 0:
+ * rule types rare in the data (hidden text, tool-call text) keep a sensible positive weight. Rule
+ * weights are kept ≥ 0: a finding never lowers the score.
+ */
+function fitCalibration(samples: readonly { kind: Kind; label: 0 | 1; inputs: CalibrationInputs }[]): Calibration {
+  const { iterations, learningRate, l2, priorClassifier, priorRule } = TRAINING.calibration;
+  const calibration = neutralCalibration();
+  calibration.classifier = { prompt: priorClassifier, tool_output: priorClassifier };
+  for (const type of RULE_TYPES) calibration.rules[type] = priorRule;
+  calibration.requestLine = priorRule / 2;
+  const count = samples.length;
+  const kinds = ['prompt', 'tool_output'] as const;
+  for (let iteration = 0; iteration < iterations; iteration++) {
+    const gradient = neutralCalibration();
+    gradient.classifier = { prompt: 0, tool_output: 0 };
+    gradient.windows = { prompt: 0, tool_output: 0 };
+    for (const sample of samples) {
+      const error = calibratedScore(calibration, sample.kind, sample.inputs) - sample.label;
+      gradient.bias[sample.kind] += error / count;
+      gradient.classifier[sample.kind] += (error * sample.inputs.logit) / count;
+      gradient.windows[sample.kind] += (error * Math.log2(sample.inputs.windows)) / count;
+      for (const type of RULE_TYPES) gradient.rules[type] += (error * sample.inputs.rules[type]) / count;
+      if (sample.kind === 'tool_output') gradient.requestLine += (error * sample.inputs.requestLine) / count;
+    }
+    for (const kind of kinds) {
+      calibration.bias[kind] -= learningRate * gradient.bias[kind];
+      calibration.classifier[kind] -= learningRate * (gradient.classifier[kind] + l2 * (calibration.classifier[kind] - priorClassifier));
+      calibration.windows[kind] -= learningRate * (gradient.windows[kind] + l2 * calibration.windows[kind]);
+    }
+    for (const type of RULE_TYPES) {
+      const next = calibration.rules[type] - learningRate * (gradient.rules[type] + l2 * (calibration.rules[type] - priorRule));
+      calibration.rules[type] = Math.max(0, next);
+    }
+    calibration.requestLine = Math.max(0, calibration.requestLine - learningRate * (gradient.requestLine + l2 * (calibration.requestLine - priorRule / 2)));
+  }
+  const rounded = neutralCalibration();
+  for (const kind of kinds) {
+    rounded.bias[kind] = round(calibration.bias[kind], 4);
+    rounded.classifier[kind] = round(calibration.classifier[kind], 4);
+    rounded.windows[kind] = round(calibration.windows[kind], 4);
+  }
+  for (const type of RULE_TYPES) rounded.rules[type] = round(calibration.rules[type], 4);
+  rounded.requestLine = round(calibration.requestLine, 4);
+  return rounded;
+}
+
+// --- metrics ------------------------------------------------------------------------------------------
+
+function scoreRow(model: LoadedInjectionModel, row: Row): number {
+  const { inputs } = injectionInputs(model, row.text, { deadline: Infinity });
+  return calibratedScore(model.calibration, row.kind, inputs);
+}
+
+interface KindMetrics {
+  positives: number;
+  negatives: number;
+  detectionRate: number | null;
+  falsePositiveRate: number | null;
+  auc: number | null;
+  /** Highest detection rate with a false-positive rate ≤ 0.02, and the threshold giving it. */
+  detectionAtFpr2: { detectionRate: number; threshold: number } | null;
+}
+
+function metricsByKind(scored: readonly { row: Row; score: number }[]): Record<Kind, KindMetrics> {
+  return {
+    prompt: metricsOf(scored.filter(({ row }) => row.kind === 'prompt')),
+    tool_output: metricsOf(scored.filter(({ row }) => row.kind === 'tool_output')),
+  };
+}
+
+function metricsOf(scored: readonly { row: Row; score: number }[]): KindMetrics {
+  const positives = scored.filter(({ row }) => row.label === 1).map(({ score }) => score);
+  const negatives = scored.filter(({ row }) => row.label === 0).map(({ score }) => score);
+  const rate = (values: number[]): number | null =>
+    values.length === 0 ? null : round(values.filter((value) => value >= 0.5).length / values.length, 4);
+  let auc: number | null = null;
+  if (positives.length > 0 && negatives.length > 0) {
+    let wins = 0;
+    for (const positive of positives) for (const negative of negatives) wins += positive > negative ? 1 : positive === negative ? 0.5 : 0;
+    auc = round(wins / (positives.length * negatives.length), 4);
+  }
+  let detectionAtFpr2: KindMetrics['detectionAtFpr2'] = null;
+  if (positives.length > 0 && negatives.length > 0) {
+    const sortedNegatives = [...negatives].sort((a, b) => b - a);
+    const allowed = Math.floor(0.02 * negatives.length);
+    // Threshold just above the (allowed+1)-th highest negative score.
+    const threshold = (sortedNegatives[allowed] ?? 0) + 1e-9;
+    detectionAtFpr2 = {
+      detectionRate: round(positives.filter((value) => value >= threshold).length / positives.length, 4),
+      threshold: round(threshold, 4),
+    };
+  }
+  return {
+    positives: positives.length,
+    negatives: negatives.length,
+    detectionRate: rate(positives),
+    falsePositiveRate: rate(negatives),
+    auc,
+    detectionAtFpr2,
+  };
+}
+
+function printMetrics(title: string, metrics: Record<Kind, KindMetrics>): void {
+  console.log(`\n${title}`);
+  for (const kind of ['tool_output', 'prompt'] as const) {
+    const m = metrics[kind];
+    console.log(
+      `  ${kind.padEnd(11)} positives ${String(m.positives).padStart(4)} negatives ${String(m.negatives).padStart(4)}` +
+        `  detection ${m.detectionRate ?? '-'}  FPR ${m.falsePositiveRate ?? '-'}  AUC ${m.auc ?? '-'}` +
+        `  detection@FPR≤0.02 ${m.detectionAtFpr2 === null ? '-' : `${m.detectionAtFpr2.detectionRate} (threshold ${m.detectionAtFpr2.threshold})`}`,
+    );
+  }
+}
+
+// --- small helpers ------------------------------------------------------------------------------------
+
+function round(value: number, digits: number): number {
+  const factor = 10 ** digits;
+  return Math.round(value * factor) / factor;
+}
+
+function mulberry32(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function shuffle(values: number[], random: () => number): void {
+  for (let index = values.length - 1; index > 0; index--) {
+    const other = Math.floor(random() * (index + 1));
+    const swap = values[index]!;
+    values[index] = values[other]!;
+    values[other] = swap;
+  }
+}
+
+main();

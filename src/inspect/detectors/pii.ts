@@ -1,0 +1,806 @@
+/**
+ * Global PII detectors: e-mail addresses, phone numbers, payment cards, IBANs, IP addresses, dates of
+ * birth, US Social Security numbers, passport numbers and English person names. Precision first: a
+ * value is reported when its structure checks out (Luhn, mod 97, numbering plans, calendar) or a
+ * label says what it is; labels such as "order id" near a look-alike lower the confidence.
+ *
+ * Safe on hostile input: every pattern is linear (bounded repetitions, no nested quantifiers), the
+ * digit-shaped detectors share one pass over the text (`digit-runs.ts`), library validators only see
+ * short candidates, and every loop checks the scan deadline.
+ */
+import { isIPv6 } from 'node:net';
+import { countrySpecs, isValidIBAN } from 'ibantools';
+import { findPhoneNumbersInText, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import type { CountryCode } from 'libphonenumber-js/max';
+import type { Detector, ScanBudget } from '../types.js';
+import {
+  cardScheme,
+  isRepeatedDigit,
+  luhnValid,
+  plausibleBirthDate,
+  ssnValid,
+  vietnamesePhoneKind,
+} from './checks.js';
+import { contextBefore, contextual, detector, foldRange, isWordCode, nfcView, today } from './context.js';
+import type { ContextKind, Emit } from './context.js';
+import {
+  AMBIGUOUS_FIRST_NAMES,
+  FIRST_NAMES,
+  LAST_NAMES,
+  NOT_SURNAMES,
+  TITLES,
+} from './data/english-names.js';
+import {
+  ATTACHED_AFTER,
+  ATTACHED_BEFORE,
+  PLUS_BEFORE,
+  digitRuns,
+  digitsOf,
+  groupLength,
+  hasUniformGaps,
+  isDigit,
+  isStandalone,
+  outOfTime,
+  tokensWithDigits,
+} from './digit-runs.js';
+import type { DigitRuns } from './digit-runs.js';
+import { VN_SURNAMES } from './data/vn-names.js';
+
+/**
+ * The global PII detectors, one per finding type.
+ *
+ * @example
+ * const findings = piiDetectors().flatMap((detector) => detector.detect(text, { deadline: performance.now() + 50 }));
+ */
+export function piiDetectors(): Detector[] {
+  return [
+    detector('pii.email', ['email'], detectEmails),
+    detector('pii.phone', ['phone'], detectPhones),
+    detector('pii.payment_card', ['payment_card'], detectCards),
+    detector('pii.iban', ['iban'], detectIbans),
+    detector('pii.ip_address', ['ip_address'], detectIpAddresses),
+    detector('pii.date_of_birth', ['date_of_birth'], detectBirthDates),
+    detector('pii.us_ssn', ['us_ssn'], detectSsns),
+    detector('pii.passport', ['passport'], detectPassports),
+    detector('pii.person_name', ['person_name'], detectEnglishNames),
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// E-mail
+
+const DOT = 0x2e;
+const HYPHEN = 0x2d;
+
+function isAsciiAlphanumeric(code: number): boolean {
+  return (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a);
+}
+
+/** RFC 5322 atext without the rarely used symbols, plus dots. */
+function isLocalPartCode(code: number): boolean {
+  return isAsciiAlphanumeric(code) || code === DOT || code === 0x5f || code === 0x25 || code === 0x2b || code === HYPHEN;
+}
+
+function isDomainCode(code: number): boolean {
+  return isAsciiAlphanumeric(code) || code === DOT || code === HYPHEN;
+}
+
+/** Top-level "domains" that are file extensions: "icon@2x.png" is an asset name, not an address. */
+const FILE_EXTENSIONS = new Set(
+  'png jpg jpeg gif svg webp ico bmp js mjs cjs ts tsx jsx css scss json yaml yml xml zip gz tar md txt pdf py rb go rs java kt swift'.split(
+    ' ',
+  ),
+);
+
+function detectEmails(text: string, budget: ScanBudget, emit: Emit): void {
+  let iteration = 0;
+  for (let at = text.indexOf('@'); at !== -1; ) {
+    if (outOfTime(++iteration, budget)) return;
+    const end = emailEnd(text, at);
+    const start = end === undefined ? undefined : localPartStart(text, at);
+    if (end !== undefined && start !== undefined) {
+      const topLevel = text.slice(text.lastIndexOf('.', end - 1) + 1, end).toLowerCase();
+      emit(start, end, FILE_EXTENSIONS.has(topLevel) ? 0.3 : 0.95);
+      at = text.indexOf('@', end);
+    } else {
+      at = text.indexOf('@', at + 1);
+    }
+  }
+}
+
+function localPartStart(text: string, at: number): number | undefined {
+  let start = at;
+  while (start > 0 && at - start < 64 && isLocalPartCode(text.charCodeAt(start - 1))) start--;
+  if (start > 0 && isLocalPartCode(text.charCodeAt(start - 1))) return undefined; // longer than 64
+  while (start < at && text.charCodeAt(start) === DOT) start++;
+  if (start === at || text.charCodeAt(at - 1) === DOT) return undefined;
+  // "https://user:password@host": credentials in a URL, the secret detectors' business
+  if (start > 0 && text.charCodeAt(start - 1) === 0x3a) {
+    const scheme = text.lastIndexOf('://', start);
+    if (scheme !== -1 && start - scheme < 80) return undefined;
+  }
+  return start;
+}
+
+/** End of the domain after `@` when it is a valid host name with a letter TLD, else undefined. */
+function emailEnd(text: string, at: number): number | undefined {
+  let end = at + 1;
+  while (end < text.length && end - at <= 254 && isDomainCode(text.charCodeAt(end))) end++;
+  while (end > at + 1 && (text.charCodeAt(end - 1) === DOT || text.charCodeAt(end - 1) === HYPHEN)) end--;
+  if (end - at - 1 > 253) return undefined;
+  const labels = text.slice(at + 1, end).split('.');
+  if (labels.length < 2) return undefined;
+  for (const label of labels) {
+    if (label.length === 0 || label.length > 63) return undefined;
+    if (label.charCodeAt(0) === HYPHEN || label.charCodeAt(label.length - 1) === HYPHEN) return undefined;
+  }
+  const topLevel = labels[labels.length - 1] ?? '';
+  if (!/^(?:[A-Za-z]{2,24}|xn--[A-Za-z0-9-]{1,59})$/.test(topLevel)) return undefined;
+  return end;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Phone numbers (Vietnamese numbers are `vietnam.ts`'s; this one covers +CC and US formats)
+
+/** Regions tried for a national number that a label announces as a phone ("Tel: 020 7946 0958"). */
+const LABELLED_REGIONS: readonly CountryCode[] = ['US', 'GB', 'SG', 'AU', 'JP', 'KR', 'CN', 'TH', 'FR', 'DE'];
+const PHONE_KINDS: readonly ContextKind[] = ['phone'];
+
+function detectPhones(text: string, budget: ScanBudget, emit: Emit): void {
+  const runs = digitRuns(text, budget);
+  const tokens = tokensWithDigits(runs, 8);
+  for (let index = 0; index < tokens.length; index++) {
+    if (outOfTime(index + 1, budget)) return;
+    const token = tokens[index] ?? 0;
+    const flags = runs.tokenFlags[token] ?? 0;
+    if ((flags & ATTACHED_BEFORE) !== 0) continue;
+    const first = runs.tokenFirst[token] ?? 0;
+    const last = runs.tokenLast[token] ?? 0;
+    if ((flags & PLUS_BEFORE) !== 0) {
+      internationalPhones(runs, token, (runs.groupStart[first] ?? 0) - 1, emit);
+    } else if (text.startsWith('00', runs.groupStart[first]) && groupLength(runs, first) <= 5) {
+      internationalPhones(runs, token, runs.groupStart[first] ?? 0, emit);
+    } else {
+      nationalPhones(runs, token, first, last, emit);
+    }
+  }
+}
+
+/**
+ * Numbers written with a country code, checked by libphonenumber on the token only (never the whole
+ * text): one parse when the token can hold only one number, a search of the token when it is longer.
+ */
+function internationalPhones(runs: DigitRuns, token: number, start: number, emit: Emit): void {
+  const first = runs.tokenFirst[token] ?? 0;
+  const tokenLast = runs.tokenLast[token] ?? 0;
+  let last = first;
+  let digits = groupLength(runs, first);
+  while (last < tokenLast && digits + groupLength(runs, last + 1) <= 20) {
+    last++;
+    digits += groupLength(runs, last);
+  }
+  if (digits < 8) return;
+  const end = runs.groupEnd[last] ?? start;
+  // a number glued to a word after it ("+14155552671abc") is not one
+  const limit = last === tokenLast && ((runs.tokenFlags[token] ?? 0) & ATTACHED_AFTER) !== 0 ? end - 1 : end;
+  try {
+    if (digits <= 15) {
+      const international = runs.text.charCodeAt(start) === 0x2b ? '+' : '';
+      const parsed = parsePhoneNumberFromString(international + digitsOf(runs, first, last), 'VN');
+      if (parsed?.isValid() === true && end <= limit && !isVietnamese(parsed.countryCallingCode, parsed.nationalNumber)) {
+        emit(start, end, contextual(0.85, contextBefore(runs.text, start), PHONE_KINDS, 0.95, 0.4));
+      }
+      return; // one number, valid or not
+    }
+    for (const match of findPhoneNumbersInText(runs.text.slice(start, end), { defaultCountry: 'VN' })) {
+      const matchStart = start + match.startsAt;
+      const matchEnd = start + match.endsAt;
+      if (matchEnd > limit || isVietnamese(match.number.countryCallingCode, match.number.nationalNumber)) continue;
+      emit(matchStart, matchEnd, contextual(0.85, contextBefore(runs.text, matchStart), PHONE_KINDS, 0.95, 0.4));
+    }
+  } catch {
+    // libphonenumber refused the candidate: nothing to report
+  }
+}
+
+/** Vietnamese numbers are reported by vn.phone. */
+function isVietnamese(countryCallingCode: string, nationalNumber: string): boolean {
+  return countryCallingCode === '84' && vietnamesePhoneKind('84' + nationalNumber) !== undefined;
+}
+
+/** US numbers in their usual shapes, and other national numbers when a label says "phone". */
+function nationalPhones(runs: DigitRuns, token: number, first: number, last: number, emit: Emit): void {
+  const text = runs.text;
+  let found = false;
+  for (let group = first; group <= last; group++) {
+    // (415) 555-2671, 415-555-2671, 415.555.2671, 1-800-555-0199
+    const leadingOne = groupLength(runs, group) === 1 && text[runs.groupStart[group] ?? 0] === '1';
+    const area = leadingOne ? group + 1 : group;
+    if (area + 2 <= last) {
+      if (
+        groupLength(runs, area) === 3 &&
+        groupLength(runs, area + 1) === 3 &&
+        groupLength(runs, area + 2) === 4 &&
+        isStandalone(runs, token, group, area + 2) &&
+        nanpShape(runs, group, area)
+      ) {
+        const digits = digitsOf(runs, area, area + 2);
+        if (nationalNumberValid(digits, 'US') && vietnamesePhoneKind(digits) === undefined) {
+          const start = text.charCodeAt((runs.groupStart[group] ?? 0) - 1) === 0x28 ? (runs.groupStart[group] ?? 0) - 1 : (runs.groupStart[group] ?? 0);
+          const hits = contextBefore(text, start);
+          emit(start, runs.groupEnd[area + 2] ?? 0, contextual(0.6, hits, PHONE_KINDS, 0.85, 0.3));
+          found = true;
+          group = area + 2;
+          continue;
+        }
+      }
+    }
+  }
+  // Any other national number, only when labelled as a phone.
+  if (found) return;
+  const start = runs.groupStart[first] ?? 0;
+  const hits = contextBefore(text, start);
+  if (hits.empty || hits.verdict(PHONE_KINDS) !== 'positive') return;
+  let digitCount = 0;
+  for (let group = first; group <= last; group++) digitCount += groupLength(runs, group);
+  if (digitCount < 8 || digitCount > 13 || last - first > 5 || !isStandalone(runs, token, first, last)) return;
+  const digits = digitsOf(runs, first, last);
+  if (vietnamesePhoneKind(digits) !== undefined) return;
+  for (const region of LABELLED_REGIONS) {
+    if (nationalNumberValid(digits, region)) {
+      emit(start, runs.groupEnd[last] ?? 0, 0.75);
+      return;
+    }
+  }
+}
+
+/** The separators of a NANP number: "(415) 555-2671" or the same one between all groups. */
+function nanpShape(runs: DigitRuns, group: number, area: number): boolean {
+  const text = runs.text;
+  const areaStart = runs.groupStart[area] ?? 0;
+  if (text.charCodeAt(areaStart - 1) === 0x28) {
+    const close = runs.groupEnd[area] ?? 0;
+    return text.charCodeAt(close) === 0x29 && hasUniformGaps(runs, area + 1, area + 2, ' -.');
+  }
+  return hasUniformGaps(runs, group, area + 2, ' -.');
+}
+
+function nationalNumberValid(digits: string, region: CountryCode): boolean {
+  try {
+    const parsed = parsePhoneNumberFromString(digits, region);
+    return parsed !== undefined && parsed.country === region && parsed.isValid();
+  } catch {
+    return false;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Payment cards
+
+const CARD_KINDS: readonly ContextKind[] = ['card'];
+
+function detectCards(text: string, budget: ScanBudget, emit: Emit): void {
+  const runs = digitRuns(text, budget);
+  const tokens = tokensWithDigits(runs, 13);
+  for (let index = 0; index < tokens.length; index++) {
+    if (outOfTime(index + 1, budget)) return;
+    const token = tokens[index] ?? 0;
+    const first = runs.tokenFirst[token] ?? 0;
+    const last = runs.tokenLast[token] ?? 0;
+    for (let start = first; start <= last; start++) {
+      const end = cardWindowEnd(runs, token, start, last);
+      if (end === undefined) continue;
+      const digits = digitsOf(runs, start, end);
+      if (!luhnValid(digits) || isRepeatedDigit(digits)) continue;
+      const scheme = cardScheme(digits);
+      const hits = contextBefore(text, runs.groupStart[start] ?? 0);
+      const base = scheme === undefined ? 0.3 : scheme === 'napas' ? 0.85 : 0.9;
+      const confidence = contextual(base, hits, CARD_KINDS, Math.min(0.98, base + 0.45));
+      emit(runs.groupStart[start] ?? 0, runs.groupEnd[end] ?? 0, confidence);
+      start = end;
+    }
+  }
+}
+
+/**
+ * The last group of a card number starting at group `start`: one run of 13-19 digits, or groups of
+ * 4-6 digits joined by the same space or dash (4-4-4-4, 4-6-5, 4-4-4-4-3).
+ */
+function cardWindowEnd(runs: DigitRuns, token: number, start: number, last: number): number | undefined {
+  const firstLength = groupLength(runs, start);
+  if (firstLength >= 13) {
+    return firstLength <= 19 && isStandalone(runs, token, start, start) ? start : undefined;
+  }
+  if (firstLength < 4 || firstLength > 6) return undefined;
+  let digits = firstLength;
+  for (let end = start + 1; end <= last && end - start < 6; end++) {
+    const length = groupLength(runs, end);
+    digits += length;
+    if (digits > 19) return undefined;
+    if (!hasUniformGaps(runs, start, end, ' -\u00a0')) return undefined;
+    if (digits >= 13 && isStandalone(runs, token, start, end)) return end;
+    if (length < 4 || length > 6) return undefined;
+  }
+  return undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// IBAN
+
+function detectIbans(text: string, budget: ScanBudget, emit: Emit): void {
+  const runs = digitRuns(text, budget);
+  let after = 0;
+  for (let group = 0; group < runs.groupStart.length; group++) {
+    if (outOfTime(group + 1, budget)) return;
+    const digitsStart = runs.groupStart[group] ?? 0;
+    const start = digitsStart - 2;
+    if (start < after || !isUpperAscii(text.charCodeAt(start)) || !isUpperAscii(text.charCodeAt(start + 1))) continue;
+    if (start > 0 && isWordCode(text.charCodeAt(start - 1))) continue;
+    if (groupLength(runs, group) < 2) continue;
+    const length = countrySpecs[text.slice(start, digitsStart)]?.chars;
+    if (length === undefined) continue;
+    const end = ibanEnd(text, start, length);
+    if (end === undefined) continue;
+    if (isValidIBAN(text.slice(start, end).replace(/ /g, ''))) {
+      emit(start, end, 0.95);
+      after = end;
+    }
+  }
+}
+
+function isUpperAscii(code: number): boolean {
+  return code >= 0x41 && code <= 0x5a;
+}
+
+/** End of `length` IBAN characters from `start`, allowing single spaces between them; undefined if cut short. */
+function ibanEnd(text: string, start: number, length: number): number | undefined {
+  let count = 0;
+  let position = start;
+  while (count < length && position < text.length) {
+    const code = text.charCodeAt(position);
+    if (isUpperAscii(code) || isDigit(code)) {
+      count++;
+      position++;
+    } else if (code === 0x20 && count > 0 && position + 1 < text.length && isAsciiAlphanumeric(text.charCodeAt(position + 1))) {
+      position++;
+    } else {
+      break;
+    }
+  }
+  if (count !== length) return undefined;
+  if (position < text.length && isWordCode(text.charCodeAt(position))) return undefined;
+  return position;
+}
+
+// ---------------------------------------------------------------------------------------------
+// IP addresses
+
+const IP_KINDS: readonly ContextKind[] = ['ip'];
+
+function detectIpAddresses(text: string, budget: ScanBudget, emit: Emit): void {
+  detectIpv4(text, budget, emit);
+  detectIpv6(text, budget, emit);
+}
+
+function detectIpv4(text: string, budget: ScanBudget, emit: Emit): void {
+  const runs = digitRuns(text, budget);
+  const tokens = tokensWithDigits(runs, 4);
+  for (let index = 0; index < tokens.length; index++) {
+    if (outOfTime(index + 1, budget)) return;
+    const token = tokens[index] ?? 0;
+    const first = runs.tokenFirst[token] ?? 0;
+    const last = runs.tokenLast[token] ?? 0;
+    for (let start = first; start + 3 <= last; start++) {
+      const end = start + 3;
+      if (!hasUniformGaps(runs, start, end, '.')) continue;
+      if (start > first && text.charCodeAt((runs.groupStart[start] ?? 0) - 1) === DOT) continue; // 1.2.3.4.5
+      if (end < last && text.charCodeAt(runs.groupEnd[end] ?? 0) === DOT) continue;
+      if (start === first && ((runs.tokenFlags[token] ?? 0) & ATTACHED_BEFORE) !== 0) continue;
+      // the IPv4 tail of an IPv6 address ("::ffff:192.0.2.1") is reported with it
+      const before = (runs.groupStart[start] ?? 0) - 1;
+      if (text.charCodeAt(before) === COLON && (isHexCode(text.charCodeAt(before - 1)) || text.charCodeAt(before - 1) === COLON)) {
+        continue;
+      }
+      const after = text.charCodeAt(runs.groupEnd[end] ?? 0);
+      if (end === last && !Number.isNaN(after) && isWordCode(after)) continue;
+      const octets: number[] = [];
+      for (let group = start; group <= end; group++) {
+        const value = digitsOf(runs, group, group);
+        if (value.length > 3 || (value.length > 1 && value[0] === '0')) break;
+        octets.push(Number(value));
+      }
+      if (octets.length !== 4 || octets.some((octet) => octet > 255)) continue;
+      const spanStart = runs.groupStart[start] ?? 0;
+      const hits = contextBefore(text, spanStart);
+      const base = ipv4Confidence(octets);
+      // "version 1.2.3.4", "Chrome 1.2.3.4": a version number shaped like an address
+      const version = !hits.empty && hits.distance('version') < hits.distance('ip');
+      const confidence = version ? 0.1 : contextual(base, hits, IP_KINDS, Math.min(0.95, base + 0.1));
+      emit(spanStart, runs.groupEnd[end] ?? 0, confidence);
+      start = end;
+    }
+  }
+}
+
+function ipv4Confidence(octets: readonly number[]): number {
+  const [a = 0, b = 0] = octets;
+  if (a === 0 || a === 127 || a >= 224 || octets.every((octet) => octet === 255)) return 0.3; // unspecified, loopback, multicast
+  if (a === 10 || (a === 172 && b >= 16 && b <= 31) || (a === 192 && b === 168)) return 0.7; // private
+  if ((a === 100 && b >= 64 && b <= 127) || (a === 169 && b === 254)) return 0.7; // shared, link-local
+  return 0.85;
+}
+
+function detectIpv6(text: string, budget: ScanBudget, emit: Emit): void {
+  let iteration = 0;
+  for (let colon = text.indexOf(':'); colon !== -1; ) {
+    if (outOfTime(++iteration, budget)) return;
+    // a colon between hex digits, or the first of two: "db8:85a3", "fe80::", "::1"
+    const previous = text.charCodeAt(colon - 1);
+    const next = text.charCodeAt(colon + 1);
+    if (next !== COLON && !(isHexCode(previous) && isHexCode(next))) {
+      colon = text.indexOf(':', colon + 1);
+      continue;
+    }
+    let start = colon;
+    while (start > 0 && colon - start < 4 && isHexCode(text.charCodeAt(start - 1))) start--;
+    let end = colon + 1;
+    while (end < text.length && end - start < 45 && isIpv6Code(text.charCodeAt(end))) end++;
+    colon = text.indexOf(':', end);
+    const before = start > 0 ? text.charCodeAt(start - 1) : -1;
+    if (before !== -1 && (isWordCode(before) || before === COLON || before === DOT)) continue;
+    // a sentence full stop or a single trailing colon ("at fe80::1.", "addr 2001:db8::1: up")
+    if (text.charCodeAt(end - 1) === DOT) end--;
+    if (text.charCodeAt(end - 1) === COLON && text.charCodeAt(end - 2) !== COLON) end--;
+    if (end < text.length && (isWordCode(text.charCodeAt(end)) || text.charCodeAt(end) === COLON)) continue;
+    const candidate = text.slice(start, end);
+    if (!isIPv6(candidate)) continue;
+    let groups = 0;
+    for (const part of candidate.split(':')) if (part !== '') groups++;
+    const mappedIpv4 = candidate.includes('.');
+    const base = candidate === '::1' || candidate === '::' ? 0.2 : groups >= 3 || mappedIpv4 ? 0.8 : 0.45;
+    emit(start, end, contextual(base, contextBefore(text, start), IP_KINDS, base + 0.1));
+  }
+}
+
+const COLON = 0x3a;
+
+function isHexCode(code: number): boolean {
+  return (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x46) || (code >= 0x61 && code <= 0x66);
+}
+
+function isIpv6Code(code: number): boolean {
+  return isHexCode(code) || code === COLON || code === DOT;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Dates of birth (only when labelled: "DOB", "date of birth", "ngày sinh", "born on")
+
+const DOB_KINDS: readonly ContextKind[] = ['dob'];
+const MONTHS =
+  'jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?';
+const MONTH_INDEX: Record<string, number> = {
+  jan: 1,
+  feb: 2,
+  mar: 3,
+  apr: 4,
+  may: 5,
+  jun: 6,
+  jul: 7,
+  aug: 8,
+  sep: 9,
+  oct: 10,
+  nov: 11,
+  dec: 12,
+};
+/** "12 May ", "12th of May, " before a year (anchored at the end of a short slice). */
+const DAY_MONTH_BEFORE_YEAR = new RegExp(
+  `(?:^|[^0-9A-Za-z])(([0-3]?[0-9])(?:st|nd|rd|th)? {1,2}(?:of )?(${MONTHS})\\.?,? {1,2})$`,
+  'i',
+);
+/** "May 12, " before a year. */
+const MONTH_DAY_BEFORE_YEAR = new RegExp(
+  `(?:^|[^A-Za-z])((${MONTHS})\\.? {1,2}([0-3]?[0-9])(?:st|nd|rd|th)?,? {1,2})$`,
+  'i',
+);
+/** "ngày 12 tháng 5 năm ", "12 tháng 05, " before a year. */
+const VIETNAMESE_DAY_MONTH_BEFORE_YEAR =
+  /(?:^|[^0-9A-Za-zÀ-ỹ])((?:(?:ngày|ngay) {1,2})?([0-3]?[0-9]) {1,2}(?:tháng|thang) {1,2}([01]?[0-9]),? {1,2}(?:(?:năm|nam) {1,2})?)$/i;
+
+function detectBirthDates(text: string, budget: ScanBudget, emit: Emit): void {
+  const view = nfcView(text);
+  const runs = digitRuns(view.text, budget);
+  const now = today();
+  const tokens = tokensWithDigits(runs, 4);
+  for (let index = 0; index < tokens.length; index++) {
+    if (outOfTime(index + 1, budget)) return;
+    const token = tokens[index] ?? 0;
+    const first = runs.tokenFirst[token] ?? 0;
+    const last = runs.tokenLast[token] ?? 0;
+    for (let group = first; group <= last; group++) {
+      const length = groupLength(runs, group);
+      if (group + 2 <= last && numericBirthDate(runs, token, group, now)) {
+        emit(view.start(runs.groupStart[group] ?? 0), view.end(runs.groupEnd[group + 2] ?? 0), 0.85);
+        group += 2;
+      } else if (length === 4) {
+        const start = textualDateStart(runs, group, now);
+        if (start !== undefined) emit(view.start(start), view.end(runs.groupEnd[group] ?? 0), 0.85);
+      }
+    }
+  }
+}
+
+/** dd/mm/yyyy, mm/dd/yyyy, yyyy-mm-dd, dd.mm.yy... starting at `group`, labelled as a birth date. */
+function numericBirthDate(runs: DigitRuns, token: number, group: number, today: Date): boolean {
+  const lengths = [groupLength(runs, group), groupLength(runs, group + 1), groupLength(runs, group + 2)];
+  const [a = 0, b = 0, c = 0] = lengths;
+  const yearFirst = a === 4 && b <= 2 && c <= 2;
+  const yearLast = a <= 2 && b <= 2 && (c === 4 || c === 2);
+  if (!yearFirst && !yearLast) return false;
+  if (!hasUniformGaps(runs, group, group + 2, '/-.')) return false;
+  const text = runs.text;
+  const end = runs.groupEnd[group + 2] ?? 0;
+  // "1990-05-12T00:00:00Z" is still a date; other glued text is not
+  const standalone =
+    isStandalone(runs, token, group, group + 2) || (text[end] === 'T' && isDigit(text.charCodeAt(end + 1)));
+  if (!standalone) return false;
+  if (contextBefore(text, runs.groupStart[group] ?? 0).verdict(DOB_KINDS) !== 'positive') return false;
+  const values = [0, 1, 2].map((offset) => Number(digitsOf(runs, group + offset, group + offset)));
+  const [x = 0, y = 0, z = 0] = values;
+  if (yearFirst) return plausibleBirthDate(x, y, z, today);
+  const year = c === 4 ? z : expandTwoDigitYear(z, today);
+  return plausibleBirthDate(year, y, x, today) || plausibleBirthDate(year, x, y, today);
+}
+
+function expandTwoDigitYear(year: number, today: Date): number {
+  const century = Math.floor(today.getFullYear() / 100) * 100;
+  return century + year > today.getFullYear() ? century - 100 + year : century + year;
+}
+
+/** Start of a written date ("12 May 1990", "May 12, 1990", "ngày 12 tháng 5 năm 1990") ending with the year at `group`. */
+function textualDateStart(runs: DigitRuns, group: number, today: Date): number | undefined {
+  const text = runs.text;
+  const yearStart = runs.groupStart[group] ?? 0;
+  const yearEnd = runs.groupEnd[group] ?? 0;
+  if (yearStart < 5 || (yearEnd < text.length && isWordCode(text.charCodeAt(yearEnd)))) return undefined;
+  const year = Number(text.slice(yearStart, yearEnd));
+  if (year < 1890 || year > today.getFullYear()) return undefined;
+  const before = text.charCodeAt(yearStart - 1);
+  if (before !== 0x20 && before !== 0x2c) return undefined;
+  const sliceStart = Math.max(0, yearStart - 40);
+  const slice = text.slice(sliceStart, yearStart);
+  let day: number;
+  let month: number;
+  let dateText: string;
+  let match = DAY_MONTH_BEFORE_YEAR.exec(slice);
+  if (match !== null) {
+    dateText = match[1] ?? '';
+    day = Number(match[2]);
+    month = MONTH_INDEX[(match[3] ?? '').slice(0, 3).toLowerCase()] ?? 0;
+  } else if ((match = MONTH_DAY_BEFORE_YEAR.exec(slice)) !== null) {
+    dateText = match[1] ?? '';
+    month = MONTH_INDEX[(match[2] ?? '').slice(0, 3).toLowerCase()] ?? 0;
+    day = Number(match[3]);
+  } else if ((match = VIETNAMESE_DAY_MONTH_BEFORE_YEAR.exec(slice)) !== null) {
+    dateText = match[1] ?? '';
+    day = Number(match[2]);
+    month = Number(match[3]);
+  } else {
+    return undefined;
+  }
+  const start = yearStart - dateText.length;
+  // "sinh ngày 12 tháng 5": the label ends inside the date, so look before its number too
+  const dayStart = start + dateText.search(/[0-9]/);
+  const labelled =
+    contextBefore(text, start).verdict(DOB_KINDS) === 'positive' ||
+    contextBefore(text, dayStart).verdict(DOB_KINDS) === 'positive';
+  if (!labelled) return undefined;
+  return plausibleBirthDate(year, month, day, today) ? start : undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// US Social Security numbers
+
+const SSN_KINDS: readonly ContextKind[] = ['ssn'];
+
+function detectSsns(text: string, budget: ScanBudget, emit: Emit): void {
+  const runs = digitRuns(text, budget);
+  const tokens = tokensWithDigits(runs, 9);
+  for (let index = 0; index < tokens.length; index++) {
+    if (outOfTime(index + 1, budget)) return;
+    const token = tokens[index] ?? 0;
+    const first = runs.tokenFirst[token] ?? 0;
+    const last = runs.tokenLast[token] ?? 0;
+    for (let group = first; group <= last; group++) {
+      const start = runs.groupStart[group] ?? 0;
+      if (
+        group + 2 <= last &&
+        groupLength(runs, group) === 3 &&
+        groupLength(runs, group + 1) === 2 &&
+        groupLength(runs, group + 2) === 4 &&
+        isStandalone(runs, token, group, group + 2)
+      ) {
+        const dashed = hasUniformGaps(runs, group, group + 2, '-');
+        const spaced = !dashed && hasUniformGaps(runs, group, group + 2, ' ');
+        if ((dashed || spaced) && ssnValid(digitsOf(runs, group, group + 2))) {
+          const hits = contextBefore(text, start);
+          const labelled = hits.verdict(SSN_KINDS) === 'positive';
+          if (dashed || labelled) {
+            emit(start, runs.groupEnd[group + 2] ?? 0, contextual(dashed ? 0.7 : 0.5, hits, SSN_KINDS, dashed ? 0.95 : 0.85, 0.3));
+            group += 2;
+            continue;
+          }
+        }
+      }
+      if (groupLength(runs, group) === 9 && isStandalone(runs, token, group, group)) {
+        const digits = digitsOf(runs, group, group);
+        if (ssnValid(digits) && contextBefore(text, start).verdict(SSN_KINDS) === 'positive') {
+          emit(start, runs.groupEnd[group] ?? 0, 0.85);
+        }
+      }
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Passport numbers (only when labelled: "passport", "hộ chiếu")
+
+const PASSPORT_KINDS: readonly ContextKind[] = ['passport'];
+
+function detectPassports(text: string, budget: ScanBudget, emit: Emit): void {
+  const runs = digitRuns(text, budget);
+  for (let group = 0; group < runs.groupStart.length; group++) {
+    if (outOfTime(group + 1, budget)) return;
+    const length = groupLength(runs, group);
+    if (length < 6 || length > 9) continue;
+    const digitsStart = runs.groupStart[group] ?? 0;
+    const end = runs.groupEnd[group] ?? 0;
+    if (end < text.length && (isWordCode(text.charCodeAt(end)) || text.charCodeAt(end) === HYPHEN)) continue;
+    // up to two letters glued in front: B1234567 (Vietnam), C03005988 (US), E12345678 (China)
+    let start = digitsStart;
+    while (start > 0 && digitsStart - start < 2 && isUpperAscii(text.charCodeAt(start - 1))) start--;
+    if (start > 0 && (isWordCode(text.charCodeAt(start - 1)) || text.charCodeAt(start - 1) === HYPHEN)) continue;
+    if (start > 1 && isDigit(text.charCodeAt(start - 2)) && text.charCodeAt(start - 1) !== 0x20) continue;
+    const letters = digitsStart - start;
+    if (letters === 0 && length < 8) continue; // bare short numbers are too common
+    const hits = contextBefore(text, start);
+    if (hits.empty || hits.verdict(PASSPORT_KINDS) !== 'positive') continue;
+    const vietnamese = letters === 1 && length === 7;
+    emit(start, end, vietnamese ? 0.9 : 0.8);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// English person names: titles, labels, and given name + surname pairs from compromise's lexicon
+
+const NAME_KINDS: readonly ContextKind[] = ['name'];
+/** A capitalized word followed by another: where a name can start. ASCII only; Vietnamese is vietnam.ts's. */
+const CAPITALIZED_PAIR = /[A-Z][A-Za-z']{0,24}\.?[ \u00a0][A-Z]/g;
+const MAX_NAME_WORDS = 6;
+const VN_SURNAMES_FOLDED = new Set(VN_SURNAMES.map((surname) => foldRange(surname, 0, surname.length)));
+
+interface Word {
+  start: number;
+  end: number;
+  /** Lower-case form without a trailing dot. */
+  lower: string;
+  dotted: boolean;
+}
+
+function detectEnglishNames(text: string, budget: ScanBudget, emit: Emit): void {
+  CAPITALIZED_PAIR.lastIndex = 0;
+  let iteration = 0;
+  for (let match = CAPITALIZED_PAIR.exec(text); match !== null; match = CAPITALIZED_PAIR.exec(text)) {
+    if (outOfTime(++iteration, budget)) return;
+    const start = match.index;
+    if (start > 0 && isWordCode(text.charCodeAt(start - 1))) {
+      CAPITALIZED_PAIR.lastIndex = start + 1;
+      continue;
+    }
+    const words = readCapitalizedWords(text, start);
+    const lastWord = words[words.length - 1];
+    CAPITALIZED_PAIR.lastIndex = lastWord === undefined ? start + 1 : Math.max(lastWord.end, start + 1);
+    if (words.length < 2 || VN_SURNAMES_FOLDED.has(words[0]?.lower ?? '')) continue;
+    namesInWords(text, words, emit);
+  }
+}
+
+/** Up to MAX_NAME_WORDS words of a capital and lower-case letters ("O'Neil", "McDonald", "Mr."), one space apart. */
+function readCapitalizedWords(text: string, start: number): Word[] {
+  const words: Word[] = [];
+  let position = start;
+  while (words.length < MAX_NAME_WORDS && position < text.length) {
+    if (!isUpperAscii(text.charCodeAt(position))) break;
+    let end = position + 1;
+    while (end < text.length && end - position < 25 && isNameLetter(text.charCodeAt(end))) end++;
+    if (end < text.length && isWordCode(text.charCodeAt(end))) break; // "Nguyễn", "Smith2"
+    let lowerCase = false;
+    for (let index = position + 1; index < end; index++) if (isLowerAscii(text.charCodeAt(index))) lowerCase = true;
+    if (!lowerCase && end - position > 1) break; // "ACME", "USA"
+    const lower = text.slice(position, end).toLowerCase();
+    // a dot after an initial or a title abbreviates it ("J.", "Dr."); after other words it ends a sentence
+    const dotted = text.charCodeAt(end) === DOT && (end - position === 1 || TITLES.has(lower));
+    words.push({ start: position, end, lower, dotted });
+    const next = end + (dotted ? 1 : 0);
+    const separator = text.charCodeAt(next);
+    if (separator !== 0x20 && separator !== 0xa0) break;
+    position = next + 1;
+  }
+  return words;
+}
+
+function isNameLetter(code: number): boolean {
+  return isLowerAscii(code) || isUpperAscii(code) || code === 0x27;
+}
+
+function isLowerAscii(code: number): boolean {
+  return code >= 0x61 && code <= 0x7a;
+}
+
+function namesInWords(text: string, words: readonly Word[], emit: Emit): void {
+  let reported = false;
+  for (let index = 0; index < words.length; index++) {
+    const word = words[index];
+    if (word === undefined) break;
+    if (TITLES.has(word.lower)) {
+      let end = index;
+      while (end + 1 < words.length && end - index < 3 && isSurnameLike(words[end + 1])) end++;
+      if (end > index) {
+        emit(words[index + 1]?.start ?? 0, words[end]?.end ?? 0, 0.85);
+        reported = true;
+        index = end;
+      }
+      continue;
+    }
+    if (!FIRST_NAMES.has(word.lower) || word.dotted || index + 1 >= words.length) continue;
+    let end = index + 1;
+    const middle = words[end];
+    const afterMiddle = words[end + 1];
+    // "John F. Kennedy", "Mary Ann Smith"
+    if (
+      middle !== undefined &&
+      afterMiddle !== undefined &&
+      ((middle.lower.length === 1 && middle.dotted) || (FIRST_NAMES.has(middle.lower) && !middle.dotted)) &&
+      isSurnameLike(afterMiddle)
+    ) {
+      end++;
+    }
+    const surname = words[end];
+    if (surname === undefined || !isSurnameLike(surname)) continue;
+    // "Ben Nghe", "Anh Nguyen": Vietnamese syllables, the Vietnamese detector's
+    if (!LAST_NAMES.has(surname.lower) && /^n[gh]/.test(surname.lower)) continue;
+    // a known surname is needed, unless a label right before says this is a name
+    let confidence: number;
+    if (LAST_NAMES.has(surname.lower)) confidence = 0.8;
+    else if (AMBIGUOUS_FIRST_NAMES.has(word.lower)) continue;
+    else confidence = 0.45;
+    if (labelledAsName(text, word.start)) confidence = 0.85;
+    emit(word.start, surname.end, confidence);
+    reported = true;
+    index = end;
+  }
+  if (reported) return;
+  // "Customer: Jane Roe", "Name: Alex Quinn": any two or three capitalized words after a name label
+  const first = words[0];
+  if (first === undefined || !isSurnameLike(first)) return;
+  let end = 0;
+  while (end + 1 < words.length && end < 2 && isSurnameLike(words[end + 1])) end++;
+  if (end === 0) return;
+  if (labelledAsName(text, first.start)) emit(first.start, words[end]?.end ?? 0, 0.8);
+}
+
+/** Whether a name label ends right before `start` ("Name: ", "Customer ", "Họ tên: "). */
+function labelledAsName(text: string, start: number): boolean {
+  const hits = contextBefore(text, start);
+  return !hits.empty && hits.distance('name') <= 3 && hits.verdict(NAME_KINDS) === 'positive';
+}
+
+/** A capitalized word that can be a surname: not abbreviated, not a title, not "Street" or "Monday". */
+function isSurnameLike(word: Word | undefined): boolean {
+  return (
+    word !== undefined &&
+    !word.dotted &&
+    word.end - word.start >= 2 &&
+    !NOT_SURNAMES.has(word.lower) &&
+    !TITLES.has(word.lower)
+  );
+}

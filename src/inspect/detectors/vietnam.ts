@@ -1,0 +1,746 @@
+/**
+ * Vietnamese PII detectors (personal data under Decree 13/2023/ND-CP): citizen identity numbers
+ * (CCCD, old CMND), phone numbers, tax codes (MST), bank accounts, full names and addresses, with or
+ * without diacritics, in NFC or NFD. Identity numbers and tax codes are checked by structure, bank
+ * accounts and old IDs need a label, names and addresses need Vietnamese name parts or address
+ * keywords. Linear on hostile input; every loop checks the scan deadline.
+ */
+import type { Detector, ScanBudget } from '../types.js';
+import { cardScheme, cccdStructure, luhnValid, taxCodeValid, vietnamesePhoneKind } from './checks.js';
+import {
+  LOWER,
+  UPPER,
+  contextBefore,
+  contextual,
+  detector,
+  foldRange,
+  isWordCode,
+  letterCase,
+  currentYear,
+  nfcView,
+} from './context.js';
+import type { ContextKind, Emit, NfcView } from './context.js';
+import {
+  ADDRESS_KEYWORDS,
+  CITY,
+  DISTRICT,
+  HAMLET,
+  HOUSE,
+  STREET,
+  VN_CITY_ALIASES,
+  WARD,
+} from './data/vn-address.js';
+import type { AddressKeyword } from './data/vn-address.js';
+import { CCCD_PROVINCE_CODES } from './data/vn-codes.js';
+import {
+  VN_AMBIGUOUS_SURNAMES,
+  VN_HONORIFICS,
+  VN_MIDDLE_NAMES,
+  VN_NOT_PERSON_AFTER,
+  VN_NOT_PERSON_BEFORE,
+  VN_PLACE_NAMES,
+  VN_SURNAMES,
+} from './data/vn-names.js';
+import {
+  ATTACHED_BEFORE,
+  PLUS_BEFORE,
+  digitRuns,
+  digitsOf,
+  groupLength,
+  hasUniformGaps,
+  isDigit,
+  isStandalone,
+  outOfTime,
+  tokensWithDigits,
+} from './digit-runs.js';
+import type { DigitRuns } from './digit-runs.js';
+
+/**
+ * The Vietnamese PII detectors.
+ *
+ * @example
+ * vietnamDetectors().find((d) => d.name === 'vn.cccd')?.detect('CCCD: 079203001234', budget)
+ */
+export function vietnamDetectors(): Detector[] {
+  return [
+    detector('vn.cccd', ['vn_cccd'], detectCccd),
+    detector('vn.cmnd', ['vn_cmnd'], detectCmnd),
+    detector('vn.phone', ['phone'], detectVietnamesePhones),
+    detector('vn.tax_code', ['vn_tax_code'], detectTaxCodes),
+    detector('vn.bank_account', ['bank_account'], detectBankAccounts),
+    detector('vn.person_name', ['person_name'], detectVietnameseNames),
+    detector('vn.address', ['address'], detectAddresses),
+  ];
+}
+
+// ---------------------------------------------------------------------------------------------
+// CCCD (12 digits) and CMND (9 digits, only when labelled)
+
+const CCCD_KINDS: readonly ContextKind[] = ['cccd'];
+const CMND_KINDS: readonly ContextKind[] = ['cmnd'];
+
+function detectCccd(text: string, budget: ScanBudget, emit: Emit): void {
+  const runs = digitRuns(text, budget);
+  const year = currentYear();
+  for (const group of standaloneGroups(runs, budget, 12)) {
+    if (cccdStructure(digitsOf(runs, group, group), year) === undefined) continue;
+    const start = runs.groupStart[group] ?? 0;
+    emit(start, runs.groupEnd[group] ?? 0, contextual(0.6, contextBefore(text, start), CCCD_KINDS, 0.95, 0.25));
+  }
+}
+
+function detectCmnd(text: string, budget: ScanBudget, emit: Emit): void {
+  const runs = digitRuns(text, budget);
+  for (const group of standaloneGroups(runs, budget, 9)) {
+    const start = runs.groupStart[group] ?? 0;
+    const hits = contextBefore(text, start);
+    if (!hits.empty && hits.verdict(CMND_KINDS) === 'positive') emit(start, runs.groupEnd[group] ?? 0, 0.85);
+  }
+}
+
+/** The groups of exactly `length` digits that stand alone as a number (stops at the deadline). */
+function standaloneGroups(runs: DigitRuns, budget: ScanBudget, length: number): number[] {
+  const groups: number[] = [];
+  const tokens = tokensWithDigits(runs, length);
+  for (let index = 0; index < tokens.length; index++) {
+    if (outOfTime(index + 1, budget)) break;
+    const token = tokens[index] ?? 0;
+    for (let group = runs.tokenFirst[token] ?? 0; group <= (runs.tokenLast[token] ?? -1); group++) {
+      if (groupLength(runs, group) === length && isStandalone(runs, token, group, group)) groups.push(group);
+    }
+  }
+  return groups;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Phone numbers: 0912 345 678, 0912.345.678, +84 912-345-678, 84912345678, (028) 3823 4567
+
+const PHONE_KINDS: readonly ContextKind[] = ['phone'];
+
+function detectVietnamesePhones(text: string, budget: ScanBudget, emit: Emit): void {
+  const runs = digitRuns(text, budget);
+  const tokens = tokensWithDigits(runs, 10);
+  for (let index = 0; index < tokens.length; index++) {
+    if (outOfTime(index + 1, budget)) return;
+    const token = tokens[index] ?? 0;
+    const first = runs.tokenFirst[token] ?? 0;
+    const last = runs.tokenLast[token] ?? 0;
+    for (let start = first; start <= last; start++) {
+      const lead = text.charCodeAt(runs.groupStart[start] ?? 0);
+      if (lead !== 0x30 && lead !== 0x38) continue; // 0… or 84…
+      const match = phoneAt(runs, token, start, last);
+      if (match === undefined) continue;
+      const plus = start === first && ((runs.tokenFlags[token] ?? 0) & PLUS_BEFORE) !== 0;
+      let spanStart = runs.groupStart[start] ?? 0;
+      if (plus) spanStart -= text.charCodeAt(spanStart - 1) === 0x2b ? 1 : 2; // "+84", "+(84"
+      if (text.charCodeAt(spanStart - 1) === 0x28) spanStart -= 1; // "(+84)", "(028)"
+      const bareCountryCode = match.international && !plus && !text.startsWith('00', runs.groupStart[start]);
+      let base = match.kind === 'mobile' ? 0.85 : 0.75;
+      if (bareCountryCode) base -= 0.2; // 84912345678 may be any number
+      const hits = contextBefore(text, spanStart);
+      emit(spanStart, runs.groupEnd[match.end] ?? 0, contextual(base, hits, PHONE_KINDS, 0.95, 0.35));
+      start = match.end;
+    }
+  }
+}
+
+interface PhoneMatch {
+  end: number;
+  kind: 'mobile' | 'landline';
+  international: boolean;
+}
+
+/** The longest Vietnamese phone number made of groups `start..`, if any. */
+function phoneAt(runs: DigitRuns, token: number, start: number, last: number): PhoneMatch | undefined {
+  let digits = '';
+  let found: PhoneMatch | undefined;
+  for (let end = start; end <= last && end - start < 6; end++) {
+    const length = groupLength(runs, end);
+    // groups of one digit are only the trunk "(0)" after the country code: "0 9 1 2 …" is no phone
+    if (length === 1 && end > start && !(runs.text[runs.groupStart[end] ?? 0] === '0' && end === start + 1)) break;
+    digits += digitsOf(runs, end, end);
+    if (digits.length > 13) break;
+    if (digits.length < 10) continue;
+    const kind = vietnamesePhoneKind(digits);
+    if (kind !== undefined && isStandalone(runs, token, start, end)) {
+      found = { end, kind, international: !digits.startsWith('0') || digits.startsWith('00') };
+    }
+  }
+  return found;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Tax codes (mã số thuế): 10 digits, or 10-3 for a branch, with the check digit
+
+const TAX_KINDS: readonly ContextKind[] = ['tax'];
+
+function detectTaxCodes(text: string, budget: ScanBudget, emit: Emit): void {
+  const runs = digitRuns(text, budget);
+  const tokens = tokensWithDigits(runs, 10);
+  for (let index = 0; index < tokens.length; index++) {
+    if (outOfTime(index + 1, budget)) return;
+    const token = tokens[index] ?? 0;
+    const first = runs.tokenFirst[token] ?? 0;
+    const last = runs.tokenLast[token] ?? 0;
+    for (let group = first; group <= last; group++) {
+      if (groupLength(runs, group) !== 10) continue;
+      const start = runs.groupStart[group] ?? 0;
+      const branch =
+        group < last &&
+        groupLength(runs, group + 1) === 3 &&
+        runs.text.slice(runs.groupEnd[group], runs.groupStart[group + 1]) === '-';
+      const end = branch ? group + 1 : group;
+      if (!isStandalone(runs, token, group, end)) continue;
+      const digits = digitsOf(runs, group, end);
+      if (!taxCodeValid(digits)) continue;
+      const hits = contextBefore(text, start);
+      const labelled = hits.verdict(TAX_KINDS) === 'positive';
+      // a mobile number that happens to pass the check digit is a phone
+      if (!branch && !labelled && vietnamesePhoneKind(digits) !== undefined) continue;
+      emit(start, runs.groupEnd[end] ?? 0, contextual(branch ? 0.8 : 0.45, hits, TAX_KINDS, 0.95, 0.2));
+      group = end;
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Bank accounts: 6-19 digits, only next to "số tài khoản", "STK", "account number" or a bank name
+
+const ACCOUNT_KINDS: readonly ContextKind[] = ['bank', 'bankName'];
+/** What follows an amount of money: "500000 VND", "200.000đ", "5tr". */
+const CURRENCY_AFTER = /^ ?(?:vnd|vnđ|đ|₫|dong|đồng|usd|\$|k\b|tr\b|triệu|trieu|nghìn|ngàn)/i;
+
+function detectBankAccounts(text: string, budget: ScanBudget, emit: Emit): void {
+  const runs = digitRuns(text, budget);
+  const year = currentYear();
+  const tokens = tokensWithDigits(runs, 6);
+  for (let index = 0; index < tokens.length; index++) {
+    if (outOfTime(index + 1, budget)) return;
+    const token = tokens[index] ?? 0;
+    const first = runs.tokenFirst[token] ?? 0;
+    const last = runs.tokenLast[token] ?? 0;
+    let digitCount = 0;
+    for (let group = first; group <= last; group++) digitCount += groupLength(runs, group);
+    if (digitCount < 6) continue;
+    // the whole token when it is one number ("0071 0001 23456"), else each group on its own
+    if (last > first && digitCount <= 19 && hasUniformGaps(runs, first, last, ' -')) {
+      bankAccountAt(runs, token, first, last, year, emit);
+    } else {
+      for (let group = first; group <= last; group++) {
+        if (groupLength(runs, group) >= 6) bankAccountAt(runs, token, group, group, year, emit);
+      }
+    }
+  }
+}
+
+function bankAccountAt(runs: DigitRuns, token: number, start: number, end: number, year: number, emit: Emit): void {
+  const text = runs.text;
+  const spanStart = runs.groupStart[start] ?? 0;
+  const spanEnd = runs.groupEnd[end] ?? 0;
+  if (spanEnd - spanStart > 24 || !isStandalone(runs, token, start, end)) return;
+  const hits = contextBefore(text, spanStart);
+  if (hits.empty || hits.verdict(ACCOUNT_KINDS) !== 'positive') return;
+  const digits = digitsOf(runs, start, end);
+  if (digits.length > 19) return;
+  const accountLabel = hits.distance('bank') <= hits.distance('bankName');
+  if (!accountLabel && digits.length < 8) return;
+  if (CURRENCY_AFTER.test(text.slice(spanEnd, spanEnd + 8))) return;
+  if (isOtherNumber(digits, year)) return;
+  emit(spanStart, spanEnd, accountLabel ? 0.85 : 0.7);
+}
+
+/** Digits that are a phone, a card or a CCCD are reported as such, not as an account. */
+function isOtherNumber(digits: string, year: number): boolean {
+  if (vietnamesePhoneKind(digits) !== undefined) return true;
+  if (digits.length >= 13 && luhnValid(digits) && cardScheme(digits) !== undefined) return true;
+  return digits.length === 12 && cccdStructure(digits, year) !== undefined;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Words in Vietnamese text (shared by names and addresses)
+
+/**
+ * Vietnamese letters for the anchor patterns, as class ranges (Unicode property escapes are several
+ * times slower). U+1EA0-U+1EF9 alternate upper and lower case, so both classes hold the whole block;
+ * the word reader checks the case.
+ */
+const VN_LETTERS_NON_ASCII = 'À-ÃÈ-ÊÌÍÒ-ÕÙÚÝĂĐĨŨƠƯà-ãè-êìíò-õùúýăđĩũơư\u1ea0-\u1ef9';
+const VN_UPPER = `A-ZÀ-ÃÈ-ÊÌÍÒ-ÕÙÚÝĂĐĨŨƠƯ\u1ea0-\u1ef9`;
+const VN_LOWER = `a-zà-ãè-êìíò-õùúýăđĩũơư\u1ea0-\u1ef9`;
+
+interface VnWord {
+  start: number;
+  end: number;
+  /** NFC text of the word, first letter upper case, the rest lower case ("NGUYỄN" → "Nguyễn"). */
+  display: string;
+  /** Lower case without diacritics. */
+  folded: string;
+  diacritics: boolean;
+}
+
+const MAX_WORD_LENGTH = 10;
+
+/** One capitalized word at `position` ("Nguyễn", "NGUYỄN", "Hà"), or undefined. */
+function wordAt(text: string, position: number): VnWord | undefined {
+  if (letterCase(text.charCodeAt(position)) !== UPPER) return undefined;
+  let end = position + 1;
+  let lower = 0;
+  let upper = 0;
+  let diacritics = text.charCodeAt(position) >= 0x80;
+  while (end < text.length && end - position < MAX_WORD_LENGTH) {
+    const code = text.charCodeAt(end);
+    const letter = letterCase(code);
+    if (letter === LOWER) lower++;
+    else if (letter === UPPER) upper++;
+    else break;
+    if (code >= 0x80) diacritics = true;
+    end++;
+  }
+  if (end < text.length && isWordCode(text.charCodeAt(end))) return undefined; // too long, digits, other scripts
+  if (lower > 0 && upper > 0) return undefined; // "McDonald", "iPhone"
+  const raw = text.slice(position, end);
+  const display = upper > 0 ? raw[0] + raw.slice(1).toLowerCase() : raw;
+  return { start: position, end, display, folded: foldRange(raw, 0, raw.length), diacritics };
+}
+
+/** Up to `max` capitalized words from `position`, one space (or NBSP) apart. */
+function wordsFrom(text: string, position: number, max: number): VnWord[] {
+  const words: VnWord[] = [];
+  let at = position;
+  while (words.length < max) {
+    const word = wordAt(text, at);
+    if (word === undefined) break;
+    words.push(word);
+    const separator = text.charCodeAt(word.end);
+    if (separator !== 0x20 && separator !== 0xa0) break;
+    at = word.end + 1;
+  }
+  return words;
+}
+
+/** The folded word just before `position` (skipping spaces and a colon), or ''. */
+function foldedWordBefore(text: string, position: number): string {
+  let end = position;
+  while (end > 0 && position - end < 3 && (text[end - 1] === ' ' || text[end - 1] === ':' || text[end - 1] === '\u00a0')) end--;
+  let start = end;
+  while (start > 0 && end - start < 12 && letterCase(text.charCodeAt(start - 1)) !== 0) start--;
+  return foldRange(text, start, end);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Full names: a common surname and 1-3 given names ("Nguyễn Văn An", "TRẦN THỊ BÍCH NGỌC", "Le Van Tam")
+
+const NAME_KINDS: readonly ContextKind[] = ['name'];
+const NAME_ANCHOR = new RegExp(`[${VN_UPPER}][${VN_LOWER}${VN_UPPER}]{0,9}[ \u00a0][${VN_UPPER}]`, 'g');
+/** A Vietnamese syllable, folded: initial consonant, 1-3 vowels, final consonant. */
+const SYLLABLE = /^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ng|nh|ch|[cmnpt])?$/;
+
+const SURNAMES_EXACT = new Set(VN_SURNAMES);
+const SURNAMES_FOLDED = new Set(VN_SURNAMES.map(fold));
+const AMBIGUOUS_EXACT = new Set(VN_AMBIGUOUS_SURNAMES);
+const AMBIGUOUS_FOLDED = new Set(VN_AMBIGUOUS_SURNAMES.map(fold));
+const MIDDLE_EXACT = new Set(VN_MIDDLE_NAMES);
+const MIDDLE_FOLDED = new Set(VN_MIDDLE_NAMES.map(fold));
+const HONORIFICS_FOLDED = new Set(VN_HONORIFICS.map(fold));
+
+function fold(word: string): string {
+  return foldRange(word, 0, word.length);
+}
+
+function isSurname(word: VnWord): boolean {
+  return word.diacritics ? SURNAMES_EXACT.has(word.display) : SURNAMES_FOLDED.has(word.folded);
+}
+
+function isAmbiguousSurname(word: VnWord): boolean {
+  return word.diacritics ? AMBIGUOUS_EXACT.has(word.display) : AMBIGUOUS_FOLDED.has(word.folded);
+}
+
+function isMiddleName(word: VnWord): boolean {
+  return word.diacritics ? MIDDLE_EXACT.has(word.display) : MIDDLE_FOLDED.has(word.folded);
+}
+
+function isSyllable(word: VnWord): boolean {
+  return word.folded.length <= 7 && SYLLABLE.test(word.folded);
+}
+
+function detectVietnameseNames(text: string, budget: ScanBudget, emit: Emit): void {
+  const view = nfcView(text);
+  const source = view.text;
+  NAME_ANCHOR.lastIndex = 0;
+  let iteration = 0;
+  for (let match = NAME_ANCHOR.exec(source); match !== null; match = NAME_ANCHOR.exec(source)) {
+    if (outOfTime(++iteration, budget)) return;
+    const start = match.index;
+    if (start > 0 && isWordCode(source.charCodeAt(start - 1))) {
+      NAME_ANCHOR.lastIndex = start + 1;
+      continue;
+    }
+    const words = wordsFrom(source, start, 7);
+    NAME_ANCHOR.lastIndex = Math.max(start + 1, words[words.length - 1]?.end ?? start + 1);
+    if (words.length >= 2) namesInSequence(source, view, words, emit);
+  }
+}
+
+/** Reports the names in a run of capitalized words. */
+function namesInSequence(text: string, view: NfcView, words: readonly VnWord[], emit: Emit): void {
+  for (let index = 0; index + 1 < words.length; index++) {
+    const surname = words[index];
+    if (surname === undefined || !isSurname(surname)) continue;
+    let end = index;
+    while (end + 1 < words.length && end - index < 3 && isSyllable(words[end + 1] as VnWord)) end++;
+    if (end === index) continue;
+    const given = end - index;
+    const name = words.slice(index, end + 1);
+    const before = index > 0 ? (words[index - 1]?.folded ?? '') : foldedWordBefore(text, surname.start);
+    if (VN_NOT_PERSON_BEFORE.has(before) || (index === 0 && digitBefore(text, surname.start))) {
+      index = end;
+      continue;
+    }
+    const after = words[end + 1];
+    const afterWord = after?.folded ?? foldedWordAfter(text, words[end]?.end ?? 0);
+    if (VN_NOT_PERSON_AFTER.has(afterWord)) {
+      index = end;
+      continue;
+    }
+    const folded = name.map((word) => word.folded).join(' ');
+    if (VN_PLACE_NAMES.some((place) => folded === place || folded.startsWith(place + ' '))) {
+      index = end;
+      continue;
+    }
+    const diacritics = name.some((word) => word.diacritics);
+    const knownMiddle = isMiddleName(words[index + 1] as VnWord);
+    let confidence = diacritics
+      ? given >= 2
+        ? knownMiddle
+          ? 0.8
+          : 0.7
+        : 0.6
+      : given >= 2
+        ? knownMiddle
+          ? 0.6
+          : 0.45
+        : 0.35;
+    if (isAmbiguousSurname(surname) && !(knownMiddle && given >= 2)) confidence -= 0.25;
+    if (after !== undefined) confidence -= 0.15; // more capitalized words follow: a title or an organization
+    const honorific = HONORIFICS_FOLDED.has(before);
+    const hits = contextBefore(text, surname.start);
+    const labelled = honorific || (hits.distance('name') <= 3 && hits.verdict(NAME_KINDS) === 'positive');
+    if (labelled) confidence = Math.max(confidence, diacritics ? 0.9 : 0.85);
+    const last = words[end] as VnWord;
+    emit(view.start(surname.start), view.end(last.end), confidence);
+    index = end;
+  }
+}
+
+function digitBefore(text: string, position: number): boolean {
+  let at = position;
+  while (at > 0 && position - at < 3 && (text[at - 1] === ' ' || text[at - 1] === ',')) at--;
+  return at < position && at > 0 && isDigit(text.charCodeAt(at - 1));
+}
+
+function foldedWordAfter(text: string, position: number): string {
+  let start = position;
+  while (start < text.length && start - position < 2 && text[start] === ' ') start++;
+  let end = start;
+  while (end < text.length && end - start < 12 && letterCase(text.charCodeAt(end)) !== 0) end++;
+  return foldRange(text, start, end);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Addresses: "Số 12 đường Lê Lợi, phường Bến Nghé, quận 1, TP. Hồ Chí Minh", "12 Le Loi Street, Ben Nghe Ward"
+
+const ADDRESS_KINDS: readonly ContextKind[] = ['address'];
+
+/**
+ * Address keywords as alternations of literals, longest first: words case-insensitive, abbreviations
+ * ("P.", "Q.1", "TP.HCM", "St.") case-sensitive and followed by a dot, a digit or a space. The word
+ * start is checked in code, and text without Vietnamese letters gets the ASCII-only words: both make
+ * the scan about 1.5 times faster than one pattern with a lookbehind.
+ */
+function keywordPattern(keywords: readonly string[], flags: string, tail: string): RegExp {
+  const literals = [...keywords].sort((a, b) => b.length - a.length).map((keyword) => keyword.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`(?:${literals.join('|')})${tail}`, flags);
+}
+const ADDRESS_WORD_LIST = [...ADDRESS_KEYWORDS].filter(([, keyword]) => keyword.abbreviation !== true).map(([word]) => word);
+const NOT_LETTER_AFTER = `(?![A-Za-z${VN_LETTERS_NON_ASCII}])`;
+const ADDRESS_WORDS = keywordPattern(ADDRESS_WORD_LIST, 'gi', NOT_LETTER_AFTER);
+const ADDRESS_WORDS_ASCII = keywordPattern(
+  ADDRESS_WORD_LIST.filter((word) => /^[a-z ]+$/.test(word)),
+  'gi',
+  NOT_LETTER_AFTER,
+);
+const ADDRESS_ABBREVIATIONS = keywordPattern(
+  [...ADDRESS_KEYWORDS]
+    .filter(([, keyword]) => keyword.abbreviation === true)
+    .flatMap(([word, keyword]) => [
+      word.toUpperCase(),
+      word[0]?.toUpperCase() + word.slice(1),
+      ...(keyword.level === CITY ? [word] : []), // "tp. Hà Nội"
+    ]),
+  'g',
+  '(?=[.0-9 ])',
+);
+const VIETNAMESE_LETTER = /[\u00c0-\u024f\u1e00-\u1eff]/;
+
+const CITY_NAMES: ReadonlySet<string> = new Set([
+  ...[...CCCD_PROVINCE_CODES.values()].map((name) => fold(name).replace(/[^a-z]+/g, ' ')),
+  ...VN_CITY_ALIASES,
+]);
+
+interface Component {
+  start: number;
+  end: number;
+  level: number;
+}
+
+function detectAddresses(text: string, budget: ScanBudget, emit: Emit): void {
+  const view = nfcView(text);
+  const source = view.text;
+  const words = VIETNAMESE_LETTER.test(source) ? ADDRESS_WORDS : ADDRESS_WORDS_ASCII;
+  let group: Component[] = [];
+  let iteration = 0;
+  let word = execFrom(words, source, 0);
+  let abbreviation = execFrom(ADDRESS_ABBREVIATIONS, source, 0);
+  while (word !== null || abbreviation !== null) {
+    if (outOfTime(++iteration, budget)) return;
+    const match = abbreviation === null || (word !== null && word.index <= abbreviation.index) ? word : abbreviation;
+    if (match === null) break;
+    let from = match.index + match[0].length;
+    const previous = group[group.length - 1];
+    const component = keywordComponent(source, match, previous);
+    if (component !== undefined) {
+      if (previous !== undefined && !joinsAddress(source, previous.end, component.start)) {
+        reportAddress(source, view, group, emit);
+        group = [];
+      }
+      group.push(component);
+      from = Math.max(from, component.end);
+    }
+    if (word !== null && word.index < from) word = execFrom(words, source, from);
+    if (abbreviation !== null && abbreviation.index < from) abbreviation = execFrom(ADDRESS_ABBREVIATIONS, source, from);
+  }
+  if (group.length > 0) reportAddress(source, view, group, emit);
+}
+
+/** The next match of a global pattern at or after `from`. */
+function execFrom(pattern: RegExp, text: string, from: number): RegExpExecArray | null {
+  pattern.lastIndex = from;
+  return pattern.exec(text);
+}
+
+/** The component a keyword match opens, if it is a keyword at a word start with a name. */
+function keywordComponent(text: string, match: RegExpExecArray, previous: Component | undefined): Component | undefined {
+  if (match.index > 0 && isWordCode(text.charCodeAt(match.index - 1))) return undefined;
+  if (previous !== undefined && match.index < previous.end) return undefined;
+  const keyword = ADDRESS_KEYWORDS.get(match[0].toLowerCase());
+  if (keyword === undefined) return undefined;
+  return addressComponent(text, match.index, match.index + match[0].length, keyword, previous?.end ?? 0);
+}
+
+/** The component a keyword opens ("phường Bến Nghé", "Q.1", "Ben Nghe Ward"), or undefined when no name goes with it. */
+function addressComponent(
+  text: string,
+  start: number,
+  keywordEnd: number,
+  keyword: AddressKeyword,
+  floor: number,
+): Component | undefined {
+  let position = keywordEnd;
+  if (keyword.abbreviation === true) {
+    const first = text.charCodeAt(start);
+    const lowerCaseAllowed = keyword.level === CITY; // "tp. Hà Nội"
+    if (letterCase(first) !== UPPER && !lowerCaseAllowed) return undefined;
+    if (text[position] === '.') position++;
+    else if (!isDigit(text.charCodeAt(position)) && keywordEnd - start < 2) return undefined; // "P" alone
+  }
+  if (keyword.postfix !== true) {
+    const nameEnd = nameAfter(text, position, keyword);
+    if (nameEnd !== undefined) {
+      // "Số 12 Nguyễn Huệ": the street after a house number, without its keyword
+      if (keyword.level === HOUSE && text[nameEnd] === ' ') {
+        let streetEnd: number | undefined;
+        for (const word of wordsFrom(text, nameEnd + 1, 5)) {
+          if (ADDRESS_KEYWORDS.has(word.display.toLowerCase())) break;
+          streetEnd = word.end;
+        }
+        if (streetEnd !== undefined) return { start, end: streetEnd, level: HOUSE | STREET };
+      }
+      return { start, end: nameEnd, level: keyword.level };
+    }
+    if (keyword.either !== true) return undefined;
+  }
+  // the name comes before: "Ben Nghe Ward", "Le Loi Street", "Ho Chi Minh City"
+  if (text[start - 1] !== ' ') return undefined;
+  const nameStart = capitalizedWordsBefore(text, start - 1, floor);
+  if (nameStart === undefined) return undefined;
+  if (keyword.abbreviation === true && text[position - 1] !== '.') return undefined; // "St" without its dot
+  return { start: nameStart, end: position, level: keyword.level };
+}
+
+function skipSpaces(text: string, position: number, max: number): number {
+  let at = position;
+  while (at < text.length && at - position < max && (text[at] === ' ' || text[at] === '\u00a0')) at++;
+  return at;
+}
+
+/** End of the name after a keyword: a number ("12", "12A", "12/3", "3/2") or capitalized words ("Lê Lợi", "HCM"). */
+function nameAfter(text: string, keywordEnd: number, keyword: AddressKeyword): number | undefined {
+  let position = keywordEnd;
+  if (text[position] === ':') position++;
+  position = skipSpaces(text, position, 2);
+  if (isDigit(text.charCodeAt(position))) return houseNumberEnd(text, position);
+  if (keyword.numberOnly === true) return undefined;
+  const words = wordsFrom(text, position, 5);
+  let end: number | undefined;
+  for (const word of words) {
+    if (ADDRESS_KEYWORDS.has(word.display.toLowerCase()) && word.start > position) break; // the next part's keyword
+    end = word.end;
+  }
+  // "Bà Rịa - Vũng Tàu"
+  if (end !== undefined && text.startsWith(' - ', end)) {
+    const more = wordsFrom(text, end + 3, 3);
+    const lastMore = more[more.length - 1];
+    if (lastMore !== undefined) end = lastMore.end;
+  }
+  return end;
+}
+
+/** End of a house or street number from `position`: digits, a letter, up to two "/digits" parts. */
+function houseNumberEnd(text: string, position: number): number | undefined {
+  let end = position;
+  let parts = 0;
+  while (parts < 3) {
+    const digitsStart = end;
+    while (end < text.length && end - digitsStart < 5 && isDigit(text.charCodeAt(end))) end++;
+    if (end === digitsStart) return undefined;
+    if (end < text.length && letterCase(text.charCodeAt(end)) === UPPER && !isWordCode(text.charCodeAt(end + 1))) end++;
+    parts++;
+    if (text[end] === '/' && isDigit(text.charCodeAt(end + 1))) end++;
+    else break;
+  }
+  if (end < text.length && isWordCode(text.charCodeAt(end))) return undefined;
+  return end;
+}
+
+/** Start of 1-4 capitalized words, one space apart, the last ending at `wordsEnd`; none starts before `floor`. */
+function capitalizedWordsBefore(text: string, wordsEnd: number, floor: number): number | undefined {
+  let at = wordsEnd;
+  let start: number | undefined;
+  for (let count = 0; count < 4 && at > floor; count++) {
+    let wordStart = at;
+    while (wordStart > floor && at - wordStart < MAX_WORD_LENGTH && letterCase(text.charCodeAt(wordStart - 1)) !== 0) {
+      wordStart--;
+    }
+    if (wordStart === at || wordAt(text, wordStart)?.end !== at) break;
+    if (ADDRESS_KEYWORDS.has(text.slice(wordStart, at).toLowerCase())) break;
+    start = wordStart;
+    if (wordStart - 1 <= floor || text[wordStart - 1] !== ' ') break;
+    at = wordStart - 1;
+  }
+  return start;
+}
+
+/** Whether two components belong to one address: only commas, dashes and spaces between them. */
+function joinsAddress(text: string, previousEnd: number, start: number): boolean {
+  if (start - previousEnd > 4) return false;
+  for (let index = previousEnd; index < start; index++) {
+    const character = text[index];
+    if (character !== ' ' && character !== ',' && character !== '-' && character !== '\u2013' && character !== '\u00a0') {
+      return false;
+    }
+  }
+  return true;
+}
+
+function reportAddress(text: string, view: NfcView, group: readonly Component[], emit: Emit): void {
+  const first = group[0];
+  const last = group[group.length - 1];
+  if (first === undefined || last === undefined) return;
+  let levels = 0;
+  for (const component of group) levels |= component.level;
+  let start = first.start;
+  let end = last.end;
+  // a house number (and street) without keywords before the first part: "12 Nguyễn Huệ, P. Bến Nghé"
+  if ((levels & HOUSE) === 0) {
+    const leading = leadingHouse(text, start);
+    if (leading !== undefined) {
+      start = leading.start;
+      levels |= leading.level;
+    }
+  }
+  // a city or province without keyword after the last part: "…, quận 1, Hà Nội"
+  for (let more = 0; more < 2; more++) {
+    const city = cityAfter(text, end);
+    if (city === undefined) break;
+    end = city;
+    levels |= CITY;
+  }
+  const count = popCount(levels);
+  let confidence: number;
+  if ((levels & HOUSE) !== 0 && (levels & STREET) !== 0) confidence = 0.8 + 0.05 * (count - 2);
+  else if (count >= 3) confidence = 0.7 + 0.05 * (count - 3);
+  else if (count === 2 && (levels & (STREET | HAMLET)) !== 0) confidence = 0.6;
+  else if (count === 2) confidence = 0.45;
+  else return;
+  if (contextBefore(text, start).verdict(ADDRESS_KINDS) === 'positive') confidence += 0.1;
+  emit(view.start(start), view.end(end), Math.min(0.95, confidence));
+}
+
+/** A house number, optionally with a street name, just before an address part ("12 đường…", "12 Nguyễn Huệ, P. …"). */
+function leadingHouse(text: string, start: number): { start: number; level: number } | undefined {
+  let at = start;
+  while (at > 0 && start - at < 2 && (text[at - 1] === ' ' || text[at - 1] === ',')) at--;
+  if (at === start) return undefined;
+  const direct = at === start - 1 && text[at] === ' ' ? houseNumberBefore(text, at) : undefined;
+  if (direct !== undefined) return { start: withNumberWord(text, direct), level: HOUSE };
+  const streetStart = capitalizedWordsBefore(text, at, Math.max(0, at - 60));
+  if (streetStart === undefined || text[streetStart - 1] !== ' ') return undefined;
+  const house = houseNumberBefore(text, streetStart - 1);
+  return house === undefined ? undefined : { start: withNumberWord(text, house), level: HOUSE | STREET };
+}
+
+/** Moves a house number's start back over "số", "so" or "No." written before it. */
+function withNumberWord(text: string, numberStart: number): number {
+  let at = numberStart;
+  if (text[at - 1] !== ' ') return numberStart;
+  at--;
+  if (text[at - 1] === '.') at--;
+  const word = text.slice(Math.max(0, at - 2), at);
+  if (at - 2 < 0 || (at > 2 && isWordCode(text.charCodeAt(at - 3)))) return numberStart;
+  return /^(?:số|so|no|Số|So|No|SỐ|SO|NO)$/.test(word) ? at - 2 : numberStart;
+}
+
+/** Start of a house number ("12", "12A", "12/3") ending at `end`, or undefined. */
+function houseNumberBefore(text: string, end: number): number | undefined {
+  let start = end;
+  while (start > 0 && end - start < 12) {
+    const code = text.charCodeAt(start - 1);
+    if (!isDigit(code) && code !== 0x2f && !(code >= 0x41 && code <= 0x5a)) break;
+    start--;
+  }
+  while (start < end && !isDigit(text.charCodeAt(start))) start++;
+  if (start === end || (start > 0 && isWordCode(text.charCodeAt(start - 1)))) return undefined;
+  return houseNumberEnd(text, start) === end ? start : undefined;
+}
+
+/** End of a city or province name right after an address ("…, Hà Nội", "… - TP.HCM"). */
+function cityAfter(text: string, end: number): number | undefined {
+  let at = end;
+  while (at < text.length && at - end < 3 && (text[at] === ',' || text[at] === ' ' || text[at] === '-')) at++;
+  if (at === end) return undefined;
+  const words = wordsFrom(text, at, 4);
+  for (let count = words.length; count > 0; count--) {
+    const name = words
+      .slice(0, count)
+      .map((word) => word.folded)
+      .join(' ');
+    if (CITY_NAMES.has(name)) return words[count - 1]?.end;
+  }
+  return undefined;
+}
+
+function popCount(value: number): number {
+  let count = 0;
+  for (let bits = value; bits !== 0; bits &= bits - 1) count++;
+  return count;
+}

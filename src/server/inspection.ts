@@ -1,0 +1,123 @@
+/**
+ * Content inspection as the gateway wires it: one scanner (every detector and the injection scorer),
+ * one token vault (per-session keys, in memory), one engine, adapted to the pipeline's
+ * ContentInspector contract. Also the masking approvers see by default.
+ */
+import type { ResolvedConfig } from '../config/index.js';
+import type { Clock, JsonObject, JsonValue } from '../core/index.js';
+import {
+  InspectionEngine,
+  Scanner,
+  TokenVault,
+  createInjectionScorer,
+  defaultDetectors,
+} from '../inspect/index.js';
+import type { LocatedFinding } from '../inspect/index.js';
+import type { ContentInspector, ToolCallRequest } from '../pipeline/index.js';
+import type { CallToolResult, UpstreamTool } from '../upstream/index.js';
+
+export interface GatewayInspection {
+  /** What the pipeline calls; null when `inspection.enabled` is false. */
+  inspector: ContentInspector | null;
+  /**
+   * Masks every PII and secret finding in a value as `[TYPE]` (the redacted view of a held call's
+   * arguments). Fails closed: a value that cannot be scanned is replaced whole.
+   */
+  mask(value: JsonObject): JsonObject;
+}
+
+/** Builds the inspection of a gateway from the configuration. */
+export function createGatewayInspection(config: ResolvedConfig, clock: Clock): GatewayInspection {
+  const scanner = new Scanner(defaultDetectors(), createInjectionScorer());
+  const vault = new TokenVault({ clock, ttlSeconds: config.inspection.tokenTtl });
+  const engine = new InspectionEngine({ config, scanner, vault });
+  const limits = {
+    maxStringLength: config.inspection.limits.maxStringLength,
+    maxTotalLength: config.inspection.limits.maxTotalLength,
+    maxDepth: config.inspection.limits.maxDepth,
+    timeBudgetMs: config.inspection.limits.timeBudget * 1000,
+  };
+  const mask = (value: JsonObject): JsonObject => {
+    try {
+      const scan = scanner.scanValue(value, {
+        limits,
+        categories: ['pii', 'secret'],
+        minConfidence: config.inspection.minConfidence,
+      });
+      return maskFindings(value, scan.findings);
+    } catch {
+      return { '[WITHHELD]': 'the arguments could not be inspected; reveal them to see them' };
+    }
+  };
+  if (!config.inspection.enabled) return { inspector: null, mask };
+  const contextOf = (request: ToolCallRequest, tool: UpstreamTool, clearance: string) => ({
+    sessionId: request.session.id,
+    agentClearance: clearance,
+    server: tool.server,
+    tool: tool.name,
+    exposedName: tool.exposedName,
+  });
+  const untrusted = (tool: UpstreamTool): boolean =>
+    config.servers[tool.server]?.tools[tool.name]?.untrustedOutput === true;
+  return {
+    mask,
+    inspector: {
+      inspectArguments(request, tool, args) {
+        const inspected = engine.inspectArguments(
+          contextOf(request, tool, request.caller.agent.clearance),
+          args,
+        );
+        return { arguments: inspected.arguments, findings: inspected.summary };
+      },
+      inspectResult(request, tool, result, agent) {
+        const inspected = engine.inspectResult(
+          contextOf(request, tool, agent.clearance),
+          result as unknown as JsonObject,
+          { untrustedOutput: untrusted(tool) },
+        );
+        return {
+          result: inspected.result as unknown as CallToolResult,
+          findings: inspected.summary,
+          injection: inspected.injection,
+        };
+      },
+      endSession: (sessionId) => vault.expire(sessionId),
+    },
+  };
+}
+
+/** Replaces each finding's span with `[TYPE]`, in a copy of `value`. */
+function maskFindings(value: JsonObject, findings: readonly LocatedFinding[]): JsonObject {
+  if (findings.length === 0) return value;
+  const byPath = new Map<string, LocatedFinding[]>();
+  for (const finding of findings) {
+    const list = byPath.get(finding.path) ?? [];
+    list.push(finding);
+    byPath.set(finding.path, list);
+  }
+  const walk = (node: JsonValue, path: string): JsonValue => {
+    if (typeof node === 'string') {
+      const here = byPath.get(path);
+      if (here === undefined) return node;
+      let text = '';
+      let at = 0;
+      for (const finding of [...here].sort((a, b) => a.start - b.start)) {
+        if (finding.start < at) continue;
+        text += `${node.slice(at, finding.start)}[${finding.type.toUpperCase()}]`;
+        at = finding.end;
+      }
+      return text + node.slice(at);
+    }
+    if (Array.isArray(node)) return node.map((item, index) => walk(item, `${path}/${index}`));
+    if (node !== null && typeof node === 'object') {
+      return Object.fromEntries(
+        Object.entries(node).map(([key, item]) => [
+          key,
+          walk(item as JsonValue, `${path}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`),
+        ]),
+      );
+    }
+    return node;
+  };
+  return walk(value, '') as JsonObject;
+}

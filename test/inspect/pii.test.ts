@@ -1,0 +1,383 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import fc from 'fast-check';
+import { piiDetectors } from '../../src/inspect/detectors/pii.js';
+import { contextBefore, foldRange, nfcView } from '../../src/inspect/detectors/context.js';
+import { FINDING_TYPES } from '../../src/inspect/types.js';
+import type { Detector, FindingType } from '../../src/inspect/types.js';
+
+const DETECTORS = piiDetectors();
+const budget = () => ({ deadline: performance.now() + 60_000 });
+
+interface Found {
+  type: FindingType;
+  value: string;
+  confidence: number;
+  detector: string;
+}
+
+/** Every finding of the global detectors on `text`, with the text it covers. */
+function scan(text: string, detectors: readonly Detector[] = DETECTORS): Found[] {
+  const found: Found[] = [];
+  for (const detector of detectors) {
+    for (const finding of detector.detect(text, budget())) {
+      assert.ok(finding.start >= 0 && finding.end <= text.length && finding.start < finding.end, 'span in text');
+      assert.ok(finding.confidence >= 0 && finding.confidence <= 1, 'confidence in 0..1');
+      assert.ok(detector.types.includes(finding.type), `${detector.name} reports only its types`);
+      assert.equal(finding.detector, detector.name);
+      found.push({
+        type: finding.type,
+        value: text.slice(finding.start, finding.end),
+        confidence: finding.confidence,
+        detector: finding.detector,
+      });
+    }
+  }
+  return found;
+}
+
+/** Values of `type` reported at the scanner's default threshold (0.5). */
+function reported(text: string, type: FindingType): string[] {
+  return scan(text)
+    .filter((found) => found.type === type && found.confidence >= 0.5)
+    .map((found) => found.value);
+}
+
+function confidenceOf(text: string, type: FindingType, value: string): number | undefined {
+  return scan(text).find((found) => found.type === type && found.value === value)?.confidence;
+}
+
+describe('piiDetectors', () => {
+  test('are pure PII detectors with unique names and known types', () => {
+    const names = DETECTORS.map((detector) => detector.name);
+    assert.equal(new Set(names).size, names.length);
+    for (const detector of DETECTORS) {
+      assert.equal(detector.category, 'pii');
+      for (const type of detector.types) assert.equal(FINDING_TYPES[type].category, 'pii');
+    }
+    assert.deepEqual(
+      DETECTORS.flatMap((detector) => detector.types),
+      ['email', 'phone', 'payment_card', 'iban', 'ip_address', 'date_of_birth', 'us_ssn', 'passport', 'person_name'],
+    );
+  });
+
+  test('find nothing in an empty string or plain prose', () => {
+    assert.deepEqual(scan(''), []);
+    assert.deepEqual(
+      reported('The quick brown fox jumps over the lazy dog, 3 times a day in 2024.', 'person_name'),
+      [],
+    );
+  });
+});
+
+describe('email', () => {
+  test('reports addresses with exact spans', () => {
+    const text = 'Write to lan.nguyen+hr@example.com.vn, or <ops@mail.example.org>. Thanks!';
+    assert.deepEqual(reported(text, 'email'), ['lan.nguyen+hr@example.com.vn', 'ops@mail.example.org']);
+  });
+
+  test('skips hosts without a TLD, package scopes, asset names and URL credentials', () => {
+    assert.deepEqual(reported('root@localhost and npm i @babel/core', 'email'), []);
+    assert.deepEqual(reported('<img src="logo@2x.png">', 'email'), []);
+    assert.deepEqual(reported('postgres://app:s3cret@db.example.com/prod', 'email'), []);
+  });
+
+  test('refuses local parts longer than 64 characters', () => {
+    assert.deepEqual(reported(`${'a'.repeat(65)}@example.com`, 'email'), []);
+    assert.deepEqual(reported(`${'a'.repeat(64)}@example.com`, 'email'), [`${'a'.repeat(64)}@example.com`]);
+  });
+});
+
+describe('phone (global)', () => {
+  test('reports numbers with a country code anywhere, with their exact spans', () => {
+    const text = 'UK +44 20 7946 0958; US +1 415-555-2671; FR +33 1 42 68 53 00; SG +65 6123 4567.';
+    assert.deepEqual(reported(text, 'phone'), [
+      '+44 20 7946 0958',
+      '+1 415-555-2671',
+      '+33 1 42 68 53 00',
+      '+65 6123 4567',
+    ]);
+  });
+
+  test('reads 00 as the international prefix', () => {
+    assert.deepEqual(reported('gọi 0044 20 7946 0958', 'phone'), ['0044 20 7946 0958']);
+  });
+
+  test('reports US numbers in their usual shapes', () => {
+    assert.deepEqual(reported('Call (415) 555-2671 or 415.555.2671 or 1-415-555-2671', 'phone'), [
+      '(415) 555-2671',
+      '415.555.2671',
+      '1-415-555-2671',
+    ]);
+  });
+
+  test('reports other national numbers only when labelled as a phone', () => {
+    assert.deepEqual(reported('Tel: 06 12 34 56 78', 'phone'), ['06 12 34 56 78']);
+    assert.deepEqual(reported('Ref 06 12 34 56 78', 'phone'), []);
+  });
+
+  test('leaves Vietnamese numbers to the Vietnamese detector', () => {
+    const found = scan('+84 912 345 678').filter((finding) => finding.type === 'phone');
+    assert.deepEqual(found, []);
+  });
+
+  test('skips invalid numbers, timestamps, versions and prices', () => {
+    assert.deepEqual(reported('+1 000 000 0000, +999 123 456 789', 'phone'), []);
+    assert.deepEqual(reported('ts 1700000000123, version 10.2.3.4, price 1.500.000 VND', 'phone'), []);
+  });
+});
+
+describe('payment_card', () => {
+  const cards = {
+    visa: '4111 1111 1111 1111',
+    visaDashed: '4012-8888-8888-1881',
+    mastercard: '5555555555554444',
+    mastercard2: '2223 0031 2200 3222',
+    amex: '3782 822463 10005',
+    jcb: '3530 1113 3330 0000',
+    discover: '6011 0009 9013 9424',
+  };
+
+  test('reports Luhn-valid numbers of known schemes, grouped or not', () => {
+    for (const [scheme, number] of Object.entries(cards)) {
+      assert.deepEqual(reported(`Thẻ ${scheme}: ${number}.`, 'payment_card'), [number], scheme);
+      assert.ok((confidenceOf(`pay with ${number}`, 'payment_card', number) ?? 0) >= 0.9, scheme);
+    }
+  });
+
+  test('refuses Luhn-invalid numbers', () => {
+    assert.deepEqual(reported('4111 1111 1111 1112 and 5555555555554445', 'payment_card'), []);
+  });
+
+  test('needs a card label for a Luhn-valid number of no known scheme', () => {
+    const number = '8000000000000003'; // Luhn-valid, no scheme starts with 8
+    assert.deepEqual(reported(`ref ${number}`, 'payment_card'), []);
+    assert.deepEqual(reported(`credit card ${number}`, 'payment_card'), [number]);
+  });
+
+  test('discounts look-alikes labelled as order or invoice numbers', () => {
+    assert.ok((confidenceOf('Order ID: 4111111111111111', 'payment_card', '4111111111111111') ?? 1) < 0.5);
+  });
+
+  test('does not cut cards out of longer numbers, words or mixed separators', () => {
+    assert.deepEqual(reported('id 94111111111111111 x4111111111111111 4111 1111-1111 1111', 'payment_card'), []);
+    assert.deepEqual(reported('0000 0000 0000 0000', 'payment_card'), []);
+  });
+
+  test('reports two cards written one after the other', () => {
+    assert.deepEqual(reported('4111 1111 1111 1111 5555 5555 5555 4444', 'payment_card'), [
+      '4111 1111 1111 1111',
+      '5555 5555 5555 4444',
+    ]);
+  });
+});
+
+describe('iban', () => {
+  test('reports valid IBANs of several countries, with or without spaces', () => {
+    const ibans = [
+      'DE89 3704 0044 0532 0130 00',
+      'GB29NWBK60161331926819',
+      'FR14 2004 1010 0505 0001 3M02 606',
+      'NL91ABNA0417164300',
+      'ES9121000418450200051332',
+      'IT60X0542811101000000123456',
+    ];
+    for (const iban of ibans) assert.deepEqual(reported(`IBAN: ${iban}, thanks`, 'iban'), [iban]);
+  });
+
+  test('refuses a wrong check, a wrong length and IBANs glued into words', () => {
+    assert.deepEqual(reported('DE89 3704 0044 0532 0130 01', 'iban'), []);
+    assert.deepEqual(reported('GB29NWBK6016133192681', 'iban'), []);
+    assert.deepEqual(reported('xGB29NWBK60161331926819 GB29NWBK60161331926819x', 'iban'), []);
+  });
+});
+
+describe('ip_address', () => {
+  test('reports IPv4 and IPv6 addresses with exact spans', () => {
+    const text = 'from 203.0.113.7:443 via 10.0.0.1/24, peer 2001:db8::8a2e:370:7334, mapped ::ffff:192.0.2.1.';
+    assert.deepEqual(reported(text, 'ip_address'), [
+      '203.0.113.7',
+      '10.0.0.1',
+      '2001:db8::8a2e:370:7334',
+      '::ffff:192.0.2.1',
+    ]);
+  });
+
+  test('skips version numbers and things shaped like addresses', () => {
+    assert.deepEqual(reported('version 1.2.3.4, v1.2.3.4, Chrome 120.0.6099.109', 'ip_address'), []);
+    assert.deepEqual(reported('oid 1.3.6.1.4.1, 256.1.1.1, 01.02.03.04', 'ip_address'), []);
+    assert.deepEqual(reported('at 10:22:33, mac 00:1A:2B:3C:4D:5E, std::vector, Foo::bar', 'ip_address'), []);
+  });
+
+  test('keeps loopback and unspecified addresses below the threshold', () => {
+    assert.deepEqual(reported('listen 127.0.0.1 and 0.0.0.0 and ::1', 'ip_address'), []);
+  });
+});
+
+describe('date_of_birth', () => {
+  test('reports dates labelled as birth dates, in every common shape', () => {
+    const cases: Array<[string, string]> = [
+      ['DOB: 12/05/1990', '12/05/1990'],
+      ['Date of birth 1990-05-12', '1990-05-12'],
+      ['born on May 12, 1990 in Hue', 'May 12, 1990'],
+      ['Birthday: 3rd of March 1985', '3rd of March 1985'],
+      ['Ngày sinh: 01.02.1985', '01.02.1985'],
+      ['sinh ngày 12 tháng 5 năm 1990', 'ngày 12 tháng 5 năm 1990'],
+      ['ngay sinh 12/05/90', '12/05/90'],
+      ['"dob": "1990-05-12T00:00:00Z"', '1990-05-12'],
+    ];
+    for (const [text, value] of cases) assert.deepEqual(reported(text, 'date_of_birth'), [value], text);
+  });
+
+  test('reports decomposed (NFD) Vietnamese labels at the right offsets', () => {
+    const text = 'Ngày sinh: 12/05/1990'.normalize('NFD');
+    assert.deepEqual(reported(text, 'date_of_birth'), ['12/05/1990']);
+    const written = 'sinh ngày 12 tháng 5 năm 1990'.normalize('NFD');
+    assert.deepEqual(reported(written, 'date_of_birth'), ['ngày 12 tháng 5 năm 1990'.normalize('NFD')]);
+  });
+
+  test('skips dates without a label, impossible dates and future dates', () => {
+    assert.deepEqual(reported('Invoice date 12/05/1990, created 2024-01-05', 'date_of_birth'), []);
+    assert.deepEqual(reported('DOB: 31/02/1990', 'date_of_birth'), []);
+    assert.deepEqual(reported(`DOB: ${new Date().getFullYear() + 1}-01-01`, 'date_of_birth'), []);
+  });
+});
+
+describe('us_ssn', () => {
+  test('reports dashed numbers and labelled plain ones', () => {
+    assert.deepEqual(reported('SSN 123-45-6789', 'us_ssn'), ['123-45-6789']);
+    assert.deepEqual(reported('employee 457-55-5462 joined', 'us_ssn'), ['457-55-5462']);
+    assert.deepEqual(reported('Social Security Number: 457555462', 'us_ssn'), ['457555462']);
+    assert.deepEqual(reported('ssn: 457 55 5462', 'us_ssn'), ['457 55 5462']);
+  });
+
+  test('applies the invalid ranges', () => {
+    for (const number of ['000-12-3456', '666-12-3456', '912-12-3456', '123-00-4567', '123-45-0000', '078-05-1120']) {
+      assert.deepEqual(reported(`SSN ${number}`, 'us_ssn'), [], number);
+    }
+  });
+
+  test('needs a label for plain or spaced digits', () => {
+    assert.deepEqual(reported('account 457555462 and 457 55 5462', 'us_ssn'), []);
+  });
+});
+
+describe('passport', () => {
+  test('reports passport numbers after a label, Vietnamese ones as a letter and 7 digits', () => {
+    assert.deepEqual(reported('Passport No: B1234567', 'passport'), ['B1234567']);
+    assert.deepEqual(reported('Số hộ chiếu: C7654321', 'passport'), ['C7654321']);
+    assert.deepEqual(reported('so ho chieu N2345678', 'passport'), ['N2345678']);
+    assert.deepEqual(reported('passport number 123456789', 'passport'), ['123456789']);
+    assert.deepEqual(reported('Hộ chiếu: B1234567'.normalize('NFD'), 'passport'), ['B1234567']);
+  });
+
+  test('reports nothing without a label', () => {
+    assert.deepEqual(reported('Seat B1234567, flight 123456789', 'passport'), []);
+  });
+});
+
+describe('person_name (English)', () => {
+  test('reports names after titles, known given names with surnames, and labelled names', () => {
+    const text = 'Mr. John Smith met Dr Alice Johnson and Mary Ann Williams. Customer: Jane Roe.';
+    assert.deepEqual(reported(text, 'person_name'), ['John Smith', 'Alice Johnson', 'Mary Ann Williams', 'Jane Roe']);
+  });
+
+  test('skips places, organisations, days and all-caps headings', () => {
+    const text = 'New York. Chase Bank. Victoria Station on Monday Morning. GENERAL TERMS AND CONDITIONS. Grace Church';
+    assert.deepEqual(reported(text, 'person_name'), []);
+  });
+});
+
+describe('context words', () => {
+  test('fold case and diacritics, NFC and NFD alike', () => {
+    assert.equal(foldRange('Số Tài Khoản ĐT', 0, 15), 'so tai khoan dt');
+    assert.equal(foldRange('Số Tài Khoản'.normalize('NFD'), 0, 'Số Tài Khoản'.normalize('NFD').length), 'so tai khoan');
+  });
+
+  test('find labels before a candidate, the nearest one deciding', () => {
+    const text = 'Mã đơn hàng 123, STK: 0071000123456';
+    const hits = contextBefore(text, text.indexOf('0071'));
+    assert.equal(hits.has('bank'), true);
+    assert.equal(hits.has('negative'), true);
+    assert.equal(hits.verdict(['bank']), 'positive');
+    const reversed = 'STK của tôi, mã đơn hàng: 0071000123456';
+    assert.equal(contextBefore(reversed, reversed.indexOf('0071')).verdict(['bank']), 'negative');
+    assert.equal(contextBefore('0071000123456', 0).verdict(['bank']), 'none');
+  });
+
+  test('map NFC offsets back to the decomposed original', () => {
+    const original = 'Ông Nguyễn Văn An'.normalize('NFD');
+    const view = nfcView(original);
+    assert.equal(view.text, 'Ông Nguyễn Văn An');
+    const start = view.text.indexOf('Nguyễn');
+    const end = start + 'Nguyễn Văn An'.length;
+    assert.equal(original.slice(view.start(start), view.end(end)), 'Nguyễn Văn An'.normalize('NFD'));
+  });
+});
+
+describe('hostile input', () => {
+  const adversarial: Array<[string, string]> = [
+    ['1 MB of digits', '7'.repeat(1 << 20)],
+    ['1 MB of @', '@'.repeat(1 << 20)],
+    ['200 KB of a.a.a.', 'a.'.repeat(100_000)],
+    ['digits with long runs of spaces', `0912${' '.repeat(100_000)}345678 `.repeat(5)],
+    ['single-spaced digits', '1 '.repeat(300_000)],
+    ['plus signs and digits', '+1 '.repeat(200_000)],
+    ['colons and hex', 'a:'.repeat(200_000)],
+    ['capitalized words', 'Mr John '.repeat(100_000)],
+    ['local parts without a domain', `${'a'.repeat(60)}@`.repeat(10_000)],
+    ['dotted digit groups', '1.'.repeat(300_000)],
+    ['combining marks', `a${'\u0301'.repeat(100_000)} DOB 12/05/1990`],
+  ];
+  for (const [name, text] of adversarial) {
+    test(`${name}: every detector returns`, () => {
+      for (const detector of DETECTORS) {
+        const findings = detector.detect(text, budget());
+        assert.ok(Array.isArray(findings), detector.name);
+      }
+    });
+  }
+
+  test('a passed deadline stops the work and still returns', () => {
+    const text = '4111 1111 1111 1111 '.repeat(10_000);
+    for (const detector of DETECTORS) {
+      assert.ok(Array.isArray(detector.detect(text, { deadline: performance.now() - 1 })), detector.name);
+    }
+  });
+
+  test('no input makes a detector throw or report a span outside the text', () => {
+    const unit = fc.constantFrom(
+      '0',
+      '4',
+      '9',
+      '1',
+      ' ',
+      '-',
+      '.',
+      '/',
+      '+',
+      '(',
+      ')',
+      ':',
+      '@',
+      'a',
+      'Z',
+      'DE',
+      'é',
+      '\u0301',
+      '\ud83d',
+      'DOB ',
+      'Mr. ',
+      'SSN ',
+      'passport ',
+      'John ',
+      'x.com',
+    );
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ unit, maxLength: 80 }), fc.string({ unit: 'binary', maxLength: 80 })), (text) => {
+        scan(text);
+      }),
+      { numRuns: 400 },
+    );
+  });
+});
