@@ -22,7 +22,7 @@
 import { mkdir } from 'node:fs/promises';
 import { cpus, loadavg } from 'node:os';
 import { performance } from 'node:perf_hooks';
-import type { Scanner } from '../src/inspect/index.js';
+import type { InjectionScorer, Scanner } from '../src/inspect/index.js';
 import { FINDING_TYPES } from '../src/inspect/types.js';
 import type { FindingType } from '../src/inspect/types.js';
 import {
@@ -33,20 +33,35 @@ import {
 } from './inspect/competitors.js';
 import type { HaiOutput, PiiAdapter } from './inspect/competitors.js';
 import { buildFixedSizeResults, buildSpeedCorpus, utf8Bytes } from './inspect/corpus.js';
-import { loadInjectionRows, loadUnlabelledTexts } from './inspect/datasets.js';
+import {
+  heldBackOverlap,
+  loadAgentDojoInjection,
+  loadInjectionRows,
+  loadUnlabelledTexts,
+} from './inspect/datasets.js';
 import type { InjectionRow, TextGroup } from './inspect/datasets.js';
-import { detectionByCategory, percentile, ratesAt, scorePii, thresholdForFpr } from './inspect/metrics.js';
+import {
+  cpuSecondsSince,
+  detectionByCategory,
+  percentile,
+  ratesAt,
+  scorePii,
+  thresholdForFpr,
+  timeBoxed,
+} from './inspect/metrics.js';
 import type { DetectionRates, PiiScore, PredictedSpan, ScoredRow, Throughput } from './inspect/metrics.js';
 import {
   RATES_ALIGN,
   RATES_HEADER,
   fixed,
   fprThreshold,
+  megabytesPerCpuSecond,
   megabytesPerSecond,
   passFail,
   prf,
   ratesRow,
   table,
+  THROUGHPUT_HEADER,
   throughputRow,
   wardenPiiTable,
 } from './inspect/report.js';
@@ -89,14 +104,18 @@ const missing: string[] = [];
 
 interface Warden {
   scanner: Scanner | undefined;
+  /** The scanner's injection scorer, timed alone for the per-detector table. */
+  scorer: InjectionScorer | undefined;
   isHeldBack: ((id: string) => boolean) | undefined;
 }
 
 async function loadWarden(): Promise<Warden> {
   let scanner: Scanner | undefined;
+  let scorer: InjectionScorer | undefined;
   try {
     const inspect = await import('../src/inspect/index.js');
-    scanner = new inspect.Scanner(inspect.defaultDetectors(), inspect.createInjectionScorer());
+    scorer = inspect.createInjectionScorer();
+    scanner = new inspect.Scanner(inspect.defaultDetectors(), scorer);
   } catch (error) {
     missing.push(
       `Warden's scanner: loading src/inspect/index.ts or building Scanner(defaultDetectors(), createInjectionScorer()) failed: ${messageOf(error)}`,
@@ -110,7 +129,7 @@ async function loadWarden(): Promise<Warden> {
       `src/inspect/injection/split.ts (isHeldBack) could not be loaded, so no injection figures: ${messageOf(error)}`,
     );
   }
-  return { scanner, isHeldBack };
+  return { scanner, scorer, isHeldBack };
 }
 
 const isDataFinding = (type: FindingType): boolean => FINDING_TYPES[type].category !== 'injection';
@@ -185,23 +204,6 @@ async function countAdapter(adapter: PiiAdapter, groups: readonly TextGroup[]): 
   return result;
 }
 
-async function timeBoxed(
-  documents: readonly string[],
-  seconds: number,
-  work: (text: string) => Promise<unknown>,
-): Promise<Throughput> {
-  const started = performance.now();
-  let count = 0;
-  let bytes = 0;
-  for (const document of documents) {
-    await work(document);
-    count += 1;
-    bytes += utf8Bytes(document);
-    if (performance.now() - started > seconds * 1000) break;
-  }
-  return { documents: count, bytes, seconds: (performance.now() - started) / 1000 };
-}
-
 /** Synchronous passes of `scan` over the corpus; one warm-up pass over a tenth of it first. */
 function throughputPasses(
   documents: readonly string[],
@@ -213,17 +215,23 @@ function throughputPasses(
   for (let pass = 0; pass < passes; pass++) {
     let bytes = 0;
     const started = performance.now();
+    const cpu = process.cpuUsage();
     for (const document of documents) {
       scan(document);
       bytes += utf8Bytes(document);
     }
-    runs.push({ documents: documents.length, bytes, seconds: (performance.now() - started) / 1000 });
+    runs.push({
+      documents: documents.length,
+      bytes,
+      seconds: (performance.now() - started) / 1000,
+      cpuSeconds: cpuSecondsSince(cpu),
+    });
   }
   return runs;
 }
 
 const medianRun = (runs: readonly Throughput[]): Throughput =>
-  [...runs].sort((a, b) => megabytesPerSecond(a) - megabytesPerSecond(b))[
+  [...runs].sort((a, b) => megabytesPerCpuSecond(a) - megabytesPerCpuSecond(b))[
     Math.floor(runs.length / 2)
   ] as Throughput;
 
@@ -271,6 +279,29 @@ function summarizeInjection(detector: string, rows: readonly ScoredRow[], failur
   };
 }
 
+/** Rates on data no detector was tuned on, at 0.5 and at the detector's held-back tool_output threshold. */
+interface OutOfDistribution {
+  detector: string;
+  at05: DetectionRates;
+  threshold: number;
+  atThreshold: DetectionRates;
+}
+
+function outOfDistribution(
+  detector: string,
+  rows: readonly ScoredRow[],
+  heldBackSummary: InjectionSummary | undefined,
+): OutOfDistribution {
+  const threshold =
+    heldBackSummary?.kinds.find((kind) => kind.kind === 'tool_output')?.threshold ?? Number.NaN;
+  return {
+    detector,
+    at05: ratesAt(rows, CONFIGURED_THRESHOLD),
+    threshold,
+    atThreshold: ratesAt(rows, threshold),
+  };
+}
+
 // ---------------------------------------------------------------------------------------------
 // Run
 
@@ -296,19 +327,23 @@ log(
 );
 const injectionRows = await loadInjectionRows();
 const unlabelledGroups = await loadUnlabelledTexts(injectionRows);
-const corpus = buildSpeedCorpus(
+const corpusDocuments = buildSpeedCorpus(
   CORPUS_MB * 2 ** 20,
   unlabelledGroups.flatMap((group) => group.texts),
 );
+const corpus = corpusDocuments.map((document) => document.text);
 const corpusBytes = corpus.reduce((sum, document) => sum + utf8Bytes(document), 0);
 const fixedSize = buildFixedSizeResults(32, LATENCY_SIZE);
 log(`speed corpus: ${corpus.length} tool results, ${(corpusBytes / 2 ** 20).toFixed(2)} MB`);
 
-const { scanner, isHeldBack } = await loadWarden();
+const { scanner, scorer, isHeldBack } = await loadWarden();
 const heldBack = isHeldBack === undefined ? [] : injectionRows.filter((row) => isHeldBack(row.id));
 if (isHeldBack !== undefined) log(`held-back injection rows: ${heldBack.length} of ${injectionRows.length}`);
+const overlap = isHeldBack === undefined ? undefined : heldBackOverlap(injectionRows, isHeldBack);
+const agentDojoRows = await loadAgentDojoInjection();
 
 // 2. Warden accuracy
+const agentDojo: OutOfDistribution[] = [];
 const piiRuns: PiiRun[] = [];
 const unlabelled: UnlabelledCounts[] = [];
 let wardenInjection: InjectionSummary | undefined;
@@ -353,6 +388,17 @@ if (scanner !== undefined) {
     });
     wardenInjection = summarizeInjection('warden', wardenInjectionRows, injectionFailures);
   }
+  log(`Warden: injection on ${agentDojoRows.length} AgentDojo banking tool outputs`);
+  const agentDojoScored = agentDojoRows.map((row) => {
+    let score: number;
+    try {
+      score = scanner.scanText(row.text, { kind: row.kind, categories: ['injection'] }).injectionScore;
+    } catch {
+      score = 1;
+    }
+    return { id: row.id, kind: row.kind, label: row.label, category: row.category, score };
+  });
+  agentDojo.push(outOfDistribution('warden', agentDojoScored, wardenInjection));
 }
 
 // 3. Warden speed (before any competitor runs, so nothing else is busy in this process)
@@ -360,6 +406,10 @@ let wardenSpeed:
   | {
       all: Throughput[];
       dataOnly: Throughput[];
+      /** One more pass with every detector, split by kind of tool result. */
+      byKind: { kind: string; run: Throughput }[];
+      /** Each detector (and the injection scorer) alone over the corpus. */
+      byDetector: { name: string; category: string; run: Throughput }[];
       latency: { iterations: number; p50: number; p99: number; mean: number };
     }
   | undefined;
@@ -383,6 +433,47 @@ if (scanner !== undefined) {
       failures.count += 1;
     }
   });
+  const byKind = new Map<string, Throughput>();
+  for (const document of corpusDocuments) {
+    const begin = performance.now();
+    const cpu = process.cpuUsage();
+    scanAll(document.text);
+    const cpuSeconds = cpuSecondsSince(cpu);
+    const run = byKind.get(document.kind) ?? { documents: 0, bytes: 0, seconds: 0, cpuSeconds: 0 };
+    run.documents += 1;
+    run.bytes += utf8Bytes(document.text);
+    run.seconds += (performance.now() - begin) / 1000;
+    run.cpuSeconds += cpuSeconds;
+    byKind.set(document.kind, run);
+  }
+  log('Warden: each detector alone over the corpus');
+  const byDetector: { name: string; category: string; run: Throughput }[] = [];
+  const timeAlone = (work: (text: string) => void): Throughput => {
+    const begin = performance.now();
+    const cpu = process.cpuUsage();
+    for (const text of corpus) work(text);
+    return {
+      documents: corpus.length,
+      bytes: corpusBytes,
+      seconds: (performance.now() - begin) / 1000,
+      cpuSeconds: cpuSecondsSince(cpu),
+    };
+  };
+  const budget = (): { deadline: number } => ({ deadline: performance.now() + 60_000 });
+  for (const detector of scanner.detectors) {
+    byDetector.push({
+      name: detector.name,
+      category: detector.category,
+      run: timeAlone((text) => detector.detect(text, budget())),
+    });
+  }
+  if (scorer !== undefined) {
+    byDetector.push({
+      name: 'injection scorer',
+      category: 'injection',
+      run: timeAlone((text) => scorer.score(text, 'tool_output', budget())),
+    });
+  }
   log(
     `Warden: latency of a ${LATENCY_SIZE}-character tool result, ${ITERATIONS} iterations after ${WARMUP_ITERATIONS} warm-up`,
   );
@@ -399,6 +490,8 @@ if (scanner !== undefined) {
   wardenSpeed = {
     all,
     dataOnly,
+    byKind: [...byKind.entries()].map(([kind, run]) => ({ kind, run })),
+    byDetector,
     latency: {
       iterations: ITERATIONS,
       p50: percentile(samples, 0.5),
@@ -455,6 +548,7 @@ try {
       syntheticTexts: examples.map((example) => example.text),
       unlabelled: unlabelledGroups,
       injectionRows: heldBack.map((row) => ({ id: row.id, text: row.text })),
+      extraInjectionRows: agentDojoRows.map((row) => ({ id: row.id, text: row.text })),
       corpus,
       heuristicSeconds: HAI_SECONDS,
       throughputSeconds: COMPETITOR_SECONDS,
@@ -475,12 +569,18 @@ try {
       const row = byId.get(id)!;
       return { id, kind: row.kind, label: row.label, category: row.category, score };
     });
+  const agentDojoById = new Map<string, InjectionRow>(agentDojoRows.map((row) => [row.id, row]));
+  const agentDojoPattern = hai.injection.patternExtra.map(({ id, score }) => {
+    const row = agentDojoById.get(id)!;
+    return { id, kind: row.kind, label: row.label, category: row.category, score };
+  });
   if (heldBack.length > 0) {
     haiInjection = {
       heuristic: summarizeInjection('hai-guardrails heuristic', toRows(hai.injection.heuristic)),
       pattern: summarizeInjection('hai-guardrails pattern', toRows(hai.injection.pattern)),
     };
   }
+  agentDojo.push(outOfDistribution('hai-guardrails pattern', agentDojoPattern, haiInjection?.pattern));
   competitorThroughput.push(
     { name: '@presidio-dev/hai-guardrails', what: 'PII guard', run: hai.throughput.pii },
     { name: '@presidio-dev/hai-guardrails', what: 'injection guard, pattern', run: hai.throughput.pattern },
@@ -522,8 +622,9 @@ const targets = {
     wardenSpeed === undefined
       ? undefined
       : {
+          megabytesPerCpuSecond: megabytesPerCpuSecond(medianRun(wardenSpeed.all)),
           megabytesPerSecond: megabytesPerSecond(medianRun(wardenSpeed.all)),
-          pass: megabytesPerSecond(medianRun(wardenSpeed.all)) >= TARGET_MB_PER_SECOND,
+          pass: megabytesPerCpuSecond(medianRun(wardenSpeed.all)) >= TARGET_MB_PER_SECOND,
         },
 };
 const environmentAtEnd = {
@@ -538,7 +639,7 @@ if (JSON_OUTPUT) {
     synthetic: { file: syntheticFile, examples: examples.length, perType: PER_TYPE, gold },
     pii: piiRuns,
     unlabelled,
-    injection: { heldBack: heldBack.length, warden: wardenInjection, hai: haiInjection },
+    injection: { heldBack: heldBack.length, overlap, warden: wardenInjection, hai: haiInjection, agentDojo },
     speed: {
       corpus: { documents: corpus.length, bytes: corpusBytes },
       warden: wardenSpeed,
@@ -644,9 +745,9 @@ if (JSON_OUTPUT) {
     if (name === 'warden')
       return wardenSpeed === undefined
         ? '–'
-        : `${fixed(megabytesPerSecond(wardenSpeed.dataOnly[0]!), 2)} MB/s`;
+        : `${fixed(megabytesPerCpuSecond(wardenSpeed.dataOnly[0]!), 2)} MB/s`;
     const entry = competitorThroughput.find((item) => item.name === name && item.what.startsWith('PII'));
-    return entry === undefined ? '–' : `${fixed(megabytesPerSecond(entry.run), 2)} MB/s`;
+    return entry === undefined ? '–' : `${fixed(megabytesPerCpuSecond(entry.run), 2)} MB/s`;
   };
   comparison.push([
     'throughput on the speed corpus (Warden: PII + secret detectors)',
@@ -689,6 +790,39 @@ if (JSON_OUTPUT) {
   }
   say(table(RATES_HEADER, rateRows, RATES_ALIGN));
   say();
+  const promptPositives = wardenInjection?.kinds.find((kind) => kind.kind === 'prompt')?.at05.positives ?? 0;
+  if (promptPositives < 30) {
+    say(
+      `The prompt kind has only ${promptPositives} injected rows in the held-back split: its TPR moves by ${fixed(1 / Math.max(1, promptPositives), 2)} per row.`,
+    );
+  }
+  if (overlap !== undefined) {
+    say(
+      `The split is by row, and BIPIA reuses attack texts and contexts across rows: ${overlap.attackInTraining} of ${overlap.positives} held-back injected tool outputs carry an attack text that also occurs in a training row, and ${overlap.contextInTraining} of ${overlap.negatives} held-back clean contexts also occur (with an attack inserted) in a training row. These figures are in-distribution; the AgentDojo rows below are not.`,
+    );
+  }
+  say();
+  if (agentDojo.length > 0) {
+    say(
+      `AgentDojo banking tool outputs, not part of the development data (${agentDojo[0]!.at05.positives} attacked outputs with the important_instructions payload, ${agentDojo[0]!.at05.negatives} clean outputs):`,
+    );
+    say();
+    say(
+      table(
+        ['detector', 'TPR @0.5', 'FPR @0.5', 'held-back tool_output threshold', 'TPR there', 'FPR there'],
+        agentDojo.map((entry) => [
+          entry.detector,
+          fixed(entry.at05.tpr),
+          fixed(entry.at05.fpr),
+          fprThreshold(entry.threshold),
+          fixed(entry.atThreshold.tpr),
+          fixed(entry.atThreshold.fpr),
+        ]),
+        ['l', 'r', 'r', 'r', 'r', 'r'],
+      ),
+    );
+    say();
+  }
   if (wardenInjection !== undefined && wardenInjection.failures > 0)
     say(`Warden failed closed on ${wardenInjection.failures} rows (scored as detected).\n`);
   if (wardenInjection !== undefined) {
@@ -728,12 +862,12 @@ if (JSON_OUTPUT) {
         [
           [
             'Warden scanText, every detector + injection scorer',
-            `${fixed(megabytesPerSecond(median), 2)} MB/s (passes: ${wardenSpeed.all.map((run) => fixed(megabytesPerSecond(run), 2)).join(', ')})`,
-            `${passFail(megabytesPerSecond(median) >= TARGET_MB_PER_SECOND)} (≥ ${TARGET_MB_PER_SECOND} MB/s per core)`,
+            `${fixed(megabytesPerCpuSecond(median), 2)} MB per CPU second (passes: ${wardenSpeed.all.map((run) => fixed(megabytesPerCpuSecond(run), 2)).join(', ')}); wall clock ${fixed(megabytesPerSecond(median), 2)} MB/s`,
+            `${passFail(megabytesPerCpuSecond(median) >= TARGET_MB_PER_SECOND)} (≥ ${TARGET_MB_PER_SECOND} MB/s per core)`,
           ],
           [
             'Warden scanText, PII + secrets only',
-            `${fixed(megabytesPerSecond(wardenSpeed.dataOnly[0]!), 2)} MB/s`,
+            `${fixed(megabytesPerCpuSecond(wardenSpeed.dataOnly[0]!), 2)} MB per CPU second; wall clock ${fixed(megabytesPerSecond(wardenSpeed.dataOnly[0]!), 2)} MB/s`,
             '',
           ],
           [
@@ -745,6 +879,37 @@ if (JSON_OUTPUT) {
       ),
     );
     say();
+    say('Warden by kind of tool result (one more pass, every detector + injection scorer):');
+    say();
+    say(
+      table(
+        ['kind', ...THROUGHPUT_HEADER],
+        wardenSpeed.byKind.map(({ kind, run }) =>
+          throughputRow(kind, '', run).filter((_, index) => index !== 1),
+        ),
+        ['l', 'r', 'r', 'r', 'r', 'r', 'r'],
+      ),
+    );
+    say();
+    const totalSeconds = wardenSpeed.byDetector.reduce((sum, entry) => sum + entry.run.cpuSeconds, 0);
+    say('Warden, each detector alone over the corpus (where the time goes):');
+    say();
+    say(
+      table(
+        ['detector', 'category', 'CPU s', 'MB/s (CPU)', 'share'],
+        [...wardenSpeed.byDetector]
+          .sort((a, b) => b.run.cpuSeconds - a.run.cpuSeconds)
+          .map(({ name, category, run }) => [
+            name,
+            category,
+            run.cpuSeconds.toFixed(3),
+            fixed(megabytesPerCpuSecond(run), 1),
+            `${((100 * run.cpuSeconds) / totalSeconds).toFixed(1)}%`,
+          ]),
+        ['l', 'l', 'r', 'r', 'r'],
+      ),
+    );
+    say();
   }
   say(
     'Other libraries on the same corpus (time-boxed; one thread except hai-guardrails heuristic, which uses piscina workers):',
@@ -752,9 +917,9 @@ if (JSON_OUTPUT) {
   say();
   say(
     table(
-      ['library', 'what', 'documents', 'MB', 'seconds', 'MB/s'],
+      ['library', 'what', ...THROUGHPUT_HEADER],
       competitorThroughput.map((entry) => throughputRow(entry.name, entry.what, entry.run)),
-      ['l', 'l', 'r', 'r', 'r', 'r'],
+      ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r'],
     ),
   );
   say();
@@ -769,7 +934,7 @@ if (JSON_OUTPUT) {
   }
   if (targets.speed !== undefined)
     say(
-      `- speed: ${fixed(targets.speed.megabytesPerSecond, 2)} MB/s → ${passFail(targets.speed.pass)} (≥ ${TARGET_MB_PER_SECOND} MB/s per core)`,
+      `- speed: ${fixed(targets.speed.megabytesPerCpuSecond, 2)} MB per CPU second (wall clock ${fixed(targets.speed.megabytesPerSecond, 2)} MB/s) → ${passFail(targets.speed.pass)} (≥ ${TARGET_MB_PER_SECOND} MB/s per core)`,
     );
   if (missing.length > 0) {
     say();

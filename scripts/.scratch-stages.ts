@@ -9,7 +9,7 @@ const dir = '/work/shared/datasets/injection/';
 let text = '';
 for (const f of ['bipia_train_tool_output.jsonl','notinject_prompt.jsonl','xstest_safe_prompt.jsonl'])
   for (const l of readFileSync(dir+f,'utf8').split('\n')) if (l.trim()) { const r = JSON.parse(l); if (r.label === 0) text += r.text + '\n\n'; }
-if (process.argv[2] === 'ascii') text = text.replace(/[^\x00-\x7f]/g, ' ');
+if (process.argv[2] === 'ascii') text = Buffer.from(text.replace(/[^\x00-\x7f]/g, ' '), 'latin1').toString('latin1');
 if (process.argv[2] === 'prose') text = readFileSync('/usr/share/common-licenses/GPL-3', 'utf8').repeat(30);
 if (process.argv[2] === 'json') text = JSON.stringify(Array.from({length: 4000}, (_, i) => ({ id: i, name: 'Customer ' + i, email: `user${i}@example.com`, notes: 'Called about the invoice; will pay next week. Order #' + (1000 + i) + ' shipped.', tags: ['vip', 'eu'] })));
 const m = loadInjectionModel();

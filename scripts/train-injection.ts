@@ -22,9 +22,19 @@
 import { readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BUCKETS, FEATURE_SETTINGS, featureWindows, normalizeForFeatures } from '../src/inspect/injection/features.js';
+import {
+  BUCKETS,
+  FEATURE_SETTINGS,
+  featureWindows,
+  normalizeForFeatures,
+} from '../src/inspect/injection/features.js';
 import { RULE_TYPES, parseInjectionModel, sigmoid } from '../src/inspect/injection/classifier.js';
-import type { Calibration, InjectionModelFile, LoadedInjectionModel, RuleType } from '../src/inspect/injection/classifier.js';
+import type {
+  Calibration,
+  InjectionModelFile,
+  LoadedInjectionModel,
+  RuleType,
+} from '../src/inspect/injection/classifier.js';
 import { calibratedScore, injectionInputs } from '../src/inspect/injection/scorer.js';
 import type { CalibrationInputs } from '../src/inspect/injection/scorer.js';
 import { fnv1a32, isHeldBack } from '../src/inspect/injection/split.js';
@@ -38,7 +48,12 @@ interface Row {
   kind: Kind;
   source: string;
   category: string | null;
-  meta?: { attack_span?: [number, number]; attack_name?: string; bipia_task?: string; context_index?: number };
+  meta?: {
+    attack_span?: [number, number];
+    attack_name?: string;
+    bipia_task?: string;
+    context_index?: number;
+  };
 }
 
 interface Example {
@@ -62,7 +77,15 @@ const TRAINING = {
   prune: 0.05,
   folds: 4,
   seed: 20240917,
-  calibration: { iterations: 6000, learningRate: 0.5, l2: 0.01, priorClassifier: 1, priorRule: 3, decisive: 0.8 },
+  calibration: {
+    iterations: 6000,
+    learningRate: 0.5,
+    l2: 0.01,
+    priorClassifier: 1,
+    priorRule: 3,
+    decisive: 0.8,
+    logitCap: 1000,
+  },
 };
 
 const { values: options } = parseArgs({
@@ -76,8 +99,10 @@ const { values: options } = parseArgs({
 });
 for (const assignment of options.set) {
   const [key, value] = assignment.split('=');
-  if (key === undefined || value === undefined || !(key in TRAINING)) throw new Error(`--set ${assignment}: unknown setting`);
-  (TRAINING as unknown as Record<string, number>)[key] = Number(value);
+  if (key === 'logitCap' && value !== undefined) TRAINING.calibration.logitCap = Number(value);
+  else if (key !== undefined && value !== undefined && key in TRAINING) {
+    (TRAINING as unknown as Record<string, number>)[key] = Number(value);
+  } else throw new Error(`--set ${assignment}: unknown setting`);
 }
 
 function main(): void {
@@ -108,7 +133,11 @@ function main(): void {
     console.log(`fold ${fold}: trained on ${fitRows.length} rows, scored ${evalRows.length}`);
   }
   const calibration = fitCalibration(
-    outOfFold.map(({ row, logit, windows }) => ({ kind: row.kind, label: row.label, inputs: { logit, windows, ...ruleInputs.get(row.id)! } })),
+    outOfFold.map(({ row, logit, windows }) => ({
+      kind: row.kind,
+      label: row.label,
+      inputs: { logit, windows, ...ruleInputs.get(row.id)! },
+    })),
   );
   if (process.env.TRAIN_DUMP !== undefined) {
     const dump = outOfFold.map(({ row, logit, windows }) => ({
@@ -146,9 +175,7 @@ function main(): void {
   // 3. Held-back metrics with the real scorer on the model exactly as shipped (parsed back).
   const shipped = parseInjectionModel(JSON.parse(JSON.stringify(file)));
   const started = performance.now();
-  const heldBack = metricsByKind(
-    test.map((row) => ({ row, score: scoreRow(shipped, row) })),
-  );
+  const heldBack = metricsByKind(test.map((row) => ({ row, score: scoreRow(shipped, row) })));
   const scoringMs = performance.now() - started;
   const trainMetrics = metricsByKind(train.map((row) => ({ row, score: scoreRow(shipped, row) })));
 
@@ -191,14 +218,21 @@ function main(): void {
 
 function loadRows(directory: string): Row[] {
   const rows: Row[] = [];
-  for (const name of readdirSync(directory).filter((file) => file.endsWith('.jsonl')).sort()) {
+  for (const name of readdirSync(directory)
+    .filter((file) => file.endsWith('.jsonl'))
+    .sort()) {
     for (const line of readFileSync(join(directory, name), 'utf8').split('\n')) {
       if (line.trim() === '') continue;
       const row = JSON.parse(line) as Row;
-      if (typeof row.id !== 'string' || typeof row.text !== 'string' || (row.label !== 0 && row.label !== 1)) {
+      if (
+        typeof row.id !== 'string' ||
+        typeof row.text !== 'string' ||
+        (row.label !== 0 && row.label !== 1)
+      ) {
         throw new Error(`${name}: malformed row ${line.slice(0, 80)}`);
       }
-      if (row.kind !== 'prompt' && row.kind !== 'tool_output') throw new Error(`${name}: row ${row.id} has kind ${String(row.kind)}`);
+      if (row.kind !== 'prompt' && row.kind !== 'tool_output')
+        throw new Error(`${name}: row ${row.id} has kind ${String(row.kind)}`);
       rows.push(row);
     }
   }
@@ -390,6 +424,7 @@ function neutralCalibration(): Calibration {
   const rules = {} as Record<RuleType, number>;
   for (const type of RULE_TYPES) rules[type] = 0;
   return {
+    logitCap: TRAINING.calibration.logitCap,
     bias: { prompt: 0, tool_output: 0 },
     classifier: { prompt: 1, tool_output: 1 },
     windows: { prompt: 0, tool_output: 0 },
@@ -400,12 +435,16 @@ function neutralCalibration(): Calibration {
 }
 
 /**
- * Logistic regression of the label on [kind bias, logit, rule maxima], by gradient descent with an
- * L2 pull towards a prior (classifier weight 1, each rule weight priorRule) rather than towards 0:
- * rule types rare in the data (hidden text, tool-call text) keep a sensible positive weight. Rule
- * weights are kept ≥ 0: a finding never lowers the score.
+ * Logistic regression of the label on [bias per kind, classifier logit per kind, log2(windows) per
+ * kind, strongest finding per rule type, request line (tool output)], by gradient descent with an
+ * L2 pull towards a prior (classifier weight 1, each rule weight priorRule, request line half of
+ * it, windows 0) rather than towards 0: rule types rare in the data (hidden text, tool-call text,
+ * links, encoded payloads) keep a sensible positive weight. Rule weights stay ≥ 0 (a finding never
+ * lowers the score) and windows weights ≤ 0.
  */
-function fitCalibration(samples: readonly { kind: Kind; label: 0 | 1; inputs: CalibrationInputs }[]): Calibration {
+function fitCalibration(
+  samples: readonly { kind: Kind; label: 0 | 1; inputs: CalibrationInputs }[],
+): Calibration {
   const { iterations, learningRate, l2, priorClassifier, priorRule } = TRAINING.calibration;
   const calibration = neutralCalibration();
   calibration.classifier = { prompt: priorClassifier, tool_output: priorClassifier };
@@ -420,23 +459,36 @@ function fitCalibration(samples: readonly { kind: Kind; label: 0 | 1; inputs: Ca
     for (const sample of samples) {
       const error = calibratedScore(calibration, sample.kind, sample.inputs) - sample.label;
       gradient.bias[sample.kind] += error / count;
-      gradient.classifier[sample.kind] += (error * sample.inputs.logit) / count;
+      gradient.classifier[sample.kind] += (error * Math.min(sample.inputs.logit, calibration.logitCap)) / count;
       gradient.windows[sample.kind] += (error * Math.log2(sample.inputs.windows)) / count;
       for (const type of RULE_TYPES) gradient.rules[type] += (error * sample.inputs.rules[type]) / count;
       if (sample.kind === 'tool_output') gradient.requestLine += (error * sample.inputs.requestLine) / count;
     }
     for (const kind of kinds) {
       calibration.bias[kind] -= learningRate * gradient.bias[kind];
-      calibration.classifier[kind] -= learningRate * (gradient.classifier[kind] + l2 * (calibration.classifier[kind] - priorClassifier));
-      calibration.windows[kind] -= learningRate * (gradient.windows[kind] + l2 * calibration.windows[kind]);
+      calibration.classifier[kind] -=
+        learningRate * (gradient.classifier[kind] + l2 * (calibration.classifier[kind] - priorClassifier));
+      // The windows term only corrects the maximum over many windows downwards: a long text is not
+      // more suspicious for being long (in the development data, long prompts happen to be jailbreaks).
+      calibration.windows[kind] = Math.min(
+        0,
+        calibration.windows[kind] - learningRate * (gradient.windows[kind] + l2 * calibration.windows[kind]),
+      );
     }
     for (const type of RULE_TYPES) {
-      const next = calibration.rules[type] - learningRate * (gradient.rules[type] + l2 * (calibration.rules[type] - priorRule));
+      const next =
+        calibration.rules[type] -
+        learningRate * (gradient.rules[type] + l2 * (calibration.rules[type] - priorRule));
       calibration.rules[type] = Math.max(0, next);
     }
-    calibration.requestLine = Math.max(0, calibration.requestLine - learningRate * (gradient.requestLine + l2 * (calibration.requestLine - priorRule / 2)));
+    calibration.requestLine = Math.max(
+      0,
+      calibration.requestLine -
+        learningRate * (gradient.requestLine + l2 * (calibration.requestLine - priorRule / 2)),
+    );
   }
   const rounded = neutralCalibration();
+  rounded.logitCap = calibration.logitCap;
   for (const kind of kinds) {
     rounded.bias[kind] = round(calibration.bias[kind], 4);
     rounded.classifier[kind] = round(calibration.classifier[kind], 4);
@@ -479,7 +531,8 @@ function metricsOf(scored: readonly { row: Row; score: number }[]): KindMetrics 
   let auc: number | null = null;
   if (positives.length > 0 && negatives.length > 0) {
     let wins = 0;
-    for (const positive of positives) for (const negative of negatives) wins += positive > negative ? 1 : positive === negative ? 0.5 : 0;
+    for (const positive of positives)
+      for (const negative of negatives) wins += positive > negative ? 1 : positive === negative ? 0.5 : 0;
     auc = round(wins / (positives.length * negatives.length), 4);
   }
   let detectionAtFpr2: KindMetrics['detectionAtFpr2'] = null;

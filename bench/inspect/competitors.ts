@@ -210,6 +210,8 @@ export interface HaiInput {
   syntheticTexts: string[];
   unlabelled: { source: string; texts: string[] }[];
   injectionRows: { id: string; text: string }[];
+  /** Rows scored by the pattern guard only (the heuristic guard is too slow for more). */
+  extraInjectionRows: { id: string; text: string }[];
   corpus: string[];
   /** Wall-clock cap for the heuristic injection guard over the injection rows. */
   heuristicSeconds: number;
@@ -225,7 +227,11 @@ export interface HaiOutput {
   /** Per unlabelled group: mapped type → count. */
   unlabelled: { source: string; texts: number; counts: Record<string, number>; textsWithFindings: number }[];
   /** Scores of the injection guard per mode, for the rows it reached (heuristic is time-boxed). */
-  injection: { heuristic: { id: string; score: number }[]; pattern: { id: string; score: number }[] };
+  injection: {
+    heuristic: { id: string; score: number }[];
+    pattern: { id: string; score: number }[];
+    patternExtra: { id: string; score: number }[];
+  };
   throughput: { pii: Throughput; pattern: Throughput; heuristic: Throughput };
 }
 

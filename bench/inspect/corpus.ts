@@ -124,33 +124,49 @@ export function utf8Bytes(text: string): number {
   return Buffer.byteLength(text, 'utf8');
 }
 
+/** One document of the speed corpus and what kind of tool result it is. */
+export interface CorpusDocument {
+  kind: 'json records' | 'e-mail' | 'markdown table' | 'csv export' | 'dataset context';
+  text: string;
+}
+
 /**
  * About `targetBytes` of tool results: a third JSON records, the rest e-mails, tables, CSV exports
  * and third-party contexts (`external`, cycled) in turn.
  */
-export function buildSpeedCorpus(targetBytes: number, external: readonly string[], seed = 4242): string[] {
+export function buildSpeedCorpus(
+  targetBytes: number,
+  external: readonly string[],
+  seed = 4242,
+): CorpusDocument[] {
   const g = new Generators(seed);
-  const documents: string[] = [];
+  const documents: CorpusDocument[] = [];
   let bytes = 0;
   let externalIndex = 0;
   for (let index = 0; bytes < targetBytes; index++) {
-    let document: string;
+    let document: CorpusDocument;
     switch (index % 6) {
       case 0:
       case 1:
-        document = jsonRecords(g);
+        document = { kind: 'json records', text: jsonRecords(g) };
         break;
       case 2:
-        document = email(g);
+        document = { kind: 'e-mail', text: email(g) };
         break;
       case 3:
-        document = index % 12 === 3 ? markdownTable(g) : csvExport(g);
+        document =
+          index % 12 === 3
+            ? { kind: 'markdown table', text: markdownTable(g) }
+            : { kind: 'csv export', text: csvExport(g) };
         break;
       default:
-        document = external.length > 0 ? (external[externalIndex++ % external.length] as string) : email(g);
+        document =
+          external.length > 0
+            ? { kind: 'dataset context', text: external[externalIndex++ % external.length] as string }
+            : { kind: 'e-mail', text: email(g) };
     }
     documents.push(document);
-    bytes += utf8Bytes(document);
+    bytes += utf8Bytes(document.text);
   }
   return documents;
 }

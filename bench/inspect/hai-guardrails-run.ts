@@ -13,7 +13,8 @@ import { SelectionType, injectionGuard, piiGuard } from '@presidio-dev/hai-guard
 import type { Guard } from '@presidio-dev/hai-guardrails';
 import { HAI_TOKEN, HAI_TOKENS, alignRedaction, packageVersion } from './competitors.js';
 import type { HaiInput, HaiOutput } from './competitors.js';
-import type { PredictedSpan, Throughput } from './metrics.js';
+import { timeBoxed } from './metrics.js';
+import type { PredictedSpan } from './metrics.js';
 
 const [inputFile, outputFile] = process.argv.slice(2);
 if (inputFile === undefined || outputFile === undefined)
@@ -35,24 +36,6 @@ async function injectionScore(guard: Guard, text: string): Promise<number> {
   if (typeof score !== 'number')
     throw new Error(`the injection guard returned no score: ${JSON.stringify(result?.reason)}`);
   return score;
-}
-
-/** Runs `work` over the documents in turn until they are done or `seconds` have passed. */
-async function timeBoxed(
-  documents: readonly string[],
-  seconds: number,
-  work: (text: string) => Promise<unknown>,
-): Promise<Throughput> {
-  const started = performance.now();
-  let count = 0;
-  let bytes = 0;
-  for (const document of documents) {
-    await work(document);
-    count += 1;
-    bytes += Buffer.byteLength(document, 'utf8');
-    if (performance.now() - started > seconds * 1000) break;
-  }
-  return { documents: count, bytes, seconds: (performance.now() - started) / 1000 };
 }
 
 const log = (message: string): void => void process.stderr.write(`[hai-guardrails] ${message}\n`);
@@ -99,6 +82,9 @@ log(`pattern injection guard on ${input.injectionRows.length} rows`);
 const patternScores: { id: string; score: number }[] = [];
 for (const row of input.injectionRows)
   patternScores.push({ id: row.id, score: await injectionScore(pattern, row.text) });
+const patternExtra: { id: string; score: number }[] = [];
+for (const row of input.extraInjectionRows)
+  patternExtra.push({ id: row.id, score: await injectionScore(pattern, row.text) });
 
 // The heuristic guard takes seconds per row: score a deterministic shuffle of the rows (by hash of
 // the id, so labels and kinds are mixed) until the time box closes.
@@ -130,7 +116,7 @@ const output: HaiOutput = {
   version: await packageVersion('@presidio-dev/hai-guardrails'),
   piiSpans,
   unlabelled,
-  injection: { heuristic: heuristicScores, pattern: patternScores },
+  injection: { heuristic: heuristicScores, pattern: patternScores, patternExtra },
   throughput,
 };
 await writeFile(outputFile, JSON.stringify(output));

@@ -184,23 +184,7 @@ export function generateCard(faker: Faker): GeneratedValue {
 }
 
 /** Countries whose IBANs the set uses (SEPA and a few others that use IBAN). */
-const IBAN_COUNTRIES = [
-  'DE',
-  'FR',
-  'GB',
-  'NL',
-  'ES',
-  'IT',
-  'BE',
-  'CH',
-  'PL',
-  'AT',
-  'SE',
-  'PT',
-  'IE',
-  'AE',
-  'SA',
-] as const;
+const IBAN_COUNTRIES: readonly string[] = 'DE FR GB NL ES IT BE CH PL AT SE PT IE AE SA'.split(' ');
 
 /** A valid IBAN (checked with ibantools), electronic or in groups of four. */
 export function generateIban(faker: Faker): GeneratedValue {
@@ -269,109 +253,22 @@ export function generateMst(faker: Faker): GeneratedValue {
 }
 
 /** Vietnamese mobile prefixes in use since the 2018 renumbering (Viettel, MobiFone, VinaPhone, Vietnamobile, Gmobile). */
-const VN_MOBILE_PREFIXES = [
-  '32',
-  '33',
-  '34',
-  '35',
-  '36',
-  '37',
-  '38',
-  '39',
-  '86',
-  '96',
-  '97',
-  '98', // Viettel
-  '70',
-  '76',
-  '77',
-  '78',
-  '79',
-  '89',
-  '90',
-  '93', // MobiFone
-  '81',
-  '82',
-  '83',
-  '84',
-  '85',
-  '88',
-  '91',
-  '94', // VinaPhone
-  '52',
-  '56',
-  '58',
-  '92', // Vietnamobile
-  '59',
-  '99', // Gmobile
-] as const;
+const VN_MOBILE_PREFIXES: readonly string[] = [
+  '32 33 34 35 36 37 38 39 86 96 97 98', // Viettel
+  '70 76 77 78 79 89 90 93', // MobiFone
+  '81 82 83 84 85 88 91 94', // VinaPhone
+  '52 56 58 92', // Vietnamobile
+  '59 99', // Gmobile
+].flatMap((group) => group.split(' '));
 
 /** Vietnamese landline area codes (without the trunk 0): two digits for Hà Nội and HCMC, three elsewhere. */
-const VN_AREA_CODES = [
-  '24',
-  '28',
-  '203',
-  '204',
-  '205',
-  '206',
-  '207',
-  '208',
-  '209',
-  '210',
-  '211',
-  '212',
-  '213',
-  '214',
-  '215',
-  '216',
-  '218',
-  '219',
-  '220',
-  '221',
-  '222',
-  '225',
-  '226',
-  '227',
-  '228',
-  '229',
-  '232',
-  '233',
-  '234',
-  '235',
-  '236',
-  '237',
-  '238',
-  '239',
-  '251',
-  '252',
-  '254',
-  '255',
-  '256',
-  '257',
-  '258',
-  '259',
-  '260',
-  '261',
-  '262',
-  '263',
-  '269',
-  '270',
-  '271',
-  '272',
-  '273',
-  '274',
-  '275',
-  '276',
-  '277',
-  '290',
-  '291',
-  '292',
-  '293',
-  '294',
-  '296',
-  '297',
+const VN_AREA_CODES: readonly string[] = [
+  '24 28', // Hà Nội, Hồ Chí Minh City
+  '203 204 205 206 207 208 209 210 211 212 213 214 215 216 218 219 220 221 222 225',
+  '226 227 228 229 232 233 234 235 236 237 238 239 251 252 254 255 256 257 258 259',
+  '260 261 262 263 269 270 271 272 273 274 275 276 277 290 291 292 293 294 296 297',
   '299',
-] as const;
+].flatMap((group) => group.split(' '));
 
 function isValidPhone(national: string, country: CountryCode): boolean {
   return parsePhoneNumberFromString(national, country)?.isValid() === true;
@@ -522,9 +419,16 @@ export const VN_BANKS: readonly { name: string; lead: string; length: number }[]
   { name: 'Agribank', lead: '15', length: 13 },
 ];
 
-/** A bank account number (no IBAN): a Vietnamese bank's shape, or a US-style 12-digit number. */
+/** A bank account number (no IBAN): a Vietnamese bank's shape, or a US-style 10–12 digit number. */
 export function generateBankAccount(faker: Faker, vietnamese: boolean): GeneratedValue & { bank: string } {
-  if (!vietnamese) return { value: `00${digits(faker, 10)}`, variant: 'us_account_12', bank: 'Chase' };
+  if (!vietnamese) {
+    const length = faker.number.int({ min: 10, max: 12 });
+    return {
+      value: String(faker.number.int({ min: 1, max: 9 })) + digits(faker, length - 1),
+      variant: `us_account_${length}`,
+      bank: 'Chase',
+    };
+  }
   const bank = faker.helpers.arrayElement(VN_BANKS);
   const first = bank.lead === '' ? String(faker.number.int({ min: 1, max: 9 })) : bank.lead;
   return {
@@ -533,6 +437,11 @@ export function generateBankAccount(faker: Faker, vietnamese: boolean): Generate
     bank: bank.name,
   };
 }
+
+/** First octets of publicly routed IPv4 blocks (113, 14 and 27 among them are Vietnamese ISPs'). */
+const PUBLIC_FIRST_OCTETS: readonly number[] = [
+  14, 27, 42, 51, 58, 66, 74, 81, 91, 103, 113, 118, 125, 142, 171, 185, 203, 212, 221,
+];
 
 /** An IPv4 (public or private) or IPv6 (full or compressed) address. */
 export function generateIp(faker: Faker): GeneratedValue {
@@ -545,7 +454,7 @@ export function generateIp(faker: Faker): GeneratedValue {
   if (kind === 'ipv4_public') {
     return {
       value: [
-        faker.number.int({ min: 14, max: 223 }),
+        faker.helpers.arrayElement(PUBLIC_FIRST_OCTETS),
         faker.number.int(255),
         faker.number.int(255),
         faker.number.int({ min: 1, max: 254 }),

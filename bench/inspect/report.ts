@@ -23,9 +23,14 @@ export function fixed(value: number | undefined, digits = 3): string {
 
 export const passFail = (pass: boolean): string => (pass ? 'PASS' : 'FAIL');
 
-/** MB/s with MB = 2^20 bytes of UTF-8. */
+/** MB per wall-clock second, MB = 2^20 bytes of UTF-8. */
 export function megabytesPerSecond(run: { bytes: number; seconds: number }): number {
   return run.seconds === 0 ? Number.NaN : run.bytes / 2 ** 20 / run.seconds;
+}
+
+/** MB per CPU second (what one core does, whatever else runs on the machine). */
+export function megabytesPerCpuSecond(run: { bytes: number; cpuSeconds: number }): number {
+  return run.cpuSeconds === 0 ? Number.NaN : run.bytes / 2 ** 20 / run.cpuSeconds;
 }
 
 /** `P / R / F1` of one type for one library, or `n/a`. */
@@ -106,14 +111,18 @@ export const RATES_HEADER = [
 ];
 export const RATES_ALIGN: ('l' | 'r')[] = ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'];
 
-/** A throughput line: documents, MB, seconds, MB/s. */
+/** A throughput line: documents, MB, wall seconds, MB/s, CPU seconds, MB per CPU second. */
 export function throughputRow(name: string, what: string, run: RunThroughput): string[] {
   return [
     name,
     what,
     String(run.documents),
     (run.bytes / 2 ** 20).toFixed(2),
-    run.seconds.toFixed(1),
+    run.seconds.toFixed(2),
     fixed(megabytesPerSecond(run), 2),
+    run.cpuSeconds.toFixed(2),
+    fixed(megabytesPerCpuSecond(run), 2),
   ];
 }
+
+export const THROUGHPUT_HEADER = ['documents', 'MB', 'wall s', 'MB/s (wall)', 'CPU s', 'MB/s (CPU)'];

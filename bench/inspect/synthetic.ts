@@ -81,20 +81,20 @@ export interface SyntheticExample {
 
 /** Appends literal text and labelled values, tracking offsets. */
 class ExampleBuilder {
-  text = '';
+  content = '';
   readonly spans: GoldSpan[] = [];
 
   /** Literal text, never PII. */
-  t(literal: string): this {
-    this.text += literal;
+  plain(literal: string): this {
+    this.content += literal;
     return this;
   }
 
   /** A labelled value. */
-  v(type: PiiType, generated: GeneratedValue): this {
-    const start = this.text.length;
-    this.text += generated.value;
-    this.spans.push({ type, start, end: this.text.length, variant: generated.variant });
+  value(type: PiiType, generated: GeneratedValue): this {
+    const start = this.content.length;
+    this.content += generated.value;
+    this.spans.push({ type, start, end: this.content.length, variant: generated.variant });
     return this;
   }
 }
@@ -436,7 +436,7 @@ export class Generators {
   }
 }
 
-type Template = { language: 'en' | 'vi'; build: (b: ExampleBuilder, g: Generators) => void };
+type Template = { language: 'en' | 'vi'; build: (text: ExampleBuilder, data: Generators) => void };
 
 const english = (build: Template['build']): Template => ({ language: 'en', build });
 const vietnamese = (build: Template['build']): Template => ({ language: 'vi', build });
@@ -444,419 +444,551 @@ const vietnamese = (build: Template['build']): Template => ({ language: 'vi', bu
 /** Templates per focus type. Every personal value in them is labelled; the rest is negatives or prose. */
 const TEMPLATES: Record<PiiType | 'negative', readonly Template[]> = {
   email: [
-    english((b, g) => {
-      const name = g.name('en');
-      b.t('Please contact ')
-        .v('person_name', name)
-        .t(' at ')
-        .v('email', g.email(name.value))
-        .t(' about order ')
-        .t(g.orderNumber())
-        .t('.');
+    english((text, data) => {
+      const name = data.name('en');
+      text
+        .plain('Please contact ')
+        .value('person_name', name)
+        .plain(' at ')
+        .value('email', data.email(name.value))
+        .plain(' about order ')
+        .plain(data.orderNumber())
+        .plain('.');
     }),
-    english((b, g) =>
-      b
-        .t('From: support <')
-        .v('email', g.email())
-        .t('>\nSubject: Order ')
-        .t(g.orderNumber())
-        .t(' shipped\nTotal: ')
-        .t(g.priceEn()),
+    english((text, data) =>
+      text
+        .plain('From: support <')
+        .value('email', data.email())
+        .plain('>\nSubject: Order ')
+        .plain(data.orderNumber())
+        .plain(' shipped\nTotal: ')
+        .plain(data.priceEn()),
     ),
-    english((b, g) =>
-      b
-        .t('{"customer_id": "CUS-')
-        .t(g.digits(5))
-        .t('", "email": "')
-        .v('email', g.email())
-        .t('", "status": "active", "updated_at": "')
-        .t(g.timestamp())
-        .t('"}'),
+    english((text, data) =>
+      text
+        .plain('{"customer_id": "CUS-')
+        .plain(data.digits(5))
+        .plain('", "email": "')
+        .value('email', data.email())
+        .plain('", "status": "active", "updated_at": "')
+        .plain(data.timestamp())
+        .plain('"}'),
     ),
-    english((b, g) => b.t('reply-to: ').v('email', g.email()).t('; cc: ').v('email', g.email())),
-    vietnamese((b, g) =>
-      b
-        .t('Vui lòng gửi hồ sơ về địa chỉ email ')
-        .v('email', g.email())
-        .t(' trước ngày ')
-        .t(`${g.int(1, 28)}/${g.int(1, 12)}`)
-        .t('.'),
+    english((text, data) =>
+      text.plain('reply-to: ').value('email', data.email()).plain('; cc: ').value('email', data.email()),
     ),
-    vietnamese((b, g) => {
-      const name = g.name('vi');
-      b.t('Khách hàng ')
-        .v('person_name', name)
-        .t(' (email: ')
-        .v('email', g.email(name.value))
-        .t(') đã thanh toán ')
-        .t(g.priceVi())
-        .t('.');
+    vietnamese((text, data) =>
+      text
+        .plain('Vui lòng gửi hồ sơ về địa chỉ email ')
+        .value('email', data.email())
+        .plain(' trước ngày ')
+        .plain(`${data.int(1, 28)}/${data.int(1, 12)}`)
+        .plain('.'),
+    ),
+    vietnamese((text, data) => {
+      const name = data.name('vi');
+      text
+        .plain('Khách hàng ')
+        .value('person_name', name)
+        .plain(' (email: ')
+        .value('email', data.email(name.value))
+        .plain(') đã thanh toán ')
+        .plain(data.priceVi())
+        .plain('.');
     }),
-    vietnamese((b, g) => b.t('Email liên hệ: ').v('email', g.email())),
+    vietnamese((text, data) => text.plain('Email liên hệ: ').value('email', data.email())),
   ],
   phone: [
-    vietnamese((b, g) => {
-      const name = g.name('vi');
-      b.t('Liên hệ anh ')
-        .v('person_name', name)
-        .t(' qua số ')
-        .v('phone', g.phone('vi'))
-        .t(' để được hỗ trợ.');
+    vietnamese((text, data) => {
+      const name = data.name('vi');
+      text
+        .plain('Liên hệ anh ')
+        .value('person_name', name)
+        .plain(' qua số ')
+        .value('phone', data.phone('vi'))
+        .plain(' để được hỗ trợ.');
     }),
-    vietnamese((b, g) => b.t('SĐT: ').v('phone', g.phone('vi')).t(' | Mã đơn: ').t(g.orderNumber())),
-    vietnamese((b, g) =>
-      b.t('Hotline: ').v('phone', generateVnLandline(g.rng)).t(' (8:00 - 17:30, thứ Hai đến thứ Sáu)'),
+    vietnamese((text, data) =>
+      text.plain('SĐT: ').value('phone', data.phone('vi')).plain(' | Mã đơn: ').plain(data.orderNumber()),
     ),
-    vietnamese((b, g) =>
-      b
-        .t('Điện thoại di động: ')
-        .v('phone', generateVnMobile(g.rng))
-        .t(', điện thoại bàn: ')
-        .v('phone', generateVnLandline(g.rng)),
+    vietnamese((text, data) =>
+      text
+        .plain('Hotline: ')
+        .value('phone', generateVnLandline(data.rng))
+        .plain(' (8:00 - 17:30, thứ Hai đến thứ Sáu)'),
     ),
-    english((b, g) => b.t('Call me at ').v('phone', g.phone('en')).t(' after 5pm.')),
-    english((b, g) =>
-      b
-        .t('{"name": "')
-        .v('person_name', g.name('en'))
-        .t('", "phone": "')
-        .v('phone', g.phone('en'))
-        .t('", "plan": "')
-        .t(g.productCode())
-        .t('"}'),
+    vietnamese((text, data) =>
+      text
+        .plain('Điện thoại di động: ')
+        .value('phone', generateVnMobile(data.rng))
+        .plain(', điện thoại bàn: ')
+        .value('phone', generateVnLandline(data.rng)),
     ),
-    english((b, g) =>
-      b.t('| ').t(g.orderNumber()).t(' | ').v('phone', g.phone('en')).t(' | ').t(g.priceEn()).t(' |'),
+    english((text, data) => text.plain('Call me at ').value('phone', data.phone('en')).plain(' after 5pm.')),
+    english((text, data) =>
+      text
+        .plain('{"name": "')
+        .value('person_name', data.name('en'))
+        .plain('", "phone": "')
+        .value('phone', data.phone('en'))
+        .plain('", "plan": "')
+        .plain(data.productCode())
+        .plain('"}'),
+    ),
+    english((text, data) =>
+      text
+        .plain('| ')
+        .plain(data.orderNumber())
+        .plain(' | ')
+        .value('phone', data.phone('en'))
+        .plain(' | ')
+        .plain(data.priceEn())
+        .plain(' |'),
     ),
   ],
   payment_card: [
-    english((b, g) =>
-      b
-        .t('Card number: ')
-        .v('payment_card', generateCard(g.rng))
-        .t(', exp ')
-        .t(`${pad2(g.int(1, 12))}/${g.int(27, 31)}`),
+    english((text, data) =>
+      text
+        .plain('Card number: ')
+        .value('payment_card', generateCard(data.rng))
+        .plain(', exp ')
+        .plain(`${pad2(data.int(1, 12))}/${data.int(27, 31)}`),
     ),
-    english((b, g) =>
-      b
-        .t('Charged ')
-        .v('payment_card', generateCard(g.rng))
-        .t(' for ')
-        .t(g.priceEn())
-        .t(' on ')
-        .t(g.timestamp())
-        .t('.'),
+    english((text, data) =>
+      text
+        .plain('Charged ')
+        .value('payment_card', generateCard(data.rng))
+        .plain(' for ')
+        .plain(data.priceEn())
+        .plain(' on ')
+        .plain(data.timestamp())
+        .plain('.'),
     ),
-    english((b, g) =>
-      b
-        .t('{"card_number": "')
-        .v('payment_card', generateCard(g.rng))
-        .t('", "amount": ')
-        .t(String(g.int(1, 999)))
-        .t('.99, "currency": "USD"}'),
+    english((text, data) =>
+      text
+        .plain('{"card_number": "')
+        .value('payment_card', generateCard(data.rng))
+        .plain('", "amount": ')
+        .plain(String(data.int(1, 999)))
+        .plain('.99, "currency": "USD"}'),
     ),
-    vietnamese((b, g) =>
-      b
-        .t('Thanh toán bằng thẻ ')
-        .v('payment_card', generateCard(g.rng))
-        .t(' thành công, số tiền ')
-        .t(g.priceVi())
-        .t('.'),
+    vietnamese((text, data) =>
+      text
+        .plain('Thanh toán bằng thẻ ')
+        .value('payment_card', generateCard(data.rng))
+        .plain(' thành công, số tiền ')
+        .plain(data.priceVi())
+        .plain('.'),
     ),
-    vietnamese((b, g) => {
-      const name = g.upperAsciiName();
-      b.t('Số thẻ: ').v('payment_card', generateCard(g.rng)).t('\nChủ thẻ: ').v('person_name', name);
+    vietnamese((text, data) => {
+      const name = data.upperAsciiName();
+      text
+        .plain('Số thẻ: ')
+        .value('payment_card', generateCard(data.rng))
+        .plain('\nChủ thẻ: ')
+        .value('person_name', name);
     }),
   ],
   iban: [
-    english((b, g) =>
-      b.t('Please wire the amount to IBAN ').v('iban', generateIban(g.rng)).t(' by ').t(g.timestamp()).t('.'),
+    english((text, data) =>
+      text
+        .plain('Please wire the amount to IBAN ')
+        .value('iban', generateIban(data.rng))
+        .plain(' by ')
+        .plain(data.timestamp())
+        .plain('.'),
     ),
-    english((b, g) =>
-      b.t('Beneficiary account: ').v('iban', generateIban(g.rng)).t('\nReference: ').t(g.orderNumber()),
+    english((text, data) =>
+      text
+        .plain('Beneficiary account: ')
+        .value('iban', generateIban(data.rng))
+        .plain('\nReference: ')
+        .plain(data.orderNumber()),
     ),
-    english((b, g) =>
-      b
-        .t('{"iban": "')
-        .v('iban', generateIban(g.rng))
-        .t('", "currency": "EUR", "amount": ')
-        .t(String(g.int(10, 9999)))
-        .t('}'),
+    english((text, data) =>
+      text
+        .plain('{"iban": "')
+        .value('iban', generateIban(data.rng))
+        .plain('", "currency": "EUR", "amount": ')
+        .plain(String(data.int(10, 9999)))
+        .plain('}'),
     ),
-    vietnamese((b, g) => {
-      const name = g.name('en');
-      b.t('Chuyển khoản quốc tế tới IBAN ')
-        .v('iban', generateIban(g.rng))
-        .t(', người nhận ')
-        .v('person_name', name)
-        .t('.');
+    vietnamese((text, data) => {
+      const name = data.name('en');
+      text
+        .plain('Chuyển khoản quốc tế tới IBAN ')
+        .value('iban', generateIban(data.rng))
+        .plain(', người nhận ')
+        .value('person_name', name)
+        .plain('.');
     }),
-    vietnamese((b, g) => b.t('Tài khoản nhận (IBAN): ').v('iban', generateIban(g.rng))),
+    vietnamese((text, data) => text.plain('Tài khoản nhận (IBAN): ').value('iban', generateIban(data.rng))),
   ],
   vn_cccd: [
-    vietnamese((b, g) => b.t('Số CCCD: ').v('vn_cccd', g.cccd())),
-    vietnamese((b, g) =>
-      b
-        .t('Căn cước công dân số ')
-        .v('vn_cccd', g.cccd())
-        .t(' cấp ngày ')
-        .t(`${pad2(g.int(1, 28))}/${pad2(g.int(1, 12))}/${g.int(2021, 2025)}`)
-        .t(' tại Cục Cảnh sát QLHC về TTXH.'),
+    vietnamese((text, data) => text.plain('Số CCCD: ').value('vn_cccd', data.cccd())),
+    vietnamese((text, data) =>
+      text
+        .plain('Căn cước công dân số ')
+        .value('vn_cccd', data.cccd())
+        .plain(' cấp ngày ')
+        .plain(`${pad2(data.int(1, 28))}/${pad2(data.int(1, 12))}/${data.int(2021, 2025)}`)
+        .plain(' tại Cục Cảnh sát QLHC về TTXH.'),
     ),
-    vietnamese((b, g) => {
-      const birth = g.birthDate('vi');
-      b.t('Họ tên: ')
-        .v('person_name', g.name('vi'))
-        .t('\nSố định danh cá nhân: ')
-        .v('vn_cccd', g.cccd(birth.year, birth.female))
-        .t('\nNgày sinh: ')
-        .v('date_of_birth', birth.value);
+    vietnamese((text, data) => {
+      const birth = data.birthDate('vi');
+      text
+        .plain('Họ tên: ')
+        .value('person_name', data.name('vi'))
+        .plain('\nSố định danh cá nhân: ')
+        .value('vn_cccd', data.cccd(birth.year, birth.female))
+        .plain('\nNgày sinh: ')
+        .value('date_of_birth', birth.value);
     }),
-    vietnamese((b, g) =>
-      b
-        .t('{"ho_ten": "')
-        .v('person_name', g.name('vi'))
-        .t('", "cccd": "')
-        .v('vn_cccd', g.cccd())
-        .t('", "ma_don": "')
-        .t(g.orderNumber())
-        .t('"}'),
+    vietnamese((text, data) =>
+      text
+        .plain('{"ho_ten": "')
+        .value('person_name', data.name('vi'))
+        .plain('", "cccd": "')
+        .value('vn_cccd', data.cccd())
+        .plain('", "ma_don": "')
+        .plain(data.orderNumber())
+        .plain('"}'),
     ),
-    vietnamese((b, g) => b.t('CMND/CCCD: ').v('vn_cccd', g.cccd()).t(' - đã xác minh')),
-    english((b, g) =>
-      b.t('National ID (CCCD): ').v('vn_cccd', g.cccd()).t(', verified at ').t(g.timestamp()),
+    vietnamese((text, data) =>
+      text.plain('CMND/CCCD: ').value('vn_cccd', data.cccd()).plain(' - đã xác minh'),
+    ),
+    english((text, data) =>
+      text
+        .plain('National ID (CCCD): ')
+        .value('vn_cccd', data.cccd())
+        .plain(', verified at ')
+        .plain(data.timestamp()),
     ),
   ],
   vn_tax_code: [
-    vietnamese((b, g) => b.t('Mã số thuế: ').v('vn_tax_code', generateMst(g.rng))),
-    vietnamese((b, g) =>
-      b
-        .t(g.pick(COMPANIES_VI))
-        .t(', MST: ')
-        .v('vn_tax_code', generateMst(g.rng))
-        .t(', địa chỉ: ')
-        .v('address', g.address('vi')),
+    vietnamese((text, data) => text.plain('Mã số thuế: ').value('vn_tax_code', generateMst(data.rng))),
+    vietnamese((text, data) =>
+      text
+        .plain(data.pick(COMPANIES_VI))
+        .plain(', MST: ')
+        .value('vn_tax_code', generateMst(data.rng))
+        .plain(', địa chỉ: ')
+        .value('address', data.address('vi')),
     ),
-    vietnamese((b, g) =>
-      b
-        .t('Hóa đơn GTGT số ')
-        .t(String(g.int(1, 99999)).padStart(7, '0'))
-        .t(' - MST người mua ')
-        .v('vn_tax_code', generateMst(g.rng))
-        .t(', tổng tiền ')
-        .t(g.priceVi()),
+    vietnamese((text, data) =>
+      text
+        .plain('Hóa đơn GTGT số ')
+        .plain(String(data.int(1, 99999)).padStart(7, '0'))
+        .plain(' - MST người mua ')
+        .value('vn_tax_code', generateMst(data.rng))
+        .plain(', tổng tiền ')
+        .plain(data.priceVi()),
     ),
-    vietnamese((b, g) => b.t('MST ').v('vn_tax_code', generateMst(g.rng)).t(' (chi nhánh)')),
-    english((b, g) =>
-      b.t('Tax code (MST): ').v('vn_tax_code', generateMst(g.rng)).t(' - ').t(g.pick(COMPANIES_EN)),
+    vietnamese((text, data) =>
+      text.plain('MST ').value('vn_tax_code', generateMst(data.rng)).plain(' (chi nhánh)'),
     ),
-    english((b, g) =>
-      b
-        .t('{"company": "')
-        .t(g.pick(COMPANIES_EN))
-        .t('", "tax_code": "')
-        .v('vn_tax_code', generateMst(g.rng))
-        .t('", "created_at": "')
-        .t(g.timestamp())
-        .t('"}'),
+    english((text, data) =>
+      text
+        .plain('Tax code (MST): ')
+        .value('vn_tax_code', generateMst(data.rng))
+        .plain(' - ')
+        .plain(data.pick(COMPANIES_EN)),
+    ),
+    english((text, data) =>
+      text
+        .plain('{"company": "')
+        .plain(data.pick(COMPANIES_EN))
+        .plain('", "tax_code": "')
+        .value('vn_tax_code', generateMst(data.rng))
+        .plain('", "created_at": "')
+        .plain(data.timestamp())
+        .plain('"}'),
     ),
   ],
   ip_address: [
-    english((b, g) => b.t('Login from IP ').v('ip_address', generateIp(g.rng)).t(' at ').t(g.timestamp())),
-    english((b, g) =>
-      b
-        .t('client_ip=')
-        .v('ip_address', generateIp(g.rng))
-        .t(' method=GET path=/api/orders/')
-        .t(g.digits(6))
-        .t(' status=200'),
+    english((text, data) =>
+      text
+        .plain('Login from IP ')
+        .value('ip_address', generateIp(data.rng))
+        .plain(' at ')
+        .plain(data.timestamp()),
     ),
-    english((b, g) =>
-      b
-        .t('{"remote_addr": "')
-        .v('ip_address', generateIp(g.rng))
-        .t('", "user_agent": "curl/')
-        .t(`${g.int(7, 8)}.${g.int(0, 99)}.${g.int(0, 9)}`)
-        .t('"}'),
+    english((text, data) =>
+      text
+        .plain('client_ip=')
+        .value('ip_address', generateIp(data.rng))
+        .plain(' method=GET path=/api/orders/')
+        .plain(data.digits(6))
+        .plain(' status=200'),
     ),
-    vietnamese((b, g) =>
-      b.t('Truy cập từ địa chỉ IP ').v('ip_address', generateIp(g.rng)).t(' lúc ').t(g.timestamp()),
+    english((text, data) =>
+      text
+        .plain('{"remote_addr": "')
+        .value('ip_address', generateIp(data.rng))
+        .plain('", "user_agent": "curl/')
+        .plain(`${data.int(7, 8)}.${data.int(0, 99)}.${data.int(0, 9)}`)
+        .plain('"}'),
+    ),
+    vietnamese((text, data) =>
+      text
+        .plain('Truy cập từ địa chỉ IP ')
+        .value('ip_address', generateIp(data.rng))
+        .plain(' lúc ')
+        .plain(data.timestamp()),
     ),
   ],
   us_ssn: [
-    english((b, g) => b.t('SSN: ').v('us_ssn', generateSsn(g.rng))),
-    english((b, g) =>
-      b
-        .t('Social Security Number ')
-        .v('us_ssn', generateSsn(g.rng))
-        .t(' on file for ')
-        .v('person_name', g.name('en'))
-        .t('.'),
+    english((text, data) => text.plain('SSN: ').value('us_ssn', generateSsn(data.rng))),
+    english((text, data) =>
+      text
+        .plain('Social Security Number ')
+        .value('us_ssn', generateSsn(data.rng))
+        .plain(' on file for ')
+        .value('person_name', data.name('en'))
+        .plain('.'),
     ),
-    english((b, g) =>
-      b
-        .t('{"employee": "')
-        .v('person_name', g.name('en'))
-        .t('", "ssn": "')
-        .v('us_ssn', generateSsn(g.rng))
-        .t('", "hired": "')
-        .t(g.timestamp())
-        .t('"}'),
+    english((text, data) =>
+      text
+        .plain('{"employee": "')
+        .value('person_name', data.name('en'))
+        .plain('", "ssn": "')
+        .value('us_ssn', generateSsn(data.rng))
+        .plain('", "hired": "')
+        .plain(data.timestamp())
+        .plain('"}'),
     ),
-    english((b, g) =>
-      b.t('Applicant SSN ').v('us_ssn', generateSsn(g.rng)).t(', application ').t(g.orderNumber()),
+    english((text, data) =>
+      text
+        .plain('Applicant SSN ')
+        .value('us_ssn', generateSsn(data.rng))
+        .plain(', application ')
+        .plain(data.orderNumber()),
     ),
   ],
   person_name: [
-    english((b, g) =>
-      b.t('Dear ').v('person_name', g.name('en')).t(',\nYour order ').t(g.orderNumber()).t(' has shipped.'),
+    english((text, data) =>
+      text
+        .plain('Dear ')
+        .value('person_name', data.name('en'))
+        .plain(',\nYour order ')
+        .plain(data.orderNumber())
+        .plain(' has shipped.'),
     ),
-    english((b, g) =>
-      b.t('Customer ').v('person_name', g.name('en')).t(' requested a refund of ').t(g.priceEn()).t('.'),
+    english((text, data) =>
+      text
+        .plain('Customer ')
+        .value('person_name', data.name('en'))
+        .plain(' requested a refund of ')
+        .plain(data.priceEn())
+        .plain('.'),
     ),
-    english((b, g) => b.t('Assigned to: ').v('person_name', g.name('en'))),
-    english((b, g) => b.t('{"full_name": "').v('person_name', g.name('en')).t('", "tier": "gold"}')),
-    vietnamese((b, g) =>
-      b.t('Khách hàng ').v('person_name', g.name('vi')).t(' đã đặt đơn hàng ').t(g.orderNumber()).t('.'),
+    english((text, data) => text.plain('Assigned to: ').value('person_name', data.name('en'))),
+    english((text, data) =>
+      text.plain('{"full_name": "').value('person_name', data.name('en')).plain('", "tier": "gold"}'),
     ),
-    vietnamese((b, g) => b.t('Kính gửi ông/bà ').v('person_name', g.name('vi')).t(',')),
-    vietnamese((b, g) => b.t('Người nhận: ').v('person_name', g.name('vi')).t(' - ').t(g.productCode())),
-    vietnamese((b, g) => b.t('Họ và tên: ').v('person_name', g.name('vi'))),
+    vietnamese((text, data) =>
+      text
+        .plain('Khách hàng ')
+        .value('person_name', data.name('vi'))
+        .plain(' đã đặt đơn hàng ')
+        .plain(data.orderNumber())
+        .plain('.'),
+    ),
+    vietnamese((text, data) =>
+      text.plain('Kính gửi ông/bà ').value('person_name', data.name('vi')).plain(','),
+    ),
+    vietnamese((text, data) =>
+      text.plain('Người nhận: ').value('person_name', data.name('vi')).plain(' - ').plain(data.productCode()),
+    ),
+    vietnamese((text, data) => text.plain('Họ và tên: ').value('person_name', data.name('vi'))),
   ],
   address: [
-    english((b, g) => b.t('Ship to: ').v('address', g.address('en'))),
-    english((b, g) =>
-      b.t('Billing address: ').v('address', g.address('en')).t('\nOrder ').t(g.orderNumber()),
+    english((text, data) => text.plain('Ship to: ').value('address', data.address('en'))),
+    english((text, data) =>
+      text
+        .plain('Billing address: ')
+        .value('address', data.address('en'))
+        .plain('\nOrder ')
+        .plain(data.orderNumber()),
     ),
-    english((b, g) =>
-      b.t('{"address": "').v('address', g.address('en')).t('", "sku": "').t(g.productCode()).t('"}'),
+    english((text, data) =>
+      text
+        .plain('{"address": "')
+        .value('address', data.address('en'))
+        .plain('", "sku": "')
+        .plain(data.productCode())
+        .plain('"}'),
     ),
-    vietnamese((b, g) => b.t('Địa chỉ: ').v('address', g.address('vi'))),
-    vietnamese((b, g) =>
-      b.t('Giao hàng đến ').v('address', g.address('vi')).t(' trước ').t(g.timestamp()).t('.'),
+    vietnamese((text, data) => text.plain('Địa chỉ: ').value('address', data.address('vi'))),
+    vietnamese((text, data) =>
+      text
+        .plain('Giao hàng đến ')
+        .value('address', data.address('vi'))
+        .plain(' trước ')
+        .plain(data.timestamp())
+        .plain('.'),
     ),
-    vietnamese((b, g) => b.t('Thường trú tại ').v('address', g.address('vi')).t('.')),
+    vietnamese((text, data) => text.plain('Thường trú tại ').value('address', data.address('vi')).plain('.')),
   ],
   bank_account: [
-    vietnamese((b, g) => {
-      const account = generateBankAccount(g.rng, true);
-      b.t('STK: ').v('bank_account', account).t(' - ').t(account.bank);
+    vietnamese((text, data) => {
+      const account = generateBankAccount(data.rng, true);
+      text.plain('STK: ').value('bank_account', account).plain(' - ').plain(account.bank);
     }),
-    vietnamese((b, g) => {
-      const account = generateBankAccount(g.rng, true);
-      b.t('Số tài khoản ')
-        .v('bank_account', account)
-        .t(' tại ')
-        .t(account.bank)
-        .t(' chi nhánh ')
-        .t(g.pick(['Sài Gòn', 'Hà Nội', 'Đà Nẵng']));
+    vietnamese((text, data) => {
+      const account = generateBankAccount(data.rng, true);
+      text
+        .plain('Số tài khoản ')
+        .value('bank_account', account)
+        .plain(' tại ')
+        .plain(account.bank)
+        .plain(' chi nhánh ')
+        .plain(data.pick(['Sài Gòn', 'Hà Nội', 'Đà Nẵng']));
     }),
-    vietnamese((b, g) => {
-      const account = generateBankAccount(g.rng, true);
-      b.t('Vui lòng chuyển khoản vào STK ')
-        .v('bank_account', account)
-        .t(' (')
-        .t(account.bank)
-        .t('), chủ tài khoản ')
-        .v('person_name', g.upperAsciiName())
-        .t(', nội dung ')
-        .t(g.orderNumber());
+    vietnamese((text, data) => {
+      const account = generateBankAccount(data.rng, true);
+      text
+        .plain('Vui lòng chuyển khoản vào STK ')
+        .value('bank_account', account)
+        .plain(' (')
+        .plain(account.bank)
+        .plain('), chủ tài khoản ')
+        .value('person_name', data.upperAsciiName())
+        .plain(', nội dung ')
+        .plain(data.orderNumber());
     }),
-    vietnamese((b, g) => b.t('số tài khoản: ').v('bank_account', generateBankAccount(g.rng, true))),
-    english((b, g) =>
-      b
-        .t('Account number: ')
-        .v('bank_account', generateBankAccount(g.rng, false))
-        .t(', routing via ')
-        .t(g.pick(COMPANIES_EN)),
+    vietnamese((text, data) =>
+      text.plain('số tài khoản: ').value('bank_account', generateBankAccount(data.rng, true)),
     ),
-    english((b, g) => {
-      const account = generateBankAccount(g.rng, true);
-      b.t('Bank account no. ').v('bank_account', account).t(' at ').t(account.bank);
+    english((text, data) =>
+      text
+        .plain('Account number: ')
+        .value('bank_account', generateBankAccount(data.rng, false))
+        .plain(', routing via ')
+        .plain(data.pick(COMPANIES_EN)),
+    ),
+    english((text, data) => {
+      const account = generateBankAccount(data.rng, true);
+      text.plain('Bank account no. ').value('bank_account', account).plain(' at ').plain(account.bank);
     }),
   ],
   date_of_birth: [
-    vietnamese((b, g) => b.t('Ngày sinh: ').v('date_of_birth', g.birthDate('vi').value)),
-    vietnamese((b, g) =>
-      b
-        .t('Bệnh nhân sinh ngày ')
-        .v('date_of_birth', g.birthDate('vi').value)
-        .t(', nhập viện lúc ')
-        .t(g.timestamp()),
+    vietnamese((text, data) => text.plain('Ngày sinh: ').value('date_of_birth', data.birthDate('vi').value)),
+    vietnamese((text, data) =>
+      text
+        .plain('Bệnh nhân sinh ngày ')
+        .value('date_of_birth', data.birthDate('vi').value)
+        .plain(', nhập viện lúc ')
+        .plain(data.timestamp()),
     ),
-    vietnamese((b, g) =>
-      b
-        .t('{"ngay_sinh": "')
-        .v('date_of_birth', g.birthDate('vi').value)
-        .t('", "ma_kh": "KH')
-        .t(g.digits(6))
-        .t('"}'),
+    vietnamese((text, data) =>
+      text
+        .plain('{"ngay_sinh": "')
+        .value('date_of_birth', data.birthDate('vi').value)
+        .plain('", "ma_kh": "KH')
+        .plain(data.digits(6))
+        .plain('"}'),
     ),
-    english((b, g) => b.t('Date of birth: ').v('date_of_birth', g.birthDate('en').value)),
-    english((b, g) =>
-      b.t('DOB: ').v('date_of_birth', g.birthDate('en').value).t(' | Member since ').t(g.timestamp()),
+    english((text, data) => text.plain('Date of birth: ').value('date_of_birth', data.birthDate('en').value)),
+    english((text, data) =>
+      text
+        .plain('DOB: ')
+        .value('date_of_birth', data.birthDate('en').value)
+        .plain(' | Member since ')
+        .plain(data.timestamp()),
     ),
-    english((b, g) => b.t('The patient was born on ').v('date_of_birth', g.birthDate('en').value).t('.')),
-    english((b, g) =>
-      b
-        .t('{"date_of_birth": "')
-        .v('date_of_birth', g.birthDate('en').value)
-        .t('", "plan": "')
-        .t(g.productCode())
-        .t('"}'),
+    english((text, data) =>
+      text.plain('The patient was born on ').value('date_of_birth', data.birthDate('en').value).plain('.'),
+    ),
+    english((text, data) =>
+      text
+        .plain('{"date_of_birth": "')
+        .value('date_of_birth', data.birthDate('en').value)
+        .plain('", "plan": "')
+        .plain(data.productCode())
+        .plain('"}'),
     ),
   ],
   passport: [
-    vietnamese((b, g) => b.t('Số hộ chiếu: ').v('passport', generatePassport(g.rng, true))),
-    vietnamese((b, g) =>
-      b
-        .t('Hộ chiếu số ')
-        .v('passport', generatePassport(g.rng, true))
-        .t(' cấp ngày ')
-        .t(`${pad2(g.int(1, 28))}/${pad2(g.int(1, 12))}/${g.int(2016, 2025)}`),
+    vietnamese((text, data) =>
+      text.plain('Số hộ chiếu: ').value('passport', generatePassport(data.rng, true)),
     ),
-    english((b, g) => b.t('Passport No.: ').v('passport', generatePassport(g.rng, g.chance(0.5)))),
-    english((b, g) =>
-      b
-        .t('{"traveler": "')
-        .v('person_name', g.name('en'))
-        .t('", "passport_number": "')
-        .v('passport', generatePassport(g.rng, false))
-        .t('"}'),
+    vietnamese((text, data) =>
+      text
+        .plain('Hộ chiếu số ')
+        .value('passport', generatePassport(data.rng, true))
+        .plain(' cấp ngày ')
+        .plain(`${pad2(data.int(1, 28))}/${pad2(data.int(1, 12))}/${data.int(2016, 2025)}`),
     ),
-    english((b, g) =>
-      b
-        .t('passport number ')
-        .v('passport', generatePassport(g.rng, g.chance(0.5)))
-        .t(', booking ')
-        .t(g.orderNumber()),
+    english((text, data) =>
+      text.plain('Passport No.: ').value('passport', generatePassport(data.rng, data.chance(0.5))),
+    ),
+    english((text, data) =>
+      text
+        .plain('{"traveler": "')
+        .value('person_name', data.name('en'))
+        .plain('", "passport_number": "')
+        .value('passport', generatePassport(data.rng, false))
+        .plain('"}'),
+    ),
+    english((text, data) =>
+      text
+        .plain('passport number ')
+        .value('passport', generatePassport(data.rng, data.chance(0.5)))
+        .plain(', booking ')
+        .plain(data.orderNumber()),
     ),
   ],
   negative: [
-    english((b, g) => b.t('Order ').t(g.orderNumber()).t(' has been shipped. Total: ').t(g.priceEn()).t('.')),
-    vietnamese((b, g) => b.t('Đơn hàng ').t(g.orderNumber()).t(' đã được giao. Tổng tiền: ').t(g.priceVi())),
-    english((b, g) =>
-      b.t(`Release ${g.version()} is out; upgrade from ${g.version()} before ${g.timestamp()}.`),
+    english((text, data) =>
+      text
+        .plain('Order ')
+        .plain(data.orderNumber())
+        .plain(' has been shipped. Total: ')
+        .plain(data.priceEn())
+        .plain('.'),
     ),
-    english((b, g) => b.t(`created_at: ${g.timestamp()}, updated_at: ${g.timestamp()}`)),
-    english((b, g) => b.t(`SKU: ${g.productCode()}, ${g.productCode()}, qty ${g.int(1, 50)}`)),
-    vietnamese((b, g) =>
-      b.t(
-        `Hóa đơn INV/${g.int(2023, 2026)}/${String(g.int(1, 999_999)).padStart(6, '0')} hạn thanh toán ${pad2(g.int(1, 28))}/${pad2(g.int(1, 12))}/${g.int(2024, 2026)}, số tiền ${g.priceVi()}`,
+    vietnamese((text, data) =>
+      text
+        .plain('Đơn hàng ')
+        .plain(data.orderNumber())
+        .plain(' đã được giao. Tổng tiền: ')
+        .plain(data.priceVi()),
+    ),
+    english((text, data) =>
+      text.plain(
+        `Release ${data.version()} is out; upgrade from ${data.version()} before ${data.timestamp()}.`,
       ),
     ),
-    english((b, g) =>
-      b.t(
-        `{"order_id": ${g.digits(10)}, "price": ${g.int(10_000, 9_999_000)}, "currency": "VND", "sku": "${g.productCode()}", "ts": ${g.epochMillis()}}`,
+    english((text, data) => text.plain(`created_at: ${data.timestamp()}, updated_at: ${data.timestamp()}`)),
+    english((text, data) =>
+      text.plain(`SKU: ${data.productCode()}, ${data.productCode()}, qty ${data.int(1, 50)}`),
+    ),
+    vietnamese((text, data) =>
+      text.plain(
+        `Hóa đơn INV/${data.int(2023, 2026)}/${String(data.int(1, 999_999)).padStart(6, '0')} hạn thanh toán ${pad2(data.int(1, 28))}/${pad2(data.int(1, 12))}/${data.int(2024, 2026)}, số tiền ${data.priceVi()}`,
       ),
     ),
-    vietnamese((b, g) =>
-      b.t(`Mã sản phẩm: ${g.productCode()}, giá ${g.priceVi()}, bảo hành ${g.int(6, 36)} tháng`),
+    english((text, data) =>
+      text.plain(
+        `{"order_id": ${data.digits(10)}, "price": ${data.int(10_000, 9_999_000)}, "currency": "VND", "sku": "${data.productCode()}", "ts": ${data.epochMillis()}}`,
+      ),
     ),
-    english((b, g) =>
-      b.t(`npm package @acme/widgets@${g.int(1, 9)}.${g.int(0, 20)}.${g.int(0, 9)} requires ${g.version()}`),
+    vietnamese((text, data) =>
+      text.plain(
+        `Mã sản phẩm: ${data.productCode()}, giá ${data.priceVi()}, bảo hành ${data.int(6, 36)} tháng`,
+      ),
     ),
-    english((b, g) => b.t(`| ${g.orderNumber()} | ${g.productCode()} | ${g.priceEn()} | ${g.timestamp()} |`)),
+    english((text, data) =>
+      text.plain(
+        `npm package @acme/widgets@${data.int(1, 9)}.${data.int(0, 20)}.${data.int(0, 9)} requires ${data.version()}`,
+      ),
+    ),
+    english((text, data) =>
+      text.plain(
+        `| ${data.orderNumber()} | ${data.productCode()} | ${data.priceEn()} | ${data.timestamp()} |`,
+      ),
+    ),
   ],
 };
 
@@ -882,7 +1014,7 @@ export function generateSyntheticSet(options: SyntheticOptions = {}): SyntheticE
         id: `${focus}-${index}`,
         language: template.language,
         focus,
-        text: builder.text,
+        text: builder.content,
         spans: builder.spans,
       });
     }

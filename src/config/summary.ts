@@ -65,6 +65,33 @@ export function summarizeConfig(loaded: LoadedConfig): string {
     ),
   );
 
+  const admins = Object.entries(config.admins);
+  field(
+    'Admins',
+    admins.length > 0 ? String(admins.length) : 'none (approvals can be decided only from the CLI)',
+  );
+  lines.push(
+    ...table(
+      admins.map(([name, admin]) => [
+        name,
+        admin.email,
+        `roles ${admin.roles.join(',')}`,
+        admin.groups.length > 0 ? `groups ${admin.groups.join(',')}` : '',
+      ]),
+    ),
+  );
+  const { approvals, inspection } = config;
+  field(
+    'Approvals',
+    `calls wait ${approvals.wait} s; requests expire after ${approvals.expiry} s${approvals.escalation === undefined ? '' : `; escalate to ${approvals.escalation.to.join(', ')} after ${approvals.escalation.after} s`}; ${config.notifications.webhooks.length} webhook(s)`,
+  );
+  field(
+    'Inspection',
+    inspection.enabled
+      ? `on; injection in results ≥ ${inspection.injection.threshold}: ${inspection.injection.action}`
+      : 'off (arguments and results pass as they are)',
+  );
+
   const references = loaded.secretReferences;
   field('Secrets', `${references.length} ${references.length === 1 ? 'reference' : 'references'} resolved`);
   lines.push(

@@ -230,7 +230,8 @@ export class InspectionEngine {
       replacements.push({ start: finding.start, end: finding.end, text: `[${finding.type.toUpperCase()}]` });
     }
     const edits = new Map<string, string>();
-    for (const [path, replacements] of byPath) edits.set(path, replaceSpans(stringAt(value, path), replacements));
+    for (const [path, replacements] of byPath)
+      edits.set(path, replaceSpans(stringAt(value, path), replacements));
     return applyEdits(value, edits) as JsonObject;
   }
 

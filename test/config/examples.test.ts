@@ -81,7 +81,13 @@ void test('examples/warden.yaml defines the upstream servers and tools the gatew
   const mail = config.servers.mail;
   const token = (await readFile(MAIL_TOKEN_FILE, 'utf8')).replace(/\n$/, '');
   assert.equal(mail?.transport === 'http' && mail.headers.Authorization, token);
-  assert.deepEqual(secretValues, [token]);
+  const hashes = await Promise.all(
+    ['security-officer', 'bao', 'an'].map(async (name) =>
+      (await readFile(new URL(`../../examples/secrets/admin-${name}.hash`, import.meta.url), 'utf8')).trim(),
+    ),
+  );
+  assert.deepEqual([...secretValues].sort(), [...hashes, token].sort());
+  assert.deepEqual(Object.keys(config.admins), ['security-officer', 'bao', 'an']);
 });
 
 void test('examples/warden.postgres.yaml takes its database URL from WARDEN_POSTGRES_URL', async () => {

@@ -25,7 +25,14 @@ void test('the summary of the example names the file, store, address, agents, se
   assert.match(summary, /^ {2}crm +stdio +4 tools$/m);
   assert.match(summary, /^ {2}files +stdio +3 tools$/m);
   assert.match(summary, /no classification, so policies .* do not limit it: mail__send_email/);
-  assert.match(summary, /^Secrets: +1 reference resolved$/m);
+  assert.match(summary, /^Secrets: +4 references resolved$/m);
+  assert.match(summary, /^Admins: +3$/m);
+  assert.match(summary, /^ {2}bao +bao\.le@example\.com +roles approver +groups finance$/m);
+  assert.match(
+    summary,
+    /^Approvals: +calls wait 60 s; requests expire after 900 s; escalate to security after 600 s/m,
+  );
+  assert.match(summary, /^Inspection: +on; injection in results ≥ 0\.5: neutralize$/m);
   assert.match(summary, /^ {2}servers\.mail\.headers\.Authorization +file \.\/secrets\/mail-token$/m);
 });
 

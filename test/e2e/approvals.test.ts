@@ -33,10 +33,12 @@ admins:
   bao:
     email: bao.le@example.com
     roles: [approver]
+    groups: [finance]
     apiKeyHash: "${await hashSecret(APPROVER_KEY)}"
   priya:
     email: priya.raman@example.com
     roles: [approver]
+    groups: [finance]
     apiKeyHash: "${await hashSecret(OWNER_KEY)}"
   an:
     email: an.pham@example.com

@@ -386,7 +386,12 @@ describe('InspectionEngine.maskAll', () => {
     const { engine } = makeEngine({ arguments: { confidential: 'allow' } });
     const value = { to: EMAIL, card: `card ${CARD}`, note: INJECTION, id: 7 };
     const snapshot = structuredClone(value);
-    assert.deepEqual(engine.maskAll(value), { to: '[EMAIL]', card: 'card [PAYMENT_CARD]', note: INJECTION, id: 7 });
+    assert.deepEqual(engine.maskAll(value), {
+      to: '[EMAIL]',
+      card: 'card [PAYMENT_CARD]',
+      note: INJECTION,
+      id: 7,
+    });
     assert.deepEqual(value, snapshot);
     const clean = { id: 'c-42' };
     assert.equal(engine.maskAll(clean), clean);

@@ -21,7 +21,10 @@ function scan(text: string, detectors: readonly Detector[] = DETECTORS): Found[]
   const found: Found[] = [];
   for (const detector of detectors) {
     for (const finding of detector.detect(text, budget())) {
-      assert.ok(finding.start >= 0 && finding.end <= text.length && finding.start < finding.end, 'span in text');
+      assert.ok(
+        finding.start >= 0 && finding.end <= text.length && finding.start < finding.end,
+        'span in text',
+      );
       assert.ok(finding.confidence >= 0 && finding.confidence <= 1, 'confidence in 0..1');
       assert.ok(detector.types.includes(finding.type), `${detector.name} reports only its types`);
       assert.equal(finding.detector, detector.name);
@@ -57,7 +60,18 @@ describe('piiDetectors', () => {
     }
     assert.deepEqual(
       DETECTORS.flatMap((detector) => detector.types),
-      ['email', 'phone', 'payment_card', 'iban', 'ip_address', 'date_of_birth', 'us_ssn', 'passport', 'person_name'],
+      [
+        'email',
+        'phone',
+        'payment_card',
+        'iban',
+        'ip_address',
+        'date_of_birth',
+        'us_ssn',
+        'passport',
+        'person_name',
+        'address',
+      ],
     );
   });
 
@@ -160,7 +174,10 @@ describe('payment_card', () => {
   });
 
   test('does not cut cards out of longer numbers, words or mixed separators', () => {
-    assert.deepEqual(reported('id 94111111111111111 x4111111111111111 4111 1111-1111 1111', 'payment_card'), []);
+    assert.deepEqual(
+      reported('id 94111111111111111 x4111111111111111 4111 1111-1111 1111', 'payment_card'),
+      [],
+    );
     assert.deepEqual(reported('0000 0000 0000 0000', 'payment_card'), []);
   });
 
@@ -194,7 +211,8 @@ describe('iban', () => {
 
 describe('ip_address', () => {
   test('reports IPv4 and IPv6 addresses with exact spans', () => {
-    const text = 'from 203.0.113.7:443 via 10.0.0.1/24, peer 2001:db8::8a2e:370:7334, mapped ::ffff:192.0.2.1.';
+    const text =
+      'from 203.0.113.7:443 via 10.0.0.1/24, peer 2001:db8::8a2e:370:7334, mapped ::ffff:192.0.2.1.';
     assert.deepEqual(reported(text, 'ip_address'), [
       '203.0.113.7',
       '10.0.0.1',
@@ -252,7 +270,14 @@ describe('us_ssn', () => {
   });
 
   test('applies the invalid ranges', () => {
-    for (const number of ['000-12-3456', '666-12-3456', '912-12-3456', '123-00-4567', '123-45-0000', '078-05-1120']) {
+    for (const number of [
+      '000-12-3456',
+      '666-12-3456',
+      '912-12-3456',
+      '123-00-4567',
+      '123-45-0000',
+      '078-05-1120',
+    ]) {
       assert.deepEqual(reported(`SSN ${number}`, 'us_ssn'), [], number);
     }
   });
@@ -279,19 +304,55 @@ describe('passport', () => {
 describe('person_name (English)', () => {
   test('reports names after titles, known given names with surnames, and labelled names', () => {
     const text = 'Mr. John Smith met Dr Alice Johnson and Mary Ann Williams. Customer: Jane Roe.';
-    assert.deepEqual(reported(text, 'person_name'), ['John Smith', 'Alice Johnson', 'Mary Ann Williams', 'Jane Roe']);
+    assert.deepEqual(reported(text, 'person_name'), [
+      'John Smith',
+      'Alice Johnson',
+      'Mary Ann Williams',
+      'Jane Roe',
+    ]);
+  });
+
+  test('needs a known surname, a name label or a non-determiner before a given name', () => {
+    assert.deepEqual(reported('The Alphonso Cheese is back', 'person_name'), []);
+    assert.deepEqual(reported('on file for Delbert Quexley.', 'person_name'), ['Delbert Quexley']);
+    assert.ok((confidenceOf('on file for Delbert Quexley.', 'person_name', 'Delbert Quexley') ?? 1) < 0.8);
+    assert.deepEqual(reported('Patient: Alphonso Quexley', 'person_name'), ['Alphonso Quexley']);
+    assert.deepEqual(reported('We met Alphonso Garcia', 'person_name'), ['Alphonso Garcia']);
   });
 
   test('skips places, organisations, days and all-caps headings', () => {
-    const text = 'New York. Chase Bank. Victoria Station on Monday Morning. GENERAL TERMS AND CONDITIONS. Grace Church';
+    const text =
+      'New York. Chase Bank. Victoria Station on Monday Morning. GENERAL TERMS AND CONDITIONS. Grace Church';
     assert.deepEqual(reported(text, 'person_name'), []);
+  });
+});
+
+describe('address (US)', () => {
+  test('reports street addresses ending with a state and ZIP code', () => {
+    const addresses = [
+      '5561 Marquardt Port Suite 661, Lake Elenaview, NV 89012',
+      '36705 Church Street, Springfield, IL 62704-1234',
+      '96544 Chet Forge Apt. 868, South Gabrielle, CA 94016',
+      '7254 E 10th Street, South Elias, VA 48967',
+      '99090 Aufderhar-Hilpert Cove, Fort Wellington, WY 48454',
+    ];
+    for (const address of addresses) assert.deepEqual(reported(`Ship to: ${address}.`, 'address'), [address]);
+  });
+
+  test('skips a city and state alone, unknown state codes and glued ZIP codes', () => {
+    assert.deepEqual(reported('Springfield, IL 62704', 'address'), []);
+    assert.deepEqual(reported('12 Main Street, Springfield, XX 62704', 'address'), []);
+    assert.deepEqual(reported('12 Main Street, Springfield, IL 627041', 'address'), []);
   });
 });
 
 describe('context words', () => {
   test('fold case and diacritics, NFC and NFD alike', () => {
     assert.equal(foldRange('Số Tài Khoản ĐT', 0, 15), 'so tai khoan dt');
-    assert.equal(foldRange('Số Tài Khoản'.normalize('NFD'), 0, 'Số Tài Khoản'.normalize('NFD').length), 'so tai khoan');
+    assert.equal(
+      foldRange('Số Tài Khoản'.normalize('NFD'), 0, 'Số Tài Khoản'.normalize('NFD').length),
+      'so tai khoan',
+    );
   });
 
   test('find labels before a candidate, the nearest one deciding', () => {
@@ -374,9 +435,12 @@ describe('hostile input', () => {
       'x.com',
     );
     fc.assert(
-      fc.property(fc.oneof(fc.string({ unit, maxLength: 80 }), fc.string({ unit: 'binary', maxLength: 80 })), (text) => {
-        scan(text);
-      }),
+      fc.property(
+        fc.oneof(fc.string({ unit, maxLength: 80 }), fc.string({ unit: 'binary', maxLength: 80 })),
+        (text) => {
+          scan(text);
+        },
+      ),
       { numRuns: 400 },
     );
   });

@@ -4,7 +4,11 @@ import fc from 'fast-check';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { validate as validateMst } from 'stdnum/lib/cjs/vn/mst.js';
 import { cccdStructure, taxCodeValid, vietnamesePhoneKind } from '../../src/inspect/detectors/checks.js';
-import { CCCD_PROVINCE_CODES, VN_LANDLINE_AREA_3, VN_MOBILE_PREFIXES } from '../../src/inspect/detectors/data/vn-codes.js';
+import {
+  CCCD_PROVINCE_CODES,
+  VN_LANDLINE_AREA_3,
+  VN_MOBILE_PREFIXES,
+} from '../../src/inspect/detectors/data/vn-codes.js';
 import { vietnamDetectors } from '../../src/inspect/detectors/vietnam.js';
 import { FINDING_TYPES } from '../../src/inspect/types.js';
 import type { FindingType } from '../../src/inspect/types.js';
@@ -23,10 +27,17 @@ function scan(text: string): Found[] {
   const found: Found[] = [];
   for (const detector of DETECTORS) {
     for (const finding of detector.detect(text, budget())) {
-      assert.ok(finding.start >= 0 && finding.end <= text.length && finding.start < finding.end, 'span in text');
+      assert.ok(
+        finding.start >= 0 && finding.end <= text.length && finding.start < finding.end,
+        'span in text',
+      );
       assert.ok(finding.confidence >= 0 && finding.confidence <= 1, 'confidence in 0..1');
       assert.ok(detector.types.includes(finding.type), `${detector.name} reports only its types`);
-      found.push({ type: finding.type, value: text.slice(finding.start, finding.end), confidence: finding.confidence });
+      found.push({
+        type: finding.type,
+        value: text.slice(finding.start, finding.end),
+        confidence: finding.confidence,
+      });
     }
   }
   return found;
@@ -127,8 +138,16 @@ describe('numbering plans', () => {
   });
 
   test('read a CCCD: birth province, year and sex', () => {
-    assert.deepEqual(cccdStructure('079203001234', YEAR), { province: 'Hồ Chí Minh', birthYear: 2003, sex: 'male' });
-    assert.deepEqual(cccdStructure('001190012345', YEAR), { province: 'Hà Nội', birthYear: 1990, sex: 'female' });
+    assert.deepEqual(cccdStructure('079203001234', YEAR), {
+      province: 'Hồ Chí Minh',
+      birthYear: 2003,
+      sex: 'male',
+    });
+    assert.deepEqual(cccdStructure('001190012345', YEAR), {
+      province: 'Hà Nội',
+      birthYear: 1990,
+      sex: 'female',
+    });
     assert.equal(cccdStructure('003090012345', YEAR), undefined);
   });
 });
@@ -141,7 +160,9 @@ describe('vn_cccd', () => {
     assert.ok((confidenceOf(`Số CCCD: ${female2003}`, 'vn_cccd', female2003) ?? 0) >= 0.9);
     assert.ok((confidenceOf(`so can cuoc cong dan ${female2003}`, 'vn_cccd', female2003) ?? 0) >= 0.9);
     assert.ok((confidenceOf(`ID card: ${male1990}`, 'vn_cccd', male1990) ?? 0) >= 0.9);
-    assert.ok((confidenceOf(`Số định danh cá nhân: ${male1990}`.normalize('NFD'), 'vn_cccd', male1990) ?? 0) >= 0.9);
+    assert.ok(
+      (confidenceOf(`Số định danh cá nhân: ${male1990}`.normalize('NFD'), 'vn_cccd', male1990) ?? 0) >= 0.9,
+    );
   });
 
   test('reports people of every province and both sexes', () => {
@@ -214,7 +235,8 @@ describe('phone (Vietnam)', () => {
   });
 
   test('refuses retired prefixes, wrong lengths, glued digits and single-spaced digits', () => {
-    const text = '0123 456 7890, 0112345678, 091234567, 09123456789, x0912345678, 0 9 1 2 3 4 5 6 7 8, 2024-0912345678';
+    const text =
+      '0123 456 7890, 0112345678, 091234567, 09123456789, x0912345678, 0 9 1 2 3 4 5 6 7 8, 2024-0912345678';
     assert.deepEqual(reported(text, 'phone'), []);
   });
 
@@ -248,10 +270,14 @@ describe('vn_tax_code', () => {
 describe('bank_account', () => {
   test('reports digit runs after an account label or a bank name', () => {
     assert.deepEqual(reported('STK: 0071000123456', 'bank_account'), ['0071000123456']);
-    assert.deepEqual(reported('Số tài khoản 1903 5555 0120 17 tại Techcombank', 'bank_account'), ['1903 5555 0120 17']);
+    assert.deepEqual(reported('Số tài khoản 1903 5555 0120 17 tại Techcombank', 'bank_account'), [
+      '1903 5555 0120 17',
+    ]);
     assert.deepEqual(reported('so tai khoan: 123456789', 'bank_account'), ['123456789']);
     assert.deepEqual(reported('Account number 000123456789', 'bank_account'), ['000123456789']);
-    assert.deepEqual(reported('Vietcombank - 0071000123456 - Nguyen Van A', 'bank_account'), ['0071000123456']);
+    assert.deepEqual(reported('Vietcombank - 0071000123456 - Nguyen Van A', 'bank_account'), [
+      '0071000123456',
+    ]);
     assert.deepEqual(reported('MB Bank 86868686868', 'bank_account'), ['86868686868']);
   });
 
@@ -261,8 +287,18 @@ describe('bank_account', () => {
 
   test('never reports a phone, a card or a CCCD as an account', () => {
     const id = cccd('079', 1990, false);
-    const text = `STK: 0912345678. STK: 4111111111111111. STK: ${id}`;
+    const text = `STK: 0912345678. STK: 4111111111111111. Vietcombank, CCCD ${id}`;
     assert.deepEqual(reported(text, 'bank_account'), []);
+    assert.deepEqual(reported(text, 'phone'), ['0912345678']);
+    assert.deepEqual(reported(text, 'vn_cccd'), [id]);
+  });
+
+  test('reads a CCCD-shaped or 00-prefixed number right after an account label as an account', () => {
+    const sacombank = cccd('060', 2003, false); // Sacombank numbers start with 06
+    assert.deepEqual(reported(`STK: ${sacombank} - Sacombank`, 'bank_account'), [sacombank]);
+    assert.deepEqual(reported(`STK: ${sacombank} - Sacombank`, 'vn_cccd'), []);
+    assert.deepEqual(reported('STK 0084582908562 (Vietcombank)', 'bank_account'), ['0084582908562']);
+    assert.deepEqual(reported('STK 0084582908562 (Vietcombank)', 'phone'), []);
   });
 
   test('skips amounts of money', () => {
@@ -286,6 +322,15 @@ describe('person_name (Vietnamese)', () => {
     const bare = confidenceOf('see Vo Quang Ky', 'person_name', 'Vo Quang Ky') ?? 0;
     const labelled = confidenceOf('Name: Vo Quang Ky', 'person_name', 'Vo Quang Ky') ?? 0;
     assert.ok(bare < labelled);
+  });
+
+  test('reports names written one after another separately, keeping four-syllable names whole', () => {
+    assert.deepEqual(reported('Danh sách: Nguyễn Văn An Trần Thị Bình Lê Văn Cường', 'person_name'), [
+      'Nguyễn Văn An',
+      'Trần Thị Bình',
+      'Lê Văn Cường',
+    ]);
+    assert.deepEqual(reported('Chị Nguyễn Thị Thu Hà gọi', 'person_name'), ['Nguyễn Thị Thu Hà']);
   });
 
   test('skips cities, streets named after people and title-case headings', () => {
@@ -343,7 +388,8 @@ describe('hostile input', () => {
   ];
   for (const [name, text] of adversarial) {
     test(`${name}: every detector returns`, () => {
-      for (const detector of DETECTORS) assert.ok(Array.isArray(detector.detect(text, budget())), detector.name);
+      for (const detector of DETECTORS)
+        assert.ok(Array.isArray(detector.detect(text, budget())), detector.name);
     });
   }
 
@@ -375,9 +421,12 @@ describe('hostile input', () => {
       'ư',
     );
     fc.assert(
-      fc.property(fc.oneof(fc.string({ unit, maxLength: 60 }), fc.string({ unit: 'binary', maxLength: 60 })), (text) => {
-        scan(text);
-      }),
+      fc.property(
+        fc.oneof(fc.string({ unit, maxLength: 60 }), fc.string({ unit: 'binary', maxLength: 60 })),
+        (text) => {
+          scan(text);
+        },
+      ),
       { numRuns: 400 },
     );
   });

@@ -4,7 +4,12 @@
  * Every function takes digits only (no separators) and never throws.
  */
 import { validate as validateMst } from 'stdnum/lib/cjs/vn/mst.js';
-import { CCCD_PROVINCE_CODES, VN_LANDLINE_AREA_2, VN_LANDLINE_AREA_3, VN_MOBILE_PREFIXES } from './data/vn-codes.js';
+import {
+  CCCD_PROVINCE_CODES,
+  VN_LANDLINE_AREA_2,
+  VN_LANDLINE_AREA_3,
+  VN_MOBILE_PREFIXES,
+} from './data/vn-codes.js';
 
 /** Whether `digits` passes the Luhn (mod 10) check. */
 export function luhnValid(digits: string): boolean {
@@ -41,7 +46,8 @@ export function cardScheme(digits: string): string | undefined {
   const four = Number(digits.slice(0, 4));
   const six = Number(digits.slice(0, 6));
   if (digits.startsWith('4')) return length === 13 || length === 16 || length === 19 ? 'visa' : undefined;
-  if ((two >= 51 && two <= 55) || (four >= 2221 && four <= 2720)) return length === 16 ? 'mastercard' : undefined;
+  if ((two >= 51 && two <= 55) || (four >= 2221 && four <= 2720))
+    return length === 16 ? 'mastercard' : undefined;
   if (two === 34 || two === 37) return length === 15 ? 'amex' : undefined;
   if (four >= 2200 && four <= 2204) return length >= 16 && length <= 19 ? 'mir' : undefined;
   if (four >= 3528 && four <= 3589) return length >= 16 && length <= 19 ? 'jcb' : undefined;
@@ -77,7 +83,8 @@ export function vietnamesePhoneKind(digits: string): VietnamesePhoneKind | undef
   if (national[0] !== '0') return undefined;
   if (national.length === 10 && VN_MOBILE_PREFIXES.has(national.slice(1, 3))) return 'mobile';
   if (national.length === 11 && national[1] === '2') {
-    if (VN_LANDLINE_AREA_2.has(national.slice(1, 3)) || VN_LANDLINE_AREA_3.has(national.slice(1, 4))) return 'landline';
+    if (VN_LANDLINE_AREA_2.has(national.slice(1, 3)) || VN_LANDLINE_AREA_3.has(national.slice(1, 4)))
+      return 'landline';
   }
   return undefined;
 }
@@ -118,7 +125,8 @@ export function taxCodeValid(digits: string): boolean {
   if (digits.length !== 10 && digits.length !== 13) return false;
   // the check digit first, computed here (stdnum's validate allocates; most candidates fail this)
   let sum = 0;
-  for (let index = 0; index < 9; index++) sum += (digits.charCodeAt(index) - 0x30) * (MST_WEIGHTS[index] ?? 0);
+  for (let index = 0; index < 9; index++)
+    sum += (digits.charCodeAt(index) - 0x30) * (MST_WEIGHTS[index] ?? 0);
   if (10 - (sum % 11) !== digits.charCodeAt(9) - 0x30) return false;
   try {
     return validateMst(digits).isValid;

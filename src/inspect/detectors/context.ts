@@ -12,10 +12,13 @@ import { CONTEXT_WORDS } from './data/context-words.js';
 export type ContextKind = keyof typeof CONTEXT_WORDS;
 
 const KINDS = Object.keys(CONTEXT_WORDS) as ContextKind[];
-const KIND_INDEX = Object.fromEntries(KINDS.map((kind, index) => [kind, index])) as Record<ContextKind, number>;
+const KIND_INDEX = Object.fromEntries(KINDS.map((kind, index) => [kind, index])) as Record<
+  ContextKind,
+  number
+>;
 
 /** Characters looked at before a candidate: about six words. */
-export const CONTEXT_WINDOW = 48;
+const CONTEXT_WINDOW = 48;
 
 // ---------------------------------------------------------------------------------------------
 // Folding: lower case, diacritics removed, đ → d. One table lookup per UTF-16 unit.
@@ -42,7 +45,7 @@ function buildFoldTable(): Uint16Array {
 }
 
 /** The folded form of one UTF-16 unit (0 for a combining mark, which folding drops). */
-export function foldCode(code: number): number {
+function foldCode(code: number): number {
   if (code < FOLD_TABLE_SIZE) return FOLD[code] ?? code;
   return code;
 }
@@ -99,7 +102,10 @@ function isFoldedWordCode(code: number): boolean {
 export function isWordCode(code: number): boolean {
   if (code < 0x80) {
     return (
-      (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a) || (code >= 0x61 && code <= 0x7a) || code === 0x5f
+      (code >= 0x30 && code <= 0x39) ||
+      (code >= 0x41 && code <= 0x5a) ||
+      (code >= 0x61 && code <= 0x7a) ||
+      code === 0x5f
     );
   }
   return isNonAsciiLetterLike(code);
@@ -162,8 +168,8 @@ function buildPhraseTable(): Map<string, PhraseEntry> {
 }
 
 /**
- * The labels found before a candidate: which kinds, and how near (in folded characters between the
- * end of the label and the candidate; `Infinity` when absent).
+ * The labels found before a candidate: which kinds, and how near (in characters between the end of
+ * the label and the candidate; `Infinity` when absent).
  */
 export class ContextHits {
   /** Bit set of the kinds present. */
@@ -322,18 +328,23 @@ function buildLastWordHashes(): Map<ContextKind, Set<number>> {
 
 /**
  * Whether a label of `kind` ends at most `maxGap` characters before `position` ("Name: Jane",
- * "Họ tên: Nguyễn…", "STK 0071…"), and no negative label is nearer. Looks at one word first, so it
+ * "Họ tên: Nguyễn…", `"full_name": "Jane`), and no negative label is nearer. Looks at one word first, so it
  * is cheap when the answer is no, which is the common case.
  */
-export function labelEndsAt(text: string, position: number, kind: ContextKind, maxGap = 3): boolean {
+export function labelEndsAt(text: string, position: number, kind: ContextKind, maxGap = 4): boolean {
+  // label words are letters and digits: "full_name" ends with the word "name"
   let end = position;
-  while (end > 0 && position - end < maxGap && !isWordCode(text.charCodeAt(end - 1))) end--;
-  if (end === 0 || !isWordCode(text.charCodeAt(end - 1))) return false;
+  while (end > 0 && position - end < maxGap && !isLabelCode(text.charCodeAt(end - 1))) end--;
+  if (end === 0 || !isLabelCode(text.charCodeAt(end - 1))) return false;
   let start = end;
-  while (start > 0 && end - start < 24 && isWordCode(text.charCodeAt(start - 1))) start--;
+  while (start > 0 && end - start < 24 && isLabelCode(text.charCodeAt(start - 1))) start--;
   if (LAST_WORD_HASHES.get(kind)?.has(foldedWordHash(text, start, end)) !== true) return false;
   const hits = contextBefore(text, position);
   return hits.distance(kind) <= maxGap && hits.verdict([kind]) === 'positive';
+}
+
+function isLabelCode(code: number): boolean {
+  return code !== 0x5f && isWordCode(code);
 }
 
 /** Hash of a word as `lookBefore` and `labelEndsAt` compute it, over its folded form. */
@@ -371,10 +382,11 @@ let cachedNfc: NfcView | undefined;
  * keyboards and macOS file names produce) matches the same word lists. Costs one scan when the text
  * has no combining mark; memoized for the last text.
  */
-export function nfcView(text: string): NfcView {
+export function nfcView(text: string, budget?: ScanBudget): NfcView {
   if (text === cachedNfcSource && cachedNfc !== undefined) return cachedNfc;
   COMBINING_MARK.lastIndex = 0;
-  const view = COMBINING_MARK.test(text) ? buildNfcView(text) : new IdentityView(text);
+  const view = COMBINING_MARK.test(text) ? buildNfcView(text, budget) : new IdentityView(text);
+  if (view === undefined) return new IdentityView(text); // out of time: the scan fails closed anyway
   cachedNfcSource = text;
   cachedNfc = view;
   return view;
@@ -396,11 +408,13 @@ class MappedView implements NfcView {
   constructor(
     readonly text: string,
     private readonly original: string,
-    private readonly pieceStart: readonly number[],
-    private readonly pieceEnd: readonly number[],
+    private readonly pieceStart: Int32Array,
+    private readonly pieceEnd: Int32Array,
   ) {}
   start(index: number): number {
-    return index < this.pieceStart.length ? (this.pieceStart[index] ?? this.original.length) : this.original.length;
+    return index < this.pieceStart.length
+      ? (this.pieceStart[index] ?? this.original.length)
+      : this.original.length;
   }
   end(index: number): number {
     if (index <= 0) return 0;
@@ -408,33 +422,42 @@ class MappedView implements NfcView {
   }
 }
 
-function buildNfcView(text: string): NfcView {
+function buildNfcView(text: string, budget: ScanBudget | undefined): NfcView | undefined {
   const pieces: string[] = [];
-  const pieceStart: number[] = [];
-  const pieceEnd: number[] = [];
+  // NFC is never longer than its source for these clusters; one slot per unit of the NFC text
+  const pieceStart = new Int32Array(text.length);
+  const pieceEnd = new Int32Array(text.length);
+  let length = 0;
   let position = 0;
+  let clusters = 0;
   while (position < text.length) {
+    if (budget !== undefined && ++clusters % 1024 === 0 && performance.now() > budget.deadline)
+      return undefined;
     COMBINING_MARK.lastIndex = position;
     const match = COMBINING_MARK.exec(text);
-    const clusterStart = match === null ? text.length : match.index > position ? match.index - 1 : match.index;
+    const clusterStart =
+      match === null ? text.length : match.index > position ? match.index - 1 : match.index;
     if (clusterStart > position) pieces.push(text.slice(position, clusterStart));
     for (let index = position; index < clusterStart; index++) {
-      pieceStart.push(index);
-      pieceEnd.push(index + 1);
+      pieceStart[length] = index;
+      pieceEnd[length] = index + 1;
+      length++;
     }
     if (match === null) break;
     let clusterEnd = match.index;
     while (clusterEnd < text.length && isCombining(text.charCodeAt(clusterEnd))) clusterEnd++;
     const raw = text.slice(clusterStart, clusterEnd);
-    const piece = clusterEnd - match.index <= MAX_MARKS_NORMALIZED ? raw.normalize('NFC') : raw;
+    let piece = clusterEnd - match.index <= MAX_MARKS_NORMALIZED ? raw.normalize('NFC') : raw;
+    if (piece.length > raw.length) piece = raw; // keep the one-slot-per-unit bound
     pieces.push(piece);
     for (let index = 0; index < piece.length; index++) {
-      pieceStart.push(clusterStart);
-      pieceEnd.push(clusterEnd);
+      pieceStart[length] = clusterStart;
+      pieceEnd[length] = clusterEnd;
+      length++;
     }
     position = clusterEnd;
   }
-  return new MappedView(pieces.join(''), text, pieceStart, pieceEnd);
+  return new MappedView(pieces.join(''), text, pieceStart.subarray(0, length), pieceEnd.subarray(0, length));
 }
 
 function isCombining(code: number): boolean {

@@ -56,9 +56,30 @@ export function digitRuns(text: string, budget: ScanBudget): DigitRuns {
   return runs;
 }
 
+const NO_GROUPS = new Int32Array(0);
+const NO_FLAGS = new Uint8Array(0);
+/** Never written: tokensWithDigits returns before touching the memo of a text without digits. */
+const NO_LISTS = new Map<number, readonly number[]>();
+
 function buildRuns(text: string, budget: ScanBudget): DigitRuns {
+  GROUP.lastIndex = 0;
+  let match = GROUP.exec(text);
+  if (match === null) {
+    // most short strings (keys, names, prose) have no digit: nothing to allocate
+    return {
+      text,
+      groupStart: NO_GROUPS,
+      groupEnd: NO_GROUPS,
+      tokenFirst: NO_GROUPS,
+      tokenLast: NO_GROUPS,
+      tokenFlags: NO_FLAGS,
+      tokenDigits: NO_GROUPS,
+      complete: true,
+      tokenLists: NO_LISTS,
+    };
+  }
   // Typed arrays grown by doubling: no per-element allocation, nothing for the GC to trace.
-  const capacity = Math.max(16, text.length >> 4);
+  const capacity = Math.max(8, text.length >> 5);
   let groupStart: Int32Array = new Int32Array(capacity);
   let groupEnd: Int32Array = new Int32Array(capacity);
   let tokenFirst: Int32Array = new Int32Array(capacity);
@@ -66,9 +87,8 @@ function buildRuns(text: string, budget: ScanBudget): DigitRuns {
   let groups = 0;
   let tokens = 0;
   let complete = true;
-  GROUP.lastIndex = 0;
   let iteration = 0;
-  for (let match = GROUP.exec(text); match !== null; match = GROUP.exec(text)) {
+  for (; match !== null; match = GROUP.exec(text)) {
     if (++iteration % CHECK_EVERY === 0 && performance.now() > budget.deadline) {
       complete = false;
       break;
@@ -106,7 +126,8 @@ function buildRuns(text: string, budget: ScanBudget): DigitRuns {
     const last = tokenLast[token] ?? 0;
     tokenFlags[token] = flagsOf(text, groupStart[first] ?? 0, groupEnd[last] ?? 0);
     let digits = 0;
-    for (let group = first; group <= last; group++) digits += (groupEnd[group] ?? 0) - (groupStart[group] ?? 0);
+    for (let group = first; group <= last; group++)
+      digits += (groupEnd[group] ?? 0) - (groupStart[group] ?? 0);
     tokenDigits[token] = digits;
   }
   return {
@@ -184,7 +205,10 @@ function flagsOf(text: string, start: number, end: number): number {
   if (before === 0x2b || (before === OPEN && beforeBefore === 0x2b)) flags |= PLUS_BEFORE;
   if (before !== -1 && isWordCode(before)) flags |= ATTACHED_BEFORE;
   // "INV-2024", "id_123", "v.12": glued to a word by a joiner
-  if ((before === HYPHEN || before === 0x5f || before === DOT || before === SLASH) && isWordCode(beforeBefore)) {
+  if (
+    (before === HYPHEN || before === 0x5f || before === DOT || before === SLASH) &&
+    isWordCode(beforeBefore)
+  ) {
     flags |= ATTACHED_BEFORE;
   }
   // "1,234567": the tail of a number with thousands separators
@@ -192,7 +216,8 @@ function flagsOf(text: string, start: number, end: number): number {
   const after = end < text.length ? text.charCodeAt(end) : -1;
   const afterAfter = end + 1 < text.length ? text.charCodeAt(end + 1) : -1;
   if (after !== -1 && isWordCode(after)) flags |= ATTACHED_AFTER;
-  if ((after === HYPHEN || after === 0x5f || after === SLASH) && isWordCode(afterAfter)) flags |= ATTACHED_AFTER;
+  if ((after === HYPHEN || after === 0x5f || after === SLASH) && isWordCode(afterAfter))
+    flags |= ATTACHED_AFTER;
   if ((after === 0x2c || after === DOT || after === 0x3a) && isDigit(afterAfter)) flags |= ATTACHED_AFTER;
   return flags;
 }
@@ -215,11 +240,6 @@ export function digitsOf(runs: DigitRuns, first: number, last: number): string {
 /** Number of digits in group `group`. */
 export function groupLength(runs: DigitRuns, group: number): number {
   return (runs.groupEnd[group] ?? 0) - (runs.groupStart[group] ?? 0);
-}
-
-/** The characters between group `group - 1` and group `group` (same token), e.g. " ", "-", ") ". */
-export function gapBefore(runs: DigitRuns, group: number): string {
-  return runs.text.slice(runs.groupEnd[group - 1], runs.groupStart[group]);
 }
 
 /** Whether a gap separates two numbers rather than the parts of one: it holds a space or a parenthesis. */
@@ -261,7 +281,8 @@ export function hasUniformGaps(runs: DigitRuns, first: number, last: number, all
   if (!allowed.includes(String.fromCharCode(separator))) return false;
   for (let group = first + 1; group <= last; group++) {
     const gapStart = runs.groupEnd[group - 1] ?? 0;
-    if ((runs.groupStart[group] ?? 0) - gapStart !== 1 || runs.text.charCodeAt(gapStart) !== separator) return false;
+    if ((runs.groupStart[group] ?? 0) - gapStart !== 1 || runs.text.charCodeAt(gapStart) !== separator)
+      return false;
   }
   return true;
 }

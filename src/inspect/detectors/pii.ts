@@ -1,6 +1,7 @@
 /**
  * Global PII detectors: e-mail addresses, phone numbers, payment cards, IBANs, IP addresses, dates of
- * birth, US Social Security numbers, passport numbers and English person names. Precision first: a
+ * birth, US Social Security numbers, passport numbers, English person names and US street addresses
+ * (Vietnamese addresses are `vietnam.ts`'s). Precision first: a
  * value is reported when its structure checks out (Luhn, mod 97, numbering plans, calendar) or a
  * label says what it is; labels such as "order id" near a look-alike lower the confidence.
  *
@@ -21,7 +22,17 @@ import {
   ssnValid,
   vietnamesePhoneKind,
 } from './checks.js';
-import { contextBefore, contextual, detector, foldRange, isWordCode, nfcView, today } from './context.js';
+import {
+  contextBefore,
+  contextual,
+  detector,
+  foldRange,
+  foldedWordHash,
+  isWordCode,
+  labelEndsAt,
+  nfcView,
+  today,
+} from './context.js';
 import type { ContextKind, Emit } from './context.js';
 import {
   AMBIGUOUS_FIRST_NAMES,
@@ -63,6 +74,7 @@ export function piiDetectors(): Detector[] {
     detector('pii.us_ssn', ['us_ssn'], detectSsns),
     detector('pii.passport', ['passport'], detectPassports),
     detector('pii.person_name', ['person_name'], detectEnglishNames),
+    detector('pii.address', ['address'], detectUsAddresses),
   ];
 }
 
@@ -78,7 +90,14 @@ function isAsciiAlphanumeric(code: number): boolean {
 
 /** RFC 5322 atext without the rarely used symbols, plus dots. */
 function isLocalPartCode(code: number): boolean {
-  return isAsciiAlphanumeric(code) || code === DOT || code === 0x5f || code === 0x25 || code === 0x2b || code === HYPHEN;
+  return (
+    isAsciiAlphanumeric(code) ||
+    code === DOT ||
+    code === 0x5f ||
+    code === 0x25 ||
+    code === 0x2b ||
+    code === HYPHEN
+  );
 }
 
 function isDomainCode(code: number): boolean {
@@ -94,7 +113,7 @@ const FILE_EXTENSIONS = new Set(
 
 function detectEmails(text: string, budget: ScanBudget, emit: Emit): void {
   let iteration = 0;
-  for (let at = text.indexOf('@'); at !== -1; ) {
+  for (let at = text.indexOf('@'); at !== -1;) {
     if (outOfTime(++iteration, budget)) return;
     const end = emailEnd(text, at);
     const start = end === undefined ? undefined : localPartStart(text, at);
@@ -115,9 +134,12 @@ function localPartStart(text: string, at: number): number | undefined {
   while (start < at && text.charCodeAt(start) === DOT) start++;
   if (start === at || text.charCodeAt(at - 1) === DOT) return undefined;
   // "https://user:password@host": credentials in a URL, the secret detectors' business
-  if (start > 0 && text.charCodeAt(start - 1) === 0x3a) {
-    const scheme = text.lastIndexOf('://', start);
-    if (scheme !== -1 && start - scheme < 80) return undefined;
+  if (
+    start > 0 &&
+    text.charCodeAt(start - 1) === 0x3a &&
+    text.slice(Math.max(0, start - 80), start).includes('://')
+  ) {
+    return undefined;
   }
   return start;
 }
@@ -141,6 +163,12 @@ function emailEnd(text: string, at: number): number | undefined {
 
 // ---------------------------------------------------------------------------------------------
 // Phone numbers (Vietnamese numbers are `vietnam.ts`'s; this one covers +CC and US formats)
+
+/**
+ * How far (in characters) a label that a value needs may end before it: "Tel: ", `"dob": "`,
+ * "Số hộ chiếu: ". Further labels usually belong to another value of the same line.
+ */
+const NEAR_LABEL = 16;
 
 /** Regions tried for a national number that a label announces as a phone ("Tel: 020 7946 0958"). */
 const LABELLED_REGIONS: readonly CountryCode[] = ['US', 'GB', 'SG', 'AU', 'JP', 'KR', 'CN', 'TH', 'FR', 'DE'];
@@ -187,7 +215,11 @@ function internationalPhones(runs: DigitRuns, token: number, start: number, emit
     if (digits <= 15) {
       const international = runs.text.charCodeAt(start) === 0x2b ? '+' : '';
       const parsed = parsePhoneNumberFromString(international + digitsOf(runs, first, last), 'VN');
-      if (parsed?.isValid() === true && end <= limit && !isVietnamese(parsed.countryCallingCode, parsed.nationalNumber)) {
+      if (
+        parsed?.isValid() === true &&
+        end <= limit &&
+        !isVietnamese(parsed.countryCallingCode, parsed.nationalNumber)
+      ) {
         emit(start, end, contextual(0.85, contextBefore(runs.text, start), PHONE_KINDS, 0.95, 0.4));
       }
       return; // one number, valid or not
@@ -195,8 +227,13 @@ function internationalPhones(runs: DigitRuns, token: number, start: number, emit
     for (const match of findPhoneNumbersInText(runs.text.slice(start, end), { defaultCountry: 'VN' })) {
       const matchStart = start + match.startsAt;
       const matchEnd = start + match.endsAt;
-      if (matchEnd > limit || isVietnamese(match.number.countryCallingCode, match.number.nationalNumber)) continue;
-      emit(matchStart, matchEnd, contextual(0.85, contextBefore(runs.text, matchStart), PHONE_KINDS, 0.95, 0.4));
+      if (matchEnd > limit || isVietnamese(match.number.countryCallingCode, match.number.nationalNumber))
+        continue;
+      emit(
+        matchStart,
+        matchEnd,
+        contextual(0.85, contextBefore(runs.text, matchStart), PHONE_KINDS, 0.95, 0.4),
+      );
     }
   } catch {
     // libphonenumber refused the candidate: nothing to report
@@ -226,7 +263,10 @@ function nationalPhones(runs: DigitRuns, token: number, first: number, last: num
       ) {
         const digits = digitsOf(runs, area, area + 2);
         if (nationalNumberValid(digits, 'US') && vietnamesePhoneKind(digits) === undefined) {
-          const start = text.charCodeAt((runs.groupStart[group] ?? 0) - 1) === 0x28 ? (runs.groupStart[group] ?? 0) - 1 : (runs.groupStart[group] ?? 0);
+          const start =
+            text.charCodeAt((runs.groupStart[group] ?? 0) - 1) === 0x28
+              ? (runs.groupStart[group] ?? 0) - 1
+              : (runs.groupStart[group] ?? 0);
           const hits = contextBefore(text, start);
           emit(start, runs.groupEnd[area + 2] ?? 0, contextual(0.6, hits, PHONE_KINDS, 0.85, 0.3));
           found = true;
@@ -238,12 +278,12 @@ function nationalPhones(runs: DigitRuns, token: number, first: number, last: num
   }
   // Any other national number, only when labelled as a phone.
   if (found) return;
+  const digitCount = runs.tokenDigits[token] ?? 0;
+  if (digitCount < 8 || digitCount > 13 || last - first > 5 || !isStandalone(runs, token, first, last))
+    return;
   const start = runs.groupStart[first] ?? 0;
   const hits = contextBefore(text, start);
-  if (hits.empty || hits.verdict(PHONE_KINDS) !== 'positive') return;
-  let digitCount = 0;
-  for (let group = first; group <= last; group++) digitCount += groupLength(runs, group);
-  if (digitCount < 8 || digitCount > 13 || last - first > 5 || !isStandalone(runs, token, first, last)) return;
+  if (hits.empty || hits.distance('phone') > NEAR_LABEL || hits.verdict(PHONE_KINDS) !== 'positive') return;
   const digits = digitsOf(runs, first, last);
   if (vietnamesePhoneKind(digits) !== undefined) return;
   for (const region of LABELLED_REGIONS) {
@@ -334,7 +374,8 @@ function detectIbans(text: string, budget: ScanBudget, emit: Emit): void {
     if (outOfTime(group + 1, budget)) return;
     const digitsStart = runs.groupStart[group] ?? 0;
     const start = digitsStart - 2;
-    if (start < after || !isUpperAscii(text.charCodeAt(start)) || !isUpperAscii(text.charCodeAt(start + 1))) continue;
+    if (start < after || !isUpperAscii(text.charCodeAt(start)) || !isUpperAscii(text.charCodeAt(start + 1)))
+      continue;
     if (start > 0 && isWordCode(text.charCodeAt(start - 1))) continue;
     if (groupLength(runs, group) < 2) continue;
     const length = countrySpecs[text.slice(start, digitsStart)]?.chars;
@@ -361,7 +402,12 @@ function ibanEnd(text: string, start: number, length: number): number | undefine
     if (isUpperAscii(code) || isDigit(code)) {
       count++;
       position++;
-    } else if (code === 0x20 && count > 0 && position + 1 < text.length && isAsciiAlphanumeric(text.charCodeAt(position + 1))) {
+    } else if (
+      code === 0x20 &&
+      count > 0 &&
+      position + 1 < text.length &&
+      isAsciiAlphanumeric(text.charCodeAt(position + 1))
+    ) {
       position++;
     } else {
       break;
@@ -398,7 +444,10 @@ function detectIpv4(text: string, budget: ScanBudget, emit: Emit): void {
       if (start === first && ((runs.tokenFlags[token] ?? 0) & ATTACHED_BEFORE) !== 0) continue;
       // the IPv4 tail of an IPv6 address ("::ffff:192.0.2.1") is reported with it
       const before = (runs.groupStart[start] ?? 0) - 1;
-      if (text.charCodeAt(before) === COLON && (isHexCode(text.charCodeAt(before - 1)) || text.charCodeAt(before - 1) === COLON)) {
+      if (
+        text.charCodeAt(before) === COLON &&
+        (isHexCode(text.charCodeAt(before - 1)) || text.charCodeAt(before - 1) === COLON)
+      ) {
         continue;
       }
       const after = text.charCodeAt(runs.groupEnd[end] ?? 0);
@@ -432,7 +481,7 @@ function ipv4Confidence(octets: readonly number[]): number {
 
 function detectIpv6(text: string, budget: ScanBudget, emit: Emit): void {
   let iteration = 0;
-  for (let colon = text.indexOf(':'); colon !== -1; ) {
+  for (let colon = text.indexOf(':'); colon !== -1;) {
     if (outOfTime(++iteration, budget)) return;
     // a colon between hex digits, or the first of two: "db8:85a3", "fe80::", "::1"
     const previous = text.charCodeAt(colon - 1);
@@ -476,8 +525,10 @@ function isIpv6Code(code: number): boolean {
 // Dates of birth (only when labelled: "DOB", "date of birth", "ngày sinh", "born on")
 
 const DOB_KINDS: readonly ContextKind[] = ['dob'];
+/** Month names, full names before abbreviations (an alternation of literals: no nested quantifier). */
 const MONTHS =
-  'jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?';
+  'january|february|march|april|may|june|july|august|september|october|november|december|' +
+  'sept|jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec';
 const MONTH_INDEX: Record<string, number> = {
   jan: 1,
   feb: 2,
@@ -504,10 +555,10 @@ const MONTH_DAY_BEFORE_YEAR = new RegExp(
 );
 /** "ngày 12 tháng 5 năm ", "12 tháng 05, " before a year. */
 const VIETNAMESE_DAY_MONTH_BEFORE_YEAR =
-  /(?:^|[^0-9A-Za-zÀ-ỹ])((?:(?:ngày|ngay) {1,2})?([0-3]?[0-9]) {1,2}(?:tháng|thang) {1,2}([01]?[0-9]),? {1,2}(?:(?:năm|nam) {1,2})?)$/i;
+  /(?:^|[^0-9A-Za-zÀ-ỹ])((?:ngày |ngay )?([0-3]?[0-9]) {1,2}(?:tháng|thang) {1,2}([01]?[0-9]),? {1,2}(?:năm |nam )?)$/i;
 
 function detectBirthDates(text: string, budget: ScanBudget, emit: Emit): void {
-  const view = nfcView(text);
+  const view = nfcView(text, budget);
   const runs = digitRuns(view.text, budget);
   const now = today();
   const tokens = tokensWithDigits(runs, 4);
@@ -543,12 +594,18 @@ function numericBirthDate(runs: DigitRuns, token: number, group: number, today: 
   const standalone =
     isStandalone(runs, token, group, group + 2) || (text[end] === 'T' && isDigit(text.charCodeAt(end + 1)));
   if (!standalone) return false;
-  if (contextBefore(text, runs.groupStart[group] ?? 0).verdict(DOB_KINDS) !== 'positive') return false;
+  if (!labelledNear(text, runs.groupStart[group] ?? 0, DOB_KINDS)) return false;
   const values = [0, 1, 2].map((offset) => Number(digitsOf(runs, group + offset, group + offset)));
   const [x = 0, y = 0, z = 0] = values;
   if (yearFirst) return plausibleBirthDate(x, y, z, today);
   const year = c === 4 ? z : expandTwoDigitYear(z, today);
   return plausibleBirthDate(year, y, x, today) || plausibleBirthDate(year, x, y, today);
+}
+
+/** Whether a label of `kinds` ends within NEAR_LABEL characters before `start`, nearer than any negative one. */
+function labelledNear(text: string, start: number, kinds: readonly ContextKind[]): boolean {
+  const hits = contextBefore(text, start);
+  return !hits.empty && hits.nearest(kinds) <= NEAR_LABEL && hits.verdict(kinds) === 'positive';
 }
 
 function expandTwoDigitYear(year: number, today: Date): number {
@@ -590,10 +647,7 @@ function textualDateStart(runs: DigitRuns, group: number, today: Date): number |
   const start = yearStart - dateText.length;
   // "sinh ngày 12 tháng 5": the label ends inside the date, so look before its number too
   const dayStart = start + dateText.search(/[0-9]/);
-  const labelled =
-    contextBefore(text, start).verdict(DOB_KINDS) === 'positive' ||
-    contextBefore(text, dayStart).verdict(DOB_KINDS) === 'positive';
-  if (!labelled) return undefined;
+  if (!labelledNear(text, start, DOB_KINDS) && !labelledNear(text, dayStart, DOB_KINDS)) return undefined;
   return plausibleBirthDate(year, month, day, today) ? start : undefined;
 }
 
@@ -625,7 +679,11 @@ function detectSsns(text: string, budget: ScanBudget, emit: Emit): void {
           const hits = contextBefore(text, start);
           const labelled = hits.verdict(SSN_KINDS) === 'positive';
           if (dashed || labelled) {
-            emit(start, runs.groupEnd[group + 2] ?? 0, contextual(dashed ? 0.7 : 0.5, hits, SSN_KINDS, dashed ? 0.95 : 0.85, 0.3));
+            emit(
+              start,
+              runs.groupEnd[group + 2] ?? 0,
+              contextual(dashed ? 0.7 : 0.5, hits, SSN_KINDS, dashed ? 0.95 : 0.85, 0.3),
+            );
             group += 2;
             continue;
           }
@@ -658,12 +716,13 @@ function detectPassports(text: string, budget: ScanBudget, emit: Emit): void {
     // up to two letters glued in front: B1234567 (Vietnam), C03005988 (US), E12345678 (China)
     let start = digitsStart;
     while (start > 0 && digitsStart - start < 2 && isUpperAscii(text.charCodeAt(start - 1))) start--;
-    if (start > 0 && (isWordCode(text.charCodeAt(start - 1)) || text.charCodeAt(start - 1) === HYPHEN)) continue;
+    if (start > 0 && (isWordCode(text.charCodeAt(start - 1)) || text.charCodeAt(start - 1) === HYPHEN))
+      continue;
+    // "12.3456789", "1/2345678": the tail of another number
     if (start > 1 && isDigit(text.charCodeAt(start - 2)) && text.charCodeAt(start - 1) !== 0x20) continue;
     const letters = digitsStart - start;
     if (letters === 0 && length < 8) continue; // bare short numbers are too common
-    const hits = contextBefore(text, start);
-    if (hits.empty || hits.verdict(PASSPORT_KINDS) !== 'positive') continue;
+    if (!labelledNear(text, start, PASSPORT_KINDS)) continue;
     const vietnamese = letters === 1 && length === 7;
     emit(start, end, vietnamese ? 0.9 : 0.8);
   }
@@ -672,7 +731,6 @@ function detectPassports(text: string, budget: ScanBudget, emit: Emit): void {
 // ---------------------------------------------------------------------------------------------
 // English person names: titles, labels, and given name + surname pairs from compromise's lexicon
 
-const NAME_KINDS: readonly ContextKind[] = ['name'];
 /** A capitalized word followed by another: where a name can start. ASCII only; Vietnamese is vietnam.ts's. */
 const CAPITALIZED_PAIR = /[A-Z][A-Za-z']{0,24}\.?[ \u00a0][A-Z]/g;
 const MAX_NAME_WORDS = 6;
@@ -696,12 +754,37 @@ function detectEnglishNames(text: string, budget: ScanBudget, emit: Emit): void 
       CAPITALIZED_PAIR.lastIndex = start + 1;
       continue;
     }
+    // most capitalized runs hold no given name or title and have no label before: skip them unread
+    const runEnd = nameRunEnd(text, start);
+    CAPITALIZED_PAIR.lastIndex = Math.max(runEnd, start + 1);
+    if (!runHasName && !labelEndsAt(text, start, 'name')) continue;
     const words = readCapitalizedWords(text, start);
-    const lastWord = words[words.length - 1];
-    CAPITALIZED_PAIR.lastIndex = lastWord === undefined ? start + 1 : Math.max(lastWord.end, start + 1);
     if (words.length < 2 || VN_SURNAMES_FOLDED.has(words[0]?.lower ?? '')) continue;
     namesInWords(text, words, emit);
   }
+}
+
+const NAME_START_HASHES = new Set(
+  [...FIRST_NAMES, ...TITLES].map((word) => foldedWordHash(word, 0, word.length)),
+);
+/** Set by nameRunEnd: whether a word of the run is a given name or a title. */
+let runHasName = false;
+
+/** End of the capitalized run readCapitalizedWords would read, noting in runHasName whether it holds a given name or title. */
+function nameRunEnd(text: string, start: number): number {
+  runHasName = false;
+  let position = start;
+  let end = start;
+  for (let count = 0; count < MAX_NAME_WORDS && isUpperAscii(text.charCodeAt(position)); count++) {
+    const wordEnd = nameWordEnd(text, position);
+    if (NAME_START_HASHES.has(foldedWordHash(text, position, wordEnd))) runHasName = true;
+    end = wordEnd;
+    const next = text.charCodeAt(wordEnd) === DOT ? wordEnd + 1 : wordEnd;
+    const separator = text.charCodeAt(next);
+    if (separator !== 0x20 && separator !== 0xa0) break;
+    position = next + 1;
+  }
+  return end;
 }
 
 /** Up to MAX_NAME_WORDS words of a capital and lower-case letters ("O'Neil", "McDonald", "Mr."), one space apart. */
@@ -710,11 +793,12 @@ function readCapitalizedWords(text: string, start: number): Word[] {
   let position = start;
   while (words.length < MAX_NAME_WORDS && position < text.length) {
     if (!isUpperAscii(text.charCodeAt(position))) break;
-    let end = position + 1;
-    while (end < text.length && end - position < 25 && isNameLetter(text.charCodeAt(end))) end++;
+    let end = nameWordEnd(text, position);
     if (end < text.length && isWordCode(text.charCodeAt(end))) break; // "Nguyễn", "Smith2"
+    if (end - position > 3 && text.startsWith("'s", end - 2)) end -= 2; // "Smith's"
     let lowerCase = false;
-    for (let index = position + 1; index < end; index++) if (isLowerAscii(text.charCodeAt(index))) lowerCase = true;
+    for (let index = position + 1; index < end; index++)
+      if (isLowerAscii(text.charCodeAt(index))) lowerCase = true;
     if (!lowerCase && end - position > 1) break; // "ACME", "USA"
     const lower = text.slice(position, end).toLowerCase();
     // a dot after an initial or a title abbreviates it ("J.", "Dr."); after other words it ends a sentence
@@ -728,8 +812,16 @@ function readCapitalizedWords(text: string, start: number): Word[] {
   return words;
 }
 
-function isNameLetter(code: number): boolean {
-  return isLowerAscii(code) || isUpperAscii(code) || code === 0x27;
+/** End of a name word from its capital: letters, apostrophes ("O'Neil") and hyphens before a capital ("Emard-O'Conner"). */
+function nameWordEnd(text: string, position: number): number {
+  let end = position + 1;
+  while (end < text.length && end - position < 32) {
+    const code = text.charCodeAt(end);
+    if (isLowerAscii(code) || isUpperAscii(code) || code === 0x27) end++;
+    else if (code === HYPHEN && isUpperAscii(text.charCodeAt(end + 1))) end += 2;
+    else break;
+  }
+  return end;
 }
 
 function isLowerAscii(code: number): boolean {
@@ -737,7 +829,17 @@ function isLowerAscii(code: number): boolean {
 }
 
 function namesInWords(text: string, words: readonly Word[], emit: Emit): void {
-  let reported = false;
+  // "Customer: Jane Roe", "Người nhận: Alex Quinn": two or three capitalized words right after a name label
+  const first = words[0];
+  if (first !== undefined && isSurnameLike(first) && labelledAsName(text, first.start)) {
+    let end = 0;
+    while (end + 1 < words.length && end < 2 && isSurnameLike(words[end + 1])) end++;
+    if (end > 0) {
+      emit(first.start, words[end]?.end ?? 0, 0.85);
+      if (end + 1 >= words.length) return;
+      words = words.slice(end + 1);
+    }
+  }
   for (let index = 0; index < words.length; index++) {
     const word = words[index];
     if (word === undefined) break;
@@ -746,7 +848,6 @@ function namesInWords(text: string, words: readonly Word[], emit: Emit): void {
       while (end + 1 < words.length && end - index < 3 && isSurnameLike(words[end + 1])) end++;
       if (end > index) {
         emit(words[index + 1]?.start ?? 0, words[end]?.end ?? 0, 0.85);
-        reported = true;
         index = end;
       }
       continue;
@@ -772,26 +873,29 @@ function namesInWords(text: string, words: readonly Word[], emit: Emit): void {
     let confidence: number;
     if (LAST_NAMES.has(surname.lower)) confidence = 0.8;
     else if (AMBIGUOUS_FIRST_NAMES.has(word.lower)) continue;
-    else confidence = 0.45;
-    if (labelledAsName(text, word.start)) confidence = 0.85;
+    else confidence = determinerBefore(text, word.start) ? 0.3 : 0.5; // "the Alphonso Cheese" is a product
+    if (labelledAsName(text, word.start) || labelEndsAt(text, word.start, 'greeting')) confidence = 0.85;
     emit(word.start, surname.end, confidence);
-    reported = true;
     index = end;
   }
-  if (reported) return;
-  // "Customer: Jane Roe", "Name: Alex Quinn": any two or three capitalized words after a name label
-  const first = words[0];
-  if (first === undefined || !isSurnameLike(first)) return;
-  let end = 0;
-  while (end + 1 < words.length && end < 2 && isSurnameLike(words[end + 1])) end++;
-  if (end === 0) return;
-  if (labelledAsName(text, first.start)) emit(first.start, words[end]?.end ?? 0, 0.8);
+}
+
+const DETERMINERS = new Set(
+  'the a an our your my his her their this that these those new every each any some'.split(' '),
+);
+
+/** Whether the word before `start` is a determiner: "the Jose Chair" names a thing, not a person. */
+function determinerBefore(text: string, start: number): boolean {
+  let end = start;
+  while (end > 0 && start - end < 2 && text.charCodeAt(end - 1) === 0x20) end--;
+  let wordStart = end;
+  while (wordStart > 0 && end - wordStart < 8 && isNameLetter(text.charCodeAt(wordStart - 1))) wordStart--;
+  return wordStart < end && DETERMINERS.has(text.slice(wordStart, end).toLowerCase());
 }
 
 /** Whether a name label ends right before `start` ("Name: ", "Customer ", "Họ tên: "). */
 function labelledAsName(text: string, start: number): boolean {
-  const hits = contextBefore(text, start);
-  return !hits.empty && hits.distance('name') <= 3 && hits.verdict(NAME_KINDS) === 'positive';
+  return labelEndsAt(text, start, 'name');
 }
 
 /** A capitalized word that can be a surname: not abbreviated, not a title, not "Street" or "Monday". */
@@ -803,4 +907,126 @@ function isSurnameLike(word: Word | undefined): boolean {
     !NOT_SURNAMES.has(word.lower) &&
     !TITLES.has(word.lower)
   );
+}
+
+// ---------------------------------------------------------------------------------------------
+// US street addresses: "5561 Marquardt Port Suite 661, Lake Elenaview, NV 89012", found from the ZIP code
+
+const US_STATES = new Set(
+  (
+    'AL AK AZ AR CA CO CT DE FL GA HI ID IL IN IA KS KY LA ME MD MA MI MN MS MO MT NE NV NH NJ NM NY NC ND ' +
+    'OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC PR'
+  ).split(' '),
+);
+const SECONDARY_UNITS = new Set(['apt', 'suite', 'ste', 'unit', 'fl', 'floor', 'room', 'rm', 'bldg']);
+
+function detectUsAddresses(text: string, budget: ScanBudget, emit: Emit): void {
+  const runs = digitRuns(text, budget);
+  for (let group = 0; group < runs.groupStart.length; group++) {
+    if (outOfTime(group + 1, budget)) return;
+    if (groupLength(runs, group) !== 5) continue;
+    // "…, NV 89012" or "…, NV 89012-3456"
+    const zipStart = runs.groupStart[group] ?? 0;
+    const stateStart = zipStart - 3;
+    if (stateStart < 2 || text.charCodeAt(zipStart - 1) !== 0x20) continue;
+    if (!US_STATES.has(text.slice(stateStart, zipStart - 1))) continue;
+    if (text.charCodeAt(stateStart - 1) !== 0x20 || text.charCodeAt(stateStart - 2) !== 0x2c) continue;
+    let zipEnd = runs.groupEnd[group] ?? 0;
+    if (
+      text.charCodeAt(zipEnd) === HYPHEN &&
+      runs.groupStart[group + 1] === zipEnd + 1 &&
+      groupLength(runs, group + 1) === 4
+    ) {
+      zipEnd = runs.groupEnd[group + 1] ?? zipEnd;
+    }
+    if (zipEnd < text.length && isWordCode(text.charCodeAt(zipEnd))) continue;
+    const houseStart = streetAddressStart(text, stateStart - 2);
+    if (houseStart === undefined) continue;
+    const hits = contextBefore(text, houseStart);
+    emit(houseStart, zipEnd, contextual(0.85, hits, ['address'], 0.95));
+  }
+}
+
+/**
+ * Start of "<number> <street words>[ <unit>], <city words>" ending at `cityEnd` (the comma before the
+ * state), or undefined when the text before the state is not shaped so.
+ */
+function streetAddressStart(text: string, cityEnd: number): number | undefined {
+  const cityStart = capitalizedAsciiWordsBefore(text, cityEnd, 4);
+  if (
+    cityStart === undefined ||
+    text.charCodeAt(cityStart - 1) !== 0x20 ||
+    text.charCodeAt(cityStart - 2) !== 0x2c
+  ) {
+    return undefined;
+  }
+  let streetEnd = cityStart - 2;
+  // "Suite 661", "Apt. 464", "Unit 5B", "# 12"
+  let at = streetEnd;
+  if (isUpperAscii(text.charCodeAt(at - 1)) && isDigit(text.charCodeAt(at - 2))) at--;
+  let digitCount = 0;
+  while (at > 0 && digitCount < 5 && isDigit(text.charCodeAt(at - 1))) {
+    at--;
+    digitCount++;
+  }
+  if (digitCount > 0 && text.charCodeAt(at - 1) === 0x20) {
+    let unitEnd = at - 1;
+    if (text.charCodeAt(unitEnd - 1) === DOT) unitEnd--;
+    let unitStart = unitEnd;
+    while (unitStart > 0 && unitEnd - unitStart < 8 && isNameLetter(text.charCodeAt(unitStart - 1)))
+      unitStart--;
+    if (
+      SECONDARY_UNITS.has(text.slice(unitStart, unitEnd).toLowerCase()) &&
+      text.charCodeAt(unitStart - 1) === 0x20
+    ) {
+      streetEnd = unitStart - 1;
+    } else if (text.charCodeAt(at - 1) === 0x23) {
+      streetEnd = at - 2;
+    }
+  }
+  const streetStart = capitalizedAsciiWordsBefore(text, streetEnd, 5);
+  if (streetStart === undefined || text.charCodeAt(streetStart - 1) !== 0x20) return undefined;
+  let houseStart = streetStart - 1;
+  while (houseStart > 0 && streetStart - 1 - houseStart < 6 && isDigit(text.charCodeAt(houseStart - 1)))
+    houseStart--;
+  if (houseStart === streetStart - 1) return undefined;
+  if (houseStart > 0 && isWordCode(text.charCodeAt(houseStart - 1))) return undefined;
+  return houseStart;
+}
+
+/**
+ * Start of 1 to `max` street or city words, one space apart, the last ending at `end`: capitalized
+ * words ("Lake Elenaview", "Aufderhar-Hilpert"), ordinals ("5th", "10th") and directions ("E", "NW").
+ */
+function capitalizedAsciiWordsBefore(text: string, end: number, max: number): number | undefined {
+  let start: number | undefined;
+  let at = end;
+  let capitalized = 0;
+  for (let count = 0; count < max; count++) {
+    let wordStart = at;
+    while (wordStart > 0 && at - wordStart < 24) {
+      const code = text.charCodeAt(wordStart - 1);
+      if (isNameLetter(code) || (code === HYPHEN && isNameLetter(text.charCodeAt(wordStart - 2))))
+        wordStart--;
+      else break;
+    }
+    let ordinalStart = wordStart;
+    while (ordinalStart > 0 && wordStart - ordinalStart < 4 && isDigit(text.charCodeAt(ordinalStart - 1)))
+      ordinalStart--;
+    const ordinal = ordinalStart < wordStart && /^(?:st|nd|rd|th)$/.test(text.slice(wordStart, at));
+    if (ordinal) wordStart = ordinalStart;
+    else if (wordStart === at || !isUpperAscii(text.charCodeAt(wordStart))) break;
+    if (wordStart > 0 && isWordCode(text.charCodeAt(wordStart - 1))) break;
+    if (!ordinal) capitalized++;
+    start = wordStart;
+    if (text.charCodeAt(wordStart - 1) !== 0x20) break;
+    const previous = text.charCodeAt(wordStart - 2);
+    if (!isNameLetter(previous) && !isDigit(previous)) break;
+    at = wordStart - 1;
+  }
+  return capitalized > 0 ? start : undefined;
+}
+
+function isNameLetter(code: number): boolean {
+  return isLowerAscii(code) || isUpperAscii(code) || code === 0x27;
 }

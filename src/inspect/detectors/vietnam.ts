@@ -14,22 +14,15 @@ import {
   contextual,
   detector,
   foldRange,
+  foldedWordHash,
   isWordCode,
+  labelEndsAt,
   letterCase,
   currentYear,
   nfcView,
 } from './context.js';
 import type { ContextKind, Emit, NfcView } from './context.js';
-import {
-  ADDRESS_KEYWORDS,
-  CITY,
-  DISTRICT,
-  HAMLET,
-  HOUSE,
-  STREET,
-  VN_CITY_ALIASES,
-  WARD,
-} from './data/vn-address.js';
+import { ADDRESS_KEYWORDS, CITY, HAMLET, HOUSE, STREET, VN_CITY_ALIASES } from './data/vn-address.js';
 import type { AddressKeyword } from './data/vn-address.js';
 import { CCCD_PROVINCE_CODES } from './data/vn-codes.js';
 import {
@@ -42,7 +35,6 @@ import {
   VN_SURNAMES,
 } from './data/vn-names.js';
 import {
-  ATTACHED_BEFORE,
   PLUS_BEFORE,
   digitRuns,
   digitsOf,
@@ -85,7 +77,14 @@ function detectCccd(text: string, budget: ScanBudget, emit: Emit): void {
   for (const group of standaloneGroups(runs, budget, 12)) {
     if (cccdStructure(digitsOf(runs, group, group), year) === undefined) continue;
     const start = runs.groupStart[group] ?? 0;
-    emit(start, runs.groupEnd[group] ?? 0, contextual(0.6, contextBefore(text, start), CCCD_KINDS, 0.95, 0.25));
+    const hits = contextBefore(text, start);
+    // "STK: 060…": an account number that happens to have a CCCD's shape is the account detector's
+    const accountLabel = !hits.empty && hits.distance('bank') < hits.distance('cccd');
+    emit(
+      start,
+      runs.groupEnd[group] ?? 0,
+      accountLabel ? 0.3 : contextual(0.6, hits, CCCD_KINDS, 0.95, 0.25),
+    );
   }
 }
 
@@ -138,6 +137,9 @@ function detectVietnamesePhones(text: string, budget: ScanBudget, emit: Emit): v
       let base = match.kind === 'mobile' ? 0.85 : 0.75;
       if (bareCountryCode) base -= 0.2; // 84912345678 may be any number
       const hits = contextBefore(text, spanStart);
+      // "STK 0084364916443": Vietcombank accounts start with 00; without a "+", an account label decides
+      if (match.international && !plus && !hits.empty && hits.distance('bank') < hits.distance('phone'))
+        base = 0.4;
       emit(spanStart, runs.groupEnd[match.end] ?? 0, contextual(base, hits, PHONE_KINDS, 0.95, 0.35));
       start = match.end;
     }
@@ -157,7 +159,8 @@ function phoneAt(runs: DigitRuns, token: number, start: number, last: number): P
   for (let end = start; end <= last && end - start < 6; end++) {
     const length = groupLength(runs, end);
     // groups of one digit are only the trunk "(0)" after the country code: "0 9 1 2 …" is no phone
-    if (length === 1 && end > start && !(runs.text[runs.groupStart[end] ?? 0] === '0' && end === start + 1)) break;
+    if (length === 1 && end > start && !(runs.text[runs.groupStart[end] ?? 0] === '0' && end === start + 1))
+      break;
     digits += digitsOf(runs, end, end);
     if (digits.length > 13) break;
     if (digits.length < 10) continue;
@@ -183,13 +186,17 @@ function detectTaxCodes(text: string, budget: ScanBudget, emit: Emit): void {
     const first = runs.tokenFirst[token] ?? 0;
     const last = runs.tokenLast[token] ?? 0;
     for (let group = first; group <= last; group++) {
-      if (groupLength(runs, group) !== 10) continue;
+      const length = groupLength(runs, group);
+      if (length !== 10 && length !== 13) continue;
       const start = runs.groupStart[group] ?? 0;
-      const branch =
+      // a branch: "0314409058-002", or its 13 digits written together
+      const dashedBranch =
+        length === 10 &&
         group < last &&
         groupLength(runs, group + 1) === 3 &&
         runs.text.slice(runs.groupEnd[group], runs.groupStart[group + 1]) === '-';
-      const end = branch ? group + 1 : group;
+      const branch = dashedBranch || length === 13;
+      const end = dashedBranch ? group + 1 : group;
       if (!isStandalone(runs, token, group, end)) continue;
       const digits = digitsOf(runs, group, end);
       if (!taxCodeValid(digits)) continue;
@@ -197,7 +204,9 @@ function detectTaxCodes(text: string, budget: ScanBudget, emit: Emit): void {
       const labelled = hits.verdict(TAX_KINDS) === 'positive';
       // a mobile number that happens to pass the check digit is a phone
       if (!branch && !labelled && vietnamesePhoneKind(digits) !== undefined) continue;
-      emit(start, runs.groupEnd[end] ?? 0, contextual(branch ? 0.8 : 0.45, hits, TAX_KINDS, 0.95, 0.2));
+      // 13 plain digits are any long number unless labelled; the dash makes the branch form distinctive
+      const base = dashedBranch ? 0.8 : 0.45;
+      emit(start, runs.groupEnd[end] ?? 0, contextual(base, hits, TAX_KINDS, 0.95, 0.2));
       group = end;
     }
   }
@@ -219,9 +228,7 @@ function detectBankAccounts(text: string, budget: ScanBudget, emit: Emit): void 
     const token = tokens[index] ?? 0;
     const first = runs.tokenFirst[token] ?? 0;
     const last = runs.tokenLast[token] ?? 0;
-    let digitCount = 0;
-    for (let group = first; group <= last; group++) digitCount += groupLength(runs, group);
-    if (digitCount < 6) continue;
+    const digitCount = runs.tokenDigits[token] ?? 0;
     // the whole token when it is one number ("0071 0001 23456"), else each group on its own
     if (last > first && digitCount <= 19 && hasUniformGaps(runs, first, last, ' -')) {
       bankAccountAt(runs, token, first, last, year, emit);
@@ -233,7 +240,14 @@ function detectBankAccounts(text: string, budget: ScanBudget, emit: Emit): void 
   }
 }
 
-function bankAccountAt(runs: DigitRuns, token: number, start: number, end: number, year: number, emit: Emit): void {
+function bankAccountAt(
+  runs: DigitRuns,
+  token: number,
+  start: number,
+  end: number,
+  year: number,
+  emit: Emit,
+): void {
   const text = runs.text;
   const spanStart = runs.groupStart[start] ?? 0;
   const spanEnd = runs.groupEnd[end] ?? 0;
@@ -245,15 +259,28 @@ function bankAccountAt(runs: DigitRuns, token: number, start: number, end: numbe
   const accountLabel = hits.distance('bank') <= hits.distance('bankName');
   if (!accountLabel && digits.length < 8) return;
   if (CURRENCY_AFTER.test(text.slice(spanEnd, spanEnd + 8))) return;
-  if (isOtherNumber(digits, year)) return;
+  if (
+    isOtherNumber(
+      digits,
+      year,
+      hits.distance('bank') < Math.min(hits.distance('cccd'), hits.distance('phone')),
+    )
+  ) {
+    return;
+  }
   emit(spanStart, spanEnd, accountLabel ? 0.85 : 0.7);
 }
 
-/** Digits that are a phone, a card or a CCCD are reported as such, not as an account. */
-function isOtherNumber(digits: string, year: number): boolean {
-  if (vietnamesePhoneKind(digits) !== undefined) return true;
+/**
+ * Digits that are a phone, a card or a CCCD are reported as such, not as an account; a CCCD shape or
+ * an international-looking number ("0084…") right after an account label is still an account.
+ */
+function isOtherNumber(digits: string, year: number, accountLabelled: boolean): boolean {
+  // a national phone number stays a phone ("STK: 0912345678"); "0084…" after "STK" is an account
+  const international = digits.startsWith('00') || digits.startsWith('84');
+  if (vietnamesePhoneKind(digits) !== undefined && !(accountLabelled && international)) return true;
   if (digits.length >= 13 && luhnValid(digits) && cardScheme(digits) !== undefined) return true;
-  return digits.length === 12 && cccdStructure(digits, year) !== undefined;
+  return !accountLabelled && digits.length === 12 && cccdStructure(digits, year) !== undefined;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -265,8 +292,8 @@ function isOtherNumber(digits: string, year: number): boolean {
  * the word reader checks the case.
  */
 const VN_LETTERS_NON_ASCII = 'À-ÃÈ-ÊÌÍÒ-ÕÙÚÝĂĐĨŨƠƯà-ãè-êìíò-õùúýăđĩũơư\u1ea0-\u1ef9';
-const VN_UPPER = `A-ZÀ-ÃÈ-ÊÌÍÒ-ÕÙÚÝĂĐĨŨƠƯ\u1ea0-\u1ef9`;
-const VN_LOWER = `a-zà-ãè-êìíò-õùúýăđĩũơư\u1ea0-\u1ef9`;
+const VN_UPPER = 'A-ZÀ-ÃÈ-ÊÌÍÒ-ÕÙÚÝĂĐĨŨƠƯ\u1ea0-\u1ef9';
+const VN_LOWER = 'a-zà-ãè-êìíò-õùúýăđĩũơư\u1ea0-\u1ef9';
 
 interface VnWord {
   start: number;
@@ -321,7 +348,12 @@ function wordsFrom(text: string, position: number, max: number): VnWord[] {
 /** The folded word just before `position` (skipping spaces and a colon), or ''. */
 function foldedWordBefore(text: string, position: number): string {
   let end = position;
-  while (end > 0 && position - end < 3 && (text[end - 1] === ' ' || text[end - 1] === ':' || text[end - 1] === '\u00a0')) end--;
+  while (
+    end > 0 &&
+    position - end < 3 &&
+    (text[end - 1] === ' ' || text[end - 1] === ':' || text[end - 1] === '\u00a0')
+  )
+    end--;
   let start = end;
   while (start > 0 && end - start < 12 && letterCase(text.charCodeAt(start - 1)) !== 0) start--;
   return foldRange(text, start, end);
@@ -330,10 +362,12 @@ function foldedWordBefore(text: string, position: number): string {
 // ---------------------------------------------------------------------------------------------
 // Full names: a common surname and 1-3 given names ("Nguyễn Văn An", "TRẦN THỊ BÍCH NGỌC", "Le Van Tam")
 
-const NAME_KINDS: readonly ContextKind[] = ['name'];
+/** Capitalized words read in one run: a few names in a row ("Nguyễn Văn An Trần Thị Bình"). */
+const MAX_RUN_WORDS = 12;
 const NAME_ANCHOR = new RegExp(`[${VN_UPPER}][${VN_LOWER}${VN_UPPER}]{0,9}[ \u00a0][${VN_UPPER}]`, 'g');
 /** A Vietnamese syllable, folded: initial consonant, 1-3 vowels, final consonant. */
-const SYLLABLE = /^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ng|nh|ch|[cmnpt])?$/;
+const SYLLABLE =
+  /^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ng|nh|ch|[cmnpt])?$/;
 
 const SURNAMES_EXACT = new Set(VN_SURNAMES);
 const SURNAMES_FOLDED = new Set(VN_SURNAMES.map(fold));
@@ -364,7 +398,7 @@ function isSyllable(word: VnWord): boolean {
 }
 
 function detectVietnameseNames(text: string, budget: ScanBudget, emit: Emit): void {
-  const view = nfcView(text);
+  const view = nfcView(text, budget);
   const source = view.text;
   NAME_ANCHOR.lastIndex = 0;
   let iteration = 0;
@@ -375,8 +409,11 @@ function detectVietnameseNames(text: string, budget: ScanBudget, emit: Emit): vo
       NAME_ANCHOR.lastIndex = start + 1;
       continue;
     }
-    const words = wordsFrom(source, start, 7);
-    NAME_ANCHOR.lastIndex = Math.max(start + 1, words[words.length - 1]?.end ?? start + 1);
+    // most capitalized runs hold no surname: find out by hashes before building any word
+    const runEnd = capitalizedRunEnd(source, start, MAX_RUN_WORDS);
+    NAME_ANCHOR.lastIndex = Math.max(start + 1, runEnd);
+    if (!runHasSurname) continue;
+    const words = wordsFrom(source, start, MAX_RUN_WORDS);
     if (words.length >= 2) namesInSequence(source, view, words, emit);
   }
 }
@@ -387,7 +424,21 @@ function namesInSequence(text: string, view: NfcView, words: readonly VnWord[], 
     const surname = words[index];
     if (surname === undefined || !isSurname(surname)) continue;
     let end = index;
-    while (end + 1 < words.length && end - index < 3 && isSyllable(words[end + 1] as VnWord)) end++;
+    while (end + 1 < words.length && end - index < 3 && isSyllable(words[end + 1] as VnWord)) {
+      // "Nguyễn Văn An Trần Thị Bình": a plain surname after two given names starts the next name
+      const next = words[end + 1] as VnWord;
+      const afterNext = words[end + 2];
+      if (
+        end - index >= 2 &&
+        isSurname(next) &&
+        !isAmbiguousSurname(next) &&
+        afterNext !== undefined &&
+        isSyllable(afterNext)
+      ) {
+        break;
+      }
+      end++;
+    }
     if (end === index) continue;
     const given = end - index;
     const name = words.slice(index, end + 1);
@@ -422,14 +473,40 @@ function namesInSequence(text: string, view: NfcView, words: readonly VnWord[], 
         : 0.35;
     if (isAmbiguousSurname(surname) && !(knownMiddle && given >= 2)) confidence -= 0.25;
     if (after !== undefined) confidence -= 0.15; // more capitalized words follow: a title or an organization
-    const honorific = HONORIFICS_FOLDED.has(before);
-    const hits = contextBefore(text, surname.start);
-    const labelled = honorific || (hits.distance('name') <= 3 && hits.verdict(NAME_KINDS) === 'positive');
+    const labelled = HONORIFICS_FOLDED.has(before) || labelEndsAt(text, surname.start, 'name');
     if (labelled) confidence = Math.max(confidence, diacritics ? 0.9 : 0.85);
     const last = words[end] as VnWord;
     emit(view.start(surname.start), view.end(last.end), confidence);
     index = end;
   }
+}
+
+const SURNAME_HASHES = new Set(VN_SURNAMES.map((surname) => foldedWordHash(surname, 0, surname.length)));
+/** Set by capitalizedRunEnd: whether a word of the run folds to a surname. */
+let runHasSurname = false;
+
+/** End of up to `max` capitalized words from `start` (as wordsFrom reads them), noting in runHasSurname whether one is a surname. */
+function capitalizedRunEnd(text: string, start: number, max: number): number {
+  runHasSurname = false;
+  let position = start;
+  let end = start;
+  for (let count = 0; count < max; count++) {
+    if (letterCase(text.charCodeAt(position)) !== UPPER) break;
+    let wordEnd = position + 1;
+    while (
+      wordEnd < text.length &&
+      wordEnd - position < MAX_WORD_LENGTH &&
+      letterCase(text.charCodeAt(wordEnd)) !== 0
+    ) {
+      wordEnd++;
+    }
+    if (SURNAME_HASHES.has(foldedWordHash(text, position, wordEnd))) runHasSurname = true;
+    end = wordEnd;
+    const separator = text.charCodeAt(wordEnd);
+    if (separator !== 0x20 && separator !== 0xa0) break;
+    position = wordEnd + 1;
+  }
+  return end;
 }
 
 function digitBefore(text: string, position: number): boolean {
@@ -458,10 +535,14 @@ const ADDRESS_KINDS: readonly ContextKind[] = ['address'];
  * the scan about 1.5 times faster than one pattern with a lookbehind.
  */
 function keywordPattern(keywords: readonly string[], flags: string, tail: string): RegExp {
-  const literals = [...keywords].sort((a, b) => b.length - a.length).map((keyword) => keyword.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+  const literals = [...keywords]
+    .sort((a, b) => b.length - a.length)
+    .map((keyword) => keyword.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
   return new RegExp(`(?:${literals.join('|')})${tail}`, flags);
 }
-const ADDRESS_WORD_LIST = [...ADDRESS_KEYWORDS].filter(([, keyword]) => keyword.abbreviation !== true).map(([word]) => word);
+const ADDRESS_WORD_LIST = [...ADDRESS_KEYWORDS]
+  .filter(([, keyword]) => keyword.abbreviation !== true)
+  .map(([word]) => word);
 const NOT_LETTER_AFTER = `(?![A-Za-z${VN_LETTERS_NON_ASCII}])`;
 const ADDRESS_WORDS = keywordPattern(ADDRESS_WORD_LIST, 'gi', NOT_LETTER_AFTER);
 const ADDRESS_WORDS_ASCII = keywordPattern(
@@ -494,7 +575,7 @@ interface Component {
 }
 
 function detectAddresses(text: string, budget: ScanBudget, emit: Emit): void {
-  const view = nfcView(text);
+  const view = nfcView(text, budget);
   const source = view.text;
   const words = VIETNAMESE_LETTER.test(source) ? ADDRESS_WORDS : ADDRESS_WORDS_ASCII;
   let group: Component[] = [];
@@ -503,7 +584,8 @@ function detectAddresses(text: string, budget: ScanBudget, emit: Emit): void {
   let abbreviation = execFrom(ADDRESS_ABBREVIATIONS, source, 0);
   while (word !== null || abbreviation !== null) {
     if (outOfTime(++iteration, budget)) return;
-    const match = abbreviation === null || (word !== null && word.index <= abbreviation.index) ? word : abbreviation;
+    const match =
+      abbreviation === null || (word !== null && word.index <= abbreviation.index) ? word : abbreviation;
     if (match === null) break;
     let from = match.index + match[0].length;
     const previous = group[group.length - 1];
@@ -517,7 +599,8 @@ function detectAddresses(text: string, budget: ScanBudget, emit: Emit): void {
       from = Math.max(from, component.end);
     }
     if (word !== null && word.index < from) word = execFrom(words, source, from);
-    if (abbreviation !== null && abbreviation.index < from) abbreviation = execFrom(ADDRESS_ABBREVIATIONS, source, from);
+    if (abbreviation !== null && abbreviation.index < from)
+      abbreviation = execFrom(ADDRESS_ABBREVIATIONS, source, from);
   }
   if (group.length > 0) reportAddress(source, view, group, emit);
 }
@@ -529,7 +612,11 @@ function execFrom(pattern: RegExp, text: string, from: number): RegExpExecArray 
 }
 
 /** The component a keyword match opens, if it is a keyword at a word start with a name. */
-function keywordComponent(text: string, match: RegExpExecArray, previous: Component | undefined): Component | undefined {
+function keywordComponent(
+  text: string,
+  match: RegExpExecArray,
+  previous: Component | undefined,
+): Component | undefined {
   if (match.index > 0 && isWordCode(text.charCodeAt(match.index - 1))) return undefined;
   if (previous !== undefined && match.index < previous.end) return undefined;
   const keyword = ADDRESS_KEYWORDS.get(match[0].toLowerCase());
@@ -602,6 +689,11 @@ function nameAfter(text: string, keywordEnd: number, keyword: AddressKeyword): n
     const lastMore = more[more.length - 1];
     if (lastMore !== undefined) end = lastMore.end;
   }
+  // "Hải Châu 1", "Thạnh Mỹ Lợi 2": a name ending with a number
+  if (end !== undefined && text[end] === ' ' && isDigit(text.charCodeAt(end + 1))) {
+    const numberEnd = houseNumberEnd(text, end + 1);
+    if (numberEnd !== undefined && numberEnd - end <= 4) end = numberEnd;
+  }
   return end;
 }
 
@@ -613,7 +705,12 @@ function houseNumberEnd(text: string, position: number): number | undefined {
     const digitsStart = end;
     while (end < text.length && end - digitsStart < 5 && isDigit(text.charCodeAt(end))) end++;
     if (end === digitsStart) return undefined;
-    if (end < text.length && letterCase(text.charCodeAt(end)) === UPPER && !isWordCode(text.charCodeAt(end + 1))) end++;
+    if (
+      end < text.length &&
+      letterCase(text.charCodeAt(end)) === UPPER &&
+      !isWordCode(text.charCodeAt(end + 1))
+    )
+      end++;
     parts++;
     if (text[end] === '/' && isDigit(text.charCodeAt(end + 1))) end++;
     else break;
@@ -628,7 +725,11 @@ function capitalizedWordsBefore(text: string, wordsEnd: number, floor: number): 
   let start: number | undefined;
   for (let count = 0; count < 4 && at > floor; count++) {
     let wordStart = at;
-    while (wordStart > floor && at - wordStart < MAX_WORD_LENGTH && letterCase(text.charCodeAt(wordStart - 1)) !== 0) {
+    while (
+      wordStart > floor &&
+      at - wordStart < MAX_WORD_LENGTH &&
+      letterCase(text.charCodeAt(wordStart - 1)) !== 0
+    ) {
       wordStart--;
     }
     if (wordStart === at || wordAt(text, wordStart)?.end !== at) break;
@@ -645,7 +746,13 @@ function joinsAddress(text: string, previousEnd: number, start: number): boolean
   if (start - previousEnd > 4) return false;
   for (let index = previousEnd; index < start; index++) {
     const character = text[index];
-    if (character !== ' ' && character !== ',' && character !== '-' && character !== '\u2013' && character !== '\u00a0') {
+    if (
+      character !== ' ' &&
+      character !== ',' &&
+      character !== '-' &&
+      character !== '\u2013' &&
+      character !== '\u00a0'
+    ) {
       return false;
     }
   }

@@ -7,6 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { WardenError } from '../../core/index.js';
 import { BUCKETS, FEATURE_SETTINGS, blockCount, blockSums, normalizeInto } from './features.js';
+import { foldText } from './fold.js';
 import type { FeatureSettings } from './features.js';
 
 /** Rule types the calibration weighs (the injection finding types). */
@@ -30,6 +31,12 @@ export type RuleType = (typeof RULE_TYPES)[number];
 export interface Calibration {
   bias: PerKind;
   classifier: PerKind;
+  /**
+   * The logit is capped here before it is weighed: on text unlike the training data (docs, code)
+   * the classifier can be very sure for the wrong reasons, so alone it may only raise the score
+   * so far; the rules decide the rest.
+   */
+  logitCap: number;
   windows: PerKind;
   rules: Record<RuleType, number>;
   /** Weight of a request on a line of its own, in tool output only (in a prompt, a question is the normal case). */
@@ -145,7 +152,9 @@ function parseCalibration(raw: unknown): Calibration {
     if (!isFiniteNumber(weight)) throw modelError(`has no calibration weight for ${type}`);
     rules[type] = weight;
   }
+  if (!isFiniteNumber(raw.logitCap)) throw modelError('has a malformed calibration logit cap');
   return {
+    logitCap: raw.logitCap,
     bias: parsePerKind(raw.bias, 'bias'),
     classifier: parsePerKind(raw.classifier, 'classifier'),
     windows: parsePerKind(raw.windows, 'windows'),
@@ -173,7 +182,16 @@ export interface ClassifierResult {
  * `deadline` (a `performance.now()` value) with the highest logit seen so far.
  */
 export function classifierLogit(model: ClassifierModel, text: string, deadline = Infinity): ClassifierResult {
-  const units = normalizeInto(text, 'scratch');
+  return classifierLogitFolded(model, foldText(text).text, deadline);
+}
+
+/** classifierLogit of an already folded text (foldText(text).text), so the scorer folds once. */
+export function classifierLogitFolded(
+  model: ClassifierModel,
+  folded: string,
+  deadline = Infinity,
+): ClassifierResult {
+  const units = normalizeInto(folded, 'scratch');
   const total = blockCount(units.length);
   if (sums.length < total) {
     sums = new Float64Array(Math.max(total, sums.length * 2));

@@ -4,11 +4,11 @@
  * training script and the runtime both go through this one module, so the features a model was
  * trained on are exactly the ones it is scored on.
  *
- * Normalisation: NFKC (only when the text is not plain ASCII), lower case, every digit as `0`,
- * whitespace runs as one space (one line break when they hold one), a space on either side.
- * Zero-width, bidi and other invisible controls are dropped and Unicode tag characters
- * (U+E0020–E007E, "ASCII smuggling") are read as the ASCII they encode, so hiding or splitting
- * words with them does not hide them from the model.
+ * Normalisation: the rules' folding (fold.ts: lower case, compatibility forms expanded, diacritics
+ * removed, invisible controls dropped, Unicode tag characters read as the ASCII they smuggle, so
+ * hiding or splitting words with them does not hide them from the model), then every digit as `0`,
+ * whitespace runs as one space (one line break when they hold one), a space on either side. The
+ * scorer folds a text once for both the rules and the classifier.
  *
  * Features: the character 2-, 3- and 4-grams starting at each position (FNV-1a over UTF-16 code
  * units), each word, each pair of neighbouring words, and the first word of each sentence or line
@@ -18,10 +18,13 @@
  * neighbouring blocks (the whole text when it has at most two), and its logit is
  * `bias + Σ weights / √(number of features)`.
  */
+import { foldText } from './fold.js';
 
 /** Feature settings; stored in the model file and checked at load, so a model never meets other features. */
 export const FEATURE_SETTINGS = {
-  version: 2,
+  version: 3,
+  /** fold.ts: NFKD per character without combining marks, lower case, invisible controls dropped. */
+  fold: 'nfkd-unmarked-lower',
   /** Whitespace runs holding a line break become one `\n` (tables and lists keep their shape). */
   lineBreaks: true,
   /** The first word of a sentence or line is paired with a sentence-start marker (imperatives, questions). */
@@ -50,7 +53,6 @@ const WORD_BASIS = 0x050c5d1f;
 const SENTENCE_START = 0x1b873593;
 const SPACE = 0x20;
 const NEWLINE = 0x0a;
-const NON_ASCII = /[^\x00-\x7f]/;
 
 // --- normalisation ---------------------------------------------------------------------------------
 
@@ -101,24 +103,13 @@ function mapWide(code: number): number {
   return code >= BREAK ? 0xfffc : code;
 }
 
-/** NFKC and lower case; a string `normalize` refuses (it should not, but never throw here) is only lower-cased. */
-function foldCase(text: string): string {
-  let folded = text;
-  try {
-    folded = text.normalize('NFKC');
-  } catch {
-    folded = text;
-  }
-  return folded.toLowerCase();
-}
-
 /**
  * The normalised form of `text` as UTF-16 code units, padded with a space on each side.
  *
  * @example String.fromCharCode(...normalizeForFeatures('Ignore  ALL 42\u200b rules')) === ' ignore all 00 rules '
  */
 export function normalizeForFeatures(text: string): Uint16Array {
-  return normalizeInto(text, null);
+  return normalizeInto(foldText(text).text, null);
 }
 
 /** Texts up to this many units are normalised into the shared scratch buffer. */
@@ -126,16 +117,17 @@ const SCRATCH_UNITS = 1 << 20;
 let scratch = new Uint16Array(4096);
 
 /**
- * normalizeForFeatures, into a shared scratch buffer when `reuse` is 'scratch' and the text fits:
- * the result is then valid only until the next call. The scorer is synchronous, so one buffer
- * serves every call.
+ * normalizeForFeatures of an already folded text (foldText(text).text), into a shared scratch
+ * buffer when `reuse` is 'scratch' and the text fits: the result is then valid only until the next
+ * call. The scorer is synchronous, so one buffer serves every call.
  */
-export function normalizeInto(text: string, reuse: 'scratch' | null): Uint16Array {
-  const source = NON_ASCII.test(text) ? foldCase(text) : text;
+export function normalizeInto(folded: string, reuse: 'scratch' | null): Uint16Array {
+  const source = folded;
   const length = source.length;
   let out: Uint16Array;
   if (reuse === 'scratch' && length + 2 <= SCRATCH_UNITS) {
-    if (scratch.length < length + 2) scratch = new Uint16Array(Math.min(SCRATCH_UNITS, Math.max(length + 2, scratch.length * 2)));
+    if (scratch.length < length + 2)
+      scratch = new Uint16Array(Math.min(SCRATCH_UNITS, Math.max(length + 2, scratch.length * 2)));
     out = scratch;
   } else out = new Uint16Array(length + 2);
   let size = 0;
@@ -245,12 +237,14 @@ export function blockFeatures(units: Uint16Array): Int32Array[] {
     if (inWord) {
       inWord = false;
       current.push(bucketOf(Math.imul(word ^ 0x2e, FNV_PRIME)));
-      if (sentenceStart || hasPrevious) current.push(bucketOf(pairHash(sentenceStart ? SENTENCE_START : previous, word)));
+      if (sentenceStart || hasPrevious)
+        current.push(bucketOf(pairHash(sentenceStart ? SENTENCE_START : previous, word)));
       previous = word;
       hasPrevious = true;
       sentenceStart = false;
     }
-    if (endsSentence(code, position + 1 < length ? (units[position + 1] as number) : SPACE)) sentenceStart = true;
+    if (endsSentence(code, position + 1 < length ? (units[position + 1] as number) : SPACE))
+      sentenceStart = true;
   }
   blocks.push(Int32Array.from(current));
   return blocks;
@@ -328,7 +322,8 @@ export function blockSums(
       hasPrevious = true;
       sentenceStart = false;
     }
-    if (endsSentence(code, position + 1 < length ? (units[position + 1] as number) : SPACE)) sentenceStart = true;
+    if (endsSentence(code, position + 1 < length ? (units[position + 1] as number) : SPACE))
+      sentenceStart = true;
   }
   sums[block] = sum;
   counts[block] = count;
@@ -362,7 +357,8 @@ export function featureWindows(text: string): FeatureWindow[] {
   const per = FEATURE_SETTINGS.windowBlocks;
   if (spans.length <= per) return [joinWindows(spans)];
   const windows: FeatureWindow[] = [];
-  for (let first = 0; first + per <= spans.length; first++) windows.push(joinWindows(spans.slice(first, first + per)));
+  for (let first = 0; first + per <= spans.length; first++)
+    windows.push(joinWindows(spans.slice(first, first + per)));
   return windows;
 }
 

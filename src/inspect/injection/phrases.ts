@@ -10,6 +10,14 @@
  * the `i` flag; non-ASCII pattern text is folded the same way at load.
  */
 import { foldPattern, foldText, originalSpan } from './fold.js';
+import type { FoldedText } from './fold.js';
+
+/** First-character ranges of the non-ASCII anchors: Cyrillic; kana and CJK ideographs; Hangul (as folded Jamo too). */
+const SCRIPT_RANGES: readonly RegExp[] = [
+  /^[\u0400-\u04FF]/,
+  /^[\u3040-\u30FF\u3400-\u9FFF]/,
+  /^[\u1100-\u11FF\uAC00-\uD7AF]/,
+];
 
 /**
  * One phrase pattern: what it matches, how sure a match is, a short label for tests and tuning,
@@ -18,6 +26,12 @@ import { foldPattern, foldText, originalSpan } from './fold.js';
 export interface PhrasePattern {
   readonly label: string;
   readonly anchors: readonly string[];
+  /**
+   * `'lead'`: every match starts where one of its anchors starts, so the (sticky) pattern is tried
+   * right there. A number: matches lie within that many characters of an anchor they contain, and
+   * the pattern searches the text that near its anchors.
+   */
+  readonly mode: 'lead' | number;
   readonly pattern: RegExp;
   readonly confidence: number;
 }
@@ -35,18 +49,32 @@ const TARGET = String.raw`(?:instructions?|instructed|directions?|directives?|pr
 const AI_NOUN = String.raw`(?:ai|a\.i\.|llms?|large\s+language\s+models?|language\s+models?|assistants?|chatbots?|ai\s+(?:assistants?|agents?|models?|systems?)|gpt|chatgpt|claude|copilot|gemini|bard|llama)`;
 const RESPONSE_NOUN = String.raw`(?:response|reply|answer|output|responses|replies|answers|outputs|completion)`;
 
-const en = (label: string, anchors: string, confidence: number, source: string): PhrasePattern => ({
+const en = (
+  label: string,
+  anchors: string,
+  mode: 'lead' | number,
+  confidence: number,
+  source: string,
+): PhrasePattern => ({
   label,
   anchors: anchors.split(' '),
+  mode,
   confidence,
-  pattern: new RegExp(source, 'gi'),
+  pattern: new RegExp(source, mode === 'lead' ? 'iy' : 'gi'),
 });
 /** Non-English patterns and anchors are written in natural spelling and folded like the texts they meet. */
-const intl = (label: string, anchors: string, confidence: number, source: string): PhrasePattern => ({
+const intl = (
+  label: string,
+  anchors: string,
+  mode: 'lead' | number,
+  confidence: number,
+  source: string,
+): PhrasePattern => ({
   label,
   anchors: foldPattern(anchors).split(' '),
+  mode,
   confidence,
-  pattern: new RegExp(foldPattern(source), 'gi'),
+  pattern: new RegExp(foldPattern(source), mode === 'lead' ? 'iy' : 'gi'),
 });
 
 /** The phrase patterns, strongest first within each group. */
@@ -54,37 +82,50 @@ export const PHRASE_PATTERNS: readonly PhrasePattern[] = [
   // --- instruction override -------------------------------------------------------------
   en(
     'override.qualified',
-    'ignor disregard forget forgot overlook neglect discard dismiss abandon nullify scrap ditch throw aside attention follow obey listen adhere comply heed respect consider', 0.95, String.raw`\b${OVERRIDE_VERB}${fill(3)}${SEP}${QUALIFIER}${fill(2)}${SEP}${TARGET}\b`),
+    'ignor disregard forget forgot overlook neglect discard dismiss abandon nullify scrap ditch throw set put pay do don never stop no',
+    'lead',
+    0.95,
+    String.raw`\b${OVERRIDE_VERB}${fill(3)}${SEP}${QUALIFIER}${fill(2)}${SEP}${TARGET}\b`,
+  ),
   en(
     'override.trailing',
-    'ignor disregard forget forgot overlook neglect discard dismiss abandon nullify scrap ditch throw aside attention follow obey listen adhere comply heed respect consider',
+    'ignor disregard forget forgot overlook neglect discard dismiss abandon nullify scrap ditch throw set put pay do don never stop no',
+    'lead',
     0.9,
     String.raw`\b${OVERRIDE_VERB}${fill(3)}${SEP}${TARGET}${SEP}(?:above|before|earlier|so\s+far|you\s+(?:were|have\s+been|got)|(?:given|provided|received)\s+(?:to\s+you\s+)?(?:before|earlier|above|previously|so\s+far)|from\s+(?:before|earlier|the\s+system|your\s+(?:developers?|creators?|programmers?)))\b`,
   ),
   en(
     'override.possessive',
-    'ignor disregard forget forgot overlook neglect discard dismiss abandon nullify scrap ditch throw aside attention follow obey listen adhere comply heed respect consider',
+    'ignor disregard forget forgot overlook neglect discard dismiss abandon nullify scrap ditch throw set put pay do don never stop no',
+    'lead',
     0.85,
     String.raw`\b${OVERRIDE_VERB}\W{1,6}(?:about\W{1,6})?(?:(?:all|any|every|each)\W{1,6}(?:of\W{1,6})?)?(?:your|my|all|any|these|those|the)\W{1,6}(?:(?:current|own|other|specific|custom|safety|ethical|content|core|hidden|internal|secret)\W{1,6})?${TARGET}\b`,
   ),
   en(
     'override.everything',
     'ignor disregard forget',
+    'lead',
     0.85,
     String.raw`\b(?:ignore|disregard|forget)\W{1,6}(?:everything|all|anything)\W{1,6}(?:(?:that|which)\W{1,6})?(?:above|before|previously|prior|so\s+far|you(?:'ve|\s+have)?\s+(?:been\s+)?(?:were\s+)?(?:told|given|learned|learnt|know)|i\s+(?:said|told\s+you)|we\s+(?:said|discussed))\b`,
   ),
   en(
     'override.bypass-safety',
-    'bypass override circumvent disable turn around',
+    'bypass override circumvent disable turn get',
+    'lead',
     0.55,
     String.raw`\b(?:bypass|override|circumvent|disable|turn\s+off|get\s+around)\W{1,6}(?:(?:your|the|all|any|its|these)\W{1,6})?(?:(?:safety|content|ethical|moral|built-in)\W{1,6})?(?:filters|guidelines|restrictions|guardrails|safeguards|safety\s+measures|content\s+polic(?:y|ies)|ethics|programming)\b`,
   ),
   en(
     'override.forget-everything',
-    'forget', 0.6, String.raw`\bforget\W{1,6}(?:about\W{1,6})?(?:everything|all\s+(?:of\s+)?(?:that|this|the\s+above))\b`),
+    'forget',
+    'lead',
+    0.6,
+    String.raw`\bforget\W{1,6}(?:about\W{1,6})?(?:everything|all\s+(?:of\s+)?(?:that|this|the\s+above))\b`,
+  ),
   en(
     'override.start-over',
-    'instruction rules directive',
+    'start begin',
+    'lead',
     0.7,
     String.raw`\b(?:start|begin)\W{1,6}(?:over|fresh|anew|from\s+scratch)\W{1,6}(?:with|and|using)\W{1,6}(?:new|these|the\s+following)\W{1,6}(?:instructions|rules|directives)\b`,
   ),
@@ -92,188 +133,260 @@ export const PHRASE_PATTERNS: readonly PhrasePattern[] = [
   en(
     'role.you-are-now',
     'now henceforth',
+    100,
     0.85,
     String.raw`\byou(?:'re|\s+are)\s+(?:now|from\s+now\s+on|henceforth)\W{1,6}(?:(?:a|an|the|my)\s+)?(?:dan|stan|dude|evil|unrestricted|unfiltered|uncensored|jailbroken|liberated|rogue|malicious|going\s+to\s+(?:act|pretend|play|be|roleplay|role-play|answer|respond)|acting\s+as|called|named|in\s+(?:dan|developer|jailbreak|unrestricted|god|evil|opposite|chaos)\s+mode|not\s+(?:an?\s+)?(?:ai|assistant|bound|restricted|limited|chatgpt)|(?:new|different)\s+(?:ai|assistant|persona|character|model|bot)|${AI_NOUN}\s+(?:that|who|which|without|with\s+no|free))\b`,
   ),
   en(
     'role.no-longer',
     'longer',
+    60,
     0.85,
     String.raw`\byou(?:'re|\s+are)\s+no\s+longer\s+(?:an?\s+)?(?:ai|assistant|bound|restricted|limited|constrained|chatgpt|claude|gpt|llm|required\s+to|subject\s+to|obligated)\b`,
   ),
   en(
     'role.from-now-on',
-    'now henceforth point moment',
+    'from henceforth',
+    'lead',
     0.7,
     String.raw`\b(?:from\s+now\s+on|henceforth|from\s+this\s+(?:point|moment)\s+(?:on|forward))\W{1,4}(?:you(?:'ll|\s+will|\s+must|\s+shall|\s+should|\s+are\s+going\s+to|\s+have\s+to|\s+are\s+to)?\s+)?(?:act|respond|reply|answer|speak|talk|pretend|behave|roleplay|role-play|ignore|obey|refer\s+to\s+yourself|only\s+(?:respond|reply|answer|speak|say|output)|always\s+(?:respond|reply|answer|speak|say)|never\s+(?:refuse|mention|say|reveal))\b`,
   ),
   en(
     'role.will-be-called',
-    'called named known act play pretend', 0.7, String.raw`\byou\s+will\s+(?:now\s+)?(?:be\s+(?:called|named|known\s+as)|act\s+as|play\s+the\s+role|pretend)\b`),
+    'called named known act play pretend',
+    40,
+    0.7,
+    String.raw`\byou\s+will\s+(?:now\s+)?(?:be\s+(?:called|named|known\s+as)|act\s+as|play\s+the\s+role|pretend)\b`,
+  ),
   en(
     'role.pretend',
     'pretend',
+    'lead',
     0.5,
     String.raw`\bpretend\W{1,4}(?:to\s+(?:be|have)|(?:that\s+)?you(?:'re|\s+are|\s+have|\s+can|\s+were)|you're|you\s+(?:are|have))\b`,
   ),
   en(
     'role.act-as-unrestricted',
-    'unrestricted unfiltered uncensored jailbroken evil malicious rogue amoral unethical dan ai assistant chatbot model',
+    'act behav respond answer function operat',
+    'lead',
     0.85,
     String.raw`\b(?:act|behave|respond|answer|function|operate)(?:ing)?\s+(?:as|like)\s+(?:an?\s+|my\s+|the\s+)?(?:unrestricted|unfiltered|uncensored|jailbroken|evil|malicious|rogue|amoral|unethical|dan|(?:ai|assistant|chatbot|model)\s+(?:without|with\s+no|free\s+(?:of|from)))\b`,
   ),
-  en(
-    'role.act-as',
-    'act role', 0.3, String.raw`\b(?:act|acting|role-?play|roleplaying)\s+as\b`),
+  en('role.act-as', 'act role', 'lead', 0.3, String.raw`\b(?:act|acting|role-?play|roleplaying)\s+as\b`),
   en(
     'role.jailbreak-mode',
-    'mode',
+    'dan stan dude apophis jailbr anti betterdan',
+    'lead',
     0.85,
     String.raw`\b(?:dan|stan|dude|apophis|jailbreak|jailbroken|anti-?gpt|betterdan)\s+mode\b`,
   ),
   en(
     'role.unrestricted-mode',
-    'mode', 0.6, String.raw`\b(?:unrestricted|unfiltered|uncensored|evil|chaos|opposite|god)\s+mode\b`),
+    'unrestricted unfiltered uncensored evil chaos opposite god',
+    'lead',
+    0.6,
+    String.raw`\b(?:unrestricted|unfiltered|uncensored|evil|chaos|opposite|god)\s+mode\b`,
+  ),
   en(
     'role.developer-mode',
     'mode',
+    120,
     0.8,
-    String.raw`\b(?:(?:chatgpt|gpt|ai|assistant|llm)\W{1,6}(?:\w{1,20}\W{1,6}){0,3}?developer\s+mode|developer\s+mode\W{1,4}(?:enabled|activated|output|response|on\b|policy|policies))`,
+    String.raw`\b(?:(?:chatgpt|gpt|ai|assistant|llm)\W{1,6}(?:\w{1,20}\W{1,6}){0,3}?developer\s+mode|developer\s+mode\W{1,4}(?:enabled|activated|output|response|policy|policies))`,
   ),
   en(
     'role.mode-switch',
-    'mode', 0.45, String.raw`\b(?:enter|switch\s+to|activate|enable|turn\s+on)\s+(?:god|sudo|admin|root|debug|maintenance|developer|dev)\s+mode\b`),
+    'enter switch activate enable turn',
+    'lead',
+    0.45,
+    String.raw`\b(?:enter|switch\s+to|activate|enable|turn\s+on)\s+(?:god|sudo|admin|root|debug|maintenance|developer|dev)\s+mode\b`,
+  ),
   en(
     'role.you-are-dan',
     'dan',
+    80,
     0.75,
     String.raw`\byou(?:'re|\s+are)\s+(?:now\s+)?(?:(?:a|an|the|my)\s+)?(?:\w{1,20}\s+){0,2}?dan(?!['’\w])`,
   ),
-  en('role.dan-can', 'dan', 0.85, String.raw`\bdan(?!['’\w])[^\n]{0,40}?\b(?:can|will|is\s+able\s+to)\s+do\s+anything\b`),
+  en(
+    'role.dan-can',
+    'dan',
+    'lead',
+    0.85,
+    String.raw`\bdan(?!['’\w])[^\n]{0,40}?\b(?:can|will|is\s+able\s+to)\s+do\s+anything\b`,
+  ),
   en(
     'role.not-limited',
-    'limited restricted bound constrained',
+    'not no never',
+    'lead',
     0.8,
     String.raw`\b(?:not|no\s+longer|never)\s+(?:limited|restricted|bound|constrained)\s+(?:by|to)\s+(?:what|the\s+(?:typical\s+|usual\s+)?(?:rules|restrictions|limitations|policies|guidelines|confines))\b[^\n]{0,40}?\b(?:ai|language\s+model|chatbot|assistant|openai|chatgpt|gpt)\b`,
   ),
-  en('role.known-as', 'known', 0.6, String.raw`\bfrom\s+now\s+(?:on\s+)?(?:known|referred\s+to)\s+as\b`),
   en(
-    'role.do-anything-now',
-    'anything', 0.9, String.raw`\bdo\s+anything\s+now\b`),
-  en(
-    'role.jailbreak',
-    'jailbr', 0.45, String.raw`\bjailbr(?:eak|oken|eaking)\b`),
+    'role.known-as',
+    'from',
+    'lead',
+    0.6,
+    String.raw`\bfrom\s+now\s+(?:on\s+)?(?:known|referred\s+to)\s+as\b`,
+  ),
+  en('role.do-anything-now', 'do', 'lead', 0.9, String.raw`\bdo\s+anything\s+now\b`),
+  en('role.jailbreak', 'jailbr', 'lead', 0.45, String.raw`\bjailbr(?:eak|oken|eaking)\b`),
   en(
     'role.without-limits',
     'ethic moral restriction limitation rules guideline filter censorship polic confines safeguard',
+    230,
     0.7,
     String.raw`\b(?:you(?:'re|\s+are)|ai|assistant|chatbot|dan|language\s+model)\b${fill(4)}${SEP}(?:without|free\s+(?:of|from)|not\s+(?:bound|limited|restricted|constrained)\s+by|no\s+longer\s+(?:bound|limited|restricted)\s+by|broken\s+free\s+of|break\s+free\s+(?:of|from)|ignores?|bypass(?:es)?)\W{1,6}(?:(?:any|all|the|its|your|their|typical|usual|normal|ethical|moral|content)\W{1,6}){0,3}(?:ethics|ethical\s+(?:guidelines|constraints|principles)|morals?|moral\s+constraints|restrictions|limitations|rules|guidelines|filters|filtering|censorship|content\s+polic(?:y|ies)|confines|safeguards)\b`,
   ),
   // --- fake system messages and new instructions ------------------------------------------
   en(
     'system.new-instructions',
-    'instruction directive order command task prompt rules',
+    'new updated revised real actual true correct override overriding secret hidden admin developer system priority',
+    'lead',
     0.8,
     String.raw`\b(?:new|updated|revised|real|actual|true|correct|override|overriding|secret|hidden|admin|administrator|developer|system|priority)\s+(?:instructions?|directives?|orders?|commands?|task|prompt|rules)\s*[:：]`,
   ),
   en(
     'system.important-instructions',
-    'instruction directive task', 0.55, String.raw`\b(?:important|additional|urgent|critical)\s+(?:instructions?|directives?|task)\s*[:：]`),
+    'important additional urgent critical',
+    'lead',
+    0.55,
+    String.raw`\b(?:important|additional|urgent|critical)\s+(?:instructions?|directives?|task)\s*[:：]`,
+  ),
   en(
     'system.new-instructions-loose',
-    'instruction directive prompt persona', 0.45, String.raw`\bnew\s+(?:instructions|directives|system\s+prompt|persona)\b`),
+    'new',
+    'lead',
+    0.45,
+    String.raw`\bnew\s+(?:instructions|directives|system\s+prompt|persona)\b`,
+  ),
   en(
     'system.chat-template',
     '<| [inst] [/inst] <<sys>> <</sys>>',
+    20,
     0.85,
     String.raw`<\|(?:im_start|im_end|system|user|assistant|endoftext|eot_id|start_header_id|end_header_id|begin_of_text)\|>|\[/?INST\]|<</?SYS>>`,
   ),
   en(
     'system.tag',
-    'system instruction admin', 0.7, String.raw`<[ \t]{0,3}/?[ \t]{0,3}(?:system|system[_-]?prompt|instructions?|admin)[ \t]{0,3}>`),
+    'system instruction admin',
+    30,
+    0.7,
+    String.raw`<[ \t]{0,3}/?[ \t]{0,3}(?:system|system[_-]?prompt|instructions?|admin)[ \t]{0,3}>`,
+  ),
   en(
     'system.bracket',
-    'system admin developer assistant', 0.8, String.raw`\[(?:system|admin|developer|assistant)\s+(?:message|note|instructions?|override|prompt|update)\]`),
-  en(
-    'system.brace',
-    'system', 0.6, String.raw`[{\[(]\s*system\s*:`),
+    'system admin developer assistant',
+    40,
+    0.8,
+    String.raw`\[(?:system|admin|developer|assistant)\s+(?:message|note|instructions?|override|prompt|update)\]`,
+  ),
+  en('system.brace', 'system', 30, 0.6, String.raw`[{\[(]\s*system\s*:`),
   en(
     'system.end-of-input',
-    'user system previous original instruction prompt',
+    'end begin start',
+    'lead',
     0.75,
     String.raw`\b(?:end\s+of\s+(?:the\s+)?(?:user|system|previous|original)\s+(?:input|prompt|instructions|message|data|context)|(?:begin|start)\s+(?:of\s+)?(?:new|system|admin)\s+(?:instructions|prompt))\b`,
   ),
   en(
     'system.line-label',
-    'system assistant', 0.35, String.raw`\n[ \t#*>]{0,6}(?:system|assistant)(?:[ \t]{0,3}(?:prompt|message|instructions?))?[ \t]{0,3}:`),
+    'system assistant',
+    30,
+    0.35,
+    String.raw`\n[ \t#*>]{0,6}(?:system|assistant)(?:[ \t]{0,3}(?:prompt|message|instructions?))?[ \t]{0,3}:`,
+  ),
   // --- asking for the hidden prompt or a secret -------------------------------------------
   en(
     'leak.system-prompt',
     'prompt instruction system',
+    160,
     0.85,
     String.raw`\b(?:reveal|print|show|repeat|output|display|leak|disclose|share|dump|recite|tell\s+me|give\s+me|write\s+(?:out|down)|what\s+(?:is|are|was|were)|return|spell\s+out|paste|copy|list|translate|summari[sz]e)${fill(3)}${SEP}(?:system\s+(?:prompt|message|instructions)|(?:initial|original|hidden|secret|pre)[\s-]?(?:prompt|instructions)|your\s+(?:instructions|prompt)|(?:the\s+)?instructions\s+(?:you\s+(?:were|have\s+been)|given|above))\b`,
   ),
   en(
     'leak.text-above',
     'above preceding before',
+    120,
     0.75,
     String.raw`\b(?:repeat|print|output|reveal|dump|recite|write\s+out|spell\s+out|echo)\W{1,6}(?:(?:back|all|everything|verbatim|exactly)\W{1,6}){0,2}(?:(?:the|all)\W{1,6})?(?:words|text|lines|everything|content)\W{1,6}(?:above|before\s+this|preceding)\b`,
   ),
-  en(
-    'leak.system-prompt-loose',
-    'system', 0.4, String.raw`\bsystem\s+prompt\b`),
+  en('leak.system-prompt-loose', 'system', 'lead', 0.4, String.raw`\bsystem\s+prompt\b`),
   en(
     'leak.developers-told',
-    'developer creator programmer maker owner', 0.7, String.raw`\b(?:your|the)\s+(?:developers?|creators?|programmers?|makers?|owners?)\s+(?:told|instructed|asked|ordered|forbade)\s+you\b`),
+    'developer creator programmer maker owner',
+    30,
+    0.7,
+    String.raw`\b(?:your|the)\s+(?:developers?|creators?|programmers?|makers?|owners?)\s+(?:told|instructed|asked|ordered|forbade)\s+you\b`,
+  ),
   en(
     'leak.secret',
     'password secret passphrase passcode',
+    150,
     0.4,
     String.raw`\b(?:tell|give|reveal|share|spell|say|what(?:'s|\s+is))\b${fill(4)}${SEP}(?:the|your)\s+(?:password|secret\s+(?:word|key|code|phrase)|passphrase|passcode)\b`,
   ),
   // --- notes addressed to an AI reading the data (indirect injection) ---------------------
   en(
     'indirect.if-you-are-ai',
-    'ai a.i. llm large language chatbot assistant gpt chatgpt claude copilot gemini bard llama', 0.85, String.raw`\b(?:if|when|since|as)\s+you(?:'re|\s+are)\s+(?:an?\s+|the\s+)?${AI_NOUN}\b`),
+    'ai a.i. llm large language chatbot assistant gpt chatgpt claude copilot gemini bard llama',
+    40,
+    0.85,
+    String.raw`\b(?:if|when|since|as)\s+you(?:'re|\s+are)\s+(?:an?\s+|the\s+)?${AI_NOUN}\b`,
+  ),
   en(
     'indirect.note-to-ai',
     'ai a.i. llm large language chatbot assistant gpt chatgpt claude copilot gemini bard llama',
+    60,
     0.8,
     String.raw`\b(?:attention|note|message|instructions?|notice|reminder|warning|important|psst)\b[ \t,:!-]{0,4}(?:to|for)\s+(?:the\s+|all\s+|any\s+)?(?:ai|a\.i\.|llms?|language\s+models?|assistants?|chatbots?|ai\s+(?:assistants?|agents?|models?)|gpt|chatgpt|claude|copilot|gemini)\b`,
   ),
   en(
     'indirect.greeting-ai',
-    'ai a.i. llm large language chatbot assistant gpt chatgpt claude copilot gemini bard llama', 0.6, String.raw`\b(?:hey|hi|hello|dear)\s+(?:ai|a\.i\.|llm|chatbot|chatgpt|claude|gpt|copilot|gemini|ai\s+(?:assistant|agent|model))\b`),
+    'ai a.i. llm large language chatbot assistant gpt chatgpt claude copilot gemini bard llama',
+    20,
+    0.6,
+    String.raw`\b(?:hey|hi|hello|dear)\s+(?:ai|a\.i\.|llm|chatbot|chatgpt|claude|gpt|copilot|gemini|ai\s+(?:assistant|agent|model))\b`,
+  ),
   en(
     'indirect.hide-from-user',
-    'user human customer operator person',
+    'do don never without',
+    'lead',
     0.85,
     String.raw`\b(?:(?:do\s+not|don'?t|never)\s+(?:tell|inform|mention|reveal|show|alert|notify|let)|without\s+(?:telling|informing|notifying|alerting|asking|letting|showing))\s+(?:(?:this|it|that|anything)\s+)?(?:to\s+)?(?:the\s+)?(?:user|human|customer|operator|person)\b`,
   ),
   en(
     'indirect.user-must-not-know',
-    'user', 0.85, String.raw`\b(?:the\s+)?user\s+(?:must\s+not|should\s+not|shouldn't|won't|will\s+not|must\s+never)\s+(?:know|see|notice|find\s+out|be\s+told)\b`),
+    'user',
+    'lead',
+    0.85,
+    String.raw`\buser\s+(?:must\s+not|should\s+not|shouldn't|won't|will\s+not|must\s+never)\s+(?:know|see|notice|find\s+out|be\s+told)\b`,
+  ),
   en(
     'indirect.important-instead',
     'instead',
+    400,
     0.8,
     String.raw`\b(?:important|attention|urgent|warning|notice|alert|stop)\b[^\w\n]{0,3}!{1,5}[^\n]{0,300}?\binstead\b`,
   ),
   en(
     'indirect.before-you-answer',
     'before',
+    'lead',
     0.85,
     String.raw`\bbefore\s+(?:you\s+)?(?:answer|respond|reply|summari[sz]|do\s+anything\s+else|proceed\s+with\s+(?:the|your)\s+(?:answer|task|summary|response))\w{0,6}\b[^\n]{0,150}?\b(?:send|e-?mail|forward|post|upload|fetch|visit|open|call|execute|run|append|transfer|navigate|click|download|curl|invoke|make\s+a\s+request)\b`,
   ),
   en(
     'indirect.instead-of',
     'instead rather',
+    'lead',
     0.6,
     String.raw`\b(?:instead\s+of|rather\s+than)\s+(?:answering|summari[sz]ing|responding|replying|doing\s+(?:that|this|what)|following|translating|completing|helping)\b`,
   ),
   en(
     'indirect.exfiltrate',
-    'send forward mail email e-mail post upload transmit exfiltrat leak include append embed',
+    'send forward email e-mail post upload transmit exfiltrat leak include append embed',
+    'lead',
     0.5,
     String.raw`\b(?:send|forward|e-?mail|post|upload|transmit|exfiltrate|leak|include|append|embed)${fill(4)}${SEP}(?:the\s+)?(?:conversation(?:\s+history)?|chat\s+(?:history|log)|previous\s+messages|(?:user'?s?|their)\s+(?:data|messages?|emails?|files?|credentials|passwords?|history|information|details|contacts)|passwords?|credentials|api[\s_-]?keys?|secret\s+keys?|access\s+tokens?|private\s+keys?|ssh\s+keys?|session\s+(?:cookies?|tokens?)|cookies|environment\s+variables|system\s+prompt)\b${fill(5)}${SEP}(?:to|at|into|via)\b`,
   ),
@@ -281,24 +394,35 @@ export const PHRASE_PATTERNS: readonly PhrasePattern[] = [
   en(
     'response.directive',
     'response reply replies answer output completion',
+    150,
     0.75,
     String.raw`(?:[\n.!?:;]|\bplease|\balso|\band)[ \t"'*>-]{0,6}(?:add|include|insert|integrate|incorporate|append|prepend|embed|end|begin|start|conclude|finish|modify|change|alter|rewrite|replace|translate|convert|encode|format|use|render|mention|promote|recommend|suggest|encourage|invite|remind|urge|direct|redirect|link|enhance|augment|emphasi[sz]e|highlight|stress|tease|hint|substitute|group|remove|scramble|jumble|rearrange|reverse|misspell|introduce|combine|anagram|capitali[sz]e|advertise|insist)\b[^\n.!?]{0,120}?\byour\s+${RESPONSE_NOUN}\b`,
   ),
   en(
     'response.in-your',
-    'response reply replies answer output completion', 0.55, String.raw`\b(?:in|into|within|throughout|to|at\s+the\s+(?:end|beginning|start)\s+of)\s+your\s+${RESPONSE_NOUN}\b`),
+    'response reply replies answer output completion',
+    60,
+    0.55,
+    String.raw`\b(?:in|into|within|throughout|to|at\s+the\s+(?:end|beginning|start)\s+of)\s+your\s+${RESPONSE_NOUN}\b`,
+  ),
   en(
     'response.should',
-    'response reply replies answer output completion', 0.6, String.raw`\byour\s+${RESPONSE_NOUN}\s+(?:should|must|shall|needs?\s+to|has\s+to|will\s+need\s+to|is\s+required\s+to)\b`),
+    'response reply replies answer output completion',
+    50,
+    0.6,
+    String.raw`\byour\s+${RESPONSE_NOUN}\s+(?:should|must|shall|needs?\s+to|has\s+to|will\s+need\s+to|is\s+required\s+to)\b`,
+  ),
   en(
     'response.format',
     'base64 hex binary morse emoji pig leetspeak l33t rot13 caesar reverse caps uppercase',
+    120,
     0.45,
     String.raw`\b(?:respond|reply|answer|write|rewrite|provide|format|deliver|present|output)\b${fill(3)}${SEP}(?:only\s+|exclusively\s+|entirely\s+)?(?:in|using|with)\s+(?:base64|hex(?:adecimal)?|binary|morse(?:\s+code)?|emojis?|pig\s+latin|leetspeak|l33t|rot13|caesar|reverse(?:d)?\s+(?:order|text)|all\s+caps|uppercase)\b`,
   ),
   en(
     'response.code-snippet',
     'following subsequent below next',
+    130,
     0.55,
     String.raw`\b(?:integrate|incorporate|embed|include|insert|add|merge|blend|fuse|weave|inject|append|use|utilize|employ|leverage|adopt|enlist|deploy|execute|meld|absorb|harmoni[sz]e|interweave|infuse|engage|introduce|render|ensure)\b[^\n]{0,80}?\b(?:following|subsequent|below|next)\s+(?:code|snippet|script|command|block|excerpt|section|function|program|payload)\b[^\n]{0,80}?\b(?:your|the)\s+(?:code|solution|implementation|codebase|response|answer|reply|algorithm|logic|output)\b`,
   ),
@@ -306,36 +430,51 @@ export const PHRASE_PATTERNS: readonly PhrasePattern[] = [
   intl(
     'vi.override',
     'hướng chỉ lệnh mệnh yêu quy nguyên',
+    100,
     0.9,
     String.raw`\b(?:bỏ\s+qua|phớt\s+lờ|lờ\s+đi|bất\s+chấp|đừng\s+(?:làm\s+theo|tuân\s+theo|nghe\s+theo)|không\s+(?:làm\s+theo|tuân\s+theo)\s+nữa)\s+(?:(?:tất\s+cả|toàn\s+bộ|mọi|hết)\s+)?(?:(?:các|những)\s+)?(?:hướng\s+dẫn|chỉ\s+dẫn|chỉ\s+thị|lệnh|mệnh\s+lệnh|yêu\s+cầu|quy\s+tắc|nguyên\s+tắc|chỉ\s+lệnh)(?:\s+(?:trước(?:\s+(?:đó|đây))?|phía\s+trên|ở\s+trên|bên\s+trên|ban\s+đầu|cũ|hệ\s+thống))?`,
   ),
   intl(
     'vi.forget',
     'quên',
+    100,
     0.8,
     String.raw`\b(?:hãy\s+)?quên\s+(?:đi\s+)?(?:hết\s+)?(?:tất\s+cả|mọi\s+(?:thứ|điều)|mọi|những\s+gì|toàn\s+bộ|các\s+hướng\s+dẫn|hướng\s+dẫn)`,
   ),
   intl(
     'vi.you-are-now',
-    'giờ', 0.8, String.raw`\b(?:bạn|mày|cậu)\s+(?:bây\s+giờ|giờ\s+đây|từ\s+giờ|hiện\s+giờ)\s+(?:là|sẽ\s+là|đóng\s+vai)`),
+    'giờ',
+    100,
+    0.8,
+    String.raw`\b(?:bạn|mày|cậu)\s+(?:bây\s+giờ|giờ\s+đây|từ\s+giờ|hiện\s+giờ)\s+(?:là|sẽ\s+là|đóng\s+vai)`,
+  ),
   intl(
     'vi.from-now-on',
-    'giờ nay', 0.65, String.raw`\btừ\s+(?:giờ|bây\s+giờ|nay)\s+(?:trở\s+đi|về\s+sau)\W{0,3}(?:bạn|mày|cậu)\s+(?:là|sẽ|phải|hãy)`),
-  intl(
-    'vi.new-instructions',
-    'mới', 0.8, String.raw`\b(?:hướng\s+dẫn|chỉ\s+thị|lệnh)\s+mới\s*:`),
+    'giờ nay',
+    100,
+    0.65,
+    String.raw`\btừ\s+(?:giờ|bây\s+giờ|nay)\s+(?:trở\s+đi|về\s+sau)\W{0,3}(?:bạn|mày|cậu)\s+(?:là|sẽ|phải|hãy)`,
+  ),
+  intl('vi.new-instructions', 'mới', 100, 0.8, String.raw`\b(?:hướng\s+dẫn|chỉ\s+thị|lệnh)\s+mới\s*:`),
   intl(
     'vi.system-prompt',
-    'thống', 0.5, String.raw`\b(?:lời\s+nhắc|câu\s+lệnh|chỉ\s+thị)\s+hệ\s+thống\b`),
+    'thống',
+    100,
+    0.5,
+    String.raw`\b(?:lời\s+nhắc|câu\s+lệnh|chỉ\s+thị)\s+hệ\s+thống\b`,
+  ),
   intl(
     'vi.developer-mode',
-    'chế', 0.75, String.raw`\bchế\s+độ\s+(?:nhà\s+phát\s+triển|dan|không\s+giới\s+hạn)`),
-  intl(
-    'vi.role-play',
-    'vai vờ', 0.45, String.raw`\b(?:hãy\s+)?(?:đóng\s+vai|giả\s+vờ\s+(?:là|làm))\b`),
+    'chế',
+    100,
+    0.75,
+    String.raw`\bchế\s+độ\s+(?:nhà\s+phát\s+triển|dan|không\s+giới\s+hạn)`,
+  ),
+  intl('vi.role-play', 'vai vờ', 100, 0.45, String.raw`\b(?:hãy\s+)?(?:đóng\s+vai|giả\s+vờ\s+(?:là|làm))\b`),
   intl(
     'vi.hide-from-user',
     'người',
+    100,
     0.8,
     String.raw`\b(?:đừng|không\s+được)\s+(?:nói|cho\s+biết|tiết\s+lộ|thông\s+báo)\s+(?:cho\s+)?(?:người\s+dùng|người\s+sử\s+dụng)`,
   ),
@@ -343,156 +482,218 @@ export const PHRASE_PATTERNS: readonly PhrasePattern[] = [
   intl(
     'zh.override',
     '指令 指示 说明 规则 提示 命令 要求 设定 设置 约束 限制',
+    40,
     0.9,
     String.raw`(?:忽略|无视|忽视|不要理会|不要理睬|别管|不要遵循|不要遵守|停止遵循|放弃|抛开|忘掉|忘记)(?:掉)?(?:你)?(?:之前|以前|先前|此前|上面|上述|前面|以上|所有|全部|一切|原来|原有|原始|系统)(?:的)?(?:所有|全部|一切)?(?:的)?(?:指令|指示|说明|规则|提示|命令|要求|设定|设置|约束|限制)`,
   ),
   intl(
     'zh.forget',
-    '忘', 0.75, String.raw`(?:忘记|忘掉|忘了)(?:你)?(?:之前|以前|所有|一切|全部|上面|前面)`),
+    '忘',
+    40,
+    0.75,
+    String.raw`(?:忘记|忘掉|忘了)(?:你)?(?:之前|以前|所有|一切|全部|上面|前面)`,
+  ),
   intl(
     'zh.you-are-now',
-    '现在 現在', 0.7, String.raw`(?:你现在是|你現在是|从现在开始[，,]?\s*你(?:是|将|要|必须|只能)|從現在開始[，,]?\s*你)`),
-  intl(
-    'zh.new-instructions',
-    '新', 0.8, String.raw`新的?(?:指令|指示|任务|规则)\s*[:：]`),
-  intl(
-    'zh.system-prompt',
-    '提示', 0.5, String.raw`系统提示(?:词)?|系統提示`),
-  intl(
-    'zh.developer-mode',
-    '模式', 0.8, String.raw`开发者模式|開發者模式|越狱模式`),
-  intl(
-    'zh.hide-from-user',
-    '用户', 0.8, String.raw`(?:不要|别|不许)(?:告诉|通知|提醒)用户`),
+    '现在 現在',
+    40,
+    0.7,
+    String.raw`(?:你现在是|你現在是|从现在开始[，,]?\s*你(?:是|将|要|必须|只能)|從現在開始[，,]?\s*你)`,
+  ),
+  intl('zh.new-instructions', '新', 40, 0.8, String.raw`新的?(?:指令|指示|任务|规则)\s*[:：]`),
+  intl('zh.system-prompt', '提示', 40, 0.5, String.raw`系统提示(?:词)?|系統提示`),
+  intl('zh.developer-mode', '模式', 40, 0.8, String.raw`开发者模式|開發者模式|越狱模式`),
+  intl('zh.hide-from-user', '用户', 40, 0.8, String.raw`(?:不要|别|不许)(?:告诉|通知|提醒)用户`),
   // --- French --------------------------------------------------------------------------------
   intl(
     'fr.override',
     'instruction consignes directive règles ordres indications',
+    100,
     0.9,
     String.raw`\b(?:ignore[rsz]?|oublie[rsz]?|néglige[rsz]?|ne\s+(?:tiens|tenez)\s+pas\s+compte\s+(?:de|des)|ne\s+(?:suis|suivez)\s+(?:pas|plus))\s+(?:toutes\s+|tous\s+)?(?:les\s+|tes\s+|vos\s+|ces\s+)?(?:instructions|consignes|directives|règles|ordres|indications)(?:\s+(?:précédentes|antérieures|ci-dessus|initiales|d'origine|du\s+système))?`,
   ),
-  intl(
-    'fr.forget',
-    'oubli', 0.75, String.raw`\boublie[rsz]?\s+(?:tout|tout\s+ce\s+(?:que|qui))\b`),
+  intl('fr.forget', 'oubli', 100, 0.75, String.raw`\boublie[rsz]?\s+(?:tout|tout\s+ce\s+(?:que|qui))\b`),
   intl(
     'fr.you-are-now',
-    'maintenant désormais dorénavant', 0.75, String.raw`\b(?:tu\s+es|vous\s+êtes)\s+(?:maintenant|désormais|dorénavant)\b`),
+    'maintenant désormais dorénavant',
+    100,
+    0.75,
+    String.raw`\b(?:tu\s+es|vous\s+êtes)\s+(?:maintenant|désormais|dorénavant)\b`,
+  ),
   intl(
     'fr.from-now-on',
-    'maintenant désormais dorénavant', 0.6, String.raw`\b(?:à\s+partir\s+de\s+maintenant|désormais|dorénavant)\W{0,3}(?:tu|vous)\s+(?:es|êtes|dois|devez|vas|allez|répond|réponds|répondez)`),
+    'maintenant désormais dorénavant',
+    100,
+    0.6,
+    String.raw`\b(?:à\s+partir\s+de\s+maintenant|désormais|dorénavant)\W{0,3}(?:tu|vous)\s+(?:es|êtes|dois|devez|vas|allez|répond|réponds|répondez)`,
+  ),
   intl(
     'fr.new-instructions',
-    'nouvelles', 0.8, String.raw`\bnouvelles\s+(?:instructions|consignes|directives)\s*:`),
-  intl(
-    'fr.developer-mode',
-    'mode', 0.75, String.raw`\bmode\s+(?:développeur|dan|sans\s+restriction)`),
+    'nouvelles',
+    100,
+    0.8,
+    String.raw`\bnouvelles\s+(?:instructions|consignes|directives)\s*:`,
+  ),
+  intl('fr.developer-mode', 'mode', 100, 0.75, String.raw`\bmode\s+(?:développeur|dan|sans\s+restriction)`),
   intl(
     'fr.system-prompt',
-    'système', 0.5, String.raw`\b(?:invite|prompt|consigne)\s+(?:du\s+)?système\b`),
+    'système',
+    100,
+    0.5,
+    String.raw`\b(?:invite|prompt|consigne)\s+(?:du\s+)?système\b`,
+  ),
   // --- German --------------------------------------------------------------------------------
   intl(
     'de.override',
     'anweisungen instruktionen befehle regeln vorgaben richtlinien anordnungen',
+    100,
     0.9,
     String.raw`\b(?:ignorier(?:e|en|t)?|vergiss|vergessen\s+sie|missacht(?:e|en)|übergeh(?:e|en)|befolge\s+nicht|befolgen\s+sie\s+nicht)\s+(?:bitte\s+)?(?:alle\s+|sämtliche\s+)?(?:deine\s+|ihre\s+|die\s+)?(?:vorherigen\s+|bisherigen\s+|obigen\s+|vorigen\s+|vorangegangenen\s+|früheren\s+|ursprünglichen\s+)?(?:anweisungen|instruktionen|befehle|regeln|vorgaben|richtlinien|anordnungen)`,
   ),
   intl(
     'de.forget',
-    'vergiss', 0.75, String.raw`\bvergiss\s+(?:alles|alle\s+(?:bisherigen|vorherigen))\b`),
+    'vergiss',
+    100,
+    0.75,
+    String.raw`\bvergiss\s+(?:alles|alle\s+(?:bisherigen|vorherigen))\b`,
+  ),
   intl(
     'de.you-are-now',
-    'jetzt nun sofort', 0.7, String.raw`\b(?:du\s+bist|sie\s+sind)\s+(?:jetzt|nun|ab\s+sofort|von\s+nun\s+an)\s+(?:ein|eine|der|die|das|dan|in)\b`),
+    'jetzt nun sofort',
+    100,
+    0.7,
+    String.raw`\b(?:du\s+bist|sie\s+sind)\s+(?:jetzt|nun|ab\s+sofort|von\s+nun\s+an)\s+(?:ein|eine|der|die|das|dan|in)\b`,
+  ),
   intl(
     'de.from-now-on',
-    'jetzt sofort nun', 0.6, String.raw`\b(?:ab\s+(?:jetzt|sofort)|von\s+nun\s+an)\W{0,3}(?:bist\s+du|wirst\s+du|du\s+bist|antwortest\s+du|sollst\s+du)`),
+    'jetzt sofort nun',
+    100,
+    0.6,
+    String.raw`\b(?:ab\s+(?:jetzt|sofort)|von\s+nun\s+an)\W{0,3}(?:bist\s+du|wirst\s+du|du\s+bist|antwortest\s+du|sollst\s+du)`,
+  ),
   intl(
     'de.new-instructions',
-    'neue', 0.8, String.raw`\bneue\s+(?:anweisungen|instruktionen|befehle|regeln)\s*:`),
-  intl(
-    'de.developer-mode',
-    'entwicklermodus', 0.75, String.raw`\bentwicklermodus\b`),
-  intl(
-    'de.system-prompt',
-    'system', 0.5, String.raw`\bsystem-?(?:prompt|anweisung|aufforderung)\b`),
+    'neue',
+    100,
+    0.8,
+    String.raw`\bneue\s+(?:anweisungen|instruktionen|befehle|regeln)\s*:`,
+  ),
+  intl('de.developer-mode', 'entwicklermodus', 100, 0.75, String.raw`\bentwicklermodus\b`),
+  intl('de.system-prompt', 'system', 100, 0.5, String.raw`\bsystem-?(?:prompt|anweisung|aufforderung)\b`),
   // --- Spanish -------------------------------------------------------------------------------
   intl(
     'es.override',
     'instrucciones indicaciones órdenes reglas directrices normas',
+    100,
     0.9,
     String.raw`\b(?:ignora[rd]?|ignore[n]?|olvida[rd]?|olvide[n]?|omite|haz\s+caso\s+omiso\s+de|no\s+(?:sigas|sigan|hagas\s+caso\s+a|obedezcas))\s+(?:todas\s+|todos\s+)?(?:las\s+|tus\s+|sus\s+|los\s+)?(?:instrucciones|indicaciones|órdenes|reglas|directrices|normas)(?:\s+(?:anteriores|previas|de\s+arriba|iniciales|originales|del\s+sistema))?`,
   ),
-  intl(
-    'es.forget',
-    'olvida', 0.75, String.raw`\bolvida\s+(?:todo|todo\s+lo\s+(?:anterior|que))\b`),
+  intl('es.forget', 'olvida', 100, 0.75, String.raw`\bolvida\s+(?:todo|todo\s+lo\s+(?:anterior|que))\b`),
   intl(
     'es.you-are-now',
-    'ahora', 0.7, String.raw`\b(?:ahora\s+eres|a\s+partir\s+de\s+ahora\W{0,3}(?:eres|serás|vas\s+a|debes|responde))`),
+    'ahora',
+    100,
+    0.7,
+    String.raw`\b(?:ahora\s+eres|a\s+partir\s+de\s+ahora\W{0,3}(?:eres|serás|vas\s+a|debes|responde))`,
+  ),
   intl(
     'es.new-instructions',
-    'nuevas', 0.8, String.raw`\bnuevas\s+(?:instrucciones|indicaciones|órdenes)\s*:`),
+    'nuevas',
+    100,
+    0.8,
+    String.raw`\bnuevas\s+(?:instrucciones|indicaciones|órdenes)\s*:`,
+  ),
   intl(
     'es.developer-mode',
-    'modo', 0.75, String.raw`\bmodo\s+(?:de\s+)?(?:desarrollador|dan|sin\s+restricciones)`),
+    'modo',
+    100,
+    0.75,
+    String.raw`\bmodo\s+(?:de\s+)?(?:desarrollador|dan|sin\s+restricciones)`,
+  ),
   intl(
     'es.system-prompt',
-    'sistema', 0.5, String.raw`\b(?:prompt|indicación|mensaje)\s+del\s+sistema\b`),
+    'sistema',
+    100,
+    0.5,
+    String.raw`\b(?:prompt|indicación|mensaje)\s+del\s+sistema\b`,
+  ),
   // --- Portuguese and Italian ------------------------------------------------------------------
   intl(
     'pt.override',
     'instruções ordens regras diretrizes',
+    100,
     0.9,
     String.raw`\b(?:ignore|ignora|esqueça|esqueca|desconsidere)\s+(?:todas\s+)?(?:as\s+)?(?:instruções|ordens|regras|diretrizes)(?:\s+(?:anteriores|acima|prévias))?`,
   ),
   intl(
     'pt.you-are-now',
-    'agora', 0.7, String.raw`\b(?:agora\s+você\s+é|você\s+agora\s+é|a\s+partir\s+de\s+agora\W{0,3}você)`),
+    'agora',
+    100,
+    0.7,
+    String.raw`\b(?:agora\s+você\s+é|você\s+agora\s+é|a\s+partir\s+de\s+agora\W{0,3}você)`,
+  ),
   intl(
     'it.override',
     'istruzioni regole direttive',
+    100,
     0.9,
     String.raw`\b(?:ignora|ignorate|dimentica|dimenticate)\s+(?:tutte\s+)?(?:le\s+)?(?:istruzioni|regole|direttive)(?:\s+(?:precedenti|sopra|iniziali))?`,
   ),
   intl(
     'it.you-are-now',
-    'ora adesso', 0.7, String.raw`\b(?:ora\s+sei|adesso\s+sei|da\s+ora\s+in\s+poi\W{0,3}(?:sei|tu))\b`),
+    'ora adesso',
+    100,
+    0.7,
+    String.raw`\b(?:ora\s+sei|adesso\s+sei|da\s+ora\s+in\s+poi\W{0,3}(?:sei|tu))\b`,
+  ),
   // --- Russian -------------------------------------------------------------------------------
   intl(
     'ru.override',
     'инструкции указания правила команды ограничения установки',
+    100,
     0.9,
     String.raw`(?:игнорируй(?:те)?|проигнорируй(?:те)?|забудь(?:те)?|не\s+обращай(?:те)?\s+внимания\s+на|не\s+следуй(?:те)?|отбрось(?:те)?)\s+(?:все\s+|всё\s+)?(?:свои\s+|твои\s+|ваши\s+)?(?:предыдущие\s+|прошлые\s+|прежние\s+|вышеуказанные\s+|изначальные\s+|системные\s+)?(?:инструкции|указания|правила|команды|ограничения|установки)`,
   ),
   intl(
     'ru.forget',
-    'забуд', 0.75, String.raw`забудь(?:те)?\s+(?:всё|все|обо\s+всём|обо\s+всем|что\s+тебе)`),
+    'забуд',
+    100,
+    0.75,
+    String.raw`забудь(?:те)?\s+(?:всё|все|обо\s+всём|обо\s+всем|что\s+тебе)`,
+  ),
   intl(
     'ru.you-are-now',
-    'теперь отныне момента', 0.6, String.raw`(?:теперь\s+ты|ты\s+теперь|отныне\s+ты|с\s+этого\s+момента\s+ты)\s+(?:будешь|являешься|должен|должна|—|-|не\s)`),
-  intl(
-    'ru.new-instructions',
-    'новые', 0.8, String.raw`новые\s+(?:инструкции|указания|правила)\s*:`),
-  intl(
-    'ru.developer-mode',
-    'режим', 0.75, String.raw`режим\s+(?:разработчика|dan|без\s+ограничений)`),
-  intl(
-    'ru.system-prompt',
-    'системн', 0.5, String.raw`системн(?:ый|ого)\s+(?:промпт|подсказк|запрос)`),
+    'теперь отныне момента',
+    100,
+    0.6,
+    String.raw`(?:теперь\s+ты|ты\s+теперь|отныне\s+ты|с\s+этого\s+момента\s+ты)\s+(?:будешь|являешься|должен|должна|—|-|не\s)`,
+  ),
+  intl('ru.new-instructions', 'новые', 100, 0.8, String.raw`новые\s+(?:инструкции|указания|правила)\s*:`),
+  intl('ru.developer-mode', 'режим', 100, 0.75, String.raw`режим\s+(?:разработчика|dan|без\s+ограничений)`),
+  intl('ru.system-prompt', 'системн', 100, 0.5, String.raw`системн(?:ый|ого)\s+(?:промпт|подсказк|запрос)`),
   // --- Japanese and Korean -------------------------------------------------------------------
   intl(
     'ja.override',
     '指示 命令 ルール 指令 プロンプト',
+    40,
     0.9,
     String.raw`(?:以前|前|上記|これまで|すべて|全て)の(?:指示|命令|ルール|指令|プロンプト)(?:を|は)(?:すべて|全て)?(?:無視|忘れ)`,
   ),
-  intl(
-    'ja.you-are-now',
-    'あなたは', 0.7, String.raw`(?:あなたは今|今からあなたは|これからあなたは)`),
+  intl('ja.you-are-now', 'あなたは', 40, 0.7, String.raw`(?:あなたは今|今からあなたは|これからあなたは)`),
   intl(
     'ko.override',
-    '무시 잊어', 0.9, String.raw`(?:이전|위의|앞의|모든|기존)\s*(?:의\s*)?(?:지시|명령|지침|규칙|프롬프트)(?:사항)?(?:을|를|은|는)?\s*(?:모두\s*)?(?:무시|잊어)`),
+    '무시 잊어',
+    40,
+    0.9,
+    String.raw`(?:이전|위의|앞의|모든|기존)\s*(?:의\s*)?(?:지시|명령|지침|규칙|프롬프트)(?:사항)?(?:을|를|은|는)?\s*(?:모두\s*)?(?:무시|잊어)`,
+  ),
   intl(
     'ko.you-are-now',
-    '이제 지금부터', 0.7, String.raw`(?:너는\s*이제|당신은\s*이제|지금부터\s*(?:너는|당신은))`),
+    '이제 지금부터',
+    40,
+    0.7,
+    String.raw`(?:너는\s*이제|당신은\s*이제|지금부터\s*(?:너는|당신은))`,
+  ),
 ];
 
 /** One phrase found: its span in the original text, confidence and the pattern's label. */
@@ -503,29 +704,26 @@ export interface PhraseMatch {
   label: string;
 }
 
-/**
- * A match reaches at most this far from the anchor it contains, so a pattern runs only on the text
- * within this distance of its anchors. Patterns are at most 5 words of ≤ 20 letters with ≤ 6
- * separators each, or a gap of ≤ 150 characters, plus their keywords; the ones with a longer gap
- * are listed in LONG_REACH.
- */
-const ANCHOR_REACH = 240;
-const LONG_REACH: Readonly<Record<string, number>> = { 'indirect.important-instead': 400, 'indirect.exfiltrate': 340 };
-const REACH = PHRASE_PATTERNS.map((phrase) => LONG_REACH[phrase.label] ?? ANCHOR_REACH);
 /** A pattern reporting more matches than this in one text has made its point; the rest are skipped. */
 const MAX_MATCHES_PER_PATTERN = 256;
 
 /** Anchor literal → indexes of the patterns it (or an anchor that is a prefix of it) triggers. */
 const ANCHOR_PATTERNS = new Map<string, number[]>();
 /**
- * The anchor scans: ASCII anchors (words matched from a word start, and punctuation ones like
- * `<|` anywhere), run on every text; other-script anchors (CJK, Cyrillic, Hangul...), run only on
- * text holding such characters (SCRIPT_PRESENT).
+ * The anchor scans: word anchors (matched from a word start) on every text; punctuation anchors
+ * (`<|`, `[inst]`...) when the text holds one; other-script anchors (CJK, Cyrillic, Hangul...)
+ * only on text holding such characters (SCRIPT_PRESENT).
  */
-const [WORD_ANCHORS, PUNCTUATION_ANCHORS, OTHER_ANCHORS] = buildAnchorScans();
-const SCRIPT_PRESENT = /[\u0400-\u04FF\u1100-\u11FF\u3040-\u30FF\u3400-\u9FFF\uAC00-\uD7AF]/;
+const [WORD_ANCHORS, PUNCTUATION_ANCHORS, SCRIPT_ANCHORS] = buildAnchorScans();
 
-function buildAnchorScans(): [RegExp, RegExp, RegExp] {
+/** Scripts with anchors of their own: a text is scanned for a script's anchors only when it holds that script. */
+const SCRIPTS: readonly { present: RegExp }[] = [
+  { present: /[\u0400-\u04FF]/ },
+  { present: /[\u3040-\u30FF\u3400-\u9FFF]/ },
+  { present: /[\u1100-\u11FF\uAC00-\uD7AF]/ },
+];
+
+function buildAnchorScans(): [RegExp, RegExp, (RegExp | null)[]] {
   const direct = new Map<string, Set<number>>();
   PHRASE_PATTERNS.forEach((phrase, index) => {
     for (const anchor of phrase.anchors) {
@@ -535,95 +733,97 @@ function buildAnchorScans(): [RegExp, RegExp, RegExp] {
       set.add(index);
     }
   });
-  // The scan reports the longest anchor at a position, so each anchor also triggers the patterns
+  // A scan reports the longest anchor at a position, so each anchor also triggers the patterns
   // of the anchors that are its prefixes.
   for (const anchor of direct.keys()) {
     const union = new Set<number>();
-    for (const [other, indexes] of direct) if (anchor.startsWith(other)) for (const index of indexes) union.add(index);
-    ANCHOR_PATTERNS.set(anchor, [...union].sort((a, b) => a - b));
+    for (const [other, indexes] of direct)
+      if (anchor.startsWith(other)) for (const index of indexes) union.add(index);
+    ANCHOR_PATTERNS.set(
+      anchor,
+      [...union].sort((a, b) => a - b),
+    );
   }
   const escape = (literal: string): string => literal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const byLength = [...direct.keys()].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
-  const isAscii = (anchor: string): boolean => /^[\x00-\x7f]+$/.test(anchor);
+  const isAscii = (anchor: string): boolean => !/[\u0080-\uffff]/.test(anchor);
   const words = byLength.filter((anchor) => /^[a-z0-9]/.test(anchor)).map(escape);
   const punctuation = byLength.filter((anchor) => isAscii(anchor) && !/^[a-z0-9]/.test(anchor)).map(escape);
   const others = byLength.filter((anchor) => !isAscii(anchor));
-  // A leading class of the first characters lets the engine skip positions quickly.
-  const firsts = [...new Set(others.map((anchor) => anchor[0] as string))].join('');
-  return [
-    new RegExp(`\\b(?:${words.join('|')})`, 'g'),
-    new RegExp(punctuation.join('|'), 'g'),
-    new RegExp(`(?=[${firsts}])(?:${others.map(escape).join('|')})`, 'g'),
-  ];
+  const scripts = SCRIPT_RANGES.map((range) => {
+    const mine = others.filter((anchor) => range.test(anchor)).map(escape);
+    return mine.length === 0 ? null : new RegExp(mine.join('|'), 'g');
+  });
+  if (others.some((anchor) => !SCRIPT_RANGES.some((range) => range.test(anchor)))) {
+    throw new Error('an injection phrase anchor is in a script without an anchor scan');
+  }
+  return [new RegExp(`\\b(?:${words.join('|')})`, 'g'), new RegExp(punctuation.join('|'), 'g'), scripts];
+}
+
+/** What one matchPhrases call collects: the matches, and per near-anchor pattern its stretches of text. */
+interface Collected {
+  readonly original: string;
+  readonly folded: FoldedText;
+  readonly found: PhraseMatch[];
+  /** Per pattern: flattened, merged [start, end) stretches around its anchors (mode: number). */
+  readonly stretches: (number[] | undefined)[];
+  /** Per pattern: end of its last match (mode 'lead'), so overlapping anchors do not repeat it. */
+  readonly leadEnds: Int32Array;
+  readonly counts: Int32Array;
 }
 
 /**
  * Finds the phrase patterns in `text`. The text is folded (fold.ts) and scanned once for anchor
- * words; each pattern then runs only on the stretches around its own anchors, so ordinary text
- * costs one pass. Spans are offsets into `text`. Stops at `deadline` with what it found.
+ * words; a 'lead' pattern is then tried exactly at its anchors, any other pattern only on the text
+ * near its anchors, so ordinary text costs about one pass. Spans are offsets into `text`. Stops
+ * at `deadline` with what it found. Pass `folded` when the caller already has foldText(text).
  */
-export function matchPhrases(text: string, deadline = Infinity): PhraseMatch[] {
-  const found: PhraseMatch[] = [];
-  if (text.length === 0) return found;
-  const folded = foldText(text);
+export function matchPhrases(
+  text: string,
+  deadline = Infinity,
+  folded: FoldedText = foldText(text),
+): PhraseMatch[] {
+  if (text.length === 0) return [];
   const lower = folded.text;
-  const length = lower.length;
-  // Per pattern: merged [start, end) stretches around its anchors, flattened pairs.
-  const stretches: (number[] | undefined)[] = new Array<number[] | undefined>(PHRASE_PATTERNS.length);
-  collectStretches(WORD_ANCHORS, lower, stretches, deadline);
+  const collected: Collected = {
+    original: text,
+    folded,
+    found: [],
+    stretches: new Array<number[] | undefined>(PHRASE_PATTERNS.length),
+    leadEnds: new Int32Array(PHRASE_PATTERNS.length),
+    counts: new Int32Array(PHRASE_PATTERNS.length),
+  };
+  scanAnchors(WORD_ANCHORS, collected, deadline);
   let unordered = false;
-  // The punctuation anchors (`<|`, `[inst]`, `<<sys>>`...) all hold `<|`, `inst]` or `sys>>`.
+  // Every punctuation anchor (`<|`, `[inst]`, `<<sys>>`...) holds `<|`, `inst]` or `sys>>`.
   if (lower.includes('<|') || lower.includes('inst]') || lower.includes('sys>>')) {
-    collectStretches(PUNCTUATION_ANCHORS, lower, stretches, deadline);
+    scanAnchors(PUNCTUATION_ANCHORS, collected, deadline);
     unordered = true;
   }
-  if (folded.map !== null && SCRIPT_PRESENT.test(lower)) {
-    collectStretches(OTHER_ANCHORS, lower, stretches, deadline);
-    unordered = true;
+  if (folded.map !== null) {
+    SCRIPTS.forEach((script, index) => {
+      const scan = SCRIPT_ANCHORS[index];
+      if (scan !== null && scan !== undefined && script.present.test(lower)) {
+        scanAnchors(scan, collected, deadline);
+        unordered = true;
+      }
+    });
   }
-  if (unordered) {
-    for (let index = 0; index < stretches.length; index++) {
-      const list = stretches[index];
-      if (list !== undefined) stretches[index] = mergeStretches(list);
-    }
-  }
-  for (let index = 0; index < PHRASE_PATTERNS.length; index++) {
+  const { stretches } = collected;
+  for (let index = 0; index < stretches.length; index++) {
     const list = stretches[index];
     if (list === undefined) continue;
     if (performance.now() > deadline) break;
-    const { pattern, confidence, label } = PHRASE_PATTERNS[index] as PhrasePattern;
-    let matches = 0;
-    for (let pair = 0; pair < list.length && matches < MAX_MATCHES_PER_PATTERN; pair += 2) {
-      // Widen to whole words so \b at the cut means what it means in the text; a leading newline
-      // stands for the start of the text, a space for "somewhere in the middle".
-      let from = list[pair] as number;
-      let to = list[pair + 1] as number;
-      for (let steps = 0; from > 0 && steps < 40 && isWordUnit(lower.charCodeAt(from - 1)); steps++) from--;
-      for (let steps = 0; to < length && steps < 40 && isWordUnit(lower.charCodeAt(to)); steps++) to++;
-      const slice = (from === 0 ? '\n' : ' ') + lower.slice(from, to);
-      pattern.lastIndex = 0;
-      for (let match = pattern.exec(slice); match !== null; match = pattern.exec(slice)) {
-        let start = match.index;
-        const end = start + match[0].length;
-        if (end === start) {
-          pattern.lastIndex++;
-          continue;
-        }
-        // Patterns may begin on the punctuation before a sentence; the span starts at its first letter.
-        while (start < end - 1 && !isSpanStart(slice.charCodeAt(start))) start++;
-        const span = originalSpan(folded, text, from + start - 1, from + end - 1);
-        if (span.end > span.start) found.push({ start: span.start, end: span.end, confidence, label });
-        if (++matches >= MAX_MATCHES_PER_PATTERN) break;
-      }
-      pattern.lastIndex = 0;
-    }
+    searchStretches(index, unordered ? mergeStretches(list) : list, collected);
   }
-  return found.sort((a, b) => a.start - b.start || a.end - b.end);
+  return collected.found.sort((a, b) => a.start - b.start || a.end - b.end);
 }
 
-/** Adds, per pattern, the stretch around each anchor `scan` finds (merging overlaps; anchors come in text order). */
-function collectStretches(scan: RegExp, lower: string, stretches: (number[] | undefined)[], deadline: number): void {
+/** Runs one anchor scan: tries 'lead' patterns at each anchor, and notes stretches for the others. */
+function scanAnchors(scan: RegExp, collected: Collected, deadline: number): void {
+  const lower = collected.folded.text;
   const length = lower.length;
+  const { stretches, leadEnds } = collected;
   scan.lastIndex = 0;
   let anchors = 0;
   for (let match = scan.exec(lower); match !== null; match = scan.exec(lower)) {
@@ -632,9 +832,23 @@ function collectStretches(scan: RegExp, lower: string, stretches: (number[] | un
     const indexes = ANCHOR_PATTERNS.get(match[0]);
     if (indexes === undefined) continue;
     for (const index of indexes) {
-      const reach = REACH[index] as number;
-      const from = Math.max(0, at - reach);
-      const to = Math.min(length, at + match[0].length + reach);
+      const phrase = PHRASE_PATTERNS[index] as PhrasePattern;
+      if (phrase.mode === 'lead') {
+        if (
+          at < (leadEnds[index] as number) ||
+          (collected.counts[index] as number) >= MAX_MATCHES_PER_PATTERN
+        )
+          continue;
+        phrase.pattern.lastIndex = at;
+        const found = phrase.pattern.exec(lower);
+        if (found !== null && found[0].length > 0) {
+          leadEnds[index] = at + found[0].length;
+          record(collected, index, at, at + found[0].length);
+        }
+        continue;
+      }
+      const from = Math.max(0, at - phrase.mode);
+      const to = Math.min(length, at + match[0].length + phrase.mode);
       let list = stretches[index];
       if (list === undefined) stretches[index] = list = [];
       const last = list.length - 1;
@@ -646,10 +860,53 @@ function collectStretches(scan: RegExp, lower: string, stretches: (number[] | un
   scan.lastIndex = 0;
 }
 
+/** Searches a near-anchor pattern in its stretches of the folded text. */
+function searchStretches(index: number, list: readonly number[], collected: Collected): void {
+  const lower = collected.folded.text;
+  const length = lower.length;
+  const { pattern } = PHRASE_PATTERNS[index] as PhrasePattern;
+  for (let pair = 0; pair < list.length; pair += 2) {
+    // Widen to whole words so \b at the cut means what it means in the text; a leading newline
+    // stands for the start of the text, a space for "somewhere in the middle".
+    let from = list[pair] as number;
+    let to = list[pair + 1] as number;
+    for (let steps = 0; from > 0 && steps < 40 && isWordUnit(lower.charCodeAt(from - 1)); steps++) from--;
+    for (let steps = 0; to < length && steps < 40 && isWordUnit(lower.charCodeAt(to)); steps++) to++;
+    const slice = (from === 0 ? '\n' : ' ') + lower.slice(from, to);
+    pattern.lastIndex = 0;
+    for (let match = pattern.exec(slice); match !== null; match = pattern.exec(slice)) {
+      if (match[0].length === 0) {
+        pattern.lastIndex++;
+        continue;
+      }
+      record(collected, index, from + match.index - 1, from + match.index - 1 + match[0].length);
+      if ((collected.counts[index] as number) >= MAX_MATCHES_PER_PATTERN) {
+        pattern.lastIndex = 0;
+        return;
+      }
+    }
+    pattern.lastIndex = 0;
+  }
+}
+
+/** Records a match found at folded [start, end): trims leading punctuation, maps back to the original. */
+function record(collected: Collected, index: number, start: number, end: number): void {
+  const lower = collected.folded.text;
+  let first = Math.max(0, start);
+  // Patterns may begin on the punctuation before a sentence; the span starts at its first letter.
+  while (first < end - 1 && !isSpanStart(lower.charCodeAt(first))) first++;
+  const span = originalSpan(collected.folded, collected.original, first, end);
+  if (span.end <= span.start) return;
+  const { confidence, label } = PHRASE_PATTERNS[index] as PhrasePattern;
+  collected.found.push({ start: span.start, end: span.end, confidence, label });
+  collected.counts[index] = (collected.counts[index] as number) + 1;
+}
+
 /** Sorts and merges flattened [start, end) pairs. */
 function mergeStretches(list: number[]): number[] {
   const pairs: [number, number][] = [];
-  for (let index = 0; index < list.length; index += 2) pairs.push([list[index] as number, list[index + 1] as number]);
+  for (let index = 0; index < list.length; index += 2)
+    pairs.push([list[index] as number, list[index + 1] as number]);
   pairs.sort((a, b) => a[0] - b[0]);
   const merged: number[] = [];
   for (const [from, to] of pairs) {
@@ -661,7 +918,12 @@ function mergeStretches(list: number[]): number[] {
 }
 
 function isWordUnit(code: number): boolean {
-  return (code >= 0x61 && code <= 0x7a) || (code >= 0x30 && code <= 0x39) || code === 0x5f || (code >= 0x41 && code <= 0x5a);
+  return (
+    (code >= 0x61 && code <= 0x7a) ||
+    (code >= 0x30 && code <= 0x39) ||
+    code === 0x5f ||
+    (code >= 0x41 && code <= 0x5a)
+  );
 }
 
 function isSpanStart(code: number): boolean {

@@ -6,10 +6,11 @@
  * detector returns what it found so far once the deadline has passed.
  */
 import type { Detector, Finding, FindingType, ScanBudget } from '../types.js';
+import type { FoldedText } from './fold.js';
 import { matchPhrases } from './phrases.js';
 
 const DETECTOR = 'injection.rules';
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[\u0080-\uffff]/;
 /** A pattern reporting more matches than this in one text has made its point; the rest are skipped. */
 const MAX_MATCHES_PER_PATTERN = 256;
 /** Longest run of base64/hex that is decoded (the rest of a longer run is ignored). */
@@ -44,19 +45,22 @@ export function injectionRuleDetector(): Detector {
   };
 }
 
-/** Runs every injection rule over `text`; findings in text order. */
-export function detectInjectionRules(text: string, budget: ScanBudget): Finding[] {
+/**
+ * Runs every injection rule over `text`; findings in text order. Pass `folded` when the caller
+ * already has foldText(text).
+ */
+export function detectInjectionRules(text: string, budget: ScanBudget, folded?: FoldedText): Finding[] {
   const findings: Finding[] = [];
   if (text.length === 0) return findings;
   const deadline = budget.deadline;
-  const phrases: Finding[] = matchPhrases(text, deadline).map((match) =>
+  const phrases: Finding[] = matchPhrases(text, deadline, folded).map((match) =>
     finding('injection_phrase', match.start, match.end, match.confidence),
   );
   findings.push(...phrases);
   if (performance.now() > deadline) return sortFindings(findings);
   standaloneRequests(text, findings, deadline);
   if (performance.now() > deadline) return sortFindings(findings);
-  if (NON_ASCII.test(text)) {
+  if (folded !== undefined ? folded.map !== null : NON_ASCII.test(text)) {
     hiddenCharacters(text, findings, deadline);
     if (performance.now() > deadline) return sortFindings(findings);
   }
@@ -94,7 +98,8 @@ function hiddenCharacters(text: string, findings: Finding[], deadline: number): 
     forEachMatch(TAG_RUN, text, deadline, (start, end) => {
       const units = end - start;
       // Subdivision flags (🏴 + up to 6 tag letters + cancel tag) are the legitimate use of tags.
-      const isFlag = text.startsWith(BLACK_FLAG, start - 2) && units <= 14 && text.startsWith(CANCEL_TAG, end - 2);
+      const isFlag =
+        text.startsWith(BLACK_FLAG, start - 2) && units <= 14 && text.startsWith(CANCEL_TAG, end - 2);
       if (isFlag) return;
       let smuggled = '';
       for (let index = start + 1; index < end && smuggled.length < 4096; index += 2) {
@@ -113,8 +118,8 @@ function hiddenCharacters(text: string, findings: Finding[], deadline: number): 
     const after = text.charCodeAt(end);
     const insideLatinWord = isAsciiAlphanumeric(before) && isAsciiAlphanumeric(after);
     let confidence: number;
-    if (length >= 4) confidence = 0.9;
-    else if (insideLatinWord) confidence = 0.8;
+    if (length >= 4) confidence = 0.85;
+    else if (insideLatinWord) confidence = 0.7;
     else if (length >= 2 && (isAsciiLetterOrSpace(before) || isAsciiLetterOrSpace(after))) confidence = 0.6;
     else if (isAsciiLetterOrSpace(before) && isAsciiLetterOrSpace(after)) confidence = 0.4;
     else return; // ZWJ in emoji, ZWNJ in Persian or Indic text, ZWSP between Thai words, marks in RTL text
@@ -134,7 +139,11 @@ function hiddenCharacters(text: string, findings: Finding[], deadline: number): 
 function nearRightToLeft(text: string, start: number, end: number): boolean {
   for (let index = Math.max(0, start - 8); index < Math.min(text.length, end + 8); index++) {
     const code = text.charCodeAt(index);
-    if ((code >= 0x0590 && code <= 0x08ff) || (code >= 0xfb1d && code <= 0xfdff) || (code >= 0xfe70 && code <= 0xfefc)) {
+    if (
+      (code >= 0x0590 && code <= 0x08ff) ||
+      (code >= 0xfb1d && code <= 0xfdff) ||
+      (code >= 0xfe70 && code <= 0xfefc)
+    ) {
       return true;
     }
   }
@@ -171,17 +180,27 @@ function phraseInside(phrases: readonly Finding[], start: number, end: number): 
 }
 
 /** Confidence that hidden content of this span is an injection: by its phrases and its wording. */
-function hiddenContentConfidence(text: string, phrases: readonly Finding[], start: number, end: number): number {
+function hiddenContentConfidence(
+  text: string,
+  phrases: readonly Finding[],
+  start: number,
+  end: number,
+): number {
   const phrase = phraseInside(phrases, start, end);
   if (phrase >= 0.5) return Math.max(0.9, phrase);
   const words = countWords(text.slice(start, Math.min(end, start + 4000)), 8);
-  if (words >= 6) return 0.6;
-  if (words >= 3) return 0.45;
+  if (words >= 6) return 0.5;
+  if (words >= 3) return 0.4;
   return 0.3;
 }
 
 /** `phrases` are sorted by start. */
-function htmlComments(text: string, phrases: readonly Finding[], findings: Finding[], deadline: number): void {
+function htmlComments(
+  text: string,
+  phrases: readonly Finding[],
+  findings: Finding[],
+  deadline: number,
+): void {
   let from = 0;
   for (let seen = 0; seen < MAX_ELEMENTS; seen++) {
     const start = text.indexOf('<!--', from);
@@ -199,10 +218,25 @@ function htmlComments(text: string, phrases: readonly Finding[], findings: Findi
 const OPENING_TAG = /<([A-Za-z][A-Za-z0-9-]{0,15})(\s[^<>]{0,1000})>/g;
 const HIDING_STYLE =
   /(?:display\s{0,3}:\s{0,3}none|visibility\s{0,3}:\s{0,3}hidden|font-size\s{0,3}:\s{0,3}0(?:\.0{1,4})?(?:px|pt|em|rem|%)?\s{0,3}(?:[;"'!]|$)|opacity\s{0,3}:\s{0,3}0(?:\.0{1,4})?\s{0,3}(?:[;"'!]|$)|(?:max-)?(?:height|width)\s{0,3}:\s{0,3}0(?:px)?\s{0,3}[;"'!][^"']{0,200}overflow\s{0,3}:\s{0,3}hidden|(?:left|top|text-indent|margin-left)\s{0,3}:\s{0,3}-\d{4,}px|clip\s{0,3}:\s{0,3}rect\(\s{0,3}0)/i;
-const WHITE_TEXT = /(?:^|[\s;"'])color\s{0,3}:\s{0,3}(?:white|#fff(?:fff)?\b|rgba?\(\s{0,3}255\s{0,3},\s{0,3}255\s{0,3},\s{0,3}255\b)/i;
+const WHITE_TEXT =
+  /(?:^|[\s;"'])color\s{0,3}:\s{0,3}(?:white|#fff(?:fff)?\b|rgba?\(\s{0,3}255\s{0,3},\s{0,3}255\s{0,3},\s{0,3}255\b)/i;
 const DARK_BACKGROUND = /background/i;
 const HIDDEN_ATTRIBUTE = /\shidden(?:\s|=|$)/i;
-const VOID_ELEMENTS = new Set(['br', 'img', 'input', 'meta', 'link', 'hr', 'area', 'base', 'col', 'embed', 'source', 'track', 'wbr']);
+const VOID_ELEMENTS = new Set([
+  'br',
+  'img',
+  'input',
+  'meta',
+  'link',
+  'hr',
+  'area',
+  'base',
+  'col',
+  'embed',
+  'source',
+  'track',
+  'wbr',
+]);
 
 /** An element hidden by CSS or the `hidden` attribute: its whole span and its content span. */
 export interface HiddenElement {
@@ -225,27 +259,37 @@ export function findHiddenElements(text: string, deadline = Infinity): HiddenEle
   if (!text.includes('<')) return elements;
   /** Per tag name, the last search for its closing tag: from where, and where it was (-1: none). */
   const closings = new Map<string, { from: number; at: number; length: number }>();
-  forEachMatch(OPENING_TAG, text, deadline, (start, end, match) => {
-    const attributes = match[2] ?? '';
-    const hidesByStyle = HIDING_STYLE.test(attributes);
-    const whiteText = !hidesByStyle && WHITE_TEXT.test(attributes) && !DARK_BACKGROUND.test(attributes);
-    if (!hidesByStyle && !whiteText && !HIDDEN_ATTRIBUTE.test(attributes)) return true;
-    const name = (match[1] ?? '').toLowerCase();
-    if (VOID_ELEMENTS.has(name) || attributes.endsWith('/')) return true;
-    let closing = closings.get(name);
-    // A cached search still holds when it started before this element and found its tag after it.
-    if (closing === undefined || closing.from > end || (closing.at >= 0 && closing.at < end)) {
-      const pattern = new RegExp(`</${name}\\s{0,3}>`, 'gi');
-      pattern.lastIndex = end;
-      const found = pattern.exec(text);
-      closing = { from: end, at: found === null ? -1 : found.index, length: found === null ? 0 : found[0].length };
-      closings.set(name, closing);
-    }
-    const contentEnd = closing.at < 0 ? Math.min(text.length, end + 4000) : closing.at;
-    const spanEnd = closing.at < 0 ? contentEnd : closing.at + closing.length;
-    elements.push({ start, end: spanEnd, contentStart: end, contentEnd, whiteText });
-    return elements.length < MAX_ELEMENTS;
-  }, MAX_VISITS);
+  forEachMatch(
+    OPENING_TAG,
+    text,
+    deadline,
+    (start, end, match) => {
+      const attributes = match[2] ?? '';
+      const hidesByStyle = HIDING_STYLE.test(attributes);
+      const whiteText = !hidesByStyle && WHITE_TEXT.test(attributes) && !DARK_BACKGROUND.test(attributes);
+      if (!hidesByStyle && !whiteText && !HIDDEN_ATTRIBUTE.test(attributes)) return true;
+      const name = (match[1] ?? '').toLowerCase();
+      if (VOID_ELEMENTS.has(name) || attributes.endsWith('/')) return true;
+      let closing = closings.get(name);
+      // A cached search still holds when it started before this element and found its tag after it.
+      if (closing === undefined || closing.from > end || (closing.at >= 0 && closing.at < end)) {
+        const pattern = new RegExp(`</${name}\\s{0,3}>`, 'gi');
+        pattern.lastIndex = end;
+        const found = pattern.exec(text);
+        closing = {
+          from: end,
+          at: found === null ? -1 : found.index,
+          length: found === null ? 0 : found[0].length,
+        };
+        closings.set(name, closing);
+      }
+      const contentEnd = closing.at < 0 ? Math.min(text.length, end + 4000) : closing.at;
+      const spanEnd = closing.at < 0 ? contentEnd : closing.at + closing.length;
+      elements.push({ start, end: spanEnd, contentStart: end, contentEnd, whiteText });
+      return elements.length < MAX_ELEMENTS;
+    },
+    MAX_VISITS,
+  );
   return elements;
 }
 
@@ -261,8 +305,10 @@ function cssHidden(text: string, phrases: readonly Finding[], findings: Finding[
 
 // --- links that carry data out ------------------------------------------------------------------
 
-const MARKDOWN_LINK = /(!?)\[([^\[\]\n]{0,300})\]\(\s{0,3}<?((?:https?|ftp|data|javascript):[^\s)>]{1,4096})/gi;
-const HTML_SOURCE = /<(?:img|image|iframe|script|source|video|audio|embed|object|link)\b[^<>]{0,1000}?\s(?:src|href|data|srcset)\s{0,3}=\s{0,3}["']?((?:https?|data|javascript):[^"'\s<>]{1,4096})/gi;
+const MARKDOWN_LINK =
+  /(!?)\[([^[\]\n]{0,300})\]\(\s{0,3}<?((?:https?|ftp|data|javascript):[^\s)>]{1,4096})/gi;
+const HTML_SOURCE =
+  /<(?:img|image|iframe|script|source|video|audio|embed|object|link)\b[^<>]{0,1000}?\s(?:src|href|data|srcset)\s{0,3}=\s{0,3}["']?((?:https?|data|javascript):[^"'\s<>]{1,4096})/gi;
 const BARE_URL = /\bhttps?:\/\/[^\s<>"'`)\]]{1,4096}/gi;
 /** Template placeholders an injected link asks the model to fill with data: {data}, {{chat}}, $SECRET, ${X}, <DATA>. */
 const PLACEHOLDER =
@@ -271,17 +317,19 @@ const DATA_WORDS =
   /data|secret|conversation|history|summary|info|password|passwd|key|token|email|context|memory|chat|content|message|user|query|prompt|input|output|response|answer|cookie|session|credential|name|address|phone/i;
 
 /** How suspicious a URL's data is: 'placeholder' (strong), 'data' (long or encoded values) or null. */
-function urlCarriesData(url: string): { placeholder: boolean; dataNamed: boolean; longValue: boolean } {
+function urlCarriesData(url: string): { placeholder: boolean; dataNamed: boolean; longValue: boolean; prose: boolean } {
   const queryStart = url.search(/[?#]/);
   const query = queryStart < 0 ? '' : url.slice(queryStart + 1);
   const path = queryStart < 0 ? url : url.slice(0, queryStart);
   let placeholder = false;
   let dataNamed = false;
   let longValue = false;
+  let prose = false;
   const placeholderMatch = PLACEHOLDER.exec(query);
   if (placeholderMatch !== null) {
     placeholder = true;
-    dataNamed = DATA_WORDS.test(placeholderMatch[0]) || DATA_WORDS.test(query.slice(0, placeholderMatch.index));
+    dataNamed =
+      DATA_WORDS.test(placeholderMatch[0]) || DATA_WORDS.test(query.slice(0, placeholderMatch.index));
   } else if (PLACEHOLDER.test(path)) {
     placeholder = true;
   }
@@ -291,9 +339,33 @@ function urlCarriesData(url: string): { placeholder: boolean; dataNamed: boolean
     if (value.length >= 64 || (value.length >= 24 && looksEncoded(value))) {
       longValue = true;
       if (equals > 0 && DATA_WORDS.test(part.slice(0, equals))) dataNamed = true;
+      if (!prose && value.length <= 8192 && decodesToProse(value)) prose = true;
     }
   }
-  return { placeholder, dataNamed, longValue };
+  return { placeholder, dataNamed, longValue, prose };
+}
+
+/**
+ * Whether a query value, base64-decoded when it is base64 and percent-decoded otherwise, reads as
+ * prose (printable, with spaces): text being carried out, where tracking ids are opaque bytes or
+ * compact JSON.
+ */
+function decodesToProse(value: string): boolean {
+  let text: string | null;
+  if (/^[A-Za-z0-9+/_-]{16,}={0,2}$/.test(value)) text = decodeText(value);
+  else {
+    try {
+      text = decodeURIComponent(value.replace(/\+/g, ' '));
+    } catch {
+      text = null;
+    }
+  }
+  if (text === null || text.length < 16 || text.split(' ').length < 4) return false;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) return false;
+  }
+  return true;
 }
 
 /** Base64-ish, hex or percent-encoded text (not a plain word or number). */
@@ -312,15 +384,16 @@ function linkConfidence(url: string, image: boolean, bare: boolean): number {
     if (lower.startsWith('data:image/')) return 0.35;
     return 0.8;
   }
-  const { placeholder, dataNamed, longValue } = urlCarriesData(url);
+  const { placeholder, dataNamed, longValue, prose } = urlCarriesData(url);
   if (placeholder) {
     if (dataNamed) return 0.9;
     return bare ? 0.35 : 0.7;
   }
   if (longValue) {
-    if (bare) return 0;
-    if (image) return dataNamed ? 0.75 : 0.6;
-    return dataNamed ? 0.5 : 0.35;
+    // Tracking pixels and links in mail carry long values too: only a data-named one in an image is reported.
+    if (bare) return prose ? 0.45 : 0;
+    if (image) return prose ? 0.8 : dataNamed ? 0.6 : 0.45;
+    return prose ? 0.6 : dataNamed ? 0.45 : 0.3;
   }
   return 0;
 }
@@ -328,34 +401,52 @@ function linkConfidence(url: string, image: boolean, bare: boolean): number {
 function exfiltrationLinks(text: string, findings: Finding[], deadline: number): void {
   const covered: { start: number; end: number }[] = [];
   if (text.includes('](')) {
-    forEachMatch(MARKDOWN_LINK, text, deadline, (start, end, match) => {
-      const url = match[3] ?? '';
-      const confidence = linkConfidence(url, match[1] === '!', false);
-      covered.push({ start: end - url.length, end });
-      if (confidence > 0) findings.push(finding('exfiltration_link', start, end, confidence));
-      return findings.length < MAX_FINDINGS;
-    }, MAX_VISITS);
+    forEachMatch(
+      MARKDOWN_LINK,
+      text,
+      deadline,
+      (start, end, match) => {
+        const url = match[3] ?? '';
+        const confidence = linkConfidence(url, match[1] === '!', false);
+        covered.push({ start: end - url.length, end });
+        if (confidence > 0) findings.push(finding('exfiltration_link', start, end, confidence));
+        return findings.length < MAX_FINDINGS;
+      },
+      MAX_VISITS,
+    );
   }
   if (text.includes('<')) {
-    forEachMatch(HTML_SOURCE, text, deadline, (_start, end, match) => {
-      const url = match[1] ?? '';
-      const confidence = linkConfidence(url, true, false);
-      covered.push({ start: end - url.length, end });
-      if (confidence > 0) findings.push(finding('exfiltration_link', end - url.length, end, confidence));
-      return findings.length < MAX_FINDINGS;
-    }, MAX_VISITS);
+    forEachMatch(
+      HTML_SOURCE,
+      text,
+      deadline,
+      (_start, end, match) => {
+        const url = match[1] ?? '';
+        const confidence = linkConfidence(url, true, false);
+        covered.push({ start: end - url.length, end });
+        if (confidence > 0) findings.push(finding('exfiltration_link', end - url.length, end, confidence));
+        return findings.length < MAX_FINDINGS;
+      },
+      MAX_VISITS,
+    );
   }
   if (!text.includes('://')) return;
   covered.sort((a, b) => a.start - b.start);
   let next = 0;
-  forEachMatch(BARE_URL, text, deadline, (start, end, match) => {
-    while (next < covered.length && (covered[next] as { end: number }).end <= start) next++;
-    const cover = covered[next];
-    if (cover !== undefined && cover.start <= start) return;
-    const confidence = linkConfidence(match[0], false, true);
-    if (confidence > 0) findings.push(finding('exfiltration_link', start, end, confidence));
-    return findings.length < MAX_FINDINGS;
-  }, MAX_VISITS);
+  forEachMatch(
+    BARE_URL,
+    text,
+    deadline,
+    (start, end, match) => {
+      while (next < covered.length && (covered[next] as { end: number }).end <= start) next++;
+      const cover = covered[next];
+      if (cover !== undefined && cover.start <= start) return;
+      const confidence = linkConfidence(match[0], false, true);
+      if (confidence > 0) findings.push(finding('exfiltration_link', start, end, confidence));
+      return findings.length < MAX_FINDINGS;
+    },
+    MAX_VISITS,
+  );
 }
 
 // --- a request on a line of its own -------------------------------------------------------------
@@ -390,13 +481,23 @@ function standaloneRequests(text: string, findings: Finding[], deadline: number)
     const length = lineEnd - lineStart;
     if (length >= 10 && length <= 220) {
       REQUEST_LINE.lastIndex = lineStart;
-      if (REQUEST_LINE.test(text) && !INNER_SENTENCE_END.test(text.slice(lineStart, lineEnd).trim().slice(0, -1))) {
+      if (
+        REQUEST_LINE.test(text) &&
+        !INNER_SENTENCE_END.test(text.slice(lineStart, lineEnd).trim().slice(0, -1))
+      ) {
         let start = lineStart;
         let end = lineEnd;
-        while (start < end && (text.charCodeAt(start) <= 0x20 || text[start] === '>' || text[start] === '*')) start++;
+        while (start < end && (text.charCodeAt(start) <= 0x20 || text[start] === '>' || text[start] === '*'))
+          start++;
         while (end > start && text.charCodeAt(end - 1) <= 0x20) end--;
         if (end > start) {
-          findings.push({ type: 'injection_phrase', start, end, confidence: STANDALONE_REQUEST_CONFIDENCE, detector: REQUEST_LINE_DETECTOR });
+          findings.push({
+            type: 'injection_phrase',
+            start,
+            end,
+            confidence: STANDALONE_REQUEST_CONFIDENCE,
+            detector: REQUEST_LINE_DETECTOR,
+          });
         }
         if (++reported >= MAX_MATCHES_PER_PATTERN) return;
       }
@@ -409,42 +510,42 @@ function standaloneRequests(text: string, findings: Finding[], deadline: number)
 
 // --- tool calls written into data ---------------------------------------------------------------
 
-/** Tool-call shapes; `needle` is a substring every match contains (a cheap pre-check). */
-const TOOL_CALL_PATTERNS: readonly { needle: string; pattern: RegExp; confidence: number }[] = [
-  {
-    needle: '"',
-    pattern:
-      /\{\s{0,20}"(?:name|tool|tool_name|function|recipient_name)"\s{0,5}:\s{0,5}"[^"\n]{1,100}"\s{0,5},\s{0,20}"(?:arguments|args|parameters|input|params|tool_input|kwargs)"\s{0,5}:/g,
-    confidence: 0.8,
-  },
-  {
-    needle: '"',
-    pattern:
-      /\{\s{0,20}"(?:arguments|parameters|input|args)"\s{0,5}:\s{0,5}\{[^{}]{0,500}\}\s{0,5},\s{0,20}"(?:name|tool|function)"\s{0,5}:\s{0,5}"/g,
-    confidence: 0.75,
-  },
-  { needle: '"', pattern: /"tool_calls"\s{0,5}:\s{0,5}\[/g, confidence: 0.8 },
-  { needle: '"', pattern: /"function_call"\s{0,5}:\s{0,5}\{/g, confidence: 0.75 },
-  { needle: '"', pattern: /"type"\s{0,5}:\s{0,5}"(?:tool_use|function_call|tool_call)"/g, confidence: 0.8 },
-  { needle: '"', pattern: /"method"\s{0,5}:\s{0,5}"tools\/call"/g, confidence: 0.9 },
-  {
-    needle: '<',
-    pattern: /<\/?(?:tool_call|tool_calls|function_calls?|tool_use|tool_code|invoke|[a-z]{1,10}:invoke|function=[\w.-]{1,64})\b/gi,
-    confidence: 0.85,
-  },
-  { needle: '<|', pattern: /<\|(?:tool_call|tool_calls|python_tag|call|tool_response)\|>/g, confidence: 0.8 },
-  { needle: 'functions.', pattern: /\bfunctions\.[A-Za-z_]\w{0,63}\s{0,3}\(/g, confidence: 0.8 },
-  { needle: 'to=', pattern: /\bto=(?:functions|tools)\.\w{1,64}/g, confidence: 0.8 },
+/**
+ * Tool-call shapes, as [confidence, pattern source]. They are matched as one alternation (each in
+ * its own group), so a text costs one pass however many shapes there are.
+ */
+const TOOL_CALL_SHAPES: readonly (readonly [number, string])[] = [
+  [
+    0.8,
+    String.raw`\{\s{0,20}"(?:name|tool|tool_name|function|recipient_name)"\s{0,5}:\s{0,5}"[^"\n]{1,100}"\s{0,5},\s{0,20}"(?:arguments|args|parameters|input|params|tool_input|kwargs)"\s{0,5}:`,
+  ],
+  [
+    0.75,
+    String.raw`\{\s{0,20}"(?:arguments|parameters|input|args)"\s{0,5}:\s{0,5}\{[^{}]{0,500}\}\s{0,5},\s{0,20}"(?:name|tool|function)"\s{0,5}:\s{0,5}"`,
+  ],
+  [0.8, String.raw`"tool_calls"\s{0,5}:\s{0,5}\[`],
+  [0.75, String.raw`"function_call"\s{0,5}:\s{0,5}\{`],
+  [0.8, String.raw`"type"\s{0,5}:\s{0,5}"(?:tool_use|function_call|tool_call)"`],
+  [0.9, String.raw`"method"\s{0,5}:\s{0,5}"tools/call"`],
+  [
+    0.85,
+    String.raw`<\/?(?:tool_call|tool_calls|function_calls?|tool_use|tool_code|invoke|[a-z]{1,10}:invoke|function=[\w.-]{1,64})\b`,
+  ],
+  [0.8, String.raw`<\|(?:tool_call|tool_calls|python_tag|call|tool_response)\|>`],
+  [0.8, String.raw`\bfunctions\.[A-Za-z_]\w{0,63}\s{0,3}\(`],
+  [0.8, String.raw`\bto=(?:functions|tools)\.\w{1,64}`],
 ];
+const TOOL_CALL = new RegExp(TOOL_CALL_SHAPES.map(([, source]) => `(${source})`).join('|'), 'gi');
+/** Every shape holds one of these: text without any of them is skipped. */
+const TOOL_CALL_NEEDLES = ['"', '<', 'functions.', 'to='];
 
 function toolCallText(text: string, findings: Finding[], deadline: number): void {
-  for (const { needle, pattern, confidence } of TOOL_CALL_PATTERNS) {
-    if (!text.includes(needle)) continue;
-    forEachMatch(pattern, text, deadline, (start, end) => {
-      findings.push(finding('tool_call_text', start, end, confidence));
-    });
-    if (performance.now() > deadline) return;
-  }
+  if (!TOOL_CALL_NEEDLES.some((needle) => text.includes(needle))) return;
+  forEachMatch(TOOL_CALL, text, deadline, (start, end, match) => {
+    const shape = match.findIndex((group, index) => index > 0 && group !== undefined);
+    const confidence = TOOL_CALL_SHAPES[shape - 1]?.[0] ?? 0.75;
+    findings.push(finding('tool_call_text', start, end, confidence));
+  });
 }
 
 // --- encoded payloads ---------------------------------------------------------------------------
@@ -495,7 +596,14 @@ function encodedPayloads(text: string, findings: Finding[], deadline: number, de
   }
 }
 
-function encodedRun(text: string, start: number, end: number, findings: Finding[], deadline: number, depth: number): void {
+function encodedRun(
+  text: string,
+  start: number,
+  end: number,
+  findings: Finding[],
+  deadline: number,
+  depth: number,
+): void {
   const decoded = decodeRun(text.slice(start, Math.min(end, start + MAX_DECODE_CHARS)));
   if (decoded === null) return;
   let confidence = 0;
@@ -511,8 +619,8 @@ function encodedRun(text: string, start: number, end: number, findings: Finding[
   if (confidence > 0) findings.push(finding('encoded_payload', start, end, confidence));
 }
 
-/** Decodes a hex or base64 run to text when it is mostly printable; null otherwise. */
-function decodeRun(run: string): string | null {
+/** Decodes hex or base64 (either alphabet) to UTF-8 text; null when it is not valid UTF-8 or under 12 bytes. */
+function decodeText(run: string): string | null {
   let bytes: Uint8Array;
   if (HEX.test(run)) bytes = Buffer.from(run, 'hex');
   else {
@@ -521,12 +629,17 @@ function decodeRun(run: string): string | null {
     bytes = Buffer.from(body, 'base64');
   }
   if (bytes.length < 12) return null;
-  let decoded: string;
   try {
-    decoded = strictUtf8.decode(bytes);
+    return strictUtf8.decode(bytes);
   } catch {
     return null;
   }
+}
+
+/** Decodes a hex or base64 run to text when it is mostly printable letters; null otherwise. */
+function decodeRun(run: string): string | null {
+  const decoded = decodeText(run);
+  if (decoded === null) return null;
   let printable = 0;
   let letters = 0;
   for (let index = 0; index < decoded.length; index++) {
@@ -541,7 +654,11 @@ function decodeRun(run: string): string | null {
 function distinctInstructionWords(text: string): number {
   const seen = new Set<string>();
   INSTRUCTION_WORDS.lastIndex = 0;
-  for (let match = INSTRUCTION_WORDS.exec(text); match !== null && seen.size < 4; match = INSTRUCTION_WORDS.exec(text)) {
+  for (
+    let match = INSTRUCTION_WORDS.exec(text);
+    match !== null && seen.size < 4;
+    match = INSTRUCTION_WORDS.exec(text)
+  ) {
     seen.add(match[0].toLowerCase());
   }
   INSTRUCTION_WORDS.lastIndex = 0;

@@ -5,7 +5,8 @@
  * later sees.
  */
 import type { Finding, ScanBudget } from '../types.js';
-import { RULE_TYPES, classifierLogit, sigmoid } from './classifier.js';
+import { RULE_TYPES, classifierLogitFolded, sigmoid } from './classifier.js';
+import { foldText } from './fold.js';
 import type { Calibration, LoadedInjectionModel, RuleType } from './classifier.js';
 import { REQUEST_LINE_DETECTOR, detectInjectionRules } from './rules.js';
 
@@ -27,7 +28,8 @@ export function injectionInputs(
   text: string,
   budget: ScanBudget,
 ): { inputs: CalibrationInputs; findings: Finding[] } {
-  const findings = detectInjectionRules(text, budget);
+  const folded = foldText(text);
+  const findings = detectInjectionRules(text, budget, folded);
   const rules = {} as Record<RuleType, number>;
   for (const type of RULE_TYPES) rules[type] = 0;
   let requestLine = 0;
@@ -39,7 +41,7 @@ export function injectionInputs(
     const type = finding.type as RuleType;
     if (finding.confidence > rules[type]) rules[type] = finding.confidence;
   }
-  const { logit, windows } = classifierLogit(model.classifier, text, budget.deadline);
+  const { logit, windows } = classifierLogitFolded(model.classifier, folded.text, budget.deadline);
   return { inputs: { logit, windows, rules, requestLine }, findings };
 }
 
@@ -53,7 +55,9 @@ export function calibratedScore(
   inputs: CalibrationInputs,
 ): number {
   let value =
-    calibration.bias[kind] + calibration.classifier[kind] * inputs.logit + calibration.windows[kind] * Math.log2(inputs.windows);
+    calibration.bias[kind] +
+    calibration.classifier[kind] * Math.min(inputs.logit, calibration.logitCap) +
+    calibration.windows[kind] * Math.log2(inputs.windows);
   for (const type of RULE_TYPES) value += calibration.rules[type] * inputs.rules[type];
   if (kind === 'tool_output') value += calibration.requestLine * inputs.requestLine;
   let decisive = 0;

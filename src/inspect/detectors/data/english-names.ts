@@ -348,12 +348,13 @@ export const NOT_SURNAMES: ReadonlySet<string> = new Set(
   (
     'street st road rd avenue ave boulevard blvd lane ln drive dr court ct way place square park garden gardens ' +
     'bridge station airport hotel hall house tower center centre building plaza mall market river lake mountain ' +
-    'island beach bay valley county city state province district ward village town bank church chapel cathedral ' +
+    'island beach bay valley county city state province district village town bank church chapel cathedral ' +
     'school college university academy institute hospital clinic museum library theatre theater stadium arena ' +
     'company co corp corporation inc ltd llc plc group holdings foundation trust fund association society club ' +
     'team league cup award awards prize act law bill treaty report project program programme day week month year ' +
     'monday tuesday wednesday thursday friday saturday sunday january february march april may june july august ' +
     'september october november december the and of for in on at to with from by a an or but is are was were ' +
-    'be this that these those it its my your our their his her new old north south east west central upper lower'
+    'be this that these those it its my your our their his her new old north south east west central upper lower ' +
+    'islands isles groups event events story stories blues series games club fc united inc co ltd'
   ).split(' '),
 );

@@ -30,9 +30,8 @@ export const VN_MIDDLE_NAMES: readonly string[] = (
 ).split(' ');
 
 /** Words right before a name that make it one ("Ông Nguyễn Văn An", "chị Lan"). */
-export const VN_HONORIFICS: readonly string[] = (
-  'ông bà anh chị em cô chú bác cụ thầy cậu dì mợ ngài mr mrs ms miss mx dr'
-).split(' ');
+export const VN_HONORIFICS: readonly string[] =
+  'ông bà anh chị em cô chú bác cụ thầy cậu dì mợ ngài mr mrs ms miss mx dr'.split(' ');
 
 /**
  * Words before a capitalized name that make it a street, a school or a place named after a person

@@ -1,0 +1,13 @@
+import { readFileSync } from 'node:fs';
+import { featureWindows } from '../src/inspect/injection/features.ts';
+import { loadInjectionModel } from '../src/inspect/injection/classifier.ts';
+import { foldText } from '../src/inspect/injection/fold.ts';
+import { normalizeForFeatures } from '../src/inspect/injection/features.ts';
+const m = loadInjectionModel();
+const f = process.argv[2]!;
+const text = readFileSync(f, 'utf8');
+const units = String.fromCharCode(...normalizeForFeatures(text));
+const ws = featureWindows(text).map((w) => { let s = 0; for (const b of w.features) s += m.classifier.weights[b]!; return { l: m.classifier.bias + s / Math.sqrt(w.features.length), t: units.slice(w.start, w.end) }; });
+ws.sort((a, b) => b.l - a.l);
+console.log('windows', ws.length);
+for (const w of ws.slice(0, 6)) console.log(w.l.toFixed(2), JSON.stringify(w.t));

@@ -1,0 +1,665 @@
+/**
+ * Secret detectors: cloud and SaaS credentials by their published formats (prefixes, lengths,
+ * alphabets), PEM private keys, JWTs, credentials in URLs and connection strings, and high-entropy
+ * values assigned to secret-sounding names. Precision comes first: a vendor format is matched only
+ * with its exact alphabet and length, secret access keys and client secrets only in context, and
+ * generic assignments only when the value is long, mixed and random-looking.
+ *
+ * Every regex is linear-time (bounded repetitions of disjoint classes), every detector first checks
+ * a cheap substring that all its matches hold, and loops look at the scan deadline.
+ */
+import type { Detector, Finding, FindingType, ScanBudget } from '../types.js';
+
+/** Findings of one detector per text stop here (a text full of keys has made its point). */
+const MAX_FINDINGS = 1024;
+
+/** All secret detectors, one per finding type. */
+export function secretDetectors(): Detector[] {
+  return [
+    awsDetector(),
+    gcpDetector(),
+    azureDetector(),
+    simpleDetector(
+      'secret.github',
+      'github_token',
+      ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_'],
+      [
+        [/(?<![A-Za-z0-9_])gh[pousr]_[A-Za-z0-9]{36,251}(?![A-Za-z0-9_])/g, 0.98],
+        [/(?<![A-Za-z0-9_])github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}(?![A-Za-z0-9_])/g, 0.98],
+      ],
+    ),
+    simpleDetector(
+      'secret.gitlab',
+      'gitlab_token',
+      ['glpat-', 'gldt-', 'glrt-', 'glptt-', 'glsoat-', 'glcbt-', 'glft-', 'glimt-', 'glagent-', 'gloas-'],
+      [
+        [/(?<![A-Za-z0-9_-])glpat-[A-Za-z0-9_-]{20,64}(?![A-Za-z0-9_-])/g, 0.95],
+        [
+          /(?<![A-Za-z0-9_-])gl(?:dt|rt|ptt|soat|cbt|ft|imt|agent|oas)-[A-Za-z0-9_-]{20,64}(?![A-Za-z0-9_-])/g,
+          0.9,
+        ],
+      ],
+    ),
+    simpleDetector(
+      'secret.slack',
+      'slack_token',
+      ['xox', 'hooks.slack.com'],
+      [
+        [
+          /(?<![A-Za-z0-9-])xox[abprs]-(?:[0-9]{1,20}-){1,3}[A-Za-z0-9]{8,64}(?:-[A-Za-z0-9]{8,64})?(?![A-Za-z0-9-])/g,
+          0.95,
+        ],
+        [/(?<![A-Za-z0-9-])xox[abprse]-[0-9A-Za-z]{8,20}-[0-9A-Za-z-]{8,200}(?![A-Za-z0-9-])/g, 0.85],
+        [
+          /https:\/\/hooks\.slack\.com\/(?:services|workflows|triggers)\/[A-Za-z0-9_-]{6,40}\/[A-Za-z0-9_-]{6,40}\/[A-Za-z0-9_-]{16,64}/g,
+          0.95,
+        ],
+      ],
+    ),
+    simpleDetector(
+      'secret.stripe',
+      'stripe_key',
+      ['_live_', '_test_', 'whsec_'],
+      [
+        [/(?<![A-Za-z0-9_])(?:sk|rk)_live_[A-Za-z0-9]{20,247}(?![A-Za-z0-9_])/g, 0.98],
+        [/(?<![A-Za-z0-9_])(?:sk|rk)_test_[A-Za-z0-9]{20,247}(?![A-Za-z0-9_])/g, 0.85],
+        [/(?<![A-Za-z0-9_])whsec_[A-Za-z0-9]{32,64}(?![A-Za-z0-9_])/g, 0.9],
+      ],
+    ),
+    openAiDetector(),
+    simpleDetector(
+      'secret.anthropic',
+      'anthropic_key',
+      ['sk-ant-'],
+      [[/(?<![A-Za-z0-9_-])sk-ant-[a-z]{3,8}[0-9]{2}-[A-Za-z0-9_-]{40,200}(?![A-Za-z0-9_-])/g, 0.98]],
+    ),
+    privateKeyDetector(),
+    jwtDetector(),
+    urlCredentialsDetector(),
+    connectionStringDetector(),
+    genericSecretDetector(),
+  ];
+}
+
+// --- helpers ------------------------------------------------------------------------------------------
+
+type Pattern = readonly [RegExp, number];
+
+function finding(
+  type: FindingType,
+  detector: string,
+  start: number,
+  end: number,
+  confidence: number,
+): Finding {
+  return { type, start, end, confidence, detector };
+}
+
+/**
+ * Calls `visit` for each match of a global regex, stopping after MAX_FINDINGS matches or at the
+ * deadline (looked at every 32 matches).
+ */
+function eachMatch(
+  pattern: RegExp,
+  text: string,
+  budget: ScanBudget,
+  visit: (match: RegExpExecArray) => void,
+  from = 0,
+): void {
+  pattern.lastIndex = from;
+  let count = 0;
+  for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
+    if (match[0].length === 0) {
+      pattern.lastIndex++;
+      continue;
+    }
+    visit(match);
+    if (++count >= MAX_FINDINGS) break;
+    if ((count & 31) === 0 && performance.now() > budget.deadline) break;
+  }
+  pattern.lastIndex = 0;
+}
+
+/** A detector made of prefix formats: runs its patterns when the text holds one of the needles. */
+function simpleDetector(
+  name: string,
+  type: FindingType,
+  needles: readonly string[],
+  patterns: readonly Pattern[],
+): Detector {
+  return {
+    name,
+    category: 'secret',
+    types: [type],
+    detect(text: string, budget: ScanBudget): Finding[] {
+      const findings: Finding[] = [];
+      if (!needles.some((needle) => text.includes(needle))) return findings;
+      // Patterns are listed strongest first; a span a stronger one found is not reported again.
+      const starts = new Set<number>();
+      for (const [pattern, confidence] of patterns) {
+        eachMatch(pattern, text, budget, (match) => {
+          if (starts.has(match.index)) return;
+          starts.add(match.index);
+          findings.push(finding(type, name, match.index, match.index + match[0].length, confidence));
+        });
+      }
+      return findings;
+    },
+  };
+}
+
+/** Shannon entropy of `value` in bits per character. */
+export function shannonEntropy(value: string): number {
+  if (value.length === 0) return 0;
+  const counts = new Map<number, number>();
+  for (let index = 0; index < value.length; index++) {
+    const code = value.charCodeAt(index);
+    counts.set(code, (counts.get(code) ?? 0) + 1);
+  }
+  let entropy = 0;
+  for (const count of counts.values()) {
+    const share = count / value.length;
+    entropy -= share * Math.log2(share);
+  }
+  return entropy;
+}
+
+/** How many of lower case, upper case, digits and other characters `value` holds. */
+function characterClasses(value: string): number {
+  let lower = 0;
+  let upper = 0;
+  let digit = 0;
+  let other = 0;
+  for (let index = 0; index < value.length; index++) {
+    const code = value.charCodeAt(index);
+    if (code >= 0x61 && code <= 0x7a) lower = 1;
+    else if (code >= 0x41 && code <= 0x5a) upper = 1;
+    else if (code >= 0x30 && code <= 0x39) digit = 1;
+    else other = 1;
+  }
+  return lower + upper + digit + other;
+}
+
+/** Values that stand for a secret rather than being one: <password>, ${TOKEN}, {{x}}, xxxx, ****, your-key-here. */
+const PLACEHOLDER =
+  /^(?:<[^>]*>|\$\{[^}]*\}|\{\{[^}]*\}\}|\{[^}]*\}|%[sd]|\$[A-Z_][A-Z0-9_]*|[*xX#.•-]+|(?:your|my|the|some|insert|enter|replace|put|example|sample|dummy|fake|test|changeme|change_me|placeholder|redacted|secret|password|token|none|null|undefined|todo)\b.*)$/i;
+
+function isPlaceholder(value: string): boolean {
+  return PLACEHOLDER.test(value) || /(.)\1{5,}/.test(value);
+}
+
+// --- AWS -------------------------------------------------------------------------------------------
+
+const AWS_KEY_ID = /(?<![A-Za-z0-9])(?:AKIA|ASIA)[A-Z2-7]{16}(?![A-Za-z0-9])/g;
+const AWS_SECRET_NAMED =
+  /aws_?secret_?access_?key|aws_?secret_?key|secret_?access_?key|aws_?secret(?=["'\s:=])/gi;
+const AWS_SECRET_VALUE = /["']?\s{0,5}(?:=>|:=|[:=])\s{0,5}["']?([A-Za-z0-9/+]{40})(?![A-Za-z0-9/+=])/y;
+const BASE64_40 = /(?<![A-Za-z0-9/+=])[A-Za-z0-9/+]{40}(?![A-Za-z0-9/+=])/g;
+/** How far from an access key id a 40-character secret access key is looked for. */
+const AWS_NEIGHBOURHOOD = 300;
+
+function awsDetector(): Detector {
+  const name = 'secret.aws';
+  return {
+    name,
+    category: 'secret',
+    types: ['aws_key'],
+    detect(text: string, budget: ScanBudget): Finding[] {
+      const findings: Finding[] = [];
+      if (text.includes('AKIA') || text.includes('ASIA')) {
+        let searchedTo = 0;
+        eachMatch(AWS_KEY_ID, text, budget, (match) => {
+          const start = match.index;
+          const end = start + match[0].length;
+          findings.push(finding('aws_key', name, start, end, 0.95));
+          // A secret access key next to the id: 40 base64 characters, mixed classes.
+          const from = Math.max(searchedTo, start - AWS_NEIGHBOURHOOD);
+          const to = Math.min(text.length, end + AWS_NEIGHBOURHOOD);
+          if (from >= to) return;
+          const window = text.slice(from, to);
+          eachMatch(BASE64_40, window, budget, (secret) => {
+            const value = secret[0];
+            if (characterClasses(value) >= 3 && shannonEntropy(value) >= 4) {
+              findings.push(finding('aws_key', name, from + secret.index, from + secret.index + 40, 0.85));
+            }
+          });
+          searchedTo = to;
+        });
+      }
+      if (/secret/i.test(text)) {
+        eachMatch(AWS_SECRET_NAMED, text, budget, (match) => {
+          AWS_SECRET_VALUE.lastIndex = match.index + match[0].length;
+          const value = AWS_SECRET_VALUE.exec(text);
+          if (value === null) return;
+          const secret = value[1] as string;
+          const end = AWS_SECRET_VALUE.lastIndex;
+          if (characterClasses(secret) >= 2 && !isPlaceholder(secret)) {
+            findings.push(finding('aws_key', name, end - secret.length, end, 0.95));
+          }
+        });
+        AWS_SECRET_VALUE.lastIndex = 0;
+      }
+      return findings;
+    },
+  };
+}
+
+// --- Google Cloud ----------------------------------------------------------------------------------
+
+const GCP_API_KEY = /(?<![A-Za-z0-9_-])AIza[0-9A-Za-z_-]{35}(?![A-Za-z0-9_-])/g;
+const GCP_KEY_ID = /"private_key_id"\s{0,5}:\s{0,5}"([0-9a-f]{40})"/g;
+const GCP_SERVICE_ACCOUNT = /"type"\s{0,5}:\s{0,5}"service_account"/g;
+
+function gcpDetector(): Detector {
+  const name = 'secret.gcp';
+  return {
+    name,
+    category: 'secret',
+    types: ['gcp_key'],
+    detect(text: string, budget: ScanBudget): Finding[] {
+      const findings: Finding[] = [];
+      if (text.includes('AIza')) {
+        eachMatch(GCP_API_KEY, text, budget, (match) => {
+          findings.push(finding('gcp_key', name, match.index, match.index + match[0].length, 0.95));
+        });
+      }
+      if (text.includes('private_key_id')) {
+        eachMatch(GCP_KEY_ID, text, budget, (match) => {
+          const end = match.index + match[0].length - 1;
+          findings.push(finding('gcp_key', name, end - 40, end, 0.9));
+        });
+      }
+      if (text.includes('service_account')) {
+        eachMatch(GCP_SERVICE_ACCOUNT, text, budget, (match) => {
+          findings.push(finding('gcp_key', name, match.index, match.index + match[0].length, 0.7));
+        });
+      }
+      return findings;
+    },
+  };
+}
+
+// --- Azure -----------------------------------------------------------------------------------------
+
+const AZURE_ACCOUNT_KEY =
+  /(?:AccountKey|SharedAccessKey|AccessKey)\s{0,3}=\s{0,3}([A-Za-z0-9+/]{40,100}={0,2})/g;
+const AZURE_SAS_SIGNATURE = /[?&;]sig=([A-Za-z0-9%+/=_-]{20,200})/g;
+/** Other parameters of a shared access signature: version, expiry, permissions, resource, services. */
+const SAS_PARAMETER = /[?&;](?:sv|se|sp|sr|ss|srt|st|spr|skoid)=/;
+const AZURE_CLIENT_SECRET =
+  /(?<![A-Za-z0-9_~.-])[A-Za-z0-9_~.-]{3}[0-9]Q~[A-Za-z0-9_~.-]{31,34}(?![A-Za-z0-9_~.-])/g;
+const AZURE_NAMED_SECRET =
+  /(?:client_?secret|azure_?client_?secret|ClientSecret)["']?\s{0,5}(?:=>|:=|[:=])\s{0,5}["']?([A-Za-z0-9_~.+/-]{30,60})(?![A-Za-z0-9_~.+/-])/gi;
+
+function azureDetector(): Detector {
+  const name = 'secret.azure';
+  return {
+    name,
+    category: 'secret',
+    types: ['azure_key'],
+    detect(text: string, budget: ScanBudget): Finding[] {
+      const findings: Finding[] = [];
+      if (text.includes('Key=') || text.includes('Key =')) {
+        eachMatch(AZURE_ACCOUNT_KEY, text, budget, (match) => {
+          const value = match[1] as string;
+          const end = match.index + match[0].length;
+          if (characterClasses(value) >= 3)
+            findings.push(finding('azure_key', name, end - value.length, end, 0.95));
+        });
+      }
+      if (text.includes('sig=')) {
+        eachMatch(AZURE_SAS_SIGNATURE, text, budget, (match) => {
+          const value = match[1] as string;
+          const end = match.index + match[0].length;
+          const around = text.slice(Math.max(0, match.index - 400), Math.min(text.length, end + 400));
+          findings.push(
+            finding('azure_key', name, end - value.length, end, SAS_PARAMETER.test(around) ? 0.9 : 0.45),
+          );
+        });
+      }
+      if (text.includes('Q~')) {
+        eachMatch(AZURE_CLIENT_SECRET, text, budget, (match) => {
+          findings.push(finding('azure_key', name, match.index, match.index + match[0].length, 0.9));
+        });
+      }
+      if (/secret/i.test(text)) {
+        eachMatch(AZURE_NAMED_SECRET, text, budget, (match) => {
+          const value = match[1] as string;
+          const end = match.index + match[0].length;
+          if (characterClasses(value) >= 3 && shannonEntropy(value) >= 3.5 && !isPlaceholder(value)) {
+            findings.push(finding('azure_key', name, end - value.length, end, 0.85));
+          }
+        });
+      }
+      return findings;
+    },
+  };
+}
+
+// --- OpenAI ----------------------------------------------------------------------------------------
+
+/** Legacy and project keys carry "T3BlbkFJ" (base64 of "OpenAI") in the middle. */
+const OPENAI_MARKED =
+  /(?<![A-Za-z0-9_-])sk-(?:proj-|svcacct-|admin-)?[A-Za-z0-9_-]{10,200}T3BlbkFJ[A-Za-z0-9_-]{10,200}(?![A-Za-z0-9_-])/g;
+const OPENAI_PREFIXED = /(?<![A-Za-z0-9_-])sk-(?:proj|svcacct|admin)-[A-Za-z0-9_-]{40,250}(?![A-Za-z0-9_-])/g;
+const OPENAI_PLAIN = /(?<![A-Za-z0-9_-])sk-[A-Za-z0-9]{32,64}(?![A-Za-z0-9_-])/g;
+
+function openAiDetector(): Detector {
+  const name = 'secret.openai';
+  return {
+    name,
+    category: 'secret',
+    types: ['openai_key'],
+    detect(text: string, budget: ScanBudget): Finding[] {
+      const findings: Finding[] = [];
+      if (!text.includes('sk-')) return findings;
+      const seen = new Set<number>();
+      const add = (start: number, end: number, confidence: number): void => {
+        if (seen.has(start) || text.startsWith('sk-ant-', start)) return;
+        seen.add(start);
+        findings.push(finding('openai_key', name, start, end, confidence));
+      };
+      eachMatch(OPENAI_MARKED, text, budget, (match) =>
+        add(match.index, match.index + match[0].length, 0.99),
+      );
+      eachMatch(OPENAI_PREFIXED, text, budget, (match) => {
+        if (characterClasses(match[0].slice(8)) >= 3) add(match.index, match.index + match[0].length, 0.9);
+      });
+      eachMatch(OPENAI_PLAIN, text, budget, (match) => {
+        const body = match[0].slice(3);
+        if (characterClasses(body) >= 3 && shannonEntropy(body) >= 4)
+          add(match.index, match.index + match[0].length, 0.85);
+      });
+      return findings;
+    },
+  };
+}
+
+// --- PEM private keys ------------------------------------------------------------------------------
+
+const PEM_BEGIN =
+  /-----BEGIN ((?:RSA |EC |DSA |OPENSSH |ENCRYPTED |PGP |SSH2 |ED25519 )?PRIVATE KEY(?: BLOCK)?)-----/g;
+/**
+ * A PEM body up to its END line: base64, header lines (Proc-Type: 4,ENCRYPTED), spacing and
+ * escaped line breaks (as inside JSON), stopping at the `-----` of the END line.
+ */
+const PEM_BODY = /(?:[A-Za-z0-9+/=\s\\:,.]|-(?!----)){0,20000}/y;
+/** Without an END line, the key is taken to run as far as base64 and line breaks go. */
+const PEM_BARE_BODY = /[A-Za-z0-9+/=\r\n\\]{0,20000}/y;
+
+function privateKeyDetector(): Detector {
+  const name = 'secret.private_key';
+  return {
+    name,
+    category: 'secret',
+    types: ['private_key'],
+    detect(text: string, budget: ScanBudget): Finding[] {
+      const findings: Finding[] = [];
+      if (!text.includes('-----BEGIN')) return findings;
+      eachMatch(PEM_BEGIN, text, budget, (match) => {
+        const start = match.index;
+        const afterBegin = start + match[0].length;
+        const endLine = `-----END ${match[1] as string}-----`;
+        // The END line must follow the body directly (not belong to a key further down the text).
+        PEM_BODY.lastIndex = afterBegin;
+        const bodyEnd = afterBegin + (PEM_BODY.exec(text)?.[0].length ?? 0);
+        if (text.startsWith(endLine, bodyEnd)) {
+          findings.push(finding('private_key', name, start, bodyEnd + endLine.length, 0.99));
+          PEM_BEGIN.lastIndex = bodyEnd + endLine.length;
+        } else {
+          PEM_BARE_BODY.lastIndex = afterBegin;
+          const bareEnd = afterBegin + (PEM_BARE_BODY.exec(text)?.[0].length ?? 0);
+          findings.push(finding('private_key', name, start, bareEnd, 0.9));
+        }
+      });
+      PEM_BODY.lastIndex = 0;
+      PEM_BARE_BODY.lastIndex = 0;
+      return findings;
+    },
+  };
+}
+
+// --- JWT -------------------------------------------------------------------------------------------
+
+const JWT =
+  /(?<![A-Za-z0-9_-])(?:eyJ|ewo|ew0|eyA)[A-Za-z0-9_-]{5,4000}\.[A-Za-z0-9_-]{2,16000}\.[A-Za-z0-9_-]{0,4000}(?![A-Za-z0-9_.-])/g;
+
+function jwtDetector(): Detector {
+  const name = 'secret.jwt';
+  return {
+    name,
+    category: 'secret',
+    types: ['jwt'],
+    detect(text: string, budget: ScanBudget): Finding[] {
+      const findings: Finding[] = [];
+      if (!text.includes('.') || !/ey[JA]|ew[o0]/.test(text)) return findings;
+      eachMatch(JWT, text, budget, (match) => {
+        const token = match[0];
+        const firstDot = token.indexOf('.');
+        const header = decodeJsonObject(token.slice(0, firstDot));
+        if (header === null || typeof header.alg !== 'string') return;
+        const signed = !token.endsWith('.');
+        findings.push(finding('jwt', name, match.index, match.index + token.length, signed ? 0.95 : 0.85));
+      });
+      return findings;
+    },
+  };
+}
+
+/** Decodes base64url to a JSON object; null when it is not one (never throws). */
+function decodeJsonObject(encoded: string): Record<string, unknown> | null {
+  if (encoded.length > 4000) return null;
+  try {
+    const parsed: unknown = JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8'));
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+// --- credentials in URLs and connection strings -------------------------------------------------
+
+/** Schemes of databases, queues and caches: their URL passwords are connection_string findings. */
+const DATABASE_SCHEMES = new Set([
+  'postgres',
+  'postgresql',
+  'mysql',
+  'mysqlx',
+  'mariadb',
+  'mongodb',
+  'mongodb+srv',
+  'redis',
+  'rediss',
+  'amqp',
+  'amqps',
+  'mssql',
+  'sqlserver',
+  'oracle',
+  'cockroachdb',
+  'clickhouse',
+  'couchdb',
+  'neo4j',
+  'neo4j+s',
+  'bolt',
+  'cassandra',
+  'memcached',
+  'nats',
+  'kafka',
+  'mqtt',
+  'mqtts',
+  'stomp',
+  'db2',
+  'snowflake',
+]);
+/** `user:password@` right after `://` (user may be empty, as in redis://:password@host). */
+const URL_USERINFO = /([^\s:/?#@"'<>[\]{}]{0,256}):([^\s/?#@"'<>[\]{}]{1,256})@(?=[^\s/?#@"'<>])/y;
+const SCHEME_CHARACTER = /[A-Za-z0-9+.-]/;
+
+/** Finds `scheme://user:password@host` credentials; calls `visit` for each. */
+function eachUrlCredential(
+  text: string,
+  budget: ScanBudget,
+  visit: (scheme: string, userStart: number, passwordStart: number, passwordEnd: number) => void,
+): void {
+  let from = 0;
+  for (let count = 0; count < MAX_FINDINGS; count++) {
+    const separator = text.indexOf('://', from);
+    if (separator < 0) return;
+    from = separator + 3;
+    let schemeStart = separator;
+    while (
+      schemeStart > 0 &&
+      separator - schemeStart < 24 &&
+      SCHEME_CHARACTER.test(text[schemeStart - 1] as string)
+    )
+      schemeStart--;
+    const scheme = text
+      .slice(schemeStart, separator)
+      .toLowerCase()
+      .replace(/^jdbc:/, '');
+    if (scheme.length === 0 || !/^[a-z]/.test(scheme)) continue;
+    URL_USERINFO.lastIndex = from;
+    const match = URL_USERINFO.exec(text);
+    if (match === null) continue;
+    const user = match[1] as string;
+    const password = match[2] as string;
+    const passwordStart = from + user.length + 1;
+    visit(scheme, from, passwordStart, passwordStart + password.length);
+    from = passwordStart + password.length;
+    if ((count & 31) === 31 && performance.now() > budget.deadline) return;
+  }
+}
+
+function urlCredentialsDetector(): Detector {
+  const name = 'secret.url_credentials';
+  return {
+    name,
+    category: 'secret',
+    types: ['url_credentials'],
+    detect(text: string, budget: ScanBudget): Finding[] {
+      const findings: Finding[] = [];
+      if (!text.includes('://') || !text.includes('@')) return findings;
+      eachUrlCredential(text, budget, (scheme, userStart, passwordStart, passwordEnd) => {
+        if (DATABASE_SCHEMES.has(scheme) || scheme.startsWith('jdbc')) return; // connection_string reports these
+        const password = text.slice(passwordStart, passwordEnd);
+        const confidence =
+          isPlaceholder(password) || isPlaceholder(decodeURIComponentSafe(password)) ? 0.3 : 0.9;
+        findings.push(finding('url_credentials', name, userStart, passwordEnd, confidence));
+      });
+      return findings;
+    },
+  };
+}
+
+function decodeURIComponentSafe(value: string): string {
+  try {
+    return decodeURIComponent(value);
+  } catch {
+    return value;
+  }
+}
+
+/** `Password=…;` and `pwd=…` in key-value connection strings (ADO.NET, ODBC, JDBC parameters). */
+const KEY_VALUE_PASSWORD =
+  /(?<![A-Za-z0-9_])(?:password|pwd|passwd)\s{0,3}=\s{0,3}("[^"\n]{1,200}"|'[^'\n]{1,200}'|[^;&"'\s]{1,200})/gi;
+/** Other keys of a connection string, which make a password= certain. */
+const CONNECTION_KEYS =
+  /(?:server|data source|host|hostname|database|initial catalog|user id|userid|uid|user|username|port|dsn|driver|provider|sslmode)\s{0,3}=/i;
+
+function connectionStringDetector(): Detector {
+  const name = 'secret.connection_string';
+  return {
+    name,
+    category: 'secret',
+    types: ['connection_string'],
+    detect(text: string, budget: ScanBudget): Finding[] {
+      const findings: Finding[] = [];
+      if (text.includes('://') && text.includes('@')) {
+        eachUrlCredential(text, budget, (scheme, _userStart, passwordStart, passwordEnd) => {
+          if (!DATABASE_SCHEMES.has(scheme) && !scheme.startsWith('jdbc')) return;
+          const password = text.slice(passwordStart, passwordEnd);
+          const confidence =
+            isPlaceholder(password) || isPlaceholder(decodeURIComponentSafe(password)) ? 0.3 : 0.95;
+          findings.push(finding('connection_string', name, passwordStart, passwordEnd, confidence));
+        });
+      }
+      if (/p(?:ass)?wd|password/i.test(text)) {
+        eachMatch(KEY_VALUE_PASSWORD, text, budget, (match) => {
+          const raw = match[1] as string;
+          const quoted = raw.startsWith('"') || raw.startsWith("'");
+          const value = quoted ? raw.slice(1, -1) : raw;
+          const valueStart = match.index + match[0].length - raw.length + (quoted ? 1 : 0);
+          const valueEnd = valueStart + value.length;
+          if (value.length < 4 || isPlaceholder(value)) return;
+          const around = text.slice(Math.max(0, match.index - 300), Math.min(text.length, valueEnd + 300));
+          const inConnectionString = CONNECTION_KEYS.test(around) && /[;&]/.test(around);
+          findings.push(
+            finding('connection_string', name, valueStart, valueEnd, inConnectionString ? 0.9 : 0.6),
+          );
+        });
+      }
+      return findings;
+    },
+  };
+}
+
+// --- generic secrets -------------------------------------------------------------------------------
+
+/** Secret-sounding names, also inside longer identifiers (STRIPE_API_KEY, dbPassword, "apiKey"). */
+const SECRET_NAME =
+  /api[_-]?key|apikey|secret|token|passw(?:or)?d|pwd|credential|private[_-]?key|access[_-]?key|auth[_-]?key|signing[_-]?key|encryption[_-]?key/gi;
+/** After the name: the rest of the identifier, an assignment, an optional quote, then the value. */
+const ASSIGNED_VALUE =
+  /[A-Za-z0-9_-]{0,24}["']?\s{0,3}(?:=>|:=|[:=])\s{0,3}(["'`]?)([^\s"'`,;(){}[\]<>]{12,256})/y;
+
+/**
+ * Whether an assigned value looks like a secret: long enough, random-looking (Shannon entropy) and
+ * mixed (character classes), and not a placeholder, a path, a URL, a dotted identifier or a word.
+ */
+export function looksLikeSecret(value: string): boolean {
+  if (value.length < 12 || isPlaceholder(value)) return false;
+  if (/^(?:https?:|\/|\.\/|~\/|[A-Za-z]:\\)/.test(value)) return false;
+  if (/^[A-Za-z_$][A-Za-z0-9_$]*(?:\.[A-Za-z_$][A-Za-z0-9_$]*)+$/.test(value)) return false; // process.env.TOKEN
+  if (/^[A-Za-z_]+$/.test(value) && value.length < 32) return false; // a word or an identifier
+  if (/^\d+$/.test(value)) return false;
+  if (/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value)) return false; // an id
+  const classes = characterClasses(value);
+  const entropy = shannonEntropy(value);
+  if (value.length >= 20) return classes >= 2 && entropy >= 3.5;
+  return classes >= 3 && entropy >= 3;
+}
+
+function genericSecretDetector(): Detector {
+  const name = 'secret.generic';
+  return {
+    name,
+    category: 'secret',
+    types: ['generic_secret'],
+    detect(text: string, budget: ScanBudget): Finding[] {
+      const findings: Finding[] = [];
+      let searchedTo = 0;
+      eachMatch(SECRET_NAME, text, budget, (match) => {
+        const from = match.index + match[0].length;
+        if (from < searchedTo) return;
+        ASSIGNED_VALUE.lastIndex = from;
+        const assigned = ASSIGNED_VALUE.exec(text);
+        if (assigned === null) return;
+        const quote = assigned[1] as string;
+        let value = assigned[2] as string;
+        const end = ASSIGNED_VALUE.lastIndex;
+        if (quote === '' && text[end] === '(') return; // a call: token = getToken(...)
+        value = value.replace(/[.]+$/, '');
+        if (!looksLikeSecret(value)) return;
+        const start = end - (assigned[2] as string).length;
+        findings.push(
+          finding('generic_secret', name, start, start + value.length, value.length >= 20 ? 0.8 : 0.7),
+        );
+        searchedTo = end;
+      });
+      ASSIGNED_VALUE.lastIndex = 0;
+      return findings;
+    },
+  };
+}
