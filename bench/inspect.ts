@@ -790,8 +790,8 @@ if (JSON_OUTPUT) {
   }
   say(table(RATES_HEADER, rateRows, RATES_ALIGN));
   say();
-  const promptPositives = wardenInjection?.kinds.find((kind) => kind.kind === 'prompt')?.at05.positives ?? 0;
-  if (promptPositives < 30) {
+  const promptPositives = heldBack.filter((row) => row.kind === 'prompt' && row.label === 1).length;
+  if (heldBack.length > 0 && promptPositives < 30) {
     say(
       `The prompt kind has only ${promptPositives} injected rows in the held-back split: its TPR moves by ${fixed(1 / Math.max(1, promptPositives), 2)} per row.`,
     );
@@ -925,8 +925,10 @@ if (JSON_OUTPUT) {
   say();
   say('## Targets');
   say();
-  for (const entry of targets.pii)
-    say(`- PII ${entry.type}: F1 ${fixed(entry.f1)} → ${passFail(entry.pass)} (≥ ${TARGET_F1})`);
+  for (const entry of targets.pii) {
+    const verdict = wardenPii === undefined ? 'not measured' : passFail(entry.pass);
+    say(`- PII ${entry.type}: F1 ${fixed(entry.f1)} → ${verdict} (≥ ${TARGET_F1})`);
+  }
   for (const entry of targets.injection) {
     say(
       `- injection ${entry.kind}: TPR ${fixed(entry.tpr)} at score ${fprThreshold(entry.threshold)} (FPR ≤ ${MAX_FPR}) → ${entry.pass === undefined ? 'no positives' : passFail(entry.pass)} (≥ ${TARGET_TPR})`,

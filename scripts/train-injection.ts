@@ -25,6 +25,7 @@ import { parseArgs } from 'node:util';
 import {
   BUCKETS,
   FEATURE_SETTINGS,
+  WORD_BUCKETS_START,
   featureWindows,
   normalizeForFeatures,
 } from '../src/inspect/injection/features.js';
@@ -70,6 +71,8 @@ const TRAINING = {
   beta: 1,
   l1: 0.01,
   l2: 1e-3,
+  /** Factor on l1 and l2 for character n-gram weights. */
+  charRegularization: 3000,
   /** Window of an attacked row counts as positive when it holds this share of the attack (or of itself). */
   positiveOverlap: 0.5,
   /** Total weight of positive examples relative to negative ones, per kind. */
@@ -84,7 +87,6 @@ const TRAINING = {
     priorClassifier: 1,
     priorRule: 3,
     decisive: 0.8,
-    logitCap: 1000,
   },
 };
 
@@ -99,8 +101,7 @@ const { values: options } = parseArgs({
 });
 for (const assignment of options.set) {
   const [key, value] = assignment.split('=');
-  if (key === 'logitCap' && value !== undefined) TRAINING.calibration.logitCap = Number(value);
-  else if (key !== undefined && value !== undefined && key in TRAINING) {
+  if (key !== undefined && value !== undefined && key in TRAINING) {
     (TRAINING as unknown as Record<string, number>)[key] = Number(value);
   } else throw new Error(`--set ${assignment}: unknown setting`);
 }
@@ -345,12 +346,17 @@ function trainClassifier(rows: readonly Row[]): TrainedClassifier {
       if (kindOf[index] === kind && example.label === 1) example.weight *= factor;
     });
   }
-  const { alpha, beta, l1, l2 } = TRAINING;
+  const { alpha, beta } = TRAINING;
   const z = new Float64Array(BUCKETS);
   const n = new Float64Array(BUCKETS);
   let biasZ = 0;
   let biasN = 0;
+  // Character n-grams are regularised harder than words: they fit fragments of the training
+  // attacks ("respo", "ollow") that also fill ordinary docs and code.
   const weightOf = (index: number): number => {
+    const chars = index < WORD_BUCKETS_START;
+    const l1 = chars ? TRAINING.l1 * TRAINING.charRegularization : TRAINING.l1;
+    const l2 = chars ? TRAINING.l2 * TRAINING.charRegularization : TRAINING.l2;
     const zi = z[index]!;
     if (Math.abs(zi) <= l1) return 0;
     return -(zi - Math.sign(zi) * l1) / ((beta + Math.sqrt(n[index]!)) / alpha + l2);
@@ -424,7 +430,6 @@ function neutralCalibration(): Calibration {
   const rules = {} as Record<RuleType, number>;
   for (const type of RULE_TYPES) rules[type] = 0;
   return {
-    logitCap: TRAINING.calibration.logitCap,
     bias: { prompt: 0, tool_output: 0 },
     classifier: { prompt: 1, tool_output: 1 },
     windows: { prompt: 0, tool_output: 0 },
@@ -459,7 +464,7 @@ function fitCalibration(
     for (const sample of samples) {
       const error = calibratedScore(calibration, sample.kind, sample.inputs) - sample.label;
       gradient.bias[sample.kind] += error / count;
-      gradient.classifier[sample.kind] += (error * Math.min(sample.inputs.logit, calibration.logitCap)) / count;
+      gradient.classifier[sample.kind] += (error * sample.inputs.logit) / count;
       gradient.windows[sample.kind] += (error * Math.log2(sample.inputs.windows)) / count;
       for (const type of RULE_TYPES) gradient.rules[type] += (error * sample.inputs.rules[type]) / count;
       if (sample.kind === 'tool_output') gradient.requestLine += (error * sample.inputs.requestLine) / count;
@@ -488,7 +493,6 @@ function fitCalibration(
     );
   }
   const rounded = neutralCalibration();
-  rounded.logitCap = calibration.logitCap;
   for (const kind of kinds) {
     rounded.bias[kind] = round(calibration.bias[kind], 4);
     rounded.classifier[kind] = round(calibration.classifier[kind], 4);

@@ -1020,14 +1020,18 @@ function alreadyExecutedError(approval: ApprovalRecord, tool: string): WardenErr
   );
 }
 
-/** Findings as the audit log keeps them: counts, classes and actions, no values. */
+/**
+ * Findings as the audit log keeps them: `[type, count]` and `[type, action]` pairs (type names such
+ * as `github_token` would read as secret-named keys to the audit redaction), classes and the
+ * injection score. Never a value.
+ */
 function findingsDetail(findings: InspectionFindings): JsonObject {
   return {
-    counts: { ...findings.counts },
+    found: Object.entries(findings.counts).map(([type, count]) => [type, count]),
     classes: [...findings.classes],
-    actions: { ...findings.actions },
+    done: Object.entries(findings.actions).map(([type, action]) => [type, action]),
     injectionScore: findings.injectionScore,
-    ...(findings.restoredTokens > 0 ? { restoredTokens: findings.restoredTokens } : {}),
+    ...(findings.restoredTokens > 0 ? { restored: findings.restoredTokens } : {}),
   };
 }
 

@@ -288,12 +288,18 @@ function isOtherNumber(digits: string, year: number, accountLabelled: boolean): 
 
 /**
  * Vietnamese letters for the anchor patterns, as class ranges (Unicode property escapes are several
- * times slower). U+1EA0-U+1EF9 alternate upper and lower case, so both classes hold the whole block;
- * the word reader checks the case.
+ * times slower). In U+1EA0-U+1EF9 upper and lower case alternate (even code points are upper case).
  */
 const VN_LETTERS_NON_ASCII = 'À-ÃÈ-ÊÌÍÒ-ÕÙÚÝĂĐĨŨƠƯà-ãè-êìíò-õùúýăđĩũơư\u1ea0-\u1ef9';
-const VN_UPPER = 'A-ZÀ-ÃÈ-ÊÌÍÒ-ÕÙÚÝĂĐĨŨƠƯ\u1ea0-\u1ef9';
-const VN_LOWER = 'a-zà-ãè-êìíò-õùúýăđĩũơư\u1ea0-\u1ef9';
+const VN_UPPER = `A-ZÀ-ÃÈ-ÊÌÍÒ-ÕÙÚÝĂĐĨŨƠƯ${alternating(0x1ea0, 0x1ef8)}`;
+const VN_LOWER = `a-zà-ãè-êìíò-õùúýăđĩũơư${alternating(0x1ea1, 0x1ef9)}`;
+
+/** Every other code point from `first` to `last`, for a character class. */
+function alternating(first: number, last: number): string {
+  let characters = '';
+  for (let code = first; code <= last; code += 2) characters += String.fromCharCode(code);
+  return characters;
+}
 
 interface VnWord {
   start: number;

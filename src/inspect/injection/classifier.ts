@@ -31,12 +31,6 @@ export type RuleType = (typeof RULE_TYPES)[number];
 export interface Calibration {
   bias: PerKind;
   classifier: PerKind;
-  /**
-   * The logit is capped here before it is weighed: on text unlike the training data (docs, code)
-   * the classifier can be very sure for the wrong reasons, so alone it may only raise the score
-   * so far; the rules decide the rest.
-   */
-  logitCap: number;
   windows: PerKind;
   rules: Record<RuleType, number>;
   /** Weight of a request on a line of its own, in tool output only (in a prompt, a question is the normal case). */
@@ -152,9 +146,7 @@ function parseCalibration(raw: unknown): Calibration {
     if (!isFiniteNumber(weight)) throw modelError(`has no calibration weight for ${type}`);
     rules[type] = weight;
   }
-  if (!isFiniteNumber(raw.logitCap)) throw modelError('has a malformed calibration logit cap');
   return {
-    logitCap: raw.logitCap,
     bias: parsePerKind(raw.bias, 'bias'),
     classifier: parsePerKind(raw.classifier, 'classifier'),
     windows: parsePerKind(raw.windows, 'windows'),

@@ -12,17 +12,20 @@
  *
  * Features: the character 2-, 3- and 4-grams starting at each position (FNV-1a over UTF-16 code
  * units), each word, each pair of neighbouring words, and the first word of each sentence or line
- * paired with a sentence-start marker (so "<start> explain" differs from "to explain"). A feature
- * belongs to the block its n-gram starts in, or its word ends in. Blocks are `blockLength`
- * normalised units; a last block shorter than half a block joins the one before. A window is two
- * neighbouring blocks (the whole text when it has at most two), and its logit is
- * `bias + Σ weights / √(number of features)`.
+ * paired with a sentence-start marker (so "<start> explain" differs from "to explain"). Character
+ * n-grams hash into the lower half of the buckets and word features into the upper half, so
+ * training can regularise them apart. A feature belongs to the block its n-gram starts in, or its
+ * word ends in. Blocks are `blockLength` normalised units; a last block shorter than half a block
+ * joins the one before. A window is two neighbouring blocks (the whole text when it has at most
+ * two), and its logit is `bias + Σ weights / √(number of features)`.
  */
 import { foldText } from './fold.js';
 
 /** Feature settings; stored in the model file and checked at load, so a model never meets other features. */
 export const FEATURE_SETTINGS = {
-  version: 3,
+  version: 4,
+  /** Character n-grams hash into the lower half of the buckets, words and word pairs into the upper half. */
+  split: true,
   /** fold.ts: NFKD per character without combining marks, lower case, invisible controls dropped. */
   fold: 'nfkd-unmarked-lower',
   /** Whitespace runs holding a line break become one `\n` (tables and lists keep their shape). */
@@ -41,7 +44,9 @@ export type FeatureSettings = typeof FEATURE_SETTINGS;
 
 /** Number of hash buckets (weights) of the model. */
 export const BUCKETS = 1 << FEATURE_SETTINGS.bucketBits;
-const MASK = BUCKETS - 1;
+/** Buckets from here on hold word features; below, character n-grams. */
+export const WORD_BUCKETS_START = BUCKETS >> 1;
+const HALF_MASK = WORD_BUCKETS_START - 1;
 const BLOCK = FEATURE_SETTINGS.blockLength;
 const HALF_BLOCK = BLOCK >> 1;
 
@@ -190,8 +195,14 @@ function endsSentence(code: number, next: number): boolean {
   return (code === 0x2e || code === 0x3a || code === 0x3b) && (next === SPACE || next === NEWLINE);
 }
 
-function bucketOf(hash: number): number {
-  return (hash ^ (hash >>> 18)) & MASK;
+/** Bucket of a character n-gram hash (lower half). */
+function charBucket(hash: number): number {
+  return (hash ^ (hash >>> 18)) & HALF_MASK;
+}
+
+/** Bucket of a word or word-pair hash (upper half). */
+function wordBucket(hash: number): number {
+  return WORD_BUCKETS_START | ((hash ^ (hash >>> 18)) & HALF_MASK);
 }
 
 function pairHash(before: number, word: number): number {
@@ -224,7 +235,7 @@ export function blockFeatures(units: Uint16Array): Int32Array[] {
     let hash = Math.imul(FNV_BASIS ^ code, FNV_PRIME);
     for (let next = position + 1; next < length && next < position + 4; next++) {
       hash = Math.imul(hash ^ (units[next] as number), FNV_PRIME);
-      current.push(bucketOf(hash));
+      current.push(charBucket(hash));
     }
     if (isWordUnit(code)) {
       if (!inWord) {
@@ -236,9 +247,10 @@ export function blockFeatures(units: Uint16Array): Int32Array[] {
     }
     if (inWord) {
       inWord = false;
-      current.push(bucketOf(Math.imul(word ^ 0x2e, FNV_PRIME)));
-      if (sentenceStart || hasPrevious)
-        current.push(bucketOf(pairHash(sentenceStart ? SENTENCE_START : previous, word)));
+      current.push(wordBucket(Math.imul(word ^ 0x2e, FNV_PRIME)));
+      if (sentenceStart || hasPrevious) {
+        current.push(wordBucket(pairHash(sentenceStart ? SENTENCE_START : previous, word)));
+      }
       previous = word;
       hasPrevious = true;
       sentenceStart = false;
@@ -287,16 +299,16 @@ export function blockSums(
     let hash = Math.imul(FNV_BASIS ^ code, FNV_PRIME);
     if (position < fastEnd) {
       hash = Math.imul(hash ^ (units[position + 1] as number), FNV_PRIME);
-      sum += weights[(hash ^ (hash >>> 18)) & MASK] as number;
+      sum += weights[(hash ^ (hash >>> 18)) & HALF_MASK] as number;
       hash = Math.imul(hash ^ (units[position + 2] as number), FNV_PRIME);
-      sum += weights[(hash ^ (hash >>> 18)) & MASK] as number;
+      sum += weights[(hash ^ (hash >>> 18)) & HALF_MASK] as number;
       hash = Math.imul(hash ^ (units[position + 3] as number), FNV_PRIME);
-      sum += weights[(hash ^ (hash >>> 18)) & MASK] as number;
+      sum += weights[(hash ^ (hash >>> 18)) & HALF_MASK] as number;
       count += 3;
     } else {
       for (let next = position + 1; next < length && next < position + 4; next++) {
         hash = Math.imul(hash ^ (units[next] as number), FNV_PRIME);
-        sum += weights[(hash ^ (hash >>> 18)) & MASK] as number;
+        sum += weights[(hash ^ (hash >>> 18)) & HALF_MASK] as number;
         count++;
       }
     }
@@ -311,11 +323,11 @@ export function blockSums(
     if (inWord) {
       inWord = false;
       const unigram = Math.imul(word ^ 0x2e, FNV_PRIME);
-      sum += weights[(unigram ^ (unigram >>> 18)) & MASK] as number;
+      sum += weights[WORD_BUCKETS_START | ((unigram ^ (unigram >>> 18)) & HALF_MASK)] as number;
       count++;
       if (sentenceStart || hasPrevious) {
         const pair = pairHash(sentenceStart ? SENTENCE_START : previous, word);
-        sum += weights[(pair ^ (pair >>> 18)) & MASK] as number;
+        sum += weights[WORD_BUCKETS_START | ((pair ^ (pair >>> 18)) & HALF_MASK)] as number;
         count++;
       }
       previous = word;

@@ -367,7 +367,7 @@ export const PHRASE_PATTERNS: readonly PhrasePattern[] = [
     'instead',
     400,
     0.8,
-    String.raw`\b(?:important|attention|urgent|warning|notice|alert|stop)\b[^\w\n]{0,3}!{1,5}[^\n]{0,300}?\binstead\b`,
+    String.raw`\b(?:important|attention|urgent|warning|notice|alert|stop)\b[^\w\n!]{0,3}!{1,5}[^\n]{0,300}?\binstead\b`,
   ),
   en(
     'indirect.before-you-answer',

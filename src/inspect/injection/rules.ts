@@ -56,7 +56,7 @@ export function detectInjectionRules(text: string, budget: ScanBudget, folded?: 
   const phrases: Finding[] = matchPhrases(text, deadline, folded).map((match) =>
     finding('injection_phrase', match.start, match.end, match.confidence),
   );
-  findings.push(...phrases);
+  for (const phrase of phrases) findings.push(phrase);
   if (performance.now() > deadline) return sortFindings(findings);
   standaloneRequests(text, findings, deadline);
   if (performance.now() > deadline) return sortFindings(findings);
@@ -317,7 +317,12 @@ const DATA_WORDS =
   /data|secret|conversation|history|summary|info|password|passwd|key|token|email|context|memory|chat|content|message|user|query|prompt|input|output|response|answer|cookie|session|credential|name|address|phone/i;
 
 /** How suspicious a URL's data is: 'placeholder' (strong), 'data' (long or encoded values) or null. */
-function urlCarriesData(url: string): { placeholder: boolean; dataNamed: boolean; longValue: boolean; prose: boolean } {
+function urlCarriesData(url: string): {
+  placeholder: boolean;
+  dataNamed: boolean;
+  longValue: boolean;
+  prose: boolean;
+} {
   const queryStart = url.search(/[?#]/);
   const query = queryStart < 0 ? '' : url.slice(queryStart + 1);
   const path = queryStart < 0 ? url : url.slice(0, queryStart);

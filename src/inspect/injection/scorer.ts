@@ -56,7 +56,7 @@ export function calibratedScore(
 ): number {
   let value =
     calibration.bias[kind] +
-    calibration.classifier[kind] * Math.min(inputs.logit, calibration.logitCap) +
+    calibration.classifier[kind] * inputs.logit +
     calibration.windows[kind] * Math.log2(inputs.windows);
   for (const type of RULE_TYPES) value += calibration.rules[type] * inputs.rules[type];
   if (kind === 'tool_output') value += calibration.requestLine * inputs.requestLine;
