@@ -75,12 +75,14 @@ import {
   writeSyntheticSet,
 } from './inspect/synthetic.js';
 import type { SyntheticExample } from './inspect/synthetic.js';
+import { generateFreshSet } from './inspect/synthetic-fresh.js';
 
 const QUICK = process.argv.includes('--quick');
 const JSON_OUTPUT = process.argv.includes('--json');
 const envNumber = (name: string, full: number, quick: number): number =>
   Number(process.env[name] ?? (QUICK ? quick : full));
 const PER_TYPE = envNumber('BENCH_INSPECT_PER_TYPE', 320, 60);
+const FRESH_PER_TYPE = envNumber('BENCH_INSPECT_FRESH_PER_TYPE', 120, 40);
 const CORPUS_MB = envNumber('BENCH_INSPECT_CORPUS_MB', 4, 0.5);
 const ITERATIONS = envNumber('BENCH_INSPECT_ITERATIONS', 2000, 300);
 const HAI_SECONDS = envNumber('BENCH_INSPECT_HAI_SECONDS', 240, 20);
@@ -322,6 +324,8 @@ log(
 const examples = generateSyntheticSet({ perType: PER_TYPE });
 const syntheticFile = await writeSyntheticSet(examples, `synthetic-${PER_TYPE}.jsonl`);
 const gold = countGold(examples);
+const freshExamples = generateFreshSet({ perType: FRESH_PER_TYPE });
+await writeSyntheticSet(freshExamples, `synthetic-fresh-${FRESH_PER_TYPE}.jsonl`);
 log(
   `synthetic set: ${examples.length} examples (${PER_TYPE} per type + ${PER_TYPE} negatives) written to ${syntheticFile}`,
 );
@@ -344,6 +348,7 @@ const agentDojoRows = await loadAgentDojoInjection();
 
 // 2. Warden accuracy
 const agentDojo: OutOfDistribution[] = [];
+let wardenFresh: PiiScore | undefined;
 const piiRuns: PiiRun[] = [];
 const unlabelled: UnlabelledCounts[] = [];
 let wardenInjection: InjectionSummary | undefined;
@@ -357,6 +362,8 @@ if (scanner !== undefined) {
     score: scorePii(examples, predictions, new Set(PII_TYPES)),
     failures: failures.count,
   });
+  const freshPredictions = freshExamples.map((example) => wardenFindings(scanner, example.text, failures));
+  wardenFresh = scorePii(freshExamples, freshPredictions, new Set(PII_TYPES));
   for (const group of unlabelledGroups) {
     const counts: Record<string, number> = {};
     let textsWithFindings = 0;
@@ -637,6 +644,12 @@ if (JSON_OUTPUT) {
   const json = {
     environment: environmentAtEnd,
     synthetic: { file: syntheticFile, examples: examples.length, perType: PER_TYPE, gold },
+    fresh: {
+      examples: freshExamples.length,
+      perType: FRESH_PER_TYPE,
+      gold: countGold(freshExamples),
+      warden: wardenFresh,
+    },
     pii: piiRuns,
     unlabelled,
     injection: { heldBack: heldBack.length, overlap, warden: wardenInjection, hai: haiInjection, agentDojo },
@@ -717,6 +730,50 @@ if (JSON_OUTPUT) {
           ),
       );
       if (samples.length > 0) say(`Examples for ${type} (synthetic data):\n${samples.join('\n')}\n`);
+    }
+  }
+  if (wardenPii !== undefined && wardenFresh !== undefined) {
+    const fresh = wardenFresh;
+    say(
+      `Warden on the fresh template family (bench/inspect/synthetic-fresh.ts: other sentences and record shapes, another seed; ${freshExamples.length} examples), beside the main set:`,
+    );
+    say();
+    say(
+      table(
+        ['type', 'main P / R / F1', 'fresh labelled', 'fresh P / R / F1', 'fresh vs target'],
+        PII_TYPES.map((type) => {
+          const entry = fresh.perType[type];
+          return [
+            type,
+            prf(wardenPii, type),
+            String(entry?.gold ?? 0),
+            prf(fresh, type),
+            TARGET_TYPES.includes(type) && entry !== null ? passFail(entry.f1 >= TARGET_F1) : '',
+          ];
+        }),
+        ['l', 'r', 'r', 'r', 'l'],
+      ),
+    );
+    say();
+    say(`Fresh negatives with any PII finding: ${fresh.negativesFlagged} of ${fresh.negatives}.`);
+    say();
+    for (const type of PII_TYPES) {
+      const entry = fresh.perType[type];
+      if (entry === null || entry.f1 >= (TARGET_TYPES.includes(type) ? TARGET_F1 : 0.9)) continue;
+      const samples = (fresh.misses[type] ?? [])
+        .slice(0, 3)
+        .map(
+          (sample) =>
+            `  - missed ${JSON.stringify(sample.value)} (${sample.variant}) in ${JSON.stringify(sample.text)}`,
+        );
+      samples.push(
+        ...(fresh.falsePositives[type] ?? [])
+          .slice(0, 3)
+          .map(
+            (sample) => `  - false ${type} ${JSON.stringify(sample.value)} in ${JSON.stringify(sample.text)}`,
+          ),
+      );
+      if (samples.length > 0) say(`Fresh examples for ${type}:\n${samples.join('\n')}\n`);
     }
   }
   say('Comparison, precision / recall / F1 (n/a: the library has no entity for the type):');

@@ -80,7 +80,7 @@ export interface SyntheticExample {
 }
 
 /** Appends literal text and labelled values, tracking offsets. */
-class ExampleBuilder {
+export class ExampleBuilder {
   content = '';
   readonly spans: GoldSpan[] = [];
 
@@ -436,10 +436,11 @@ export class Generators {
   }
 }
 
-type Template = { language: 'en' | 'vi'; build: (text: ExampleBuilder, data: Generators) => void };
+/** One way of writing an example: its language and how it is built from generated values. */
+export type Template = { language: 'en' | 'vi'; build: (text: ExampleBuilder, data: Generators) => void };
 
-const english = (build: Template['build']): Template => ({ language: 'en', build });
-const vietnamese = (build: Template['build']): Template => ({ language: 'vi', build });
+export const english = (build: Template['build']): Template => ({ language: 'en', build });
+export const vietnamese = (build: Template['build']): Template => ({ language: 'vi', build });
 
 /** Templates per focus type. Every personal value in them is labelled; the rest is negatives or prose. */
 const TEMPLATES: Record<PiiType | 'negative', readonly Template[]> = {
@@ -1000,18 +1001,26 @@ export interface SyntheticOptions {
 
 /** Generates the set: `perType` examples focused on each PII type, then `perType` negatives. */
 export function generateSyntheticSet(options: SyntheticOptions = {}): SyntheticExample[] {
-  const seed = options.seed ?? DEFAULT_SEED;
-  const perType = options.perType ?? 320;
+  return generateFromTemplates(TEMPLATES, options.seed ?? DEFAULT_SEED, options.perType ?? 320, '');
+}
+
+/** `perType` examples per focus type from `templates` (cycled in order), ids prefixed with `prefix`. */
+export function generateFromTemplates(
+  templates: Record<PiiType | 'negative', readonly Template[]>,
+  seed: number,
+  perType: number,
+  prefix: string,
+): SyntheticExample[] {
   const generators = new Generators(seed);
   const examples: SyntheticExample[] = [];
   for (const focus of [...PII_TYPES, 'negative'] as const) {
-    const templates = TEMPLATES[focus];
+    const list = templates[focus];
     for (let index = 0; index < perType; index++) {
-      const template = templates[index % templates.length] as Template;
+      const template = list[index % list.length] as Template;
       const builder = new ExampleBuilder();
       template.build(builder, generators);
       examples.push({
-        id: `${focus}-${index}`,
+        id: `${prefix}${focus}-${index}`,
         language: template.language,
         focus,
         text: builder.content,

@@ -12,5 +12,12 @@ export type {
   SecretReference,
 } from './load.js';
 export { summarizeConfig } from './summary.js';
-export { configSchema, RISKS, ADMIN_ROLES, APPROVAL_EVENTS, INSPECTION_ACTIONS, INJECTION_ACTIONS } from './schema.js';
+export {
+  configSchema,
+  RISKS,
+  ADMIN_ROLES,
+  APPROVAL_EVENTS,
+  INSPECTION_ACTIONS,
+  INJECTION_ACTIONS,
+} from './schema.js';
 export type { WardenConfig, AgentConfig, ServerConfig, Risk, AdminRole } from './schema.js';

@@ -57,6 +57,8 @@ export interface ArgumentsInspection {
   /** The arguments to send upstream: a new object, or the same object when nothing changed. */
   arguments: JsonObject;
   summary: FindingsSummary;
+  /** The arguments (tokens restored) with every PII and secret finding as `[TYPE]`: what records show. */
+  masked: JsonObject;
 }
 
 export interface ResultInspection {
@@ -134,7 +136,9 @@ export class InspectionEngine {
     });
     const restoredArgs = restoredValue as JsonObject;
     const restoredTokens = restored.reduce((total, entry) => total + entry.count, 0);
-    if (!inspection.enabled) return { arguments: restoredArgs, summary: emptySummary(restoredTokens) };
+    if (!inspection.enabled) {
+      return { arguments: restoredArgs, summary: emptySummary(restoredTokens), masked: restoredArgs };
+    }
 
     const scan = this.#scanner.scanValue(restoredArgs, { ...this.#scanOptions, kind: 'prompt' });
     const overrides = this.#toolInspection(context)?.arguments;
@@ -148,7 +152,11 @@ export class InspectionEngine {
       context,
     );
     const edits = this.#dataEdits(context, restoredArgs, scan.findings, summary);
-    return { arguments: applyEdits(restoredArgs, edits) as JsonObject, summary };
+    return {
+      arguments: applyEdits(restoredArgs, edits) as JsonObject,
+      summary,
+      masked: maskedCopy(restoredArgs, scan.findings),
+    };
   }
 
   /**
@@ -223,16 +231,7 @@ export class InspectionEngine {
    */
   maskAll(value: JsonObject): JsonObject {
     const scan = this.#scanner.scanValue(value, { ...this.#scanOptions, categories: ['pii', 'secret'] });
-    const byPath = new Map<string, Replacement[]>();
-    for (const finding of scan.findings) {
-      let replacements = byPath.get(finding.path);
-      if (replacements === undefined) byPath.set(finding.path, (replacements = []));
-      replacements.push({ start: finding.start, end: finding.end, text: `[${finding.type.toUpperCase()}]` });
-    }
-    const edits = new Map<string, string>();
-    for (const [path, replacements] of byPath)
-      edits.set(path, replaceSpans(stringAt(value, path), replacements));
-    return applyEdits(value, edits) as JsonObject;
+    return maskedCopy(value, scan.findings);
   }
 
   #toolInspection(context: InspectionContext) {
@@ -395,6 +394,22 @@ type EditTree = Map<string, string | EditTree>;
  * Sets the edited strings (by pointer) into a copy of `root`: only the containers on the way to an
  * edit are copied; everything else is shared. Returns `root` itself when there are no edits.
  */
+/** `value` with every PII and secret finding replaced by `[TYPE]` (the same object when none). */
+function maskedCopy(value: JsonObject, findings: readonly LocatedFinding[]): JsonObject {
+  const byPath = new Map<string, Replacement[]>();
+  for (const finding of findings) {
+    if (FINDING_TYPES[finding.type].category === 'injection') continue;
+    let replacements = byPath.get(finding.path);
+    if (replacements === undefined) byPath.set(finding.path, (replacements = []));
+    replacements.push({ start: finding.start, end: finding.end, text: `[${finding.type.toUpperCase()}]` });
+  }
+  if (byPath.size === 0) return value;
+  const edits = new Map<string, string>();
+  for (const [path, replacements] of byPath)
+    edits.set(path, replaceSpans(stringAt(value, path), replacements));
+  return applyEdits(value, edits) as JsonObject;
+}
+
 function applyEdits(root: JsonValue, edits: ReadonlyMap<string, string>): JsonValue {
   if (edits.size === 0) return root;
   const tree: EditTree = new Map();

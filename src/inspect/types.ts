@@ -88,7 +88,11 @@ export interface Detector {
 /** The injection classifier and rules combined into one calibrated probability for a text. */
 export interface InjectionScorer {
   /** 0..1 probability that `text` carries a prompt injection, with the rule findings that raised it. */
-  score(text: string, kind: 'prompt' | 'tool_output', budget: ScanBudget): { score: number; findings: Finding[] };
+  score(
+    text: string,
+    kind: 'prompt' | 'tool_output',
+    budget: ScanBudget,
+  ): { score: number; findings: Finding[] };
 }
 
 /** A finding located in a JSON value: `path` is a JSON pointer (RFC 6901) to the string it is in. */

@@ -283,9 +283,11 @@ export class ToolCallPipeline {
       stage = 'inspect-arguments';
       let args = request.arguments;
       let findings: InspectionFindings | null = null;
+      let recordedArguments = args;
       if (this.#inspector !== undefined) {
         const inspected = this.#inspector.inspectArguments(request, tool, args);
         findings = inspected.findings;
+        recordedArguments = inspected.masked ?? inspected.arguments;
         if (inspected.arguments !== args) {
           // What inspection rewrote must still be valid arguments for the upstream.
           const revalidation = this.#validate(tool, inspected.arguments);
@@ -310,7 +312,7 @@ export class ToolCallPipeline {
         ...(findings === null ? {} : { findings }),
       });
       const shadow = this.#modeOf(agent) === 'shadow';
-      const intent = this.#intentEvent(request, agent, tool, args, decision, shadow, findings);
+      const intent = this.#intentEvent(request, agent, tool, recordedArguments, decision, shadow, findings);
       this.#noteCall(request.session, tool.exposedName, shadow ? 'allow' : decision.kind);
 
       // record intent: durably, before the upstream is called
@@ -782,14 +784,24 @@ export class ToolCallPipeline {
           code: error.code,
           message: error.message.slice(0, 500),
           // A refusal by the inspection stage may be about what the arguments hold: keep them out
-          // (the entry's digest still commits to them).
-          ...(stage === 'inspect-arguments' ? {} : { arguments: request.arguments }),
+          // (the entry's digest still commits to them). Otherwise personal data is masked.
+          ...(stage === 'inspect-arguments' ? {} : { arguments: this.#masked(request.arguments) }),
           clientIp: request.clientIp,
         },
       },
       request,
     );
     return { kind: 'refused', error };
+  }
+
+  /** `args` with personal data and secrets masked for the audit log, when inspection is on. */
+  #masked(args: JsonObject): JsonObject {
+    if (this.#inspector?.mask === undefined) return args;
+    try {
+      return this.#inspector.mask(args);
+    } catch {
+      return { '[WITHHELD]': 'the arguments could not be inspected' };
+    }
   }
 
   /** Records an event whose failure cannot change the answer (the call is refused anyway). */

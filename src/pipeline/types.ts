@@ -84,7 +84,14 @@ export interface ContentInspector {
     request: ToolCallRequest,
     tool: UpstreamTool,
     args: JsonObject,
-  ): { arguments: JsonObject; findings: InspectionFindings };
+  ): {
+    arguments: JsonObject;
+    findings: InspectionFindings;
+    /** The arguments with personal data and secrets masked (`[EMAIL]`): what the audit log records. */
+    masked?: JsonObject;
+  };
+  /** Masks personal data and secrets in a value for the audit log (refusals before inspection ran). */
+  mask?(value: JsonObject): JsonObject;
   inspectResult(
     request: ToolCallRequest,
     tool: UpstreamTool,

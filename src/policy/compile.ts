@@ -325,7 +325,9 @@ function readApprovalSettings(
   hasApproval: boolean,
   issueHere: (message: string) => void,
 ): ApprovalSettings | null {
-  const names = ['approvals', 'approvalExpiry', 'interactive', 'approvers'].filter((name) => name in annotations);
+  const names = ['approvals', 'approvalExpiry', 'interactive', 'approvers'].filter(
+    (name) => name in annotations,
+  );
   if (!hasApproval) {
     for (const name of names) issueHere(`@${name} only applies to a policy with @approval`);
     return null;
@@ -335,7 +337,9 @@ function readApprovalSettings(
     const text = annotations.approvals ?? '';
     const required = /^\d{1,2}$/.test(text) ? Number(text) : Number.NaN;
     if (!(required >= 1 && required <= MAX_REQUIRED_APPROVALS)) {
-      issueHere(`@approvals needs a whole number of people from 1 to ${MAX_REQUIRED_APPROVALS}, as in @approvals("2")`);
+      issueHere(
+        `@approvals needs a whole number of people from 1 to ${MAX_REQUIRED_APPROVALS}, as in @approvals("2")`,
+      );
     } else {
       settings.required = required;
     }
@@ -361,7 +365,9 @@ function readApprovalSettings(
       .map((group) => group.trim())
       .filter((group) => group !== '');
     if (groups.length === 0 || groups.some((group) => !NAME_PATTERN.test(group))) {
-      issueHere('@approvers needs a comma-separated list of approver groups, as in @approvers("finance,security")');
+      issueHere(
+        '@approvers needs a comma-separated list of approver groups, as in @approvers("finance,security")',
+      );
     } else {
       settings.groups = groups;
     }

@@ -161,7 +161,7 @@ function findingsRecordType(): TypeOfAttribute<string> {
       injectionScore: long,
       counts: required({ type: 'Record', attributes: counts }),
     },
-  } as TypeOfAttribute<string>;
+  };
 }
 
 /** Rank of each data class: its index in `config.dataClasses` (0 = least sensitive). */

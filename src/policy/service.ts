@@ -721,7 +721,9 @@ function mapAnswer(
       (policy) =>
         policy.approvalSettings ?? { required: 1, expirySeconds: null, interactive: false, groups: [] },
     );
-    const expiries = settings.flatMap((setting) => (setting.expirySeconds === null ? [] : [setting.expirySeconds]));
+    const expiries = settings.flatMap((setting) =>
+      setting.expirySeconds === null ? [] : [setting.expirySeconds],
+    );
     return {
       decision: {
         kind: 'approval_required',

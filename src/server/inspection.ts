@@ -67,7 +67,7 @@ export function createGatewayInspection(config: ResolvedConfig, clock: Clock): G
           contextOf(request, tool, request.caller.agent.clearance),
           args,
         );
-        return { arguments: inspected.arguments, findings: inspected.summary };
+        return { arguments: inspected.arguments, findings: inspected.summary, masked: inspected.masked };
       },
       inspectResult(request, tool, result, agent) {
         const inspected = engine.inspectResult(
@@ -82,6 +82,7 @@ export function createGatewayInspection(config: ResolvedConfig, clock: Clock): G
         };
       },
       endSession: (sessionId) => vault.expire(sessionId),
+      mask,
     },
   };
 }
@@ -113,7 +114,7 @@ function maskFindings(value: JsonObject, findings: readonly LocatedFinding[]): J
       return Object.fromEntries(
         Object.entries(node).map(([key, item]) => [
           key,
-          walk(item as JsonValue, `${path}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`),
+          walk(item, `${path}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`),
         ]),
       );
     }

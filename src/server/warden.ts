@@ -181,7 +181,7 @@ export async function openWarden(loaded: LoadedConfig, options: OpenWardenOption
       clock,
       notifier,
       // Approvers see the arguments with personal data and secrets masked unless they reveal them.
-      maskArguments: inspection.mask,
+      maskArguments: (args) => inspection.mask(args),
       ...(options.logger === undefined ? {} : { logger: options.logger }),
     });
     let gateway: Gateway | null = null;

@@ -204,7 +204,8 @@ export interface AuditStore {
   prunes(): Promise<AuditPruneRecord[]>;
 }
 
-export type ApprovalStatus = 'pending' | 'approved' | 'denied' | 'expired' | 'executing' | 'executed' | 'failed';
+export type ApprovalStatus =
+  'pending' | 'approved' | 'denied' | 'expired' | 'executing' | 'executed' | 'failed';
 
 /** One person's answer to an approval request. */
 export interface ApprovalVote {
@@ -267,7 +268,15 @@ export interface ApprovalRecord {
 export type ApprovalChanges = Partial<
   Pick<
     ApprovalRecord,
-    'status' | 'votes' | 'groups' | 'expiresAt' | 'escalateAt' | 'escalated' | 'decidedAt' | 'executedAt' | 'resultSealed'
+    | 'status'
+    | 'votes'
+    | 'groups'
+    | 'expiresAt'
+    | 'escalateAt'
+    | 'escalated'
+    | 'decidedAt'
+    | 'executedAt'
+    | 'resultSealed'
   >
 >;
 
@@ -285,7 +294,12 @@ export interface ApprovalStore {
   get(id: string): Promise<ApprovalRecord | null>;
   list(query: ApprovalQuery): Promise<ApprovalRecord[]>;
   /** The newest request of this agent for this tool with these arguments whose expiresAt is after `now`. */
-  findMatching(agentId: string, tool: string, argumentsDigest: string, now: IsoTime): Promise<ApprovalRecord | null>;
+  findMatching(
+    agentId: string,
+    tool: string,
+    argumentsDigest: string,
+    now: IsoTime,
+  ): Promise<ApprovalRecord | null>;
   /** Pending requests whose expiresAt or escalateAt is at or before `now` (for the sweeper). */
   due(now: IsoTime): Promise<ApprovalRecord[]>;
   /**

@@ -15,10 +15,14 @@ import {
   isValidSsn,
   luhnValid,
 } from '../../bench/inspect/identifiers.js';
+import { generateFreshSet } from '../../bench/inspect/synthetic-fresh.js';
 import { PII_TYPES, countGold, generateSyntheticSet } from '../../bench/inspect/synthetic.js';
 import type { PiiType, SyntheticExample } from '../../bench/inspect/synthetic.js';
 
-const examples = generateSyntheticSet({ perType: 60, seed: 7 });
+const main = generateSyntheticSet({ perType: 60, seed: 7 });
+const fresh = generateFreshSet({ perType: 30, seed: 9 });
+/** Both template families: every check below holds for each. */
+const examples = [...main, ...fresh];
 
 function valuesOf(
   type: PiiType,
@@ -33,8 +37,9 @@ function valuesOf(
 
 describe('the synthetic PII set of bench:inspect', () => {
   test('the same seed gives the same set, another seed another set', () => {
-    assert.deepEqual(generateSyntheticSet({ perType: 60, seed: 7 }), examples);
-    assert.notDeepEqual(generateSyntheticSet({ perType: 60, seed: 8 }), examples);
+    assert.deepEqual(generateSyntheticSet({ perType: 60, seed: 7 }), main);
+    assert.notDeepEqual(generateSyntheticSet({ perType: 60, seed: 8 }), main);
+    assert.deepEqual(generateFreshSet({ perType: 30, seed: 9 }), fresh);
   });
 
   test('the full-size set has at least 300 labelled values of every type', () => {

@@ -6,7 +6,6 @@ import type { Output } from '../../src/cli/output.js';
 import { printError } from '../../src/cli/output.js';
 import type { CommandContext } from '../../src/cli/program.js';
 import { WardenError } from '../../src/core/index.js';
-import type { Warden } from '../../src/server/index.js';
 import { openApprovalHarness } from '../admin/harness.js';
 import type { ApprovalHarness } from '../admin/harness.js';
 
@@ -34,8 +33,7 @@ async function approvals(
     env: {},
     actor: 'cli:tester',
     config: async () => harness.loaded,
-    withWarden: async (_options, action) =>
-      action({ ...harness.warden, approvals: harness.approvals } as unknown as Warden),
+    withWarden: async (_options, action) => action({ ...harness.warden, approvals: harness.approvals }),
   };
   let exitCode = 0;
   const program = new Command('warden').exitOverride().configureOutput({

@@ -77,6 +77,7 @@ describe('tool-call pipeline (example policies, demo upstreams, SQLite)', () => 
         '    roles: [support]',
         '    clearance: confidential',
       ].join('\n'),
+      extraYaml: 'approvals:\n  wait: 0s\n',
     });
   });
 
@@ -229,7 +230,7 @@ describe('tool-call pipeline (example policies, demo upstreams, SQLite)', () => 
     assert.equal(await balanceOf(harness, 'acct-operating'), before - 1_000_000);
   });
 
-  test('a call that needs approval is refused with WARDEN_APPROVAL_REQUIRED and nothing is executed', async () => {
+  test('a call that needs approval is held: pending with its request id, and nothing is executed', async () => {
     const before = await balanceOf(harness, 'acct-operating');
     const outcome = await call('finance-bot', 'payments__transfer', {
       from_account: 'acct-operating',
@@ -237,14 +238,28 @@ describe('tool-call pipeline (example policies, demo upstreams, SQLite)', () => 
       amount: 60_000_000,
     });
     const error = refused(outcome);
-    assert.equal(error.code, 'WARDEN_APPROVAL_REQUIRED');
+    assert.equal(error.code, 'WARDEN_APPROVAL_PENDING');
     assert.match(error.message, /finance-large-transfers-need-approval/);
     assert.match(error.message, /a finance manager must approve transfers of 50,000,000 VND or more/);
-    assert.match(error.message, /cannot hold calls for approval here, so the call is refused/);
+    assert.match(error.message, /request apr_\w+ is pending/);
     assert.equal(await balanceOf(harness, 'acct-operating'), before);
     const [entry] = await entriesFor(outcome.requestId);
     assert.equal(entry!.type, 'tool-call-approval-required');
     assert.equal(entry!.decision, 'approval_required');
+    assert.equal(entry!.detail.approvalStatus, 'pending');
+  });
+
+  test('without an approval service a call that needs approval is refused with WARDEN_APPROVAL_REQUIRED', async () => {
+    const pipeline = pipelineWith({});
+    const outcome = await call(
+      'finance-bot',
+      'payments__transfer',
+      { from_account: 'acct-operating', to_account: 'vcb-0071000123456', amount: 60_000_000 },
+      { pipeline },
+    );
+    const error = refused(outcome);
+    assert.equal(error.code, 'WARDEN_APPROVAL_REQUIRED');
+    assert.match(error.message, /cannot hold calls for approval here, so the call is refused/);
   });
 
   test('an agent in shadow mode has the denial recorded and the call goes through', async () => {

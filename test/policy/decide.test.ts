@@ -112,7 +112,9 @@ permit (principal in Role::"finance", action == Action::"payments__transfer", re
 permit (principal in Role::"finance", action in Action::"risk:financial", resource);
 `,
   });
-  const decision = (await load()).decide(requestFor(loaded, 'finance-bot', 'payments__transfer', { amount: 1 }));
+  const decision = (await load()).decide(
+    requestFor(loaded, 'finance-bot', 'payments__transfer', { amount: 1 }),
+  );
   assert.equal(decision.kind, 'approval_required');
   assert.deepEqual(decision.kind === 'approval_required' ? decision.approval : null, {
     reason: 'two finance managers [policy "two-people"]; security signs off [policy "security-too"]',
@@ -163,7 +165,13 @@ when { context.findings.maxClass >= 3 || context.findings.types.contains("vn_ccc
   assert.equal(
     service.decide({
       ...request,
-      findings: { ...none, counts: { email: 2 }, classes: ['confidential'], maxClass: 'confidential', pii: 2 },
+      findings: {
+        ...none,
+        counts: { email: 2 },
+        classes: ['confidential'],
+        maxClass: 'confidential',
+        pii: 2,
+      },
     }).kind,
     'allow',
   );

@@ -80,8 +80,7 @@ void test('each declared tool is an action in its server group and its risk grou
 void test('the context holds the declared arguments, all optional and typed, plus time, client address and session counts', async (t) => {
   const { loaded } = await policyWorkspace(t, {});
   const context = generateCedarSchema(loaded.config)['']!.actions.payments__transfer?.appliesTo?.context as
-    | { attributes: Record<string, unknown> }
-    | undefined;
+    { attributes: Record<string, unknown> } | undefined;
   const findings = context?.attributes.findings as { attributes: Record<string, unknown> } | undefined;
   assert.deepEqual(Object.keys(findings?.attributes ?? {}).sort(), [
     'classes',
