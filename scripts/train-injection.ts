@@ -39,6 +39,8 @@ import type {
 import { calibratedScore, injectionInputs } from '../src/inspect/injection/scorer.js';
 import type { CalibrationInputs } from '../src/inspect/injection/scorer.js';
 import { fnv1a32, isHeldBack } from '../src/inspect/injection/split.js';
+import { overrideAttacks, syntheticRows } from './injection/synthetic.js';
+import type { AttackString } from './injection/synthetic.js';
 
 type Kind = 'prompt' | 'tool_output';
 
@@ -54,6 +56,8 @@ interface Row {
     attack_name?: string;
     bipia_task?: string;
     context_index?: number;
+    /** Synthetic rows: the kind of output, the context group of grouped folds. */
+    context_group?: string;
   };
 }
 
@@ -80,6 +84,19 @@ const TRAINING = {
   prune: 0.05,
   folds: 4,
   seed: 20240917,
+  /** Synthetic tool outputs (scripts/injection/synthetic.ts) added to the training split. */
+  synthetic: {
+    benign: 6000,
+    attacked: 2400,
+    /** Generated override attacks per dev attack string in the mix (the rest are the dev set's attack strings). */
+    overrideShare: 1,
+    /** Weight of a synthetic example relative to a dev-set one. */
+    weight: 1,
+    /** The evaluation set: another seed, evaluation-only families and templates, never trained on. */
+    evaluationSeed: 777_001,
+    evaluationBenign: 3000,
+    evaluationAttacked: 1000,
+  },
   calibration: {
     iterations: 6000,
     learningRate: 0.5,
@@ -100,17 +117,50 @@ const { values: options } = parseArgs({
   },
 });
 for (const assignment of options.set) {
-  const [key, value] = assignment.split('=');
-  if (key !== undefined && value !== undefined && key in TRAINING) {
-    (TRAINING as unknown as Record<string, number>)[key] = Number(value);
-  } else throw new Error(`--set ${assignment}: unknown setting`);
+  const [path, value] = assignment.split('=');
+  const keys = path?.split('.') ?? [];
+  let target = TRAINING as unknown as Record<string, unknown>;
+  for (const key of keys.slice(0, -1)) {
+    const next = target[key];
+    if (typeof next !== 'object' || next === null) throw new Error(`--set ${assignment}: unknown setting`);
+    target = next as Record<string, unknown>;
+  }
+  const last = keys[keys.length - 1];
+  if (last === undefined || value === undefined || typeof target[last] !== 'number')
+    throw new Error(`--set ${assignment}: unknown setting`);
+  target[last] = Number(value);
 }
 
 function main(): void {
   const rows = loadRows(options.data);
-  const train = rows.filter((row) => !isHeldBack(row.id));
+  const devTrain = rows.filter((row) => !isHeldBack(row.id));
   const test = rows.filter((row) => isHeldBack(row.id));
-  console.log(`rows: ${rows.length} (train ${train.length}, held back ${test.length})`);
+  console.log(`dev rows: ${rows.length} (train ${devTrain.length}, held back ${test.length})`);
+
+  // Synthetic tool outputs: hard negatives, and the same outputs with an attack planted. The dev
+  // attack strings come from training rows only; held-back rows are never read for training.
+  const devAttacks = trainingAttacks(devTrain);
+  const settings = TRAINING.synthetic;
+  const overrides = overrideAttacks('train', TRAINING.seed, Math.round(devAttacks.length * settings.overrideShare));
+  const synthetic = syntheticRows({
+    pool: 'train',
+    seed: TRAINING.seed,
+    benign: settings.benign,
+    attacked: settings.attacked,
+    attacks: [...devAttacks, ...overrides],
+  }) as Row[];
+  const evaluationOverrides = overrideAttacks('evaluation', settings.evaluationSeed, 200);
+  const evaluation = syntheticRows({
+    pool: 'evaluation',
+    seed: settings.evaluationSeed,
+    benign: settings.evaluationBenign,
+    attacked: settings.evaluationAttacked,
+    attacks: [...devAttacks, ...evaluationOverrides],
+  }) as Row[];
+  const train = [...devTrain, ...synthetic];
+  console.log(
+    `synthetic: ${synthetic.length} training rows (${devAttacks.length} dev attack strings, ${overrides.length} override attacks), ${evaluation.length} evaluation rows`,
+  );
 
   // Rule findings do not depend on the model: compute them once per row (with a placeholder model
   // whose logit is 0, then only the logit is recomputed).
@@ -119,7 +169,7 @@ function main(): void {
     classifier: { bias: 0, weights: new Float32Array(BUCKETS) },
     calibration: neutralCalibration(),
   };
-  for (const row of rows) {
+  for (const row of [...rows, ...synthetic]) {
     const { rules, requestLine } = injectionInputs(zeroModel, row.text, { deadline: Infinity }).inputs;
     ruleInputs.set(row.id, { rules, requestLine });
   }
@@ -140,26 +190,27 @@ function main(): void {
       inputs: { logit, windows, ...ruleInputs.get(row.id)! },
     })),
   );
+  const outOfFoldScored = outOfFold.map(({ row, logit, windows }) => ({
+    row,
+    score: calibratedScore(calibration, row.kind, { logit, windows, ...ruleInputs.get(row.id)! }),
+  }));
   if (process.env.TRAIN_DUMP !== undefined) {
-    const dump = outOfFold.map(({ row, logit, windows }) => ({
+    const dump = outOfFold.map(({ row, logit, windows }, index) => ({
       id: row.id,
       kind: row.kind,
       label: row.label,
       category: row.category,
       logit,
+      windows,
       rules: ruleInputs.get(row.id),
-      score: calibratedScore(calibration, row.kind, { logit, windows, ...ruleInputs.get(row.id)! }),
+      score: outOfFoldScored[index]!.score,
       attack: row.meta?.attack_span === undefined ? null : row.text.slice(...row.meta.attack_span),
-      position: (row.meta as { position?: string } | undefined)?.position,
+      text: row.text.slice(0, 400),
     }));
     writeFileSync(process.env.TRAIN_DUMP, JSON.stringify(dump));
   }
-  const unseen = metricsByKind(
-    outOfFold.map(({ row, logit, windows }) => ({
-      row,
-      score: calibratedScore(calibration, row.kind, { logit, windows, ...ruleInputs.get(row.id)! }),
-    })),
-  );
+  const unseen = metricsByKind(outOfFoldScored.filter(({ row }) => !isSynthetic(row)));
+  const unseenSynthetic = metricsOf(outOfFoldScored.filter(({ row }) => isSynthetic(row)));
 
   // 2. The shipped classifier, trained on every training row.
   const final = trainClassifier(train);
@@ -178,15 +229,34 @@ function main(): void {
   const started = performance.now();
   const heldBack = metricsByKind(test.map((row) => ({ row, score: scoreRow(shipped, row) })));
   const scoringMs = performance.now() - started;
-  const trainMetrics = metricsByKind(train.map((row) => ({ row, score: scoreRow(shipped, row) })));
+  const trainMetrics = metricsByKind(devTrain.map((row) => ({ row, score: scoreRow(shipped, row) })));
+  const syntheticTrainMetrics = metricsOf(synthetic.map((row) => ({ row, score: scoreRow(shipped, row) })));
+  const evaluationScored = evaluation.map((row) => ({ row, score: scoreRow(shipped, row) }));
+  const evaluationMetrics = {
+    all: metricsOf(evaluationScored),
+    overrideAttacks: metricsOf(
+      evaluationScored.filter(({ row }) => row.label === 0 || row.meta?.attack_name?.startsWith('override|') === true),
+    ),
+    devAttackStrings: metricsOf(
+      evaluationScored.filter(({ row }) => row.label === 0 || row.meta?.attack_name?.startsWith('override|') === false),
+    ),
+    falsePositivesByGroup: falsePositivesByGroup(evaluationScored),
+  };
+  const examples = Object.fromEntries(
+    REPORTED_EXAMPLES.map((text) => [text, round(scoreRow(shipped, { kind: 'tool_output', text } as Row), 4)]),
+  );
 
   file.training = {
     date: new Date().toISOString().slice(0, 10),
-    data: 'warden dev set /work/shared/datasets/injection (BIPIA train, InjecGuard valid, NotInject, XSTest safe)',
+    data: 'warden dev set /work/shared/datasets/injection (BIPIA train, InjecGuard valid, NotInject, XSTest safe) + synthetic tool outputs (scripts/injection/synthetic.ts)',
     split: 'held back: fnv1a32(id) % 5 === 0 (src/inspect/injection/split.ts); trained on the rest',
     counts: {
-      train: countsByKind(train),
+      train: countsByKind(devTrain),
       heldBack: countsByKind(test),
+      synthetic: countsByKind(synthetic),
+      syntheticEvaluation: countsByKind(evaluation),
+      devAttackStrings: devAttacks.length,
+      overrideAttacks: overrides.length,
       nonZeroWeights: kept,
     },
     settings: TRAINING,
@@ -194,17 +264,30 @@ function main(): void {
     metrics: {
       heldBack,
       unseenAttacksOutOfFold: unseen,
+      syntheticOutOfFold: unseenSynthetic,
+      syntheticEvaluation: evaluationMetrics,
       train: trainMetrics,
+      syntheticTrain: syntheticTrainMetrics,
+      examples,
     },
     notes: [
       'heldBack: rows never trained on, but their BIPIA attack strings and contexts also occur in other (training) rows.',
-      'unseenAttacksOutOfFold: grouped cross-fitting on the training split; each row is scored by a model that saw neither its attack nor its context.',
+      'unseenAttacksOutOfFold: grouped cross-fitting on the training split (dev rows; synthetic rows take part in training); each row is scored by a model that saw neither its attack nor its context.',
+      'syntheticOutOfFold: the same cross-fitting on the synthetic training rows, grouped by kind of output and by attack.',
+      'syntheticEvaluation: synthetic tool outputs from another seed, with evaluation-only kinds of output, sentence templates and override phrasing; never trained on. Its attacked rows plant the dev training attack strings (seen) or evaluation-only override phrasing (unseen).',
       'The prompt kind has few positives (19 in the whole set); its figures are indicative only.',
     ],
   };
   printMetrics('held back (threshold 0.5)', heldBack);
   printMetrics('unseen attacks, out of fold (threshold 0.5)', unseen);
   printMetrics('training rows (threshold 0.5)', trainMetrics);
+  console.log(`\nsynthetic, out of fold: ${formatMetrics(unseenSynthetic)}`);
+  console.log(`synthetic training rows: ${formatMetrics(syntheticTrainMetrics)}`);
+  console.log(`synthetic evaluation, all: ${formatMetrics(evaluationMetrics.all)}`);
+  console.log(`synthetic evaluation, override attacks: ${formatMetrics(evaluationMetrics.overrideAttacks)}`);
+  console.log(`synthetic evaluation, dev attack strings: ${formatMetrics(evaluationMetrics.devAttackStrings)}`);
+  console.log(`synthetic evaluation false positives by kind: ${JSON.stringify(evaluationMetrics.falsePositivesByGroup)}`);
+  for (const [text, value] of Object.entries(examples)) console.log(`  ${value.toFixed(4)}  ${JSON.stringify(text).slice(0, 100)}`);
   console.log(`calibration: ${JSON.stringify(calibration)}`);
   console.log(`non-zero weights: ${kept}; held-back scoring took ${scoringMs.toFixed(0)} ms`);
   const json = JSON.stringify(file);
@@ -213,6 +296,60 @@ function main(): void {
     writeFileSync(options.out, json + '\n');
     console.log(`wrote ${options.out}`);
   }
+}
+
+/** Tool outputs whose scores the model file records (ordinary results that used to raise false alarms). */
+const REPORTED_EXAMPLES = [
+  'an.nguyen@example.com',
+  'Contact: an.nguyen@example.com',
+  JSON.stringify(
+    {
+      id: 'c-1001',
+      name: 'Nguyễn Thị Lan Anh',
+      email: 'lananh.nguyen@example.com',
+      notes: 'Prefers Zalo for follow-ups. Asked about the annual plan renewal in March.',
+    },
+    null,
+    2,
+  ),
+];
+
+function isSynthetic(row: Row): boolean {
+  return row.id.startsWith('synthetic-');
+}
+
+/** The dev set's attack strings of training rows (BIPIA `meta.attack_span`), one per distinct text. */
+function trainingAttacks(rows: readonly Row[]): AttackString[] {
+  const attacks = new Map<string, AttackString>();
+  for (const row of rows) {
+    const span = row.meta?.attack_span;
+    if (row.label !== 1 || span === undefined || isHeldBack(row.id)) continue;
+    const text = row.text.slice(span[0], span[1]);
+    if (!attacks.has(text)) {
+      attacks.set(text, {
+        name: row.meta?.attack_name ?? row.id,
+        text,
+        shape: row.meta?.bipia_task === 'code' ? 'code' : 'text',
+      });
+    }
+  }
+  return [...attacks.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+}
+
+/** Share of benign rows scoring ≥ 0.5, per kind of synthetic output. */
+function falsePositivesByGroup(scored: readonly { row: Row; score: number }[]): Record<string, string> {
+  const groups = new Map<string, { flagged: number; total: number }>();
+  for (const { row, score } of scored) {
+    if (row.label !== 0) continue;
+    const group = row.meta?.context_group ?? 'other';
+    const entry = groups.get(group) ?? { flagged: 0, total: 0 };
+    entry.total++;
+    if (score >= 0.5) entry.flagged++;
+    groups.set(group, entry);
+  }
+  return Object.fromEntries(
+    [...groups.entries()].sort().map(([group, { flagged, total }]) => [group, `${flagged}/${total}`]),
+  );
 }
 
 // --- data ------------------------------------------------------------------------------------------
@@ -246,9 +383,10 @@ function countsByKind(rows: readonly Row[]): Record<Kind, { positive: number; ne
   return counts;
 }
 
-/** Grouped folds: BIPIA rows by context (and attack), other rows by id. */
+/** Grouped folds: BIPIA rows by context (and attack), synthetic rows by kind of output (and attack), other rows by id. */
 function contextFold(row: Row): number {
   const meta = row.meta;
+  if (meta?.context_group !== undefined) return fnv1a32(`synthetic|${meta.context_group}`) % TRAINING.folds;
   if (meta?.bipia_task !== undefined && meta.context_index !== undefined) {
     return fnv1a32(`context|${meta.bipia_task}|${meta.context_index}`) % TRAINING.folds;
   }
@@ -326,7 +464,9 @@ function trainClassifier(rows: readonly Row[]): TrainedClassifier {
   const examples: Example[] = [];
   const kindOf: Kind[] = [];
   for (const row of rows) {
+    const scale = isSynthetic(row) ? TRAINING.synthetic.weight : 1;
     for (const example of examplesOf(row)) {
+      example.weight *= scale;
       examples.push(example);
       kindOf.push(row.kind);
     }
@@ -562,14 +702,15 @@ function metricsOf(scored: readonly { row: Row; score: number }[]): KindMetrics 
 
 function printMetrics(title: string, metrics: Record<Kind, KindMetrics>): void {
   console.log(`\n${title}`);
-  for (const kind of ['tool_output', 'prompt'] as const) {
-    const m = metrics[kind];
-    console.log(
-      `  ${kind.padEnd(11)} positives ${String(m.positives).padStart(4)} negatives ${String(m.negatives).padStart(4)}` +
-        `  detection ${m.detectionRate ?? '-'}  FPR ${m.falsePositiveRate ?? '-'}  AUC ${m.auc ?? '-'}` +
-        `  detection@FPR≤0.02 ${m.detectionAtFpr2 === null ? '-' : `${m.detectionAtFpr2.detectionRate} (threshold ${m.detectionAtFpr2.threshold})`}`,
-    );
-  }
+  for (const kind of ['tool_output', 'prompt'] as const) console.log(`  ${kind.padEnd(11)} ${formatMetrics(metrics[kind])}`);
+}
+
+function formatMetrics(m: KindMetrics): string {
+  return (
+    `positives ${String(m.positives).padStart(4)} negatives ${String(m.negatives).padStart(4)}` +
+    `  detection ${m.detectionRate ?? '-'}  FPR ${m.falsePositiveRate ?? '-'}  AUC ${m.auc ?? '-'}` +
+    `  detection@FPR≤0.02 ${m.detectionAtFpr2 === null ? '-' : `${m.detectionAtFpr2.detectionRate} (threshold ${m.detectionAtFpr2.threshold})`}`
+  );
 }
 
 // --- small helpers ------------------------------------------------------------------------------------

@@ -239,7 +239,6 @@ export class ToolCallPipeline {
       // suspension, read fresh from the store; first, so a suspended agent learns nothing more
       const agent = await this.#currentAgent(request.caller.agent);
       if (agent.status !== 'active') return await this.#refuse(request, stage, suspendedError(agent));
-      const roles = request.caller.roles.filter((role) => agent.roles.includes(role));
 
       // rate limit, before any costly work (an unknown name is limited by the agent's `*` bucket)
       stage = 'rate-limit';
@@ -298,19 +297,7 @@ export class ToolCallPipeline {
 
       // authorize
       stage = 'authorize';
-      const decision = this.#decide({
-        agent: policyAgent(agent, roles),
-        tool: policyTool,
-        arguments: args,
-        time: this.#clock.now(),
-        clientIp: request.clientIp,
-        session: {
-          id: request.session.id,
-          callCount: request.session.callCount,
-          toolCallCount: request.session.toolCallCounts.get(tool.exposedName) ?? 0,
-        },
-        ...(findings === null ? {} : { findings }),
-      });
+      const decision = this.#decide(this.#authorization(request, agent, policyTool, args, findings));
       const shadow = this.#modeOf(agent) === 'shadow';
       const intent = this.#intentEvent(request, agent, tool, recordedArguments, decision, shadow, findings);
       this.#noteCall(request.session, tool.exposedName, shadow ? 'allow' : decision.kind);
@@ -641,22 +628,7 @@ export class ToolCallPipeline {
     if (current.status !== 'active') return this.#refuse(request, 'suspension', suspendedError(current));
     const policyTool = this.#policyTools.get(tool.exposedName);
     if (policyTool === undefined) return null;
-    const decision = this.#decide({
-      agent: policyAgent(
-        current,
-        request.caller.roles.filter((role) => current.roles.includes(role)),
-      ),
-      tool: policyTool,
-      arguments: args,
-      time: this.#clock.now(),
-      clientIp: request.clientIp,
-      session: {
-        id: request.session.id,
-        callCount: request.session.callCount,
-        toolCallCount: request.session.toolCallCounts.get(tool.exposedName) ?? 0,
-      },
-      ...(findings === null ? {} : { findings }),
-    });
+    const decision = this.#decide(this.#authorization(request, current, policyTool, args, findings));
     if (decision.kind !== 'deny') return null;
     const error = new WardenError(
       'WARDEN_POLICY_DENIED',
@@ -849,6 +821,32 @@ export class ToolCallPipeline {
         ...(shadow ? { mode: 'shadow' } : {}),
         ...(findings === null ? {} : { findings: findingsDetail(findings) }),
       },
+    };
+  }
+
+  /** What policy decides on: the agent with the roles its credential carries, and the call as it is now. */
+  #authorization(
+    request: ToolCallRequest,
+    agent: AgentRecord,
+    tool: PolicyTool,
+    args: JsonObject,
+    findings: InspectionFindings | null,
+  ): AuthorizationRequest {
+    return {
+      agent: policyAgent(
+        agent,
+        request.caller.roles.filter((role) => agent.roles.includes(role)),
+      ),
+      tool,
+      arguments: args,
+      time: this.#clock.now(),
+      clientIp: request.clientIp,
+      session: {
+        id: request.session.id,
+        callCount: request.session.callCount,
+        toolCallCount: request.session.toolCallCounts.get(tool.name) ?? 0,
+      },
+      ...(findings === null ? {} : { findings }),
     };
   }
 

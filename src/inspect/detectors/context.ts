@@ -5,7 +5,7 @@
  * share, and the small factory that turns a detect function into a `Detector`. Work is bounded by the
  * window width, never by the text length.
  */
-import type { Detector, Finding, FindingType, ScanBudget } from '../types.js';
+import type { ScanBudget } from '../types.js';
 import { CONTEXT_WORDS } from './data/context-words.js';
 
 /** A kind of label, e.g. `phone`, `bank`, `negative` (see `data/context-words.ts`). */
@@ -466,31 +466,6 @@ function isCombining(code: number): boolean {
 
 // ---------------------------------------------------------------------------------------------
 // Detector plumbing
-
-/** A detector's body: reports what it finds in `text` through `emit`. */
-export type Detect = (text: string, budget: ScanBudget, emit: Emit) => void;
-/** Records one finding of the detector's type. */
-export type Emit = (start: number, end: number, confidence: number, type?: FindingType) => void;
-
-/** Wraps a detect function into a Detector that collects its findings. */
-export function detector(name: string, types: readonly FindingType[], detect: Detect): Detector {
-  const defaultType = types[0] ?? 'email';
-  return {
-    name,
-    category: 'pii',
-    types,
-    detect(text: string, budget: ScanBudget): Finding[] {
-      const findings: Finding[] = [];
-      if (text.length === 0) return findings;
-      detect(text, budget, (start, end, confidence, type = defaultType) => {
-        if (end <= start || start < 0 || end > text.length) return;
-        const rounded = Math.round(Math.min(1, Math.max(0, confidence)) * 100) / 100;
-        findings.push({ type, start, end, confidence: rounded, detector: name });
-      });
-      return findings;
-    },
-  };
-}
 
 /**
  * Adjusts a confidence by the labels before a candidate: the nearest label decides, `boosted` when it

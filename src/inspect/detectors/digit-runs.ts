@@ -14,10 +14,18 @@ export const ATTACHED_AFTER = 2;
 /** A `+` immediately precedes the token ("+84 912…", "(+84) 912…"). */
 export const PLUS_BEFORE = 4;
 
-/** Digit groups of a text and how they chain into tokens. Indexes are UTF-16 offsets. */
+/**
+ * Digit groups of a text and how they chain into tokens. Indexes are UTF-16 offsets. The arrays are
+ * scratch space shared by every build and may be longer than the counts: read `groups` and `tokens`
+ * entries only, and only until `digitRuns` is next called with another text.
+ */
 export interface DigitRuns {
   readonly text: string;
-  /** Start of each maximal run of ASCII digits, in text order. */
+  /** Number of groups (maximal runs of ASCII digits). */
+  readonly groups: number;
+  /** Number of tokens (groups chained by separators). */
+  readonly tokens: number;
+  /** Start of each group, in text order. */
   readonly groupStart: Int32Array;
   /** End (exclusive) of each group. */
   readonly groupEnd: Int32Array;
@@ -29,117 +37,100 @@ export interface DigitRuns {
   readonly tokenFlags: Uint8Array;
   /** Number of digits per token. */
   readonly tokenDigits: Int32Array;
+  /** The most digits of any token. */
+  readonly maxTokenDigits: number;
   /** False when the budget ran out before the end of the text. */
   readonly complete: boolean;
-  /** tokensWithDigits' memo, by minimum. */
-  readonly tokenLists: Map<number, readonly number[]>;
 }
 
-const NO_TOKENS: readonly number[] = [];
-
 const CHECK_EVERY = 512;
-/** Digit groups, found by the regex engine (faster here than a loop over char codes); longer runs are joined. */
-const GROUP = /[0-9]{1,64}/g;
 
-let cachedText: string | undefined;
 let cachedRuns: DigitRuns | undefined;
 
 /**
  * The digit runs of `text`, memoized for the last text (every detector of one scan asks for the same
- * string in turn). Stops early, with `complete: false`, when the budget's deadline passes.
+ * string in turn, so the runs are found once per string). Stops early, with `complete: false`, when
+ * the budget's deadline passes.
  */
 export function digitRuns(text: string, budget: ScanBudget): DigitRuns {
-  if (text === cachedText && cachedRuns !== undefined && cachedRuns.complete) return cachedRuns;
-  const runs = buildRuns(text, budget);
-  cachedText = text;
-  cachedRuns = runs;
-  return runs;
+  if (cachedRuns !== undefined && cachedRuns.complete && cachedRuns.text === text) return cachedRuns;
+  cachedRuns = buildRuns(text, budget);
+  return cachedRuns;
 }
 
-const NO_GROUPS = new Int32Array(0);
-const NO_FLAGS = new Uint8Array(0);
-/** Never written: tokensWithDigits returns before touching the memo of a text without digits. */
-const NO_LISTS = new Map<number, readonly number[]>();
+// Scratch arrays, grown by doubling and reused by every build: no allocation per string.
+let groupStartScratch = new Int32Array(256);
+let groupEndScratch = new Int32Array(256);
+let tokenFirstScratch = new Int32Array(256);
+let tokenLastScratch = new Int32Array(256);
+let tokenDigitsScratch = new Int32Array(256);
+let tokenFlagsScratch = new Uint8Array(256);
+
+function growScratch(): void {
+  groupStartScratch = grown(groupStartScratch);
+  groupEndScratch = grown(groupEndScratch);
+  tokenFirstScratch = grown(tokenFirstScratch);
+  tokenLastScratch = grown(tokenLastScratch);
+  tokenDigitsScratch = grown(tokenDigitsScratch);
+  const flags = new Uint8Array(tokenFlagsScratch.length * 2);
+  flags.set(tokenFlagsScratch);
+  tokenFlagsScratch = flags;
+}
 
 function buildRuns(text: string, budget: ScanBudget): DigitRuns {
-  GROUP.lastIndex = 0;
-  let match = GROUP.exec(text);
-  if (match === null) {
-    // most short strings (keys, names, prose) have no digit: nothing to allocate
-    return {
-      text,
-      groupStart: NO_GROUPS,
-      groupEnd: NO_GROUPS,
-      tokenFirst: NO_GROUPS,
-      tokenLast: NO_GROUPS,
-      tokenFlags: NO_FLAGS,
-      tokenDigits: NO_GROUPS,
-      complete: true,
-      tokenLists: NO_LISTS,
-    };
-  }
-  // Typed arrays grown by doubling: no per-element allocation, nothing for the GC to trace.
-  const capacity = Math.max(8, text.length >> 5);
-  let groupStart: Int32Array = new Int32Array(capacity);
-  let groupEnd: Int32Array = new Int32Array(capacity);
-  let tokenFirst: Int32Array = new Int32Array(capacity);
-  let tokenLast: Int32Array = new Int32Array(capacity);
+  const length = text.length;
   let groups = 0;
   let tokens = 0;
   let complete = true;
-  let iteration = 0;
-  for (; match !== null; match = GROUP.exec(text)) {
-    if (++iteration % CHECK_EVERY === 0 && performance.now() > budget.deadline) {
+  let index = 0;
+  while (index < length) {
+    const code = text.charCodeAt(index);
+    if (code < 0x30 || code > 0x39) {
+      index++;
+      continue;
+    }
+    const start = index;
+    index++;
+    while (index < length && isDigit(text.charCodeAt(index))) index++;
+    if (groups % CHECK_EVERY === CHECK_EVERY - 1 && performance.now() > budget.deadline) {
       complete = false;
       break;
     }
-    const start = match.index;
-    const end = start + match[0].length;
-    if (groups > 0 && groupEnd[groups - 1] === start) {
-      groupEnd[groups - 1] = end; // a run longer than one match
-      continue;
-    }
-    if (groups === groupStart.length) {
-      groupStart = grown(groupStart);
-      groupEnd = grown(groupEnd);
-    }
-    const joined = groups > 0 && joins(text, groupEnd[groups - 1] ?? 0, start);
-    groupStart[groups] = start;
-    groupEnd[groups] = end;
+    if (groups === groupStartScratch.length) growScratch();
+    const joined = groups > 0 && joins(text, groupEndScratch[groups - 1] ?? 0, start);
+    groupStartScratch[groups] = start;
+    groupEndScratch[groups] = index;
     if (joined) {
-      tokenLast[tokens - 1] = groups;
+      tokenLastScratch[tokens - 1] = groups;
+      tokenDigitsScratch[tokens - 1] = (tokenDigitsScratch[tokens - 1] ?? 0) + index - start;
     } else {
-      if (tokens === tokenFirst.length) {
-        tokenFirst = grown(tokenFirst);
-        tokenLast = grown(tokenLast);
-      }
-      tokenFirst[tokens] = groups;
-      tokenLast[tokens] = groups;
+      tokenFirstScratch[tokens] = groups;
+      tokenLastScratch[tokens] = groups;
+      tokenDigitsScratch[tokens] = index - start;
       tokens++;
     }
     groups++;
   }
-  const tokenFlags = new Uint8Array(tokens);
-  const tokenDigits = new Int32Array(tokens);
+  let maxTokenDigits = 0;
   for (let token = 0; token < tokens; token++) {
-    const first = tokenFirst[token] ?? 0;
-    const last = tokenLast[token] ?? 0;
-    tokenFlags[token] = flagsOf(text, groupStart[first] ?? 0, groupEnd[last] ?? 0);
-    let digits = 0;
-    for (let group = first; group <= last; group++)
-      digits += (groupEnd[group] ?? 0) - (groupStart[group] ?? 0);
-    tokenDigits[token] = digits;
+    const first = tokenFirstScratch[token] ?? 0;
+    const last = tokenLastScratch[token] ?? 0;
+    tokenFlagsScratch[token] = flagsOf(text, groupStartScratch[first] ?? 0, groupEndScratch[last] ?? 0);
+    const digits = tokenDigitsScratch[token] ?? 0;
+    if (digits > maxTokenDigits) maxTokenDigits = digits;
   }
   return {
     text,
-    groupStart: groupStart.subarray(0, groups),
-    groupEnd: groupEnd.subarray(0, groups),
-    tokenFirst: tokenFirst.subarray(0, tokens),
-    tokenLast: tokenLast.subarray(0, tokens),
-    tokenFlags,
-    tokenDigits,
+    groups,
+    tokens,
+    groupStart: groupStartScratch,
+    groupEnd: groupEndScratch,
+    tokenFirst: tokenFirstScratch,
+    tokenLast: tokenLastScratch,
+    tokenFlags: tokenFlagsScratch,
+    tokenDigits: tokenDigitsScratch,
+    maxTokenDigits,
     complete,
-    tokenLists: new Map(),
   };
 }
 
@@ -147,24 +138,6 @@ function grown(array: Int32Array): Int32Array {
   const larger = new Int32Array(array.length * 2);
   larger.set(array);
   return larger;
-}
-
-/**
- * Indexes of the tokens with at least `minimum` digits, in text order (memoized per runs): most digit
- * runs in ordinary text are short ("2", "10", "2024"), so detectors of longer numbers skip them at once.
- */
-export function tokensWithDigits(runs: DigitRuns, minimum: number): readonly number[] {
-  if (runs.tokenDigits.length === 0) return NO_TOKENS;
-  let list = runs.tokenLists.get(minimum);
-  if (list === undefined) {
-    const found: number[] = [];
-    for (let token = 0; token < runs.tokenDigits.length; token++) {
-      if ((runs.tokenDigits[token] ?? 0) >= minimum) found.push(token);
-    }
-    list = found;
-    runs.tokenLists.set(minimum, list);
-  }
-  return list;
 }
 
 const SPACE = 0x20;

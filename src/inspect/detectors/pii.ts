@@ -52,7 +52,6 @@ import {
   isDigit,
   isStandalone,
   outOfTime,
-  tokensWithDigits,
 } from './digit-runs.js';
 import type { DigitRuns } from './digit-runs.js';
 import { VN_SURNAMES } from './data/vn-names.js';
@@ -176,10 +175,9 @@ const PHONE_KINDS: readonly ContextKind[] = ['phone'];
 
 function detectPhones(text: string, budget: ScanBudget, emit: Emit): void {
   const runs = digitRuns(text, budget);
-  const tokens = tokensWithDigits(runs, 8);
-  for (let index = 0; index < tokens.length; index++) {
-    if (outOfTime(index + 1, budget)) return;
-    const token = tokens[index] ?? 0;
+  for (let token = 0; token < runs.tokens; token++) {
+    if (outOfTime(token + 1, budget)) return;
+    if ((runs.tokenDigits[token] ?? 0) < 8) continue;
     const flags = runs.tokenFlags[token] ?? 0;
     if ((flags & ATTACHED_BEFORE) !== 0) continue;
     const first = runs.tokenFirst[token] ?? 0;
@@ -321,10 +319,9 @@ const CARD_KINDS: readonly ContextKind[] = ['card'];
 
 function detectCards(text: string, budget: ScanBudget, emit: Emit): void {
   const runs = digitRuns(text, budget);
-  const tokens = tokensWithDigits(runs, 13);
-  for (let index = 0; index < tokens.length; index++) {
-    if (outOfTime(index + 1, budget)) return;
-    const token = tokens[index] ?? 0;
+  for (let token = 0; token < runs.tokens; token++) {
+    if (outOfTime(token + 1, budget)) return;
+    if ((runs.tokenDigits[token] ?? 0) < 13) continue;
     const first = runs.tokenFirst[token] ?? 0;
     const last = runs.tokenLast[token] ?? 0;
     for (let start = first; start <= last; start++) {
@@ -370,7 +367,7 @@ function cardWindowEnd(runs: DigitRuns, token: number, start: number, last: numb
 function detectIbans(text: string, budget: ScanBudget, emit: Emit): void {
   const runs = digitRuns(text, budget);
   let after = 0;
-  for (let group = 0; group < runs.groupStart.length; group++) {
+  for (let group = 0; group < runs.groups; group++) {
     if (outOfTime(group + 1, budget)) return;
     const digitsStart = runs.groupStart[group] ?? 0;
     const start = digitsStart - 2;
@@ -430,10 +427,9 @@ function detectIpAddresses(text: string, budget: ScanBudget, emit: Emit): void {
 
 function detectIpv4(text: string, budget: ScanBudget, emit: Emit): void {
   const runs = digitRuns(text, budget);
-  const tokens = tokensWithDigits(runs, 4);
-  for (let index = 0; index < tokens.length; index++) {
-    if (outOfTime(index + 1, budget)) return;
-    const token = tokens[index] ?? 0;
+  for (let token = 0; token < runs.tokens; token++) {
+    if (outOfTime(token + 1, budget)) return;
+    if ((runs.tokenDigits[token] ?? 0) < 4) continue;
     const first = runs.tokenFirst[token] ?? 0;
     const last = runs.tokenLast[token] ?? 0;
     for (let start = first; start + 3 <= last; start++) {
@@ -561,10 +557,9 @@ function detectBirthDates(text: string, budget: ScanBudget, emit: Emit): void {
   const view = nfcView(text, budget);
   const runs = digitRuns(view.text, budget);
   const now = today();
-  const tokens = tokensWithDigits(runs, 4);
-  for (let index = 0; index < tokens.length; index++) {
-    if (outOfTime(index + 1, budget)) return;
-    const token = tokens[index] ?? 0;
+  for (let token = 0; token < runs.tokens; token++) {
+    if (outOfTime(token + 1, budget)) return;
+    if ((runs.tokenDigits[token] ?? 0) < 4) continue;
     const first = runs.tokenFirst[token] ?? 0;
     const last = runs.tokenLast[token] ?? 0;
     for (let group = first; group <= last; group++) {
@@ -658,10 +653,9 @@ const SSN_KINDS: readonly ContextKind[] = ['ssn'];
 
 function detectSsns(text: string, budget: ScanBudget, emit: Emit): void {
   const runs = digitRuns(text, budget);
-  const tokens = tokensWithDigits(runs, 9);
-  for (let index = 0; index < tokens.length; index++) {
-    if (outOfTime(index + 1, budget)) return;
-    const token = tokens[index] ?? 0;
+  for (let token = 0; token < runs.tokens; token++) {
+    if (outOfTime(token + 1, budget)) return;
+    if ((runs.tokenDigits[token] ?? 0) < 9) continue;
     const first = runs.tokenFirst[token] ?? 0;
     const last = runs.tokenLast[token] ?? 0;
     for (let group = first; group <= last; group++) {
@@ -706,7 +700,7 @@ const PASSPORT_KINDS: readonly ContextKind[] = ['passport'];
 
 function detectPassports(text: string, budget: ScanBudget, emit: Emit): void {
   const runs = digitRuns(text, budget);
-  for (let group = 0; group < runs.groupStart.length; group++) {
+  for (let group = 0; group < runs.groups; group++) {
     if (outOfTime(group + 1, budget)) return;
     const length = groupLength(runs, group);
     if (length < 6 || length > 9) continue;
@@ -922,7 +916,7 @@ const SECONDARY_UNITS = new Set(['apt', 'suite', 'ste', 'unit', 'fl', 'floor', '
 
 function detectUsAddresses(text: string, budget: ScanBudget, emit: Emit): void {
   const runs = digitRuns(text, budget);
-  for (let group = 0; group < runs.groupStart.length; group++) {
+  for (let group = 0; group < runs.groups; group++) {
     if (outOfTime(group + 1, budget)) return;
     if (groupLength(runs, group) !== 5) continue;
     // "…, NV 89012" or "…, NV 89012-3456"

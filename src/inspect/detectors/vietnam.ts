@@ -43,7 +43,6 @@ import {
   isDigit,
   isStandalone,
   outOfTime,
-  tokensWithDigits,
 } from './digit-runs.js';
 import type { DigitRuns } from './digit-runs.js';
 
@@ -100,10 +99,9 @@ function detectCmnd(text: string, budget: ScanBudget, emit: Emit): void {
 /** The groups of exactly `length` digits that stand alone as a number (stops at the deadline). */
 function standaloneGroups(runs: DigitRuns, budget: ScanBudget, length: number): number[] {
   const groups: number[] = [];
-  const tokens = tokensWithDigits(runs, length);
-  for (let index = 0; index < tokens.length; index++) {
-    if (outOfTime(index + 1, budget)) break;
-    const token = tokens[index] ?? 0;
+  for (let token = 0; token < runs.tokens; token++) {
+    if (outOfTime(token + 1, budget)) break;
+    if ((runs.tokenDigits[token] ?? 0) < length) continue;
     for (let group = runs.tokenFirst[token] ?? 0; group <= (runs.tokenLast[token] ?? -1); group++) {
       if (groupLength(runs, group) === length && isStandalone(runs, token, group, group)) groups.push(group);
     }
@@ -118,10 +116,9 @@ const PHONE_KINDS: readonly ContextKind[] = ['phone'];
 
 function detectVietnamesePhones(text: string, budget: ScanBudget, emit: Emit): void {
   const runs = digitRuns(text, budget);
-  const tokens = tokensWithDigits(runs, 10);
-  for (let index = 0; index < tokens.length; index++) {
-    if (outOfTime(index + 1, budget)) return;
-    const token = tokens[index] ?? 0;
+  for (let token = 0; token < runs.tokens; token++) {
+    if (outOfTime(token + 1, budget)) return;
+    if ((runs.tokenDigits[token] ?? 0) < 10) continue;
     const first = runs.tokenFirst[token] ?? 0;
     const last = runs.tokenLast[token] ?? 0;
     for (let start = first; start <= last; start++) {
@@ -179,10 +176,9 @@ const TAX_KINDS: readonly ContextKind[] = ['tax'];
 
 function detectTaxCodes(text: string, budget: ScanBudget, emit: Emit): void {
   const runs = digitRuns(text, budget);
-  const tokens = tokensWithDigits(runs, 10);
-  for (let index = 0; index < tokens.length; index++) {
-    if (outOfTime(index + 1, budget)) return;
-    const token = tokens[index] ?? 0;
+  for (let token = 0; token < runs.tokens; token++) {
+    if (outOfTime(token + 1, budget)) return;
+    if ((runs.tokenDigits[token] ?? 0) < 10) continue;
     const first = runs.tokenFirst[token] ?? 0;
     const last = runs.tokenLast[token] ?? 0;
     for (let group = first; group <= last; group++) {
@@ -222,10 +218,9 @@ const CURRENCY_AFTER = /^ ?(?:vnd|vnđ|đ|₫|dong|đồng|usd|\$|k\b|tr\b|tri�
 function detectBankAccounts(text: string, budget: ScanBudget, emit: Emit): void {
   const runs = digitRuns(text, budget);
   const year = currentYear();
-  const tokens = tokensWithDigits(runs, 6);
-  for (let index = 0; index < tokens.length; index++) {
-    if (outOfTime(index + 1, budget)) return;
-    const token = tokens[index] ?? 0;
+  for (let token = 0; token < runs.tokens; token++) {
+    if (outOfTime(token + 1, budget)) return;
+    if ((runs.tokenDigits[token] ?? 0) < 6) continue;
     const first = runs.tokenFirst[token] ?? 0;
     const last = runs.tokenLast[token] ?? 0;
     const digitCount = runs.tokenDigits[token] ?? 0;
