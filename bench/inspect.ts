@@ -10,7 +10,10 @@
  *    realistic tool results, and p50/p99 latency of a 4 KB result.
  * 4. The same measurements for openredaction, redact-pii and @presidio-dev/hai-guardrails.
  *
- * Prints Markdown tables (or JSON with `--json`). Not a test: nothing fails on timing.
+ * Prints Markdown tables (or JSON with `--json`). Not a test: nothing fails on timing. Speed is given
+ * per CPU second of the process (user + system, all threads: V8's background compiler and GC count
+ * too, so it is an upper bound of the cost) as well as per wall-clock second, because the machine
+ * is shared.
  *
  *   npm run bench:inspect                  # full run, about 10 minutes
  *   npm run bench:inspect -- --quick       # smaller sets, about 2 minutes
@@ -206,13 +209,14 @@ async function countAdapter(adapter: PiiAdapter, groups: readonly TextGroup[]): 
   return result;
 }
 
-/** Synchronous passes of `scan` over the corpus; one warm-up pass over a tenth of it first. */
+/** Synchronous passes of `scan` over the corpus, after a warm-up over a tenth of it (all of it in quick runs). */
 function throughputPasses(
   documents: readonly string[],
   passes: number,
   scan: (text: string) => void,
 ): Throughput[] {
-  for (const document of documents.slice(0, Math.ceil(documents.length / 10))) scan(document);
+  const warmUp = QUICK ? documents : documents.slice(0, Math.ceil(documents.length / 10));
+  for (const document of warmUp) scan(document);
   const runs: Throughput[] = [];
   for (let pass = 0; pass < passes; pass++) {
     let bytes = 0;

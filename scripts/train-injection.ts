@@ -36,10 +36,15 @@ import type {
   LoadedInjectionModel,
   RuleType,
 } from '../src/inspect/injection/classifier.js';
-import { calibratedScore, injectionInputs } from '../src/inspect/injection/scorer.js';
+import {
+  calibratedScore,
+  cannotCarryInstruction,
+  injectionInputs,
+  scoreInjection,
+} from '../src/inspect/injection/scorer.js';
 import type { CalibrationInputs } from '../src/inspect/injection/scorer.js';
 import { fnv1a32, isHeldBack } from '../src/inspect/injection/split.js';
-import { overrideAttacks, syntheticRows } from './injection/synthetic.js';
+import { overrideAttacks, syntheticRows, taskAttacks } from './injection/synthetic.js';
 import type { AttackString } from './injection/synthetic.js';
 
 type Kind = 'prompt' | 'tool_output';
@@ -90,6 +95,8 @@ const TRAINING = {
     attacked: 2400,
     /** Generated override attacks per dev attack string in the mix (the rest are the dev set's attack strings). */
     overrideShare: 1,
+    /** Generated task hijacks per dev attack string in the mix. */
+    taskShare: 1,
     /** Weight of a synthetic example relative to a dev-set one. */
     weight: 1,
     /** The evaluation set: another seed, evaluation-only families and templates, never trained on. */
@@ -142,24 +149,26 @@ function main(): void {
   const devAttacks = trainingAttacks(devTrain);
   const settings = TRAINING.synthetic;
   const overrides = overrideAttacks('train', TRAINING.seed, Math.round(devAttacks.length * settings.overrideShare));
+  const tasks = taskAttacks('train', TRAINING.seed, Math.round(devAttacks.length * settings.taskShare));
   const synthetic = syntheticRows({
     pool: 'train',
     seed: TRAINING.seed,
     benign: settings.benign,
     attacked: settings.attacked,
-    attacks: [...devAttacks, ...overrides],
+    attacks: [...devAttacks, ...overrides, ...tasks],
   }) as Row[];
   const evaluationOverrides = overrideAttacks('evaluation', settings.evaluationSeed, 200);
+  const evaluationTasks = taskAttacks('evaluation', settings.evaluationSeed, 100);
   const evaluation = syntheticRows({
     pool: 'evaluation',
     seed: settings.evaluationSeed,
     benign: settings.evaluationBenign,
     attacked: settings.evaluationAttacked,
-    attacks: [...devAttacks, ...evaluationOverrides],
+    attacks: [...devAttacks, ...evaluationOverrides, ...evaluationTasks],
   }) as Row[];
   const train = [...devTrain, ...synthetic];
   console.log(
-    `synthetic: ${synthetic.length} training rows (${devAttacks.length} dev attack strings, ${overrides.length} override attacks), ${evaluation.length} evaluation rows`,
+    `synthetic: ${synthetic.length} training rows (${devAttacks.length} dev attack strings, ${overrides.length} override attacks, ${tasks.length} task hijacks), ${evaluation.length} evaluation rows`,
   );
 
   // Rule findings do not depend on the model: compute them once per row (with a placeholder model
@@ -192,7 +201,9 @@ function main(): void {
   );
   const outOfFoldScored = outOfFold.map(({ row, logit, windows }) => ({
     row,
-    score: calibratedScore(calibration, row.kind, { logit, windows, ...ruleInputs.get(row.id)! }),
+    score: cannotCarryInstruction(row.text)
+      ? 0
+      : calibratedScore(calibration, row.kind, { logit, windows, ...ruleInputs.get(row.id)! }),
   }));
   if (process.env.TRAIN_DUMP !== undefined) {
     const dump = outOfFold.map(({ row, logit, windows }, index) => ({
@@ -237,8 +248,15 @@ function main(): void {
     overrideAttacks: metricsOf(
       evaluationScored.filter(({ row }) => row.label === 0 || row.meta?.attack_name?.startsWith('override|') === true),
     ),
+    taskHijacks: metricsOf(
+      evaluationScored.filter(({ row }) => row.label === 0 || row.meta?.attack_name?.startsWith('task|') === true),
+    ),
     devAttackStrings: metricsOf(
-      evaluationScored.filter(({ row }) => row.label === 0 || row.meta?.attack_name?.startsWith('override|') === false),
+      evaluationScored.filter(
+        ({ row }) =>
+          row.label === 0 ||
+          (row.meta?.attack_name !== undefined && !/^(?:override|task)\|/.test(row.meta.attack_name)),
+      ),
     ),
     falsePositivesByGroup: falsePositivesByGroup(evaluationScored),
   };
@@ -257,6 +275,7 @@ function main(): void {
       syntheticEvaluation: countsByKind(evaluation),
       devAttackStrings: devAttacks.length,
       overrideAttacks: overrides.length,
+      taskHijacks: tasks.length,
       nonZeroWeights: kept,
     },
     settings: TRAINING,
@@ -285,6 +304,7 @@ function main(): void {
   console.log(`synthetic training rows: ${formatMetrics(syntheticTrainMetrics)}`);
   console.log(`synthetic evaluation, all: ${formatMetrics(evaluationMetrics.all)}`);
   console.log(`synthetic evaluation, override attacks: ${formatMetrics(evaluationMetrics.overrideAttacks)}`);
+  console.log(`synthetic evaluation, task hijacks: ${formatMetrics(evaluationMetrics.taskHijacks)}`);
   console.log(`synthetic evaluation, dev attack strings: ${formatMetrics(evaluationMetrics.devAttackStrings)}`);
   console.log(`synthetic evaluation false positives by kind: ${JSON.stringify(evaluationMetrics.falsePositivesByGroup)}`);
   for (const [text, value] of Object.entries(examples)) console.log(`  ${value.toFixed(4)}  ${JSON.stringify(text).slice(0, 100)}`);
@@ -645,9 +665,9 @@ function fitCalibration(
 
 // --- metrics ------------------------------------------------------------------------------------------
 
+/** The score the runtime gives `row` (scoreInjection: the inert check, the rules, the classifier). */
 function scoreRow(model: LoadedInjectionModel, row: Row): number {
-  const { inputs } = injectionInputs(model, row.text, { deadline: Infinity });
-  return calibratedScore(model.calibration, row.kind, inputs);
+  return scoreInjection(model, row.text, row.kind, { deadline: Infinity }).score;
 }
 
 interface KindMetrics {

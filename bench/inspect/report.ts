@@ -111,6 +111,14 @@ export const RATES_HEADER = [
 ];
 export const RATES_ALIGN: ('l' | 'r')[] = ['l', 'l', 'r', 'r', 'r', 'r', 'r', 'r', 'r', 'l'];
 
+/** A rate with enough digits to tell slow libraries apart (0.00021, 0.46, 22.6). */
+export function rate(value: number): string {
+  if (Number.isNaN(value)) return '–';
+  if (value >= 10) return value.toFixed(1);
+  if (value >= 0.1) return value.toFixed(2);
+  return value.toPrecision(2);
+}
+
 /** A throughput line: documents, MB, wall seconds, MB/s, CPU seconds, MB per CPU second. */
 export function throughputRow(name: string, what: string, run: RunThroughput): string[] {
   return [
@@ -119,9 +127,9 @@ export function throughputRow(name: string, what: string, run: RunThroughput): s
     String(run.documents),
     (run.bytes / 2 ** 20).toFixed(2),
     run.seconds.toFixed(2),
-    fixed(megabytesPerSecond(run), 2),
+    rate(megabytesPerSecond(run)),
     run.cpuSeconds.toFixed(2),
-    fixed(megabytesPerCpuSecond(run), 2),
+    rate(megabytesPerCpuSecond(run)),
   ];
 }
 

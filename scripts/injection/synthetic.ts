@@ -184,7 +184,9 @@ class Context {
 
   /** Fills `{slot}` placeholders with fake values. */
   fill(template: string): string {
-    return template.replace(/\{(\w+)\}/g, (_, slot: string) => this.value(slot));
+    return template
+      .replace(/\[([^\]]*\|[^\]]*)\]/g, (_, choices: string) => this.random.pick(choices.split('|')))
+      .replace(/\{(\w+)\}/g, (_, slot: string) => this.value(slot));
   }
 
   /** A fake value for a slot name. */
@@ -896,6 +898,70 @@ const shortValueFamily: Family = {
   },
 };
 
+/** One free-text field on its own, as the scanner scores each string of a JSON result apart. */
+const fieldFamily: Family = {
+  name: 'field',
+  pools: BOTH,
+  languages: ['en', 'vi'],
+  weight: 3,
+  injectable: true,
+  code: false,
+  render: (c) => {
+    const vi = c.language === 'vi';
+    const kind = c.random.pick(['notes', 'email', 'chat', 'docs'] as const);
+    const bank =
+      kind === 'notes'
+        ? vi ? banks.NOTES_VI : banks.NOTES_EN
+        : kind === 'email'
+          ? vi ? banks.EMAIL_VI : banks.EMAIL_EN
+          : kind === 'chat'
+            ? vi ? banks.CHAT_VI : banks.CHAT_EN
+            : vi ? banks.DOCS_VI : banks.DOCS_EN;
+    return { text: c.paragraph(bank, c.random.int(1, 3)), group: `field-${kind}` };
+  },
+};
+
+/** Help-centre questions with their answers. */
+const supportArticleFamily: Family = {
+  name: 'support-article',
+  pools: ['train'],
+  languages: ['en', 'en', 'vi'],
+  weight: 1.5,
+  injectable: true,
+  code: false,
+  render: (c) => {
+    const vi = c.language === 'vi';
+    const questions = c.random.shuffle([...(vi ? banks.SUPPORT_QUESTIONS_VI : banks.SUPPORT_QUESTIONS_EN)]).slice(0, c.random.int(1, 4));
+    const style = c.random.pick(['qa', 'heading', 'bold'] as const);
+    const entries = questions.map((question) => {
+      const answer = c.sentences(vi ? banks.EMAIL_VI : c.random.chance(0.5) ? banks.EMAIL_EN : banks.DOCS_EN, c.random.int(1, 3)).join(' ');
+      if (style === 'qa') return `Q: ${question}\nA: ${answer}`;
+      if (style === 'heading') return `### ${question}\n\n${answer}`;
+      return `**${question}**\n${answer}`;
+    });
+    return { text: c.place(entries).join('\n\n'), group: `support-article-${style}` };
+  },
+};
+
+/** `git log --oneline` and commit messages. */
+const gitLogFamily: Family = {
+  name: 'git-log',
+  pools: ['train'],
+  languages: ['en'],
+  weight: 1,
+  injectable: true,
+  code: false,
+  render: (c) => {
+    const verbs = ['Fix', 'Add', 'Remove', 'Update', 'Refactor', 'Bump', 'Document', 'Rename', 'Use', 'Handle', 'Allow', 'Avoid'];
+    const objects = ['typo in README', 'retry on timeout', 'support for Node 22', 'the login form validation', 'unused imports', 'the CI cache key', 'dependency versions', 'a flaky test', 'null check in parser', 'config loading order', 'logging of failed requests', 'dark mode toggle'];
+    const lines = Array.from({ length: c.random.int(3, 12) }, () => {
+      const subject = `${c.random.pick(verbs)} ${c.random.pick(objects)}${c.random.chance(0.3) ? ` (#${c.random.int(10, 2000)})` : ''}`;
+      return `${c.fake.git.commitSha({ length: 7 })} ${subject}`;
+    });
+    return { text: c.place(lines, `${c.fake.git.commitSha({ length: 7 })} ${MARKER}`).join('\n'), group: 'git-log' };
+  },
+};
+
 // --- evaluation-only families ------------------------------------------------------------------------
 
 const issueCommentFamily: Family = {
@@ -1019,6 +1085,9 @@ const FAMILIES: readonly Family[] = [
   errorFamily,
   keyValueFamily,
   shortValueFamily,
+  fieldFamily,
+  gitLogFamily,
+  supportArticleFamily,
   issueCommentFamily,
   changelogFamily,
   yamlFamily,
@@ -1028,6 +1097,11 @@ const FAMILIES: readonly Family[] = [
 ];
 
 // --- attacks --------------------------------------------------------------------------------------
+
+/** Vietnamese as typed without diacritics. */
+function stripDiacritics(text: string): string {
+  return text.normalize('NFD').replace(/\p{M}/gu, '').replace(/đ/g, 'd').replace(/Đ/g, 'D').normalize('NFC');
+}
 
 /**
  * Override phrasing aimed at the agent, generated from the banks' openers, actions and closers of
@@ -1051,7 +1125,7 @@ export function overrideAttacks(pool: Pool, seed: number, count: number): Attack
     const action = r.pick(actions);
     const closer = r.pick(vi ? banks.OVERRIDE_CLOSERS_VI : banks.OVERRIDE_CLOSERS_EN);
     let text = context.fill(`${opener} ${action}${closer}`);
-    if (vi && r.chance(0.2)) text = text.normalize('NFD').replace(/\p{M}/gu, '').replace(/đ/g, 'd').replace(/Đ/g, 'D');
+    if (vi && r.chance(0.2)) text = stripDiacritics(text);
     attacks.push({ name: `override|${vi ? 'vi' : 'en'}|${opener}`, text, shape: 'text' });
   }
   return attacks;
@@ -1104,7 +1178,9 @@ export function syntheticRows(options: SyntheticOptions): SyntheticRow[] {
     context.placed = false;
     context.position = undefined;
     context.escape = (text) => text;
-    const { text: rendered, group } = family.render(context);
+    const { text: full, group } = family.render(context);
+    // Vietnamese is often typed without diacritics (SMS, chat, old systems).
+    const rendered = context.language === 'vi' && r.chance(0.15) ? stripDiacritics(full) : full;
     const id = `synthetic-${options.pool}-${String(index).padStart(5, '0')}`;
     const category = `synthetic:${group}`;
     if (attack === undefined) {
@@ -1132,4 +1208,28 @@ export function syntheticRows(options: SyntheticOptions): SyntheticRow[] {
     });
   }
   return rows;
+}
+
+/**
+ * Task hijacks in the style of BIPIA's text attacks (banks.TASK_ATTACKS_*), filled from fixed value
+ * lists; templates split into pools by hash. Named by template, so folds hold each template out whole.
+ */
+export function taskAttacks(pool: Pool, seed: number, count: number): AttackString[] {
+  const random = new Random(seed);
+  const inPool = (template: string): boolean => (pool === 'train') !== evaluationOnly(template);
+  const english = banks.TASK_ATTACKS_EN.filter(inPool);
+  const vietnamese = banks.TASK_ATTACKS_VI.filter(inPool);
+  const values = { ...banks.TASK_VALUES, ...banks.TASK_VALUES_VI };
+  const attacks: AttackString[] = [];
+  for (let index = 0; index < count; index++) {
+    const vi = vietnamese.length > 0 && random.chance(0.2);
+    const template = random.pick(vi ? vietnamese : english);
+    const text = template.replace(/\{(\w+)\}/g, (_, slot: string) => {
+      const options = values[slot];
+      if (options === undefined) throw new Error(`task attack templates: unknown slot {${slot}}`);
+      return random.pick(options);
+    });
+    attacks.push({ name: `task|${template}`, text, shape: 'text' });
+  }
+  return attacks;
 }

@@ -6,6 +6,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { WardenError } from '../core/index.js';
+import { TextProfile, admits, admitsFlags, profiledScanOf } from './detectors/text-profile.js';
+import type { ProfiledScan } from './detectors/text-profile.js';
 import { DEFAULT_SCAN_LIMITS, FINDING_TYPES } from './types.js';
 import type {
   Detector,
@@ -31,8 +33,15 @@ export interface ScannerOptions extends ScanOptions {
 
 const ALL_CATEGORIES: readonly FindingCategory[] = ['pii', 'secret', 'injection'];
 const DEFAULT_MIN_CONFIDENCE = 0.5;
-/** The walk looks at the clock once per this many nodes (strings look at it after every detector). */
+/** The walk looks at the clock once per this many nodes. */
 const CLOCK_EVERY_NODES = 256;
+/**
+ * Strings at least this long look at the clock after every detector; shorter ones once this many
+ * UTF-16 units (plus STRING_CLOCK_WEIGHT per string) have been scanned since the last look, which
+ * bounds the overrun to a few microseconds while sparing a clock read per detector per short string.
+ */
+const CLOCK_EVERY_UNITS = 1024;
+const STRING_CLOCK_WEIGHT = 32;
 /** Overlap resolution looks at the clock once per this many findings. */
 const CLOCK_EVERY_FINDINGS = 1024;
 /** Base64 as MCP image, audio and blob fields carry it (standard or URL alphabet, optional line breaks). */
@@ -44,11 +53,33 @@ interface PathNode {
   readonly key: string | number;
 }
 
+/** A detector with its fast path when it is a built-in one (see `detectors/text-profile.ts`). */
+interface DetectorEntry {
+  readonly detector: Detector;
+  readonly profiled: ProfiledScan | undefined;
+}
+
+/** The detectors of one set of categories, and which of them a text with given HAS_* flags may need. */
+interface DetectorSet {
+  readonly entries: readonly DetectorEntry[];
+  /** Whether some detector reads a text profile (built once per string). */
+  readonly profiles: boolean;
+  /** Entries whose gate the flags leave open (and every detector without a gate), by profile flags. */
+  readonly byFlags: Map<number, readonly DetectorEntry[]>;
+}
+
+/** Distinct flag combinations remembered per detector set (real text shows a few dozen). */
+const MAX_FLAG_COMBINATIONS = 4096;
+
 /** What one scan works with; built once per call. */
 interface ScanState {
   readonly limits: ScanLimits;
   readonly budget: ScanBudget;
-  readonly detectors: readonly Detector[];
+  readonly detectors: DetectorSet;
+  /** Scratch list the fast paths append to, emptied before each one. */
+  readonly scratch: Finding[];
+  /** UTF-16 units (and string weights) scanned since the clock was last read. */
+  unclocked: number;
   readonly scorer: InjectionScorer | undefined;
   readonly kind: 'prompt' | 'tool_output';
   readonly minConfidence: number;
@@ -69,10 +100,14 @@ interface ScanState {
  */
 export class Scanner {
   readonly #detectors: readonly Detector[];
+  readonly #entries: readonly DetectorEntry[];
   readonly #scorer: InjectionScorer | undefined;
+  /** Detector sets by category bits (pii 1, secret 2, injection 4). */
+  readonly #sets = new Map<number, DetectorSet>();
 
   constructor(detectors: readonly Detector[], scorer?: InjectionScorer) {
     this.#detectors = [...detectors];
+    this.#entries = this.#detectors.map((detector) => ({ detector, profiled: profiledScanOf(detector) }));
     this.#scorer = scorer;
   }
 
@@ -94,6 +129,7 @@ export class Scanner {
     const started = performance.now();
     const state = this.#start(started, options);
     this.#scanString(state, text, null);
+    checkDeadline(state);
     return finish(state, started);
   }
 
@@ -144,6 +180,7 @@ export class Scanner {
         stack.push({ value: record[key], path: { parent: frame.path, key }, depth });
       }
     }
+    checkDeadline(state);
     return finish(state, started);
   }
 
@@ -153,7 +190,9 @@ export class Scanner {
     return {
       limits,
       budget: { deadline: started + limits.timeBudgetMs },
-      detectors: this.#detectors.filter((detector) => categories.includes(detector.category)),
+      detectors: this.#detectorSet(categories),
+      scratch: [],
+      unclocked: 0,
       scorer: categories.includes('injection') ? this.#scorer : undefined,
       kind: options.kind ?? 'tool_output',
       minConfidence: options.minConfidence ?? DEFAULT_MIN_CONFIDENCE,
@@ -166,6 +205,24 @@ export class Scanner {
       length: 0,
       injectionScore: 0,
     };
+  }
+
+  #detectorSet(categories: readonly FindingCategory[]): DetectorSet {
+    let bits = 0;
+    for (let index = 0; index < ALL_CATEGORIES.length; index++) {
+      if (categories.includes(ALL_CATEGORIES[index] as FindingCategory)) bits |= 1 << index;
+    }
+    let set = this.#sets.get(bits);
+    if (set === undefined) {
+      const entries = this.#entries.filter((entry) => categories.includes(entry.detector.category));
+      set = {
+        entries,
+        profiles: entries.some((entry) => entry.profiled !== undefined),
+        byFlags: new Map(),
+      };
+      this.#sets.set(bits, set);
+    }
+    return set;
   }
 
   #scanString(state: ScanState, text: string, path: PathNode | null): void {
@@ -193,21 +250,43 @@ export class Scanner {
 
     let data: Finding[] | undefined;
     let injection: Finding[] | undefined;
-    for (const detector of state.detectors) {
+    const set = state.detectors;
+    let entries = set.entries;
+    let profile: TextProfile | undefined;
+    if (set.profiles) {
+      profile = new TextProfile(text);
+      entries = entriesFor(set, profile.flags);
+    }
+    const clockEachDetector = text.length >= CLOCK_EVERY_UNITS;
+    for (const { detector, profiled } of entries) {
       let found: Finding[];
-      try {
-        found = detector.detect(text, state.budget);
-      } catch {
-        // The detector's error may quote the text it choked on: keep it out of the error.
-        throw detectorFailed(`the ${detector.name} detector`, detector.name, 'threw an error');
+      if (profiled !== undefined && profile !== undefined) {
+        // a built-in detector: skipped when the text cannot hold what it looks for
+        if (!admits(profiled.gate, profile)) continue;
+        found = state.scratch;
+        if (found.length !== 0) found.length = 0;
+        try {
+          profiled.scan(profile, state.budget, found);
+        } catch {
+          throw detectorFailed(`the ${detector.name} detector`, detector.name, 'threw an error');
+        }
+        if (clockEachDetector) checkDeadline(state);
+      } else {
+        try {
+          found = detector.detect(text, state.budget);
+        } catch {
+          // The detector's error may quote the text it choked on: keep it out of the error.
+          throw detectorFailed(`the ${detector.name} detector`, detector.name, 'threw an error');
+        }
+        // a detector of unknown cost: the clock after each call
+        checkDeadline(state);
+        if (!Array.isArray(found))
+          throw detectorFailed(
+            `the ${detector.name} detector`,
+            detector.name,
+            'returned something other than a list',
+          );
       }
-      checkDeadline(state);
-      if (!Array.isArray(found))
-        throw detectorFailed(
-          `the ${detector.name} detector`,
-          detector.name,
-          'returned something other than a list',
-        );
       for (const finding of found) {
         if (!isValidFinding(finding, text.length))
           throw detectorFailed(
@@ -219,6 +298,11 @@ export class Scanner {
         if (FINDING_TYPES[finding.type].category === 'injection') (injection ??= []).push(finding);
         else (data ??= []).push(finding);
       }
+    }
+    state.unclocked += text.length + STRING_CLOCK_WEIGHT;
+    if (state.unclocked >= CLOCK_EVERY_UNITS) {
+      state.unclocked = 0;
+      checkDeadline(state);
     }
     if (state.scorer !== undefined) {
       let scored: { score: number; findings: Finding[] };
@@ -264,6 +348,18 @@ export class Scanner {
   #keeps(state: ScanState, finding: Finding): boolean {
     return finding.confidence >= state.minConfidence && state.ignore?.has(finding.type) !== true;
   }
+}
+
+/** The entries of `set` a text with these HAS_* flags may need, in detector order. */
+function entriesFor(set: DetectorSet, flags: number): readonly DetectorEntry[] {
+  let entries = set.byFlags.get(flags);
+  if (entries === undefined) {
+    entries = set.entries.filter(
+      (entry) => entry.profiled === undefined || admitsFlags(entry.profiled.gate, flags),
+    );
+    if (set.byFlags.size < MAX_FLAG_COMBINATIONS) set.byFlags.set(flags, entries);
+  }
+  return entries;
 }
 
 /**

@@ -755,8 +755,8 @@ export class ToolCallPipeline {
           stage,
           code: error.code,
           message: error.message.slice(0, 500),
-          // A refusal by the inspection stage may be about what the arguments hold: keep them out
-          // (the entry's digest still commits to them). Otherwise personal data is masked.
+          // A refusal by the inspection stage may be about what the arguments hold: keep them out.
+          // Otherwise they are recorded with personal data and secrets masked.
           ...(stage === 'inspect-arguments' ? {} : { arguments: this.#masked(request.arguments) }),
           clientIp: request.clientIp,
         },

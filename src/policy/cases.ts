@@ -274,13 +274,18 @@ function caseFindings(config: WardenConfig, context: PolicyCaseContext): PolicyF
   let secrets = 0;
   for (const [type, count] of Object.entries(counts)) {
     const known = Object.hasOwn(FINDING_TYPES, type) ? FINDING_TYPES[type as FindingType] : undefined;
-    if (known === undefined) continue;
+    if (known === undefined || known.category === 'injection') continue;
     if (known.category === 'pii') pii += count;
     if (known.category === 'secret') secrets += count;
+    // As content inspection does: a class that is not configured counts as the most sensitive one.
     const dataClass = Object.hasOwn(config.inspection.types, type)
       ? config.inspection.types[type]
       : known.dataClass;
-    if (dataClass !== undefined && ranks.has(dataClass)) classes.add(dataClass);
+    classes.add(
+      dataClass !== undefined && ranks.has(dataClass)
+        ? dataClass
+        : (config.dataClasses.at(-1)?.name ?? dataClass ?? ''),
+    );
   }
   const sorted = [...classes].sort((a, b) => (ranks.get(a) ?? 0) - (ranks.get(b) ?? 0));
   return {

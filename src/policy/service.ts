@@ -520,6 +520,15 @@ async function buildState(options: PolicyServiceOptions, facts: StaticFacts): Pr
       `the policy directory ${displayPath(dir)} holds no policies, so every tool call is denied`,
     );
   }
+  const adminGroups = new Set(Object.values(options.config.admins).flatMap((admin) => admin.groups));
+  for (const policy of policies) {
+    for (const group of policy.approvalSettings?.groups ?? []) {
+      if (adminGroups.has(group)) continue;
+      warningLines.push(
+        `${policy.file}:${policy.line}: policy "${policy.id}" sends approvals to group "${group}", which no admin user is in; only users with the admin role can decide them`,
+      );
+    }
+  }
 
   const generation = `warden-policy-${PROCESS_TAG}-${(generationCounter += 1)}`;
   const partitions = new Map<string, Partition>();

@@ -4,7 +4,7 @@
  * ContentInspector contract. Also the masking approvers see by default.
  */
 import type { ResolvedConfig } from '../config/index.js';
-import type { Clock, JsonObject, JsonValue } from '../core/index.js';
+import type { Clock, JsonObject } from '../core/index.js';
 import {
   InspectionEngine,
   Scanner,
@@ -12,7 +12,6 @@ import {
   createInjectionScorer,
   defaultDetectors,
 } from '../inspect/index.js';
-import type { LocatedFinding } from '../inspect/index.js';
 import type { ContentInspector, ToolCallRequest } from '../pipeline/index.js';
 import type { CallToolResult, UpstreamTool } from '../upstream/index.js';
 
@@ -31,20 +30,10 @@ export function createGatewayInspection(config: ResolvedConfig, clock: Clock): G
   const scanner = new Scanner(defaultDetectors(), createInjectionScorer());
   const vault = new TokenVault({ clock, ttlSeconds: config.inspection.tokenTtl });
   const engine = new InspectionEngine({ config, scanner, vault });
-  const limits = {
-    maxStringLength: config.inspection.limits.maxStringLength,
-    maxTotalLength: config.inspection.limits.maxTotalLength,
-    maxDepth: config.inspection.limits.maxDepth,
-    timeBudgetMs: config.inspection.limits.timeBudget * 1000,
-  };
+  // Same scan settings as the engine (limits, minimum confidence, ignored types); fails closed.
   const mask = (value: JsonObject): JsonObject => {
     try {
-      const scan = scanner.scanValue(value, {
-        limits,
-        categories: ['pii', 'secret'],
-        minConfidence: config.inspection.minConfidence,
-      });
-      return maskFindings(value, scan.findings);
+      return engine.maskAll(value);
     } catch {
       return { '[WITHHELD]': 'the arguments could not be inspected; reveal them to see them' };
     }
@@ -85,40 +74,4 @@ export function createGatewayInspection(config: ResolvedConfig, clock: Clock): G
       mask,
     },
   };
-}
-
-/** Replaces each finding's span with `[TYPE]`, in a copy of `value`. */
-function maskFindings(value: JsonObject, findings: readonly LocatedFinding[]): JsonObject {
-  if (findings.length === 0) return value;
-  const byPath = new Map<string, LocatedFinding[]>();
-  for (const finding of findings) {
-    const list = byPath.get(finding.path) ?? [];
-    list.push(finding);
-    byPath.set(finding.path, list);
-  }
-  const walk = (node: JsonValue, path: string): JsonValue => {
-    if (typeof node === 'string') {
-      const here = byPath.get(path);
-      if (here === undefined) return node;
-      let text = '';
-      let at = 0;
-      for (const finding of [...here].sort((a, b) => a.start - b.start)) {
-        if (finding.start < at) continue;
-        text += `${node.slice(at, finding.start)}[${finding.type.toUpperCase()}]`;
-        at = finding.end;
-      }
-      return text + node.slice(at);
-    }
-    if (Array.isArray(node)) return node.map((item, index) => walk(item, `${path}/${index}`));
-    if (node !== null && typeof node === 'object') {
-      return Object.fromEntries(
-        Object.entries(node).map(([key, item]) => [
-          key,
-          walk(item, `${path}/${key.replaceAll('~', '~0').replaceAll('/', '~1')}`),
-        ]),
-      );
-    }
-    return node;
-  };
-  return walk(value, '') as JsonObject;
 }

@@ -3,7 +3,6 @@
  * card, an identity number or a phone only when it is one by construction, not because of its length.
  * Every function takes digits only (no separators) and never throws.
  */
-import { validate as validateMst } from 'stdnum/lib/cjs/vn/mst.js';
 import {
   CCCD_PROVINCE_CODES,
   VN_LANDLINE_AREA_2,
@@ -118,21 +117,21 @@ const MST_WEIGHTS = [31, 29, 23, 19, 17, 13, 7, 5, 3];
 
 /**
  * Whether `digits` is a valid Vietnamese tax code (mã số thuế): 10 digits with the check digit
- * (weights 31, 29, 23, 19, 17, 13, 7, 5, 3, mod 11), or 13 for a branch (10 + 3). Uses `stdnum`'s
- * `vn.mst`, which also refuses province 00, serial 0000000 and branch 000.
+ * (weights 31, 29, 23, 19, 17, 13, 7, 5, 3, mod 11), or 13 for a branch (10 + 3); province 00,
+ * serial 0000000 and branch 000 are refused. The same rules as `stdnum`'s `vn.mst` (a test holds
+ * them equal), computed in place: candidates are checked on every digit run of the right length.
  */
 export function taxCodeValid(digits: string): boolean {
   if (digits.length !== 10 && digits.length !== 13) return false;
-  // the check digit first, computed here (stdnum's validate allocates; most candidates fail this)
   let sum = 0;
-  for (let index = 0; index < 9; index++)
-    sum += (digits.charCodeAt(index) - 0x30) * (MST_WEIGHTS[index] ?? 0);
-  if (10 - (sum % 11) !== digits.charCodeAt(9) - 0x30) return false;
-  try {
-    return validateMst(digits).isValid;
-  } catch {
-    return false;
+  for (let index = 0; index < digits.length; index++) {
+    const digit = digits.charCodeAt(index) - 0x30;
+    if (digit < 0 || digit > 9) return false;
+    if (index < 9) sum += digit * (MST_WEIGHTS[index] ?? 0);
   }
+  if (10 - (sum % 11) !== digits.charCodeAt(9) - 0x30) return false;
+  const branch = digits.slice(10);
+  return !digits.startsWith('00') && digits.slice(2, 9) !== '0000000' && branch !== '000';
 }
 
 /**

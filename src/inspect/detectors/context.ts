@@ -45,6 +45,10 @@ function buildFoldTable(): Uint16Array {
 }
 
 /** The folded form of one UTF-16 unit (0 for a combining mark, which folding drops). */
+export function foldedUnit(code: number): number {
+  return foldCode(code);
+}
+
 function foldCode(code: number): number {
   if (code < FOLD_TABLE_SIZE) return FOLD[code] ?? code;
   return code;

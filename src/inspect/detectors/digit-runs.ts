@@ -59,12 +59,12 @@ export function digitRuns(text: string, budget: ScanBudget): DigitRuns {
 }
 
 // Scratch arrays, grown by doubling and reused by every build: no allocation per string.
-let groupStartScratch = new Int32Array(256);
-let groupEndScratch = new Int32Array(256);
-let tokenFirstScratch = new Int32Array(256);
-let tokenLastScratch = new Int32Array(256);
-let tokenDigitsScratch = new Int32Array(256);
-let tokenFlagsScratch = new Uint8Array(256);
+let groupStartScratch: Int32Array = new Int32Array(256);
+let groupEndScratch: Int32Array = new Int32Array(256);
+let tokenFirstScratch: Int32Array = new Int32Array(256);
+let tokenLastScratch: Int32Array = new Int32Array(256);
+let tokenDigitsScratch: Int32Array = new Int32Array(256);
+let tokenFlagsScratch: Uint8Array = new Uint8Array(256);
 
 function growScratch(): void {
   groupStartScratch = grown(groupStartScratch);

@@ -25,7 +25,6 @@ import {
 import {
   contextBefore,
   contextual,
-  detector,
   foldRange,
   foldedWordHash,
   isWordCode,
@@ -33,7 +32,21 @@ import {
   nfcView,
   today,
 } from './context.js';
-import type { ContextKind, Emit } from './context.js';
+import type { ContextKind } from './context.js';
+import {
+  HAS_AT,
+  HAS_COLON,
+  HAS_COMMA,
+  HAS_DOT,
+  HAS_LETTER_NON_ASCII,
+  HAS_LOWER_ASCII,
+  HAS_SPACE,
+  HAS_UPPER_ASCII,
+  detector,
+  gate,
+  groupLengthBit,
+} from './text-profile.js';
+import type { Emit, TextProfile } from './text-profile.js';
 import {
   AMBIGUOUS_FIRST_NAMES,
   FIRST_NAMES,
@@ -64,18 +77,78 @@ import { VN_SURNAMES } from './data/vn-names.js';
  */
 export function piiDetectors(): Detector[] {
   return [
-    detector('pii.email', ['email'], detectEmails),
-    detector('pii.phone', ['phone'], detectPhones),
-    detector('pii.payment_card', ['payment_card'], detectCards),
-    detector('pii.iban', ['iban'], detectIbans),
-    detector('pii.ip_address', ['ip_address'], detectIpAddresses),
-    detector('pii.date_of_birth', ['date_of_birth'], detectBirthDates),
-    detector('pii.us_ssn', ['us_ssn'], detectSsns),
-    detector('pii.passport', ['passport'], detectPassports),
-    detector('pii.person_name', ['person_name'], detectEnglishNames),
-    detector('pii.address', ['address'], detectUsAddresses),
+    // "a@b.cd": an '@', a dot and a letter top-level domain
+    detector(
+      'pii.email',
+      ['email'],
+      gate({ minLength: 6, all: HAS_AT | HAS_DOT, any: ASCII_LETTER }),
+      detectEmails,
+    ),
+    detector('pii.phone', ['phone'], gate({ minLength: 8, minDigits: 8 }), detectPhones),
+    detector('pii.payment_card', ['payment_card'], gate({ minLength: 13, minDigits: 13 }), detectCards),
+    // two capitals (the country) before digits, 15 characters or more (Norway's length)
+    detector(
+      'pii.iban',
+      ['iban'],
+      gate({ minLength: MIN_IBAN_LENGTH, minDigits: 2, minAsciiCapitals: 2 }),
+      detectIbans,
+    ),
+    // a dotted quad (4 digits or more) or an IPv6 colon; detectIpAddresses looks at each
+    detector(
+      'pii.ip_address',
+      ['ip_address'],
+      gate({ minLength: 2, any: HAS_DOT | HAS_COLON }),
+      detectIpAddresses,
+    ),
+    // a date has 4 digits or more, and a label (letters) says it is a birth date
+    detector(
+      'pii.date_of_birth',
+      ['date_of_birth'],
+      gate({ minLength: 4, minDigits: 4, any: ANY_LETTER }),
+      detectBirthDates,
+    ),
+    detector('pii.us_ssn', ['us_ssn'], gate({ minLength: 9, minDigits: 9 }), detectSsns),
+    // 6 to 9 digits in one run, after a label
+    detector(
+      'pii.passport',
+      ['passport'],
+      gate({
+        minLength: 6,
+        groupLengths: groupLengthBit(6) | groupLengthBit(7) | groupLengthBit(8) | groupLengthBit(9),
+        any: ANY_LETTER,
+      }),
+      detectPassports,
+    ),
+    // two capitalized words one space apart
+    detector(
+      'pii.person_name',
+      ['person_name'],
+      gate({ minLength: 3, all: HAS_SPACE, minAsciiCapitals: 2 }),
+      detectEnglishNames,
+    ),
+    // "1 Main St, City, NV 89012": a 5-digit ZIP, a state, capitalized city and street
+    detector(
+      'pii.address',
+      ['address'],
+      gate({
+        minLength: 16,
+        all: HAS_SPACE | HAS_COMMA,
+        groupLengths: groupLengthBit(5),
+        minAsciiCapitals: 4,
+      }),
+      detectUsAddresses,
+    ),
   ];
 }
+
+/** Some ASCII letter. */
+const ASCII_LETTER = HAS_LOWER_ASCII | HAS_UPPER_ASCII;
+/** Some letter: context labels need one (every label folds to ASCII letters). */
+const ANY_LETTER = ASCII_LETTER | HAS_LETTER_NON_ASCII;
+/** The shortest IBAN (Norway). */
+const MIN_IBAN_LENGTH = Math.min(
+  ...Object.values(countrySpecs).map((spec) => spec.chars ?? Number.POSITIVE_INFINITY),
+);
 
 // ---------------------------------------------------------------------------------------------
 // E-mail
@@ -212,7 +285,12 @@ function internationalPhones(runs: DigitRuns, token: number, start: number, emit
   try {
     if (digits <= 15) {
       const international = runs.text.charCodeAt(start) === 0x2b ? '+' : '';
-      const parsed = parsePhoneNumberFromString(international + digitsOf(runs, first, last), 'VN');
+      const number = digitsOf(runs, first, last);
+      // +84 and 0084 numbers that vn.phone reports: libphonenumber would read them as Vietnamese
+      // (calling code 84) and they would be dropped below, so it is not asked
+      if ((number.startsWith('84') || number.startsWith('0084')) && vietnamesePhoneKind(number) !== undefined)
+        return;
+      const parsed = parsePhoneNumberFromString(international + number, 'VN');
       if (
         parsed?.isValid() === true &&
         end <= limit &&
@@ -260,7 +338,7 @@ function nationalPhones(runs: DigitRuns, token: number, first: number, last: num
         nanpShape(runs, group, area)
       ) {
         const digits = digitsOf(runs, area, area + 2);
-        if (nationalNumberValid(digits, 'US') && vietnamesePhoneKind(digits) === undefined) {
+        if (vietnamesePhoneKind(digits) === undefined && nationalNumberValid(digits, 'US')) {
           const start =
             text.charCodeAt((runs.groupStart[group] ?? 0) - 1) === 0x28
               ? (runs.groupStart[group] ?? 0) - 1
@@ -420,9 +498,9 @@ function ibanEnd(text: string, start: number, length: number): number | undefine
 
 const IP_KINDS: readonly ContextKind[] = ['ip'];
 
-function detectIpAddresses(text: string, budget: ScanBudget, emit: Emit): void {
-  detectIpv4(text, budget, emit);
-  detectIpv6(text, budget, emit);
+function detectIpAddresses(text: string, budget: ScanBudget, emit: Emit, profile: TextProfile): void {
+  if (profile.digits >= 4 && (profile.flags & HAS_DOT) !== 0) detectIpv4(text, budget, emit);
+  if ((profile.flags & HAS_COLON) !== 0) detectIpv6(text, budget, emit);
 }
 
 function detectIpv4(text: string, budget: ScanBudget, emit: Emit): void {
@@ -928,6 +1006,7 @@ function detectUsAddresses(text: string, budget: ScanBudget, emit: Emit): void {
     let zipEnd = runs.groupEnd[group] ?? 0;
     if (
       text.charCodeAt(zipEnd) === HYPHEN &&
+      group + 1 < runs.groups &&
       runs.groupStart[group + 1] === zipEnd + 1 &&
       groupLength(runs, group + 1) === 4
     ) {

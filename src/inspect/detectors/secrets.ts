@@ -9,6 +9,21 @@
  * a cheap substring that all its matches hold, and loops look at the scan deadline.
  */
 import type { Detector, Finding, FindingType, ScanBudget } from '../types.js';
+import {
+  HAS_AT,
+  HAS_COLON,
+  HAS_DOT,
+  HAS_EQUALS,
+  HAS_HYPHEN,
+  HAS_LOWER_ASCII,
+  HAS_SLASH,
+  HAS_SPACE,
+  HAS_TILDE,
+  HAS_UNDERSCORE,
+  gate,
+  profiledDetector,
+} from './text-profile.js';
+import type { DetectorGate } from './text-profile.js';
 
 /** Findings of one detector per text stop here (a text full of keys has made its point). */
 const MAX_FINDINGS = 1024;
@@ -23,6 +38,7 @@ export function secretDetectors(): Detector[] {
       'secret.github',
       'github_token',
       ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_'],
+      gate({ minLength: 40, all: HAS_UNDERSCORE }), // "ghp_" + 36
       [
         [/(?<![A-Za-z0-9_])gh[pousr]_[A-Za-z0-9]{36,251}(?![A-Za-z0-9_])/g, 0.98],
         [/(?<![A-Za-z0-9_])github_pat_[A-Za-z0-9]{22}_[A-Za-z0-9]{59}(?![A-Za-z0-9_])/g, 0.98],
@@ -32,6 +48,7 @@ export function secretDetectors(): Detector[] {
       'secret.gitlab',
       'gitlab_token',
       ['glpat-', 'gldt-', 'glrt-', 'glptt-', 'glsoat-', 'glcbt-', 'glft-', 'glimt-', 'glagent-', 'gloas-'],
+      gate({ minLength: 25, all: HAS_HYPHEN }), // "gldt-" + 20
       [
         [/(?<![A-Za-z0-9_-])glpat-[A-Za-z0-9_-]{20,64}(?![A-Za-z0-9_-])/g, 0.95],
         [
@@ -44,6 +61,7 @@ export function secretDetectors(): Detector[] {
       'secret.slack',
       'slack_token',
       ['xox', 'hooks.slack.com'],
+      gate({ minLength: 15, all: HAS_LOWER_ASCII, any: HAS_HYPHEN | HAS_SLASH }), // "xoxb-1-" + 8
       [
         [
           /(?<![A-Za-z0-9-])xox[abprs]-(?:[0-9]{1,20}-){1,3}[A-Za-z0-9]{8,64}(?:-[A-Za-z0-9]{8,64})?(?![A-Za-z0-9-])/g,
@@ -60,6 +78,7 @@ export function secretDetectors(): Detector[] {
       'secret.stripe',
       'stripe_key',
       ['_live_', '_test_', 'whsec_'],
+      gate({ minLength: 28, all: HAS_UNDERSCORE }), // "sk_live_" + 20
       [
         [/(?<![A-Za-z0-9_])(?:sk|rk)_live_[A-Za-z0-9]{20,247}(?![A-Za-z0-9_])/g, 0.98],
         [/(?<![A-Za-z0-9_])(?:sk|rk)_test_[A-Za-z0-9]{20,247}(?![A-Za-z0-9_])/g, 0.85],
@@ -71,6 +90,7 @@ export function secretDetectors(): Detector[] {
       'secret.anthropic',
       'anthropic_key',
       ['sk-ant-'],
+      gate({ minLength: 53, all: HAS_HYPHEN, minDigits: 2 }), // "sk-ant-api03-" + 40
       [[/(?<![A-Za-z0-9_-])sk-ant-[a-z]{3,8}[0-9]{2}-[A-Za-z0-9_-]{40,200}(?![A-Za-z0-9_-])/g, 0.98]],
     ),
     privateKeyDetector(),
@@ -120,32 +140,42 @@ function eachMatch(
   pattern.lastIndex = 0;
 }
 
+/**
+ * A secret detector behind `detectorGate` (shortest match, characters every match holds): `body`
+ * appends its findings to `found`.
+ */
+function secretDetector(
+  name: string,
+  type: FindingType,
+  detectorGate: DetectorGate,
+  body: (text: string, budget: ScanBudget, found: Finding[]) => void,
+): Detector {
+  return profiledDetector(
+    { name, category: 'secret', types: [type] },
+    { gate: detectorGate, scan: (profile, budget, found) => body(profile.text, budget, found) },
+  );
+}
+
 /** A detector made of prefix formats: runs its patterns when the text holds one of the needles. */
 function simpleDetector(
   name: string,
   type: FindingType,
   needles: readonly string[],
+  detectorGate: DetectorGate,
   patterns: readonly Pattern[],
 ): Detector {
-  return {
-    name,
-    category: 'secret',
-    types: [type],
-    detect(text: string, budget: ScanBudget): Finding[] {
-      const findings: Finding[] = [];
-      if (!needles.some((needle) => text.includes(needle))) return findings;
-      // Patterns are listed strongest first; a span a stronger one found is not reported again.
-      const starts = new Set<number>();
-      for (const [pattern, confidence] of patterns) {
-        eachMatch(pattern, text, budget, (match) => {
-          if (starts.has(match.index)) return;
-          starts.add(match.index);
-          findings.push(finding(type, name, match.index, match.index + match[0].length, confidence));
-        });
-      }
-      return findings;
-    },
-  };
+  return secretDetector(name, type, detectorGate, (text, budget, findings) => {
+    if (!needles.some((needle) => text.includes(needle))) return;
+    // Patterns are listed strongest first; a span a stronger one found is not reported again.
+    const starts = new Set<number>();
+    for (const [pattern, confidence] of patterns) {
+      eachMatch(pattern, text, budget, (match) => {
+        if (starts.has(match.index)) return;
+        starts.add(match.index);
+        findings.push(finding(type, name, match.index, match.index + match[0].length, confidence));
+      });
+    }
+  });
 }
 
 /** Shannon entropy of `value` in bits per character. */
@@ -200,12 +230,11 @@ const AWS_NEIGHBOURHOOD = 300;
 
 function awsDetector(): Detector {
   const name = 'secret.aws';
-  return {
+  return secretDetector(
     name,
-    category: 'secret',
-    types: ['aws_key'],
-    detect(text: string, budget: ScanBudget): Finding[] {
-      const findings: Finding[] = [];
+    'aws_key',
+    gate({ minLength: 20 }) /* an access key id: "AKIA" + 16 */,
+    (text, budget, findings) => {
       if (text.includes('AKIA') || text.includes('ASIA')) {
         let searchedTo = 0;
         eachMatch(AWS_KEY_ID, text, budget, (match) => {
@@ -239,9 +268,8 @@ function awsDetector(): Detector {
         });
         AWS_SECRET_VALUE.lastIndex = 0;
       }
-      return findings;
     },
-  };
+  );
 }
 
 // --- Google Cloud ----------------------------------------------------------------------------------
@@ -252,12 +280,11 @@ const GCP_SERVICE_ACCOUNT = /"type"\s{0,5}:\s{0,5}"service_account"/g;
 
 function gcpDetector(): Detector {
   const name = 'secret.gcp';
-  return {
+  return secretDetector(
     name,
-    category: 'secret',
-    types: ['gcp_key'],
-    detect(text: string, budget: ScanBudget): Finding[] {
-      const findings: Finding[] = [];
+    'gcp_key',
+    gate({ minLength: 24 }) /* '"type":"service_account"' */,
+    (text, budget, findings) => {
       if (text.includes('AIza')) {
         eachMatch(GCP_API_KEY, text, budget, (match) => {
           findings.push(finding('gcp_key', name, match.index, match.index + match[0].length, 0.95));
@@ -274,9 +301,8 @@ function gcpDetector(): Detector {
           findings.push(finding('gcp_key', name, match.index, match.index + match[0].length, 0.7));
         });
       }
-      return findings;
     },
-  };
+  );
 }
 
 // --- Azure -----------------------------------------------------------------------------------------
@@ -293,12 +319,11 @@ const AZURE_NAMED_SECRET =
 
 function azureDetector(): Detector {
   const name = 'secret.azure';
-  return {
+  return secretDetector(
     name,
-    category: 'secret',
-    types: ['azure_key'],
-    detect(text: string, budget: ScanBudget): Finding[] {
-      const findings: Finding[] = [];
+    'azure_key',
+    gate({ minLength: 25, any: HAS_EQUALS | HAS_COLON | HAS_TILDE }) /* "?sig=" + 20 */,
+    (text, budget, findings) => {
       if (text.includes('Key=') || text.includes('Key =')) {
         eachMatch(AZURE_ACCOUNT_KEY, text, budget, (match) => {
           const value = match[1] as string;
@@ -331,9 +356,8 @@ function azureDetector(): Detector {
           }
         });
       }
-      return findings;
     },
-  };
+  );
 }
 
 // --- OpenAI ----------------------------------------------------------------------------------------
@@ -346,13 +370,12 @@ const OPENAI_PLAIN = /(?<![A-Za-z0-9_-])sk-[A-Za-z0-9]{32,64}(?![A-Za-z0-9_-])/g
 
 function openAiDetector(): Detector {
   const name = 'secret.openai';
-  return {
+  return secretDetector(
     name,
-    category: 'secret',
-    types: ['openai_key'],
-    detect(text: string, budget: ScanBudget): Finding[] {
-      const findings: Finding[] = [];
-      if (!text.includes('sk-')) return findings;
+    'openai_key',
+    gate({ minLength: 31, all: HAS_HYPHEN }) /* "sk-" + 10 + "T3BlbkFJ" + 10 */,
+    (text, budget, findings) => {
+      if (!text.includes('sk-')) return;
       const seen = new Set<number>();
       const add = (start: number, end: number, confidence: number): void => {
         if (seen.has(start) || text.startsWith('sk-ant-', start)) return;
@@ -370,9 +393,8 @@ function openAiDetector(): Detector {
         if (characterClasses(body) >= 3 && shannonEntropy(body) >= 4)
           add(match.index, match.index + match[0].length, 0.85);
       });
-      return findings;
     },
-  };
+  );
 }
 
 // --- PEM private keys ------------------------------------------------------------------------------
@@ -389,13 +411,12 @@ const PEM_BARE_BODY = /[A-Za-z0-9+/=\r\n\\]{0,20000}/y;
 
 function privateKeyDetector(): Detector {
   const name = 'secret.private_key';
-  return {
+  return secretDetector(
     name,
-    category: 'secret',
-    types: ['private_key'],
-    detect(text: string, budget: ScanBudget): Finding[] {
-      const findings: Finding[] = [];
-      if (!text.includes('-----BEGIN')) return findings;
+    'private_key',
+    gate({ minLength: 27, all: HAS_HYPHEN | HAS_SPACE }) /* "-----BEGIN PRIVATE KEY-----" */,
+    (text, budget, findings) => {
+      if (!text.includes('-----BEGIN')) return;
       eachMatch(PEM_BEGIN, text, budget, (match) => {
         const start = match.index;
         const afterBegin = start + match[0].length;
@@ -414,9 +435,8 @@ function privateKeyDetector(): Detector {
       });
       PEM_BODY.lastIndex = 0;
       PEM_BARE_BODY.lastIndex = 0;
-      return findings;
     },
-  };
+  );
 }
 
 // --- JWT -------------------------------------------------------------------------------------------
@@ -426,13 +446,12 @@ const JWT =
 
 function jwtDetector(): Detector {
   const name = 'secret.jwt';
-  return {
+  return secretDetector(
     name,
-    category: 'secret',
-    types: ['jwt'],
-    detect(text: string, budget: ScanBudget): Finding[] {
-      const findings: Finding[] = [];
-      if (!text.includes('.') || !/ey[JA]|ew[o0]/.test(text)) return findings;
+    'jwt',
+    gate({ minLength: 12, all: HAS_DOT }) /* "eyJ" + 5 + "." + 2 + "." */,
+    (text, budget, findings) => {
+      if (!text.includes('.') || !/ey[JA]|ew[o0]/.test(text)) return;
       eachMatch(JWT, text, budget, (match) => {
         const token = match[0];
         const firstDot = token.indexOf('.');
@@ -441,9 +460,8 @@ function jwtDetector(): Detector {
         const signed = !token.endsWith('.');
         findings.push(finding('jwt', name, match.index, match.index + token.length, signed ? 0.95 : 0.85));
       });
-      return findings;
     },
-  };
+  );
 }
 
 /** Decodes base64url to a JSON object; null when it is not one (never throws). */
@@ -534,13 +552,12 @@ function eachUrlCredential(
 
 function urlCredentialsDetector(): Detector {
   const name = 'secret.url_credentials';
-  return {
+  return secretDetector(
     name,
-    category: 'secret',
-    types: ['url_credentials'],
-    detect(text: string, budget: ScanBudget): Finding[] {
-      const findings: Finding[] = [];
-      if (!text.includes('://') || !text.includes('@')) return findings;
+    'url_credentials',
+    gate({ minLength: 8, all: HAS_COLON | HAS_SLASH | HAS_AT }) /* "a://:b@c" */,
+    (text, budget, findings) => {
+      if (!text.includes('://') || !text.includes('@')) return;
       eachUrlCredential(text, budget, (scheme, userStart, passwordStart, passwordEnd) => {
         if (DATABASE_SCHEMES.has(scheme) || scheme.startsWith('jdbc')) return; // connection_string reports these
         const password = text.slice(passwordStart, passwordEnd);
@@ -548,9 +565,8 @@ function urlCredentialsDetector(): Detector {
           isPlaceholder(password) || isPlaceholder(decodeURIComponentSafe(password)) ? 0.3 : 0.9;
         findings.push(finding('url_credentials', name, userStart, passwordEnd, confidence));
       });
-      return findings;
     },
-  };
+  );
 }
 
 function decodeURIComponentSafe(value: string): string {
@@ -570,12 +586,11 @@ const CONNECTION_KEYS =
 
 function connectionStringDetector(): Detector {
   const name = 'secret.connection_string';
-  return {
+  return secretDetector(
     name,
-    category: 'secret',
-    types: ['connection_string'],
-    detect(text: string, budget: ScanBudget): Finding[] {
-      const findings: Finding[] = [];
+    'connection_string',
+    gate({ minLength: 8, any: HAS_AT | HAS_EQUALS }) /* "a://:b@c", "pwd=abcd" */,
+    (text, budget, findings) => {
       if (text.includes('://') && text.includes('@')) {
         eachUrlCredential(text, budget, (scheme, _userStart, passwordStart, passwordEnd) => {
           if (!DATABASE_SCHEMES.has(scheme) && !scheme.startsWith('jdbc')) return;
@@ -600,9 +615,8 @@ function connectionStringDetector(): Detector {
           );
         });
       }
-      return findings;
     },
-  };
+  );
 }
 
 // --- generic secrets -------------------------------------------------------------------------------
@@ -633,12 +647,11 @@ export function looksLikeSecret(value: string): boolean {
 
 function genericSecretDetector(): Detector {
   const name = 'secret.generic';
-  return {
+  return secretDetector(
     name,
-    category: 'secret',
-    types: ['generic_secret'],
-    detect(text: string, budget: ScanBudget): Finding[] {
-      const findings: Finding[] = [];
+    'generic_secret',
+    gate({ minLength: 16, any: HAS_COLON | HAS_EQUALS }) /* "pwd=" + 12 */,
+    (text, budget, findings) => {
       let searchedTo = 0;
       eachMatch(SECRET_NAME, text, budget, (match) => {
         const from = match.index + match[0].length;
@@ -659,7 +672,6 @@ function genericSecretDetector(): Detector {
         searchedTo = end;
       });
       ASSIGNED_VALUE.lastIndex = 0;
-      return findings;
     },
-  };
+  );
 }

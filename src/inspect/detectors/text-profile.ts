@@ -64,7 +64,7 @@ function buildAsciiFlags(): Uint16Array {
 
 /** Bit of a digit-run length in `TextProfile.groupLengths`: bit n for n digits, bit 31 for 31 or more. */
 export function groupLengthBit(length: number): number {
-  return 1 << Math.min(length, 31);
+  return 1 << (length < 31 ? length : 31);
 }
 
 /**
@@ -92,15 +92,16 @@ export class TextProfile {
     let asciiCapitals = 0;
     let groupLengths = 0;
     let run = 0;
-    for (let index = 0; index < text.length; index++) {
+    const length = text.length;
+    for (let index = 0; index < length; index++) {
       const code = text.charCodeAt(index);
       if (code < 0x80) {
         const bits = ASCII_FLAGS[code] as number;
-        flags |= bits;
         if (bits === HAS_DIGIT) {
           run++;
           continue;
         }
+        flags |= bits;
         if (bits === HAS_UPPER_ASCII) asciiCapitals++;
       } else {
         flags |= HAS_NON_ASCII;
@@ -114,17 +115,17 @@ export class TextProfile {
           } else if (letter === LOWER) flags |= HAS_LETTER_NON_ASCII;
         }
       }
-      if (run > 0) {
+      if (run !== 0) {
         digits += run;
         groupLengths |= groupLengthBit(run);
         run = 0;
       }
     }
-    if (run > 0) {
+    if (run !== 0) {
       digits += run;
       groupLengths |= groupLengthBit(run);
     }
-    this.flags = flags;
+    this.flags = digits > 0 ? flags | HAS_DIGIT : flags;
     this.digits = digits;
     this.capitals = capitals + asciiCapitals;
     this.asciiCapitals = asciiCapitals;
@@ -175,9 +176,23 @@ const OPEN_GATE: DetectorGate = {
   minAsciiCapitals: 0,
 };
 
-/** A gate with the given conditions (the others open). */
+/**
+ * A gate with the given conditions (the others open), plus the flags they imply (digits need
+ * HAS_DIGIT, capitals an upper-case letter), so the scanner can sort detectors by flags alone first.
+ */
 export function gate(conditions: Partial<DetectorGate>): DetectorGate {
-  return { ...OPEN_GATE, ...conditions };
+  const result = { ...OPEN_GATE, ...conditions };
+  let all = result.all;
+  if (result.minDigits > 0 || result.groupLengths !== 0) all |= HAS_DIGIT;
+  if (result.minAsciiCapitals > 0) all |= HAS_UPPER_ASCII;
+  let any = result.any;
+  if (result.minCapitals > 0 && any === 0) any = HAS_UPPER_ASCII | HAS_LETTER_NON_ASCII;
+  return { ...result, all, any };
+}
+
+/** Whether a text with these HAS_* flags passes the flag conditions of `gate` (the others aside). */
+export function admitsFlags(gate: DetectorGate, flags: number): boolean {
+  return (flags & gate.all) === gate.all && (gate.any === 0 || (flags & gate.any) !== 0);
 }
 
 /** Whether a detector behind `gate` can find anything in the profiled text. */

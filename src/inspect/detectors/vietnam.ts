@@ -12,8 +12,8 @@ import {
   UPPER,
   contextBefore,
   contextual,
-  detector,
   foldRange,
+  foldedUnit,
   foldedWordHash,
   isWordCode,
   labelEndsAt,
@@ -21,7 +21,17 @@ import {
   currentYear,
   nfcView,
 } from './context.js';
-import type { ContextKind, Emit, NfcView } from './context.js';
+import type { ContextKind, NfcView } from './context.js';
+import {
+  HAS_LETTER_NON_ASCII,
+  HAS_LOWER_ASCII,
+  HAS_SPACE,
+  HAS_UPPER_ASCII,
+  detector,
+  gate,
+  groupLengthBit,
+} from './text-profile.js';
+import type { Emit } from './text-profile.js';
 import { ADDRESS_KEYWORDS, CITY, HAMLET, HOUSE, STREET, VN_CITY_ALIASES } from './data/vn-address.js';
 import type { AddressKeyword } from './data/vn-address.js';
 import { CCCD_PROVINCE_CODES } from './data/vn-codes.js';
@@ -54,15 +64,42 @@ import type { DigitRuns } from './digit-runs.js';
  */
 export function vietnamDetectors(): Detector[] {
   return [
-    detector('vn.cccd', ['vn_cccd'], detectCccd),
-    detector('vn.cmnd', ['vn_cmnd'], detectCmnd),
-    detector('vn.phone', ['phone'], detectVietnamesePhones),
-    detector('vn.tax_code', ['vn_tax_code'], detectTaxCodes),
-    detector('vn.bank_account', ['bank_account'], detectBankAccounts),
-    detector('vn.person_name', ['person_name'], detectVietnameseNames),
-    detector('vn.address', ['address'], detectAddresses),
+    detector('vn.cccd', ['vn_cccd'], gate({ minLength: 12, groupLengths: groupLengthBit(12) }), detectCccd),
+    // 9 digits in one run, after a label
+    detector(
+      'vn.cmnd',
+      ['vn_cmnd'],
+      gate({ minLength: 9, groupLengths: groupLengthBit(9), any: ANY_LETTER }),
+      detectCmnd,
+    ),
+    detector('vn.phone', ['phone'], gate({ minLength: 10, minDigits: 10 }), detectVietnamesePhones),
+    detector(
+      'vn.tax_code',
+      ['vn_tax_code'],
+      gate({ minLength: 10, groupLengths: groupLengthBit(10) | groupLengthBit(13) }),
+      detectTaxCodes,
+    ),
+    // 6 digits or more, after a label
+    detector(
+      'vn.bank_account',
+      ['bank_account'],
+      gate({ minLength: 6, minDigits: 6, any: ANY_LETTER }),
+      detectBankAccounts,
+    ),
+    // two capitalized words one space apart (in NFD text the capitals are ASCII letters)
+    detector(
+      'vn.person_name',
+      ['person_name'],
+      gate({ minLength: 3, all: HAS_SPACE, minCapitals: 2 }),
+      detectVietnameseNames,
+    ),
+    // address keywords are words
+    detector('vn.address', ['address'], gate({ minLength: 3, any: ANY_LETTER }), detectAddresses),
   ];
 }
+
+/** Some letter: context labels and keywords need one. */
+const ANY_LETTER = HAS_LOWER_ASCII | HAS_UPPER_ASCII | HAS_LETTER_NON_ASCII;
 
 // ---------------------------------------------------------------------------------------------
 // CCCD (12 digits) and CMND (9 digits, only when labelled)
@@ -575,9 +612,66 @@ interface Component {
   level: number;
 }
 
+/**
+ * What the keyword patterns count as a letter (their lookahead class, case-insensitive), per UTF-16
+ * unit below U+2000 (no unit above is one).
+ */
+const KEYWORD_LETTER = buildKeywordLetters();
+
+function buildKeywordLetters(): Uint8Array {
+  const letter = new RegExp(`[A-Za-z${VN_LETTERS_NON_ASCII}]`, 'i');
+  const table = new Uint8Array(0x2000);
+  for (let code = 0; code < table.length; code++) {
+    if (letter.test(String.fromCharCode(code))) table[code] = 1;
+  }
+  return table;
+}
+
+function isKeywordLetter(code: number): boolean {
+  return code < 0x2000 && KEYWORD_LETTER[code] === 1;
+}
+
+/**
+ * Folded hashes of what can open an address part at a word start: the first word of every keyword
+ * and every abbreviation.
+ */
+const KEYWORD_START_HASHES = new Set(
+  [...ADDRESS_KEYWORDS.keys()].map((keyword) => {
+    const first = keyword.split(' ')[0] ?? keyword;
+    return foldedWordHash(first, 0, first.length);
+  }),
+);
+
+/**
+ * Whether some word of `text` can open an address part. A keyword match starts a word and its first
+ * word (or the abbreviation) is followed by a non-letter, so it is a whole run of letters: one pass
+ * over the runs, hashed as they are read, answers for the many strings that hold none.
+ */
+function mayHoldAddressKeyword(text: string): boolean {
+  const length = text.length;
+  let index = 0;
+  while (index < length) {
+    if (!isKeywordLetter(text.charCodeAt(index))) {
+      index++;
+      continue;
+    }
+    const start = index;
+    let hash = 0;
+    do {
+      const folded = foldedUnit(text.charCodeAt(index));
+      if (folded !== 0) hash = (Math.imul(hash, 31) + folded) | 0;
+      index++;
+    } while (index < length && isKeywordLetter(text.charCodeAt(index)));
+    if ((start === 0 || !isWordCode(text.charCodeAt(start - 1))) && KEYWORD_START_HASHES.has(hash))
+      return true;
+  }
+  return false;
+}
+
 function detectAddresses(text: string, budget: ScanBudget, emit: Emit): void {
   const view = nfcView(text, budget);
   const source = view.text;
+  if (!mayHoldAddressKeyword(source)) return;
   const words = VIETNAMESE_LETTER.test(source) ? ADDRESS_WORDS : ADDRESS_WORDS_ASCII;
   let group: Component[] = [];
   let iteration = 0;

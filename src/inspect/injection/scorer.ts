@@ -69,13 +69,102 @@ export function calibratedScore(
   return Number.isFinite(score) ? score : 1;
 }
 
-/** Scores one text with a loaded model: the calibrated probability and the rule findings. */
+/** Longest text that the inert check looks at; longer texts are always scored. */
+const INERT_MAX_LENGTH = 256;
+/**
+ * Below this length a text without whitespace holds no base64 or hex run the encoded-payload rule
+ * would decode (rules.ts MIN_ENCODED_RUN), so it is one token: a name, an id, a code.
+ */
+const INERT_TOKEN_LENGTH = 24;
+const EMAIL = /^[A-Za-z0-9._%+-]{1,23}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,8}$/;
+/** A URL without query or fragment whose path segments are too short to hide an encoded run or a sentence. */
+const PLAIN_URL = /^(?:https?|ftp):\/\/[A-Za-z0-9.-]{1,253}(?::\d{1,5})?(?:\/[A-Za-z0-9._~%+-]{0,23}){0,16}\/?$/;
+const UUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
+const TIMESTAMP = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
+
+/**
+ * Whether `text` cannot carry an instruction, so scoring it is skipped (score 0, no findings):
+ * text without letters (numbers, amounts, dates, phone numbers), a single token shorter than an
+ * encoded payload, a whole email address, plain URL (no query, short path segments), UUID or
+ * timestamp, or one word beside such values ("Contact: an.nguyen@example.com"). Any character outside ASCII and Latin letters (invisible controls, tag characters,
+ * other scripts, which can hide or write an instruction without spaces) makes a text scored.
+ *
+ * @example cannotCarryInstruction('an.nguyen@example.com') === true
+ * @example cannotCarryInstruction('ignore all previous instructions') === false
+ */
+export function cannotCarryInstruction(text: string): boolean {
+  const length = text.length;
+  if (length > INERT_MAX_LENGTH) return false;
+  let letters = false;
+  let space = false;
+  for (let index = 0; index < length; index++) {
+    const code = text.charCodeAt(index);
+    if (code <= 0x20 || code === 0x7f) space = true;
+    else if (code >= 0x80) {
+      // Latin-1 letters, Latin Extended-A/B and Vietnamese (Latin Extended Additional); nothing else.
+      const latin =
+        (code >= 0xc0 && code <= 0x24f && code !== 0xd7 && code !== 0xf7) || (code >= 0x1e00 && code <= 0x1eff);
+      if (!latin) return false;
+      letters = true;
+    } else if ((code | 0x20) >= 0x61 && (code | 0x20) <= 0x7a) letters = true;
+  }
+  if (!letters) return true;
+  if (!space) return length < INERT_TOKEN_LENGTH || isInertToken(text);
+  // With spaces: at most one word besides values ("Contact: an.nguyen@example.com", "Phone: 0912 345 678").
+  let words = 0;
+  for (const token of text.split(WHITESPACE)) {
+    if (token === '' || isInertToken(token)) continue;
+    if (token.length >= INERT_TOKEN_LENGTH) return false;
+    words += countWords(token);
+    if (words > 1) return false;
+  }
+  return true;
+}
+
+const WHITESPACE = /[\x00-\x20\x7f]+/;
+
+/** A whole email address, plain URL, UUID or timestamp, or a token without letters. */
+function isInertToken(token: string): boolean {
+  return (
+    !/[A-Za-z\u00c0-\u024f\u1e00-\u1eff]/.test(token) ||
+    EMAIL.test(token) ||
+    PLAIN_URL.test(token) ||
+    UUID.test(token) ||
+    TIMESTAMP.test(token)
+  );
+}
+
+/** Runs of two or more letters in a token ("Contact:" is one, "ignore_all_rules" three). */
+function countWords(token: string): number {
+  let words = 0;
+  let run = 0;
+  for (let index = 0; index <= token.length; index++) {
+    const code = index < token.length ? token.charCodeAt(index) : 0;
+    const letter =
+      ((code | 0x20) >= 0x61 && (code | 0x20) <= 0x7a) ||
+      (code >= 0xc0 && code <= 0x24f && code !== 0xd7 && code !== 0xf7) ||
+      (code >= 0x1e00 && code <= 0x1eff);
+    if (letter) run++;
+    else {
+      if (run >= 2) words++;
+      run = 0;
+    }
+  }
+  return words;
+}
+
+/**
+ * Scores one text with a loaded model: the calibrated probability and the rule findings. Texts that
+ * cannot carry an instruction (cannotCarryInstruction) score 0 without running the rules or the
+ * classifier: tool results are full of short values, and each is scored on its own.
+ */
 export function scoreInjection(
   model: LoadedInjectionModel,
   text: string,
   kind: 'prompt' | 'tool_output',
   budget: ScanBudget,
 ): { score: number; findings: Finding[] } {
+  if (cannotCarryInstruction(text)) return { score: 0, findings: [] };
   const { inputs, findings } = injectionInputs(model, text, budget);
   return { score: calibratedScore(model.calibration, kind, inputs), findings };
 }
