@@ -7,6 +7,13 @@
  * kind, meta}`). Rows with `isHeldBack(id)` (fnv1a32(id) % 5 === 0) are never trained on: the
  * script reports its metrics on them, per kind. Everything is deterministic (seeded shuffles).
  *
+ * Synthetic tool outputs (scripts/injection/synthetic.ts) join the training split: ordinary JSON
+ * records, mail, chat, logs, tables, docs, code, search results and short values in English and
+ * Vietnamese as hard negatives, and the same outputs with an attack planted in their free text (the
+ * training split's attack strings, generated override phrasing aimed at the agent, generated task
+ * hijacks) as positives. A second synthetic set (another seed, evaluation-only kinds of output and
+ * templates) is never trained on: its false-positive rate is reported and stored with the model.
+ *
  * 1. Examples are windows (features.ts): a windowed row of an attack inserted into a long context
  *    (BIPIA, `meta.attack_span`) gives positive windows where the attack is and negative windows of
  *    the clean context elsewhere; other rows give one example per window with the row's label.
@@ -111,6 +118,11 @@ const TRAINING = {
     priorClassifier: 1,
     priorRule: 3,
     decisive: 0.8,
+    /**
+     * Weight of a positive sample in the fit. The synthetic hard negatives outnumber the attacks
+     * several times; without this the fit buys a lower false-positive rate than needed with detection.
+     */
+    positiveWeight: 1.75,
   },
 };
 
@@ -148,7 +160,11 @@ function main(): void {
   // attack strings come from training rows only; held-back rows are never read for training.
   const devAttacks = trainingAttacks(devTrain);
   const settings = TRAINING.synthetic;
-  const overrides = overrideAttacks('train', TRAINING.seed, Math.round(devAttacks.length * settings.overrideShare));
+  const overrides = overrideAttacks(
+    'train',
+    TRAINING.seed,
+    Math.round(devAttacks.length * settings.overrideShare),
+  );
   const tasks = taskAttacks('train', TRAINING.seed, Math.round(devAttacks.length * settings.taskShare));
   const synthetic = syntheticRows({
     pool: 'train',
@@ -246,10 +262,14 @@ function main(): void {
   const evaluationMetrics = {
     all: metricsOf(evaluationScored),
     overrideAttacks: metricsOf(
-      evaluationScored.filter(({ row }) => row.label === 0 || row.meta?.attack_name?.startsWith('override|') === true),
+      evaluationScored.filter(
+        ({ row }) => row.label === 0 || row.meta?.attack_name?.startsWith('override|') === true,
+      ),
     ),
     taskHijacks: metricsOf(
-      evaluationScored.filter(({ row }) => row.label === 0 || row.meta?.attack_name?.startsWith('task|') === true),
+      evaluationScored.filter(
+        ({ row }) => row.label === 0 || row.meta?.attack_name?.startsWith('task|') === true,
+      ),
     ),
     devAttackStrings: metricsOf(
       evaluationScored.filter(
@@ -261,7 +281,10 @@ function main(): void {
     falsePositivesByGroup: falsePositivesByGroup(evaluationScored),
   };
   const examples = Object.fromEntries(
-    REPORTED_EXAMPLES.map((text) => [text, round(scoreRow(shipped, { kind: 'tool_output', text } as Row), 4)]),
+    REPORTED_EXAMPLES.map((text) => [
+      text,
+      round(scoreRow(shipped, { kind: 'tool_output', text } as Row), 4),
+    ]),
   );
 
   file.training = {
@@ -305,9 +328,14 @@ function main(): void {
   console.log(`synthetic evaluation, all: ${formatMetrics(evaluationMetrics.all)}`);
   console.log(`synthetic evaluation, override attacks: ${formatMetrics(evaluationMetrics.overrideAttacks)}`);
   console.log(`synthetic evaluation, task hijacks: ${formatMetrics(evaluationMetrics.taskHijacks)}`);
-  console.log(`synthetic evaluation, dev attack strings: ${formatMetrics(evaluationMetrics.devAttackStrings)}`);
-  console.log(`synthetic evaluation false positives by kind: ${JSON.stringify(evaluationMetrics.falsePositivesByGroup)}`);
-  for (const [text, value] of Object.entries(examples)) console.log(`  ${value.toFixed(4)}  ${JSON.stringify(text).slice(0, 100)}`);
+  console.log(
+    `synthetic evaluation, dev attack strings: ${formatMetrics(evaluationMetrics.devAttackStrings)}`,
+  );
+  console.log(
+    `synthetic evaluation false positives by kind: ${JSON.stringify(evaluationMetrics.falsePositivesByGroup)}`,
+  );
+  for (const [text, value] of Object.entries(examples))
+    console.log(`  ${value.toFixed(4)}  ${JSON.stringify(text).slice(0, 100)}`);
   console.log(`calibration: ${JSON.stringify(calibration)}`);
   console.log(`non-zero weights: ${kept}; held-back scoring took ${scoringMs.toFixed(0)} ms`);
   const json = JSON.stringify(file);
@@ -615,14 +643,17 @@ function fitCalibration(
   calibration.classifier = { prompt: priorClassifier, tool_output: priorClassifier };
   for (const type of RULE_TYPES) calibration.rules[type] = priorRule;
   calibration.requestLine = priorRule / 2;
-  const count = samples.length;
+  const { positiveWeight } = TRAINING.calibration;
+  const count = samples.reduce((sum, sample) => sum + (sample.label === 1 ? positiveWeight : 1), 0);
   const kinds = ['prompt', 'tool_output'] as const;
   for (let iteration = 0; iteration < iterations; iteration++) {
     const gradient = neutralCalibration();
     gradient.classifier = { prompt: 0, tool_output: 0 };
     gradient.windows = { prompt: 0, tool_output: 0 };
     for (const sample of samples) {
-      const error = calibratedScore(calibration, sample.kind, sample.inputs) - sample.label;
+      const error =
+        (calibratedScore(calibration, sample.kind, sample.inputs) - sample.label) *
+        (sample.label === 1 ? positiveWeight : 1);
       gradient.bias[sample.kind] += error / count;
       gradient.classifier[sample.kind] += (error * sample.inputs.logit) / count;
       gradient.windows[sample.kind] += (error * Math.log2(sample.inputs.windows)) / count;
@@ -722,7 +753,8 @@ function metricsOf(scored: readonly { row: Row; score: number }[]): KindMetrics 
 
 function printMetrics(title: string, metrics: Record<Kind, KindMetrics>): void {
   console.log(`\n${title}`);
-  for (const kind of ['tool_output', 'prompt'] as const) console.log(`  ${kind.padEnd(11)} ${formatMetrics(metrics[kind])}`);
+  for (const kind of ['tool_output', 'prompt'] as const)
+    console.log(`  ${kind.padEnd(11)} ${formatMetrics(metrics[kind])}`);
 }
 
 function formatMetrics(m: KindMetrics): string {

@@ -207,7 +207,20 @@ class Context {
       case 'channel':
         return r.pick(['email', 'phone', 'Zalo', 'WhatsApp', 'SMS', 'Slack', 'Teams']);
       case 'month':
-        return r.pick(['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December']);
+        return r.pick([
+          'January',
+          'February',
+          'March',
+          'April',
+          'May',
+          'June',
+          'July',
+          'August',
+          'September',
+          'October',
+          'November',
+          'December',
+        ]);
       case 'monthNumber':
         return String(r.int(1, 12));
       case 'weekday':
@@ -252,12 +265,43 @@ class Context {
       case 'tracking':
         return `${r.pick(['1Z', 'VN', 'JT'])}${f.string.numeric(12)}`;
       case 'cmd':
-        return r.pick(['npm install', 'npm run build', 'make setup', 'pip install -r requirements.txt', 'docker compose up -d', 'go mod download', 'npx prisma migrate deploy', 'cargo build --release']);
+        return r.pick([
+          'npm install',
+          'npm run build',
+          'make setup',
+          'pip install -r requirements.txt',
+          'docker compose up -d',
+          'go mod download',
+          'npx prisma migrate deploy',
+          'cargo build --release',
+        ]);
       case 'env':
-        return r.pick(['DATABASE_URL', 'API_KEY', 'NODE_ENV', 'PORT', 'REDIS_URL', 'LOG_LEVEL', 'SECRET_KEY', 'AWS_REGION']);
+        return r.pick([
+          'DATABASE_URL',
+          'API_KEY',
+          'NODE_ENV',
+          'PORT',
+          'REDIS_URL',
+          'LOG_LEVEL',
+          'SECRET_KEY',
+          'AWS_REGION',
+        ]);
       case 'fn':
       case 'fn2':
-        return r.pick(['fetchUser', 'parseConfig', 'readlines', 'strip', 'createClient', 'useEffect', 'json', 'connect', 'getItem', 'format', 'split', 'request']);
+        return r.pick([
+          'fetchUser',
+          'parseConfig',
+          'readlines',
+          'strip',
+          'createClient',
+          'useEffect',
+          'json',
+          'connect',
+          'getItem',
+          'format',
+          'split',
+          'request',
+        ]);
       case 'nodeVersion':
         return r.pick(['18', '20', '22']);
       case 'port':
@@ -283,7 +327,18 @@ class Context {
       case 'word':
         return f.lorem.word();
       case 'pkg':
-        return r.pick(['requests', 'numpy', 'express', 'lodash', 'pandas', 'axios', 'react', 'fastify', 'zod', 'flask']);
+        return r.pick([
+          'requests',
+          'numpy',
+          'express',
+          'lodash',
+          'pandas',
+          'axios',
+          'react',
+          'fastify',
+          'zod',
+          'flask',
+        ]);
       case 'user':
         return f.internet.username();
       case 'host':
@@ -297,7 +352,9 @@ class Context {
           ? `${f.internet.username().toLowerCase()}@${r.pick(['evil.example', 'attacker.example', 'mail-secure.example'])}`
           : f.internet.email().toLowerCase();
       case 'evilUrl':
-        return r.chance(0.3) ? `https://${r.pick(['evil.example', 'collect.example'])}/${f.lorem.word()}` : f.internet.url();
+        return r.chance(0.3)
+          ? `https://${r.pick(['evil.example', 'collect.example'])}/${f.lorem.word()}`
+          : f.internet.url();
       case 'iban':
         return f.finance.iban();
       case 'account':
@@ -331,7 +388,10 @@ const jsonEscape = (text: string): string => JSON.stringify(text).slice(1, -1);
 type Entity = Record<string, unknown>;
 
 /** Record makers by entity; each may put the marker into its free-text field. */
-const ENTITIES: Record<string, { pools: readonly Pool[]; make: (context: Context, index: number) => Entity }> = {
+const ENTITIES: Record<
+  string,
+  { pools: readonly Pool[]; make: (context: Context, index: number) => Entity }
+> = {
   customer: {
     pools: BOTH,
     make: (c, index) => {
@@ -345,7 +405,9 @@ const ENTITIES: Record<string, { pools: readonly Pool[]; make: (context: Context
         company: f.company.name(),
         address: `${f.location.streetAddress()}, ${f.location.city()}`,
         created_at: f.date.past({ years: 3 }).toISOString(),
-        tags: c.random.shuffle(['vip', 'newsletter', 'b2b', 'trial', 'churn-risk', 'partner']).slice(0, c.random.int(0, 3)),
+        tags: c.random
+          .shuffle(['vip', 'newsletter', 'b2b', 'trial', 'churn-risk', 'partner'])
+          .slice(0, c.random.int(0, 3)),
         notes: c.notes(),
       };
     },
@@ -381,7 +443,11 @@ const ENTITIES: Record<string, { pools: readonly Pool[]; make: (context: Context
         amount: c.random.int(100, 5_000_000),
         currency: c.language === 'vi' ? 'vnd' : 'usd',
         status: c.random.pick(['succeeded', 'pending', 'failed', 'refunded']),
-        method: { type: 'card', brand: c.random.pick(['visa', 'mastercard', 'amex']), last4: f.string.numeric(4) },
+        method: {
+          type: 'card',
+          brand: c.random.pick(['visa', 'mastercard', 'amex']),
+          last4: f.string.numeric(4),
+        },
         customer_email: f.internet.email().toLowerCase(),
         invoice: `INV-${c.random.int(2024, 2025)}-${c.random.int(1000, 9999)}`,
         description: c.notes(1),
@@ -411,7 +477,22 @@ const ENTITIES: Record<string, { pools: readonly Pool[]; make: (context: Context
       const f = c.fake;
       return {
         ticket: c.value('ticket'),
-        subject: c.language === 'vi' ? c.random.pick(['Không đăng nhập được', 'Hỏi về hóa đơn', 'Yêu cầu hoàn tiền', 'Lỗi khi thanh toán']) : c.random.pick(['Cannot log in', 'Question about my invoice', 'Refund request', 'Payment failed', 'Feature request: export to CSV', 'App crashes on start']),
+        subject:
+          c.language === 'vi'
+            ? c.random.pick([
+                'Không đăng nhập được',
+                'Hỏi về hóa đơn',
+                'Yêu cầu hoàn tiền',
+                'Lỗi khi thanh toán',
+              ])
+            : c.random.pick([
+                'Cannot log in',
+                'Question about my invoice',
+                'Refund request',
+                'Payment failed',
+                'Feature request: export to CSV',
+                'App crashes on start',
+              ]),
         requester: f.internet.email().toLowerCase(),
         priority: c.random.pick(['low', 'normal', 'high', 'urgent']),
         status: c.random.pick(['open', 'pending', 'solved']),
@@ -427,10 +508,22 @@ const ENTITIES: Record<string, { pools: readonly Pool[]; make: (context: Context
       const start = f.date.soon({ days: 30 });
       return {
         id: f.string.alphanumeric(20).toLowerCase(),
-        summary: c.language === 'vi' ? c.random.pick(['Họp giao ban', 'Gặp khách hàng', 'Đào tạo nội bộ', 'Review dự án']) : c.random.pick(['Weekly sync', 'Client meeting', 'Quarterly review', 'Onboarding session', '1:1', 'Budget planning']),
+        summary:
+          c.language === 'vi'
+            ? c.random.pick(['Họp giao ban', 'Gặp khách hàng', 'Đào tạo nội bộ', 'Review dự án'])
+            : c.random.pick([
+                'Weekly sync',
+                'Client meeting',
+                'Quarterly review',
+                'Onboarding session',
+                '1:1',
+                'Budget planning',
+              ]),
         start: start.toISOString(),
         end: new Date(start.getTime() + 3_600_000).toISOString(),
-        location: c.random.chance(0.5) ? `${f.location.streetAddress()}, ${f.location.city()}` : 'https://meet.example.com/abc-defg-hij',
+        location: c.random.chance(0.5)
+          ? `${f.location.streetAddress()}, ${f.location.city()}`
+          : 'https://meet.example.com/abc-defg-hij',
         attendees: Array.from({ length: c.random.int(1, 4) }, () => f.internet.email().toLowerCase()),
         description: c.notes(c.random.int(1, 2)),
       };
@@ -477,7 +570,12 @@ const ENTITIES: Record<string, { pools: readonly Pool[]; make: (context: Context
         events: Array.from({ length: c.random.int(1, 4) }, () => ({
           at: f.date.recent({ days: 10 }).toISOString(),
           location: f.location.city(),
-          message: c.random.pick(['Arrived at facility', 'Departed facility', 'Out for delivery', 'Delivered, signed by recipient']),
+          message: c.random.pick([
+            'Arrived at facility',
+            'Departed facility',
+            'Out for delivery',
+            'Delivered, signed by recipient',
+          ]),
         })),
         delivery_note: c.notes(1),
       };
@@ -523,7 +621,16 @@ function jsonFamily(entity: string): Family {
         records.push(maker.make(c, index));
       }
       c.inject = wanted;
-      const value: unknown = shape === 'one' ? records[0] : shape === 'list' ? records : { data: records, has_more: c.random.chance(0.5), next_cursor: c.random.chance(0.5) ? c.fake.string.alphanumeric(16) : null };
+      const value: unknown =
+        shape === 'one'
+          ? records[0]
+          : shape === 'list'
+            ? records
+            : {
+                data: records,
+                has_more: c.random.chance(0.5),
+                next_cursor: c.random.chance(0.5) ? c.fake.string.alphanumeric(16) : null,
+              };
       const text = JSON.stringify(value, null, c.random.chance(0.5) ? 2 : undefined);
       return { text, group: `json-${entity}` };
     },
@@ -541,7 +648,9 @@ const emailFamily: Family = {
     const f = c.fake;
     const vi = c.language === 'vi';
     const bank = vi ? banks.EMAIL_VI : banks.EMAIL_EN;
-    const greeting = vi ? c.random.pick(['Chào anh/chị,', `Chào ${f.person.firstName()},`, 'Kính gửi Quý khách,']) : c.random.pick([`Hi ${f.person.firstName()},`, 'Hello,', `Dear ${f.person.fullName()},`, 'Hi team,']);
+    const greeting = vi
+      ? c.random.pick(['Chào anh/chị,', `Chào ${f.person.firstName()},`, 'Kính gửi Quý khách,'])
+      : c.random.pick([`Hi ${f.person.firstName()},`, 'Hello,', `Dear ${f.person.fullName()},`, 'Hi team,']);
     const body = c.place(c.sentences(bank, c.random.int(2, 6)));
     const signature = `${vi ? 'Trân trọng' : 'Best regards'},\n${f.person.fullName()}\n${f.company.name()}`;
     const style = c.random.pick(['headers', 'pipes', 'plain'] as const);
@@ -549,8 +658,10 @@ const emailFamily: Family = {
     const paragraphs = c.random.chance(0.5) ? body.join(' ') : body.join('\n\n');
     const from = `${f.person.fullName()} <${f.internet.email().toLowerCase()}>`;
     let text: string;
-    if (style === 'headers') text = `From: ${from}\nTo: ${f.internet.email().toLowerCase()}\nSubject: ${subject}\nDate: ${f.date.recent({ days: 20 }).toUTCString()}\n\n${greeting}\n\n${paragraphs}\n\n${signature}`;
-    else if (style === 'pipes') text = `SUBJECT: ${subject}|EMAIL_FROM: ${from}|RECEIVED DATE: ${f.date.recent({ days: 20 }).toUTCString()}|CONTENT: ${greeting} ${paragraphs} ${signature}`;
+    if (style === 'headers')
+      text = `From: ${from}\nTo: ${f.internet.email().toLowerCase()}\nSubject: ${subject}\nDate: ${f.date.recent({ days: 20 }).toUTCString()}\n\n${greeting}\n\n${paragraphs}\n\n${signature}`;
+    else if (style === 'pipes')
+      text = `SUBJECT: ${subject}|EMAIL_FROM: ${from}|RECEIVED DATE: ${f.date.recent({ days: 20 }).toUTCString()}|CONTENT: ${greeting} ${paragraphs} ${signature}`;
     else text = `${greeting}\n\n${paragraphs}\n\n${signature}`;
     return { text, group: `email-${style}` };
   },
@@ -573,10 +684,23 @@ const chatFamily: Family = {
     const json = c.random.chance(0.3);
     if (json) {
       c.escape = jsonEscape;
-      const messages = marked.map((message) => ({ user: c.random.pick(people), ts: f.date.recent({ days: 2 }).toISOString(), text: message }));
-      return { text: JSON.stringify({ channel: `#${c.value('team')}`, messages }, null, c.random.chance(0.5) ? 2 : undefined), group: 'chat-json' };
+      const messages = marked.map((message) => ({
+        user: c.random.pick(people),
+        ts: f.date.recent({ days: 2 }).toISOString(),
+        text: message,
+      }));
+      return {
+        text: JSON.stringify(
+          { channel: `#${c.value('team')}`, messages },
+          null,
+          c.random.chance(0.5) ? 2 : undefined,
+        ),
+        group: 'chat-json',
+      };
     }
-    const text = marked.map((message) => `[${c.value('time')}] ${c.random.pick(people)}: ${message}`).join('\n');
+    const text = marked
+      .map((message) => `[${c.value('time')}] ${c.random.pick(people)}: ${message}`)
+      .join('\n');
     return { text, group: 'chat-lines' };
   },
 };
@@ -598,14 +722,28 @@ const logFamily: Family = {
       const at = f.date.recent({ days: 1 }).toISOString();
       const message = c.sentence(banks.LOGS_EN);
       const service = c.random.pick(['api', 'worker', 'billing', 'auth', 'gateway']);
-      if (json) lines.push(JSON.stringify({ level: level.toLowerCase(), time: at, service, msg: message, request_id: f.string.uuid() }));
-      else lines.push(`${at} ${level.padEnd(5)} [${service}] ${message} request_id=${f.string.alphanumeric(12)}`);
+      if (json)
+        lines.push(
+          JSON.stringify({
+            level: level.toLowerCase(),
+            time: at,
+            service,
+            msg: message,
+            request_id: f.string.uuid(),
+          }),
+        );
+      else
+        lines.push(
+          `${at} ${level.padEnd(5)} [${service}] ${message} request_id=${f.string.alphanumeric(12)}`,
+        );
     }
     if (c.inject) {
       // An attack planted in logged user input (a comment field, a search query, a user agent).
       const at = f.date.recent({ days: 1 }).toISOString();
       const field = c.random.pick(['comment', 'query', 'user_agent', 'note', 'message']);
-      const line = json ? JSON.stringify({ level: 'info', time: at, service: 'api', msg: 'form submitted', [field]: MARKER }) : `${at} INFO  [api] form submitted ${field}="${MARKER}"`;
+      const line = json
+        ? JSON.stringify({ level: 'info', time: at, service: 'api', msg: 'form submitted', [field]: MARKER })
+        : `${at} INFO  [api] form submitted ${field}="${MARKER}"`;
       c.escape = json ? jsonEscape : (text) => text.replace(/"/g, '\\"').replace(/\n/g, '\\n');
       return { text: c.place(lines, line).join('\n'), group: json ? 'logs-json' : 'logs-text' };
     }
@@ -619,22 +757,53 @@ function tableRows(c: Context, count: number): { header: string[]; rows: string[
   const kind = c.random.pick(['customers', 'invoices', 'inventory', 'sales'] as const);
   const vi = c.language === 'vi';
   if (kind === 'customers') {
-    const header = vi ? ['Mã KH', 'Họ tên', 'Email', 'Điện thoại', 'Ghi chú'] : ['ID', 'Name', 'Email', 'Phone', 'Notes'];
-    const rows = Array.from({ length: count }, (_, index) => [`C${1000 + index}`, f.person.fullName(), f.internet.email().toLowerCase(), f.phone.number(), c.random.chance(0.5) ? c.sentence(vi ? banks.NOTES_VI : banks.NOTES_EN) : '']);
+    const header = vi
+      ? ['Mã KH', 'Họ tên', 'Email', 'Điện thoại', 'Ghi chú']
+      : ['ID', 'Name', 'Email', 'Phone', 'Notes'];
+    const rows = Array.from({ length: count }, (_, index) => [
+      `C${1000 + index}`,
+      f.person.fullName(),
+      f.internet.email().toLowerCase(),
+      f.phone.number(),
+      c.random.chance(0.5) ? c.sentence(vi ? banks.NOTES_VI : banks.NOTES_EN) : '',
+    ]);
     return { header, rows, notesColumn: 4 };
   }
   if (kind === 'invoices') {
-    const header = vi ? ['Số HĐ', 'Khách hàng', 'Ngày', 'Số tiền', 'Trạng thái', 'Ghi chú'] : ['Invoice', 'Customer', 'Date', 'Amount', 'Status', 'Memo'];
-    const rows = Array.from({ length: count }, () => [`INV-${c.random.int(1000, 9999)}`, f.company.name(), f.date.recent({ days: 60 }).toISOString().slice(0, 10), vi ? c.value('amountVnd') : c.value('amount'), c.random.pick(vi ? ['Đã thanh toán', 'Chưa thanh toán', 'Quá hạn'] : ['Paid', 'Open', 'Overdue', 'Void']), c.random.chance(0.4) ? c.sentence(vi ? banks.NOTES_VI : banks.NOTES_EN) : '']);
+    const header = vi
+      ? ['Số HĐ', 'Khách hàng', 'Ngày', 'Số tiền', 'Trạng thái', 'Ghi chú']
+      : ['Invoice', 'Customer', 'Date', 'Amount', 'Status', 'Memo'];
+    const rows = Array.from({ length: count }, () => [
+      `INV-${c.random.int(1000, 9999)}`,
+      f.company.name(),
+      f.date.recent({ days: 60 }).toISOString().slice(0, 10),
+      vi ? c.value('amountVnd') : c.value('amount'),
+      c.random.pick(
+        vi ? ['Đã thanh toán', 'Chưa thanh toán', 'Quá hạn'] : ['Paid', 'Open', 'Overdue', 'Void'],
+      ),
+      c.random.chance(0.4) ? c.sentence(vi ? banks.NOTES_VI : banks.NOTES_EN) : '',
+    ]);
     return { header, rows, notesColumn: 5 };
   }
   if (kind === 'inventory') {
     const header = ['SKU', 'Product', 'Warehouse', 'Qty', 'Reorder level', 'Comment'];
-    const rows = Array.from({ length: count }, () => [f.string.alphanumeric({ length: 6, casing: 'upper' }), f.commerce.productName(), f.location.city(), String(c.random.int(0, 900)), String(c.random.int(5, 50)), c.random.chance(0.3) ? c.sentence(banks.NOTES_EN) : '']);
+    const rows = Array.from({ length: count }, () => [
+      f.string.alphanumeric({ length: 6, casing: 'upper' }),
+      f.commerce.productName(),
+      f.location.city(),
+      String(c.random.int(0, 900)),
+      String(c.random.int(5, 50)),
+      c.random.chance(0.3) ? c.sentence(banks.NOTES_EN) : '',
+    ]);
     return { header, rows, notesColumn: 5 };
   }
   const header = ['Region', 'Rep', 'Q1', 'Q2', 'Q3', 'Q4', 'Comment'];
-  const rows = Array.from({ length: count }, () => [f.location.state(), f.person.fullName(), ...[0, 0, 0, 0].map(() => String(c.random.int(1000, 99999))), c.random.chance(0.3) ? c.sentence(banks.NOTES_EN) : '']);
+  const rows = Array.from({ length: count }, () => [
+    f.location.state(),
+    f.person.fullName(),
+    ...[0, 0, 0, 0].map(() => String(c.random.int(1000, 99999))),
+    c.random.chance(0.3) ? c.sentence(banks.NOTES_EN) : '',
+  ]);
   return { header, rows, notesColumn: 6 };
 }
 
@@ -654,7 +823,12 @@ const csvFamily: Family = {
       c.placed = true;
       c.position = c.random.pick(['start', 'middle', 'end']);
       c.escape = (text) => text.replace(/"/g, '""');
-      return { text: [header, ...rows].map((cells) => cells.map((value) => (value === MARKER ? `"${MARKER}"` : cell(value))).join(',')).join('\n'), group: 'csv' };
+      return {
+        text: [header, ...rows]
+          .map((cells) => cells.map((value) => (value === MARKER ? `"${MARKER}"` : cell(value))).join(','))
+          .join('\n'),
+        group: 'csv',
+      };
     }
     return { text: [header, ...rows].map((cells) => cells.map(cell).join(',')).join('\n'), group: 'csv' };
   },
@@ -696,13 +870,20 @@ const readmeFamily: Family = {
     const name = `${f.hacker.adjective()}-${f.hacker.noun()}`.toLowerCase().replace(/\s+/g, '-');
     const sections: string[] = [];
     sections.push(`# ${name}\n\n${f.company.catchPhrase()}. ${c.sentences(bank, 1).join(' ')}`);
-    sections.push(`## ${vi ? 'Cài đặt' : 'Installation'}\n\n${c.sentence(bank)}\n\n\`\`\`sh\n${c.value('cmd')}\n\`\`\``);
-    sections.push(`## ${vi ? 'Sử dụng' : 'Usage'}\n\n${c.sentences(bank, c.random.int(1, 3)).join(' ')}\n\n\`\`\`js\nimport { ${c.value('fn')} } from '${name}';\n\nconst result = await ${c.value('fn')}({ url: '${f.internet.url()}' });\nconsole.log(result);\n\`\`\``);
+    sections.push(
+      `## ${vi ? 'Cài đặt' : 'Installation'}\n\n${c.sentence(bank)}\n\n\`\`\`sh\n${c.value('cmd')}\n\`\`\``,
+    );
+    sections.push(
+      `## ${vi ? 'Sử dụng' : 'Usage'}\n\n${c.sentences(bank, c.random.int(1, 3)).join(' ')}\n\n\`\`\`js\nimport { ${c.value('fn')} } from '${name}';\n\nconst result = await ${c.value('fn')}({ url: '${f.internet.url()}' });\nconsole.log(result);\n\`\`\``,
+    );
     if (c.random.chance(0.6)) {
       const steps = c.sentences(bank, c.random.int(2, 5)).map((step, index) => `${index + 1}. ${step}`);
       sections.push(`## ${vi ? 'Cấu hình' : 'Configuration'}\n\n${steps.join('\n')}`);
     }
-    if (c.random.chance(0.5)) sections.push(`## ${vi ? 'Đóng góp' : 'Contributing'}\n\n${c.sentences(bank, c.random.int(1, 3)).join(' ')}`);
+    if (c.random.chance(0.5))
+      sections.push(
+        `## ${vi ? 'Đóng góp' : 'Contributing'}\n\n${c.sentences(bank, c.random.int(1, 3)).join(' ')}`,
+      );
     if (c.random.chance(0.5)) sections.push(`## License\n\nMIT © ${f.person.fullName()}`);
     const placed = c.place(sections);
     return { text: placed.join('\n\n'), group: 'readme' };
@@ -761,6 +942,9 @@ function codeSnippet(c: Context): string {
     `import pandas as pd\n\ndf = pd.read_csv("${resource}.csv")\nprint(df.groupby("${field}").size().sort_values(ascending=False).head(10))`,
     `class ${fn.charAt(0).toUpperCase()}${fn.slice(1)}Service {\n  constructor(private readonly repository: Repository) {}\n\n  async find(id: string): Promise<${resource.charAt(0).toUpperCase()}${resource.slice(1, -1)} | undefined> {\n    return this.repository.findOne({ where: { id } });\n  }\n}`,
     `try:\n    value = int(raw_${field})\nexcept ValueError:\n    value = 0\nprint(f"{value=}")`,
+    `const http = require('http');\n\nhttp.createServer((req, res) => {\n  res.setHeader('Content-Type', 'text/plain');\n  res.end('hello, world!');\n}).listen(${c.value('port')});`,
+    `app.${c.random.pick(['get', 'post', 'use'])}('/${resource}', async (req, res) => {\n  const ${field} = req.body.${field};\n  res.json({ ok: true, ${field} });\n});`,
+    `const ${fn} = require('${c.value('pkg')}');\n\n${fn}(${c.random.pick(['', "'key'", '{ strict: true }'])}).then((result) => console.log(result));`,
     `docker run -d --name ${resource} -p ${c.value('port')}:${c.value('port')} -e ${c.value('env')}=changeme ${c.value('pkg')}:latest`,
   ];
   return c.random.pick(snippets);
@@ -777,8 +961,14 @@ const codeFamily: Family = {
     const lines = codeSnippet(c).split('\n');
     if (c.inject) {
       const style = c.random.pick(['hash', 'slashes', 'block'] as const);
-      c.escape = style === 'hash' ? (text) => text.replace(/\n/g, '\n# ') : style === 'slashes' ? (text) => text.replace(/\n/g, '\n// ') : (text) => text.replace(/\*\//g, '* /');
-      const marker = style === 'hash' ? `# ${MARKER}` : style === 'slashes' ? `// ${MARKER}` : `/* ${MARKER} */`;
+      c.escape =
+        style === 'hash'
+          ? (text) => text.replace(/\n/g, '\n# ')
+          : style === 'slashes'
+            ? (text) => text.replace(/\n/g, '\n// ')
+            : (text) => text.replace(/\*\//g, '* /');
+      const marker =
+        style === 'hash' ? `# ${MARKER}` : style === 'slashes' ? `// ${MARKER}` : `/* ${MARKER} */`;
       return { text: c.place(lines, marker).join('\n'), group: 'code' };
     }
     return { text: lines.join('\n'), group: 'code' };
@@ -796,7 +986,11 @@ const searchFamily: Family = {
     const f = c.fake;
     const bank = c.language === 'vi' ? banks.SEARCH_VI : banks.SEARCH_EN;
     const count = c.random.int(2, 6);
-    const results = Array.from({ length: count }, () => ({ title: `${f.company.name()} - ${f.commerce.productName()}`, url: f.internet.url(), snippet: c.sentence(bank) }));
+    const results = Array.from({ length: count }, () => ({
+      title: `${f.company.name()} - ${f.commerce.productName()}`,
+      url: f.internet.url(),
+      snippet: c.sentence(bank),
+    }));
     if (c.inject) {
       const target = results[c.random.int(0, count - 1)]!;
       target.snippet = c.random.chance(0.5) ? `${target.snippet} ${MARKER}` : MARKER;
@@ -805,9 +999,17 @@ const searchFamily: Family = {
     }
     if (c.random.chance(0.4)) {
       c.escape = jsonEscape;
-      return { text: JSON.stringify({ results }, null, c.random.chance(0.5) ? 2 : undefined), group: 'search-json' };
+      return {
+        text: JSON.stringify({ results }, null, c.random.chance(0.5) ? 2 : undefined),
+        group: 'search-json',
+      };
     }
-    return { text: results.map((result, index) => `${index + 1}. ${result.title}\n   ${result.url}\n   ${result.snippet}`).join('\n'), group: 'search-text' };
+    return {
+      text: results
+        .map((result, index) => `${index + 1}. ${result.title}\n   ${result.url}\n   ${result.snippet}`)
+        .join('\n'),
+      group: 'search-text',
+    };
   },
 };
 
@@ -820,7 +1022,11 @@ const errorFamily: Family = {
   code: false,
   render: (c) => {
     const message = c.sentence(banks.ERRORS_EN);
-    const frames = Array.from({ length: c.random.int(0, 5) }, () => `    at ${c.value('fn')} (${c.fake.system.filePath()}:${c.random.int(1, 400)}:${c.random.int(1, 80)})`);
+    const frames = Array.from(
+      { length: c.random.int(0, 5) },
+      () =>
+        `    at ${c.value('fn')} (${c.fake.system.filePath()}:${c.random.int(1, 400)}:${c.random.int(1, 80)})`,
+    );
     if (c.inject) {
       const parts = c.place([message, ...frames], `Error: ${MARKER}`);
       return { text: parts.join('\n'), group: 'error' };
@@ -845,7 +1051,10 @@ const keyValueFamily: Family = {
       [vi ? 'Điện thoại' : 'Phone', f.phone.number()],
       [vi ? 'Địa chỉ' : 'Address', `${f.location.streetAddress()}, ${f.location.city()}`],
       [vi ? 'Công ty' : 'Company', f.company.name()],
-      [vi ? 'Trạng thái' : 'Status', c.random.pick(vi ? ['Đang hoạt động', 'Tạm dừng'] : ['active', 'suspended', 'trial'])],
+      [
+        vi ? 'Trạng thái' : 'Status',
+        c.random.pick(vi ? ['Đang hoạt động', 'Tạm dừng'] : ['active', 'suspended', 'trial']),
+      ],
     ];
     c.random.shuffle(pairs);
     const kept = pairs.slice(0, c.random.int(2, pairs.length));
@@ -884,7 +1093,19 @@ const shortValueFamily: Family = {
       c.value('amountVnd'),
       f.internet.url(),
       `${r.pick(['Status', 'State', vi ? 'Trạng thái' : 'Result'])}: ${r.pick(vi ? ['đã giao', 'đang xử lý', 'thành công'] : ['shipped', 'ok', 'pending', 'done', 'not found', 'success'])}`,
-      r.pick(['OK', 'true', 'false', 'null', '[]', '{}', 'No results found.', 'Deleted 1 row.', 'Saved.', 'Không tìm thấy kết quả.', 'Đã lưu.']),
+      r.pick([
+        'OK',
+        'true',
+        'false',
+        'null',
+        '[]',
+        '{}',
+        'No results found.',
+        'Deleted 1 row.',
+        'Saved.',
+        'Không tìm thấy kết quả.',
+        'Đã lưu.',
+      ]),
       `${f.person.fullName()}, ${f.person.jobTitle()} at ${f.company.name()}`,
       `${f.commerce.productName()} - ${c.value('amount')}`,
       JSON.stringify({ email }),
@@ -911,13 +1132,54 @@ const fieldFamily: Family = {
     const kind = c.random.pick(['notes', 'email', 'chat', 'docs'] as const);
     const bank =
       kind === 'notes'
-        ? vi ? banks.NOTES_VI : banks.NOTES_EN
+        ? vi
+          ? banks.NOTES_VI
+          : banks.NOTES_EN
         : kind === 'email'
-          ? vi ? banks.EMAIL_VI : banks.EMAIL_EN
+          ? vi
+            ? banks.EMAIL_VI
+            : banks.EMAIL_EN
           : kind === 'chat'
-            ? vi ? banks.CHAT_VI : banks.CHAT_EN
-            : vi ? banks.DOCS_VI : banks.DOCS_EN;
+            ? vi
+              ? banks.CHAT_VI
+              : banks.CHAT_EN
+            : vi
+              ? banks.DOCS_VI
+              : banks.DOCS_EN;
     return { text: c.paragraph(bank, c.random.int(1, 3)), group: `field-${kind}` };
+  },
+};
+
+/** Package documentation as registries serve it: badges, API reference, examples, licence. */
+const packageDocsFamily: Family = {
+  name: 'package-docs',
+  pools: BOTH,
+  languages: ['en'],
+  weight: 4,
+  injectable: true,
+  code: true,
+  render: (c) => {
+    const f = c.fake;
+    const name = c.value('pkg');
+    const sections: string[] = [];
+    if (c.random.chance(0.6)) {
+      sections.push(
+        `[![npm version](https://img.shields.io/npm/v/${name}.svg)](https://www.npmjs.com/package/${name})\n[![downloads](https://img.shields.io/npm/dm/${name}.svg)](https://www.npmjs.com/package/${name})`,
+      );
+    }
+    sections.push(`# ${name}\n\n${f.company.catchPhrase()}. ${c.sentence(banks.API_REFERENCE_EN)}`);
+    for (let entry = c.random.int(1, 4); entry > 0; entry--) {
+      const fn = c.value('fn');
+      const lines = c.sentences(banks.API_REFERENCE_EN, c.random.int(1, 4));
+      const body = c.random.chance(0.5) ? lines.join('\n') : lines.join(' ');
+      const example = c.random.chance(0.5) ? `\n\n\`\`\`js\n${codeSnippet(c)}\n\`\`\`` : '';
+      sections.push(`### ${name}.${fn}(${c.random.pick(['', 'options', 'key, value', 'text, callback', 'input[, options]'])})\n\n${body}${example}`);
+    }
+    if (c.random.chance(0.5)) {
+      const start = c.random.int(0, banks.LICENSE_PARAGRAPHS.length - 2);
+      sections.push(`## License\n\nCopyright (c) ${c.value('year')} ${f.person.fullName()}\n\n${banks.LICENSE_PARAGRAPHS.slice(start, start + c.random.int(1, 3)).join('\n\n')}`);
+    }
+    return { text: c.place(sections).join('\n\n'), group: 'package-docs' };
   },
 };
 
@@ -931,10 +1193,17 @@ const supportArticleFamily: Family = {
   code: false,
   render: (c) => {
     const vi = c.language === 'vi';
-    const questions = c.random.shuffle([...(vi ? banks.SUPPORT_QUESTIONS_VI : banks.SUPPORT_QUESTIONS_EN)]).slice(0, c.random.int(1, 4));
+    const questions = c.random
+      .shuffle([...(vi ? banks.SUPPORT_QUESTIONS_VI : banks.SUPPORT_QUESTIONS_EN)])
+      .slice(0, c.random.int(1, 4));
     const style = c.random.pick(['qa', 'heading', 'bold'] as const);
     const entries = questions.map((question) => {
-      const answer = c.sentences(vi ? banks.EMAIL_VI : c.random.chance(0.5) ? banks.EMAIL_EN : banks.DOCS_EN, c.random.int(1, 3)).join(' ');
+      const answer = c
+        .sentences(
+          vi ? banks.EMAIL_VI : c.random.chance(0.5) ? banks.EMAIL_EN : banks.DOCS_EN,
+          c.random.int(1, 3),
+        )
+        .join(' ');
       if (style === 'qa') return `Q: ${question}\nA: ${answer}`;
       if (style === 'heading') return `### ${question}\n\n${answer}`;
       return `**${question}**\n${answer}`;
@@ -952,13 +1221,42 @@ const gitLogFamily: Family = {
   injectable: true,
   code: false,
   render: (c) => {
-    const verbs = ['Fix', 'Add', 'Remove', 'Update', 'Refactor', 'Bump', 'Document', 'Rename', 'Use', 'Handle', 'Allow', 'Avoid'];
-    const objects = ['typo in README', 'retry on timeout', 'support for Node 22', 'the login form validation', 'unused imports', 'the CI cache key', 'dependency versions', 'a flaky test', 'null check in parser', 'config loading order', 'logging of failed requests', 'dark mode toggle'];
+    const verbs = [
+      'Fix',
+      'Add',
+      'Remove',
+      'Update',
+      'Refactor',
+      'Bump',
+      'Document',
+      'Rename',
+      'Use',
+      'Handle',
+      'Allow',
+      'Avoid',
+    ];
+    const objects = [
+      'typo in README',
+      'retry on timeout',
+      'support for Node 22',
+      'the login form validation',
+      'unused imports',
+      'the CI cache key',
+      'dependency versions',
+      'a flaky test',
+      'null check in parser',
+      'config loading order',
+      'logging of failed requests',
+      'dark mode toggle',
+    ];
     const lines = Array.from({ length: c.random.int(3, 12) }, () => {
       const subject = `${c.random.pick(verbs)} ${c.random.pick(objects)}${c.random.chance(0.3) ? ` (#${c.random.int(10, 2000)})` : ''}`;
       return `${c.fake.git.commitSha({ length: 7 })} ${subject}`;
     });
-    return { text: c.place(lines, `${c.fake.git.commitSha({ length: 7 })} ${MARKER}`).join('\n'), group: 'git-log' };
+    return {
+      text: c.place(lines, `${c.fake.git.commitSha({ length: 7 })} ${MARKER}`).join('\n'),
+      group: 'git-log',
+    };
   },
 };
 
@@ -972,8 +1270,19 @@ const issueCommentFamily: Family = {
   injectable: true,
   code: true,
   render: (c) => {
-    const intro = c.random.pick(['Thanks for the report!', 'I can reproduce this on main.', 'Closing as fixed in the latest release.', 'Any update on this?', '+1, same here on macOS.', 'This is expected behaviour, see the docs.']);
-    const parts = [intro, ...c.sentences(banks.ANSWERS_EN, c.random.int(1, 2)), `Version: ${c.value('version')}`];
+    const intro = c.random.pick([
+      'Thanks for the report!',
+      'I can reproduce this on main.',
+      'Closing as fixed in the latest release.',
+      'Any update on this?',
+      '+1, same here on macOS.',
+      'This is expected behaviour, see the docs.',
+    ]);
+    const parts = [
+      intro,
+      ...c.sentences(banks.ANSWERS_EN, c.random.int(1, 2)),
+      `Version: ${c.value('version')}`,
+    ];
     return { text: c.place(parts).join('\n\n'), group: 'issue-comment' };
   },
 };
@@ -986,7 +1295,9 @@ const changelogFamily: Family = {
   injectable: true,
   code: false,
   render: (c) => {
-    const entries = Array.from({ length: c.random.int(3, 8) }, () => `- ${c.random.pick(['Fix', 'Add', 'Remove', 'Update', 'Improve'])} ${c.random.pick(['support for', 'handling of', 'the default value of', 'docs for', 'tests for'])} ${c.value('fn')} ${c.random.pick(['', `(#${c.random.int(10, 999)})`])}`.trimEnd());
+    const entries = Array.from({ length: c.random.int(3, 8) }, () =>
+      `- ${c.random.pick(['Fix', 'Add', 'Remove', 'Update', 'Improve'])} ${c.random.pick(['support for', 'handling of', 'the default value of', 'docs for', 'tests for'])} ${c.value('fn')} ${c.random.pick(['', `(#${c.random.int(10, 999)})`])}`.trimEnd(),
+    );
     const text = `## ${c.value('version')} (${c.value('date')})\n\n${c.place(entries, `- ${MARKER}`).join('\n')}`;
     return { text, group: 'changelog' };
   },
@@ -1028,8 +1339,18 @@ const faqFamily: Family = {
   injectable: true,
   code: false,
   render: (c) => {
-    const questions = ['How do I reset my password?', 'Can I change my plan later?', 'Where can I find my invoices?', 'What payment methods do you accept?', 'How long does shipping take?', 'Is my data encrypted?'];
-    const entries = c.random.shuffle([...questions]).slice(0, c.random.int(2, 4)).map((question) => `**${question}**\n${c.sentences(banks.EMAIL_EN, c.random.int(1, 2)).join(' ')}`);
+    const questions = [
+      'How do I reset my password?',
+      'Can I change my plan later?',
+      'Where can I find my invoices?',
+      'What payment methods do you accept?',
+      'How long does shipping take?',
+      'Is my data encrypted?',
+    ];
+    const entries = c.random
+      .shuffle([...questions])
+      .slice(0, c.random.int(2, 4))
+      .map((question) => `**${question}**\n${c.sentences(banks.EMAIL_EN, c.random.int(1, 2)).join(' ')}`);
     return { text: `# FAQ\n\n${c.place(entries).join('\n\n')}`, group: 'faq' };
   },
 };
@@ -1046,7 +1367,11 @@ const ciOutputFamily: Family = {
       `$ ${c.value('cmd')}`,
       `added ${c.random.int(10, 900)} packages in ${c.random.int(2, 60)}s`,
       `$ npm test`,
-      ...Array.from({ length: c.random.int(2, 6) }, () => `  ${c.random.chance(0.9) ? '✔' : '✖'} ${c.value('fn')} ${c.random.pick(['returns the parsed body', 'rejects an empty id', 'retries on 503', 'handles unicode'])} (${c.random.int(1, 300)}ms)`),
+      ...Array.from(
+        { length: c.random.int(2, 6) },
+        () =>
+          `  ${c.random.chance(0.9) ? '✔' : '✖'} ${c.value('fn')} ${c.random.pick(['returns the parsed body', 'rejects an empty id', 'retries on 503', 'handles unicode'])} (${c.random.int(1, 300)}ms)`,
+      ),
       `tests ${c.random.int(10, 400)}, pass ${c.random.int(10, 400)}, fail ${c.random.int(0, 2)}`,
     ];
     return { text: c.place(lines).join('\n'), group: 'ci-output' };
@@ -1063,8 +1388,18 @@ const smsFamily: Family = {
   render: (c) => {
     const vi = c.language === 'vi';
     const messages = vi
-      ? [`Ma xac thuc cua ban la ${c.fake.string.numeric(6)}. Khong chia se ma nay.`, `Don hang ${c.value('order')} dang duoc giao.`, `TK ${c.fake.string.numeric(4)} +${c.value('amountVnd')} luc ${c.value('time')}.`, c.sentence(banks.CHAT_VI)]
-      : [`Your verification code is ${c.fake.string.numeric(6)}. Do not share it.`, `Your order ${c.value('order')} is out for delivery.`, `Reminder: appointment on ${c.value('weekday')} at ${c.value('time')}. Reply C to cancel.`, c.sentence(banks.CHAT_EN)];
+      ? [
+          `Ma xac thuc cua ban la ${c.fake.string.numeric(6)}. Khong chia se ma nay.`,
+          `Don hang ${c.value('order')} dang duoc giao.`,
+          `TK ${c.fake.string.numeric(4)} +${c.value('amountVnd')} luc ${c.value('time')}.`,
+          c.sentence(banks.CHAT_VI),
+        ]
+      : [
+          `Your verification code is ${c.fake.string.numeric(6)}. Do not share it.`,
+          `Your order ${c.value('order')} is out for delivery.`,
+          `Reminder: appointment on ${c.value('weekday')} at ${c.value('time')}. Reply C to cancel.`,
+          c.sentence(banks.CHAT_EN),
+        ];
     const picked = c.random.shuffle(messages).slice(0, c.random.int(1, 3));
     return { text: c.place(picked).join('\n'), group: 'sms' };
   },
@@ -1088,6 +1423,7 @@ const FAMILIES: readonly Family[] = [
   fieldFamily,
   gitLogFamily,
   supportArticleFamily,
+  packageDocsFamily,
   issueCommentFamily,
   changelogFamily,
   yamlFamily,
@@ -1116,11 +1452,19 @@ export function overrideAttacks(pool: Pool, seed: number, count: number): Attack
     const vi = r.chance(0.35);
     context.language = vi ? 'vi' : 'en';
     const openers = vi
-      ? pool === 'train' ? banks.OVERRIDE_OPENERS_VI_TRAIN : banks.OVERRIDE_OPENERS_VI_EVALUATION
-      : pool === 'train' ? banks.OVERRIDE_OPENERS_EN_TRAIN : banks.OVERRIDE_OPENERS_EN_EVALUATION;
+      ? pool === 'train'
+        ? banks.OVERRIDE_OPENERS_VI_TRAIN
+        : banks.OVERRIDE_OPENERS_VI_EVALUATION
+      : pool === 'train'
+        ? banks.OVERRIDE_OPENERS_EN_TRAIN
+        : banks.OVERRIDE_OPENERS_EN_EVALUATION;
     const actions = vi
-      ? pool === 'train' ? banks.OVERRIDE_ACTIONS_VI_TRAIN : banks.OVERRIDE_ACTIONS_VI_EVALUATION
-      : pool === 'train' ? banks.OVERRIDE_ACTIONS_EN_TRAIN : banks.OVERRIDE_ACTIONS_EN_EVALUATION;
+      ? pool === 'train'
+        ? banks.OVERRIDE_ACTIONS_VI_TRAIN
+        : banks.OVERRIDE_ACTIONS_VI_EVALUATION
+      : pool === 'train'
+        ? banks.OVERRIDE_ACTIONS_EN_TRAIN
+        : banks.OVERRIDE_ACTIONS_EN_EVALUATION;
     const opener = r.pick(openers);
     const action = r.pick(actions);
     const closer = r.pick(vi ? banks.OVERRIDE_CLOSERS_VI : banks.OVERRIDE_CLOSERS_EN);
@@ -1154,7 +1498,9 @@ export function syntheticRows(options: SyntheticOptions): SyntheticRow[] {
   const r = context.random;
   const families = FAMILIES.filter((family) => family.pools.includes(options.pool));
   const pickFamily = (injectable: boolean, code: boolean): Family => {
-    const eligible = families.filter((family) => (!injectable || family.injectable) && (!code || family.code));
+    const eligible = families.filter(
+      (family) => (!injectable || family.injectable) && (!code || family.code),
+    );
     const total = eligible.reduce((sum, family) => sum + family.weight, 0);
     let at = r.next() * total;
     for (const family of eligible) {
@@ -1184,12 +1530,22 @@ export function syntheticRows(options: SyntheticOptions): SyntheticRow[] {
     const id = `synthetic-${options.pool}-${String(index).padStart(5, '0')}`;
     const category = `synthetic:${group}`;
     if (attack === undefined) {
-      if (rendered.includes(MARKER)) throw new Error(`synthetic family ${family.name} placed a marker in a benign row`);
-      rows.push({ id, text: rendered, label: 0, kind: 'tool_output', source: 'warden synthetic', category, meta: { context_group: group } });
+      if (rendered.includes(MARKER))
+        throw new Error(`synthetic family ${family.name} placed a marker in a benign row`);
+      rows.push({
+        id,
+        text: rendered,
+        label: 0,
+        kind: 'tool_output',
+        source: 'warden synthetic',
+        category,
+        meta: { context_group: group },
+      });
       continue;
     }
     const at = rendered.indexOf(MARKER);
-    if (at < 0 || rendered.indexOf(MARKER, at + 1) >= 0) throw new Error(`synthetic family ${family.name} did not place exactly one marker`);
+    if (at < 0 || rendered.indexOf(MARKER, at + 1) >= 0)
+      throw new Error(`synthetic family ${family.name} did not place exactly one marker`);
     const planted = context.escape(attack.text);
     const text = rendered.slice(0, at) + planted + rendered.slice(at + MARKER.length);
     rows.push({

@@ -448,8 +448,13 @@ function skippedBinaryKey(record: Record<string, unknown>): 'data' | 'blob' | un
 function jsonPointer(path: PathNode | null): string {
   const keys: string[] = [];
   for (let node = path; node !== null; node = node.parent) {
+    const key = node.key;
     keys.push(
-      typeof node.key === 'number' ? String(node.key) : node.key.replaceAll('~', '~0').replaceAll('/', '~1'),
+      typeof key === 'number'
+        ? String(key)
+        : key.includes('~') || key.includes('/')
+          ? key.replaceAll('~', '~0').replaceAll('/', '~1')
+          : key,
     );
   }
   return keys.length === 0 ? '' : `/${keys.reverse().join('/')}`;

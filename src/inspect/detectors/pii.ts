@@ -13,6 +13,8 @@ import { isIPv6 } from 'node:net';
 import { countrySpecs, isValidIBAN } from 'ibantools';
 import { findPhoneNumbersInText, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import type { CountryCode } from 'libphonenumber-js/max';
+import { internationalPhoneVerdict, nationalPhoneValid } from './phone-numbers.js';
+import type { PhoneVerdict } from './phone-numbers.js';
 import type { Detector, ScanBudget } from '../types.js';
 import {
   cardScheme,
@@ -25,6 +27,7 @@ import {
 import {
   contextBefore,
   contextual,
+  currentYear,
   foldRange,
   foldedWordHash,
   isWordCode,
@@ -290,11 +293,11 @@ function internationalPhones(runs: DigitRuns, token: number, start: number, emit
       // (calling code 84) and they would be dropped below, so it is not asked
       if ((number.startsWith('84') || number.startsWith('0084')) && vietnamesePhoneKind(number) !== undefined)
         return;
-      const parsed = parsePhoneNumberFromString(international + number, 'VN');
+      const verdict = phoneVerdict(international + number);
       if (
-        parsed?.isValid() === true &&
+        verdict.valid &&
         end <= limit &&
-        !isVietnamese(parsed.countryCallingCode, parsed.nationalNumber)
+        !isVietnamese(verdict.countryCallingCode, verdict.nationalNumber)
       ) {
         emit(start, end, contextual(0.85, contextBefore(runs.text, start), PHONE_KINDS, 0.95, 0.4));
       }
@@ -314,6 +317,23 @@ function internationalPhones(runs: DigitRuns, token: number, start: number, emit
   } catch {
     // libphonenumber refused the candidate: nothing to report
   }
+}
+
+/**
+ * libphonenumber's verdict on "+<digits>" or "00<digits>" (default country Vietnam): from
+ * `phone-numbers.ts`, which walks the same metadata without rebuilding its patterns, or from the
+ * library itself for the cases that module leaves to it.
+ */
+function phoneVerdict(number: string): PhoneVerdict {
+  const verdict = internationalPhoneVerdict(number);
+  if (verdict !== undefined) return verdict;
+  const parsed = parsePhoneNumberFromString(number, 'VN');
+  return {
+    valid: parsed?.isValid() === true,
+    countryCallingCode: parsed?.countryCallingCode ?? '',
+    nationalNumber: parsed?.nationalNumber ?? '',
+    country: parsed?.country,
+  };
 }
 
 /** Vietnamese numbers are reported by vn.phone. */
@@ -358,10 +378,10 @@ function nationalPhones(runs: DigitRuns, token: number, first: number, last: num
   if (digitCount < 8 || digitCount > 13 || last - first > 5 || !isStandalone(runs, token, first, last))
     return;
   const start = runs.groupStart[first] ?? 0;
-  const hits = contextBefore(text, start);
-  if (hits.empty || hits.distance('phone') > NEAR_LABEL || hits.verdict(PHONE_KINDS) !== 'positive') return;
   const digits = digitsOf(runs, first, last);
   if (vietnamesePhoneKind(digits) !== undefined) return;
+  const hits = contextBefore(text, start);
+  if (hits.empty || hits.distance('phone') > NEAR_LABEL || hits.verdict(PHONE_KINDS) !== 'positive') return;
   for (const region of LABELLED_REGIONS) {
     if (nationalNumberValid(digits, region)) {
       emit(start, runs.groupEnd[last] ?? 0, 0.75);
@@ -382,6 +402,8 @@ function nanpShape(runs: DigitRuns, group: number, area: number): boolean {
 }
 
 function nationalNumberValid(digits: string, region: CountryCode): boolean {
+  const valid = nationalPhoneValid(digits, region);
+  if (valid !== undefined) return valid;
   try {
     const parsed = parsePhoneNumberFromString(digits, region);
     return parsed !== undefined && parsed.country === region && parsed.isValid();
@@ -634,7 +656,6 @@ const VIETNAMESE_DAY_MONTH_BEFORE_YEAR =
 function detectBirthDates(text: string, budget: ScanBudget, emit: Emit): void {
   const view = nfcView(text, budget);
   const runs = digitRuns(view.text, budget);
-  const now = today();
   for (let token = 0; token < runs.tokens; token++) {
     if (outOfTime(token + 1, budget)) return;
     if ((runs.tokenDigits[token] ?? 0) < 4) continue;
@@ -642,11 +663,11 @@ function detectBirthDates(text: string, budget: ScanBudget, emit: Emit): void {
     const last = runs.tokenLast[token] ?? 0;
     for (let group = first; group <= last; group++) {
       const length = groupLength(runs, group);
-      if (group + 2 <= last && numericBirthDate(runs, token, group, now)) {
+      if (group + 2 <= last && numericBirthDate(runs, token, group)) {
         emit(view.start(runs.groupStart[group] ?? 0), view.end(runs.groupEnd[group + 2] ?? 0), 0.85);
         group += 2;
       } else if (length === 4) {
-        const start = textualDateStart(runs, group, now);
+        const start = textualDateStart(runs, group);
         if (start !== undefined) emit(view.start(start), view.end(runs.groupEnd[group] ?? 0), 0.85);
       }
     }
@@ -654,9 +675,10 @@ function detectBirthDates(text: string, budget: ScanBudget, emit: Emit): void {
 }
 
 /** dd/mm/yyyy, mm/dd/yyyy, yyyy-mm-dd, dd.mm.yy... starting at `group`, labelled as a birth date. */
-function numericBirthDate(runs: DigitRuns, token: number, group: number, today: Date): boolean {
-  const lengths = [groupLength(runs, group), groupLength(runs, group + 1), groupLength(runs, group + 2)];
-  const [a = 0, b = 0, c = 0] = lengths;
+function numericBirthDate(runs: DigitRuns, token: number, group: number): boolean {
+  const a = groupLength(runs, group);
+  const b = groupLength(runs, group + 1);
+  const c = groupLength(runs, group + 2);
   const yearFirst = a === 4 && b <= 2 && c <= 2;
   const yearLast = a <= 2 && b <= 2 && (c === 4 || c === 2);
   if (!yearFirst && !yearLast) return false;
@@ -668,11 +690,13 @@ function numericBirthDate(runs: DigitRuns, token: number, group: number, today: 
     isStandalone(runs, token, group, group + 2) || (text[end] === 'T' && isDigit(text.charCodeAt(end + 1)));
   if (!standalone) return false;
   if (!labelledNear(text, runs.groupStart[group] ?? 0, DOB_KINDS)) return false;
-  const values = [0, 1, 2].map((offset) => Number(digitsOf(runs, group + offset, group + offset)));
-  const [x = 0, y = 0, z = 0] = values;
-  if (yearFirst) return plausibleBirthDate(x, y, z, today);
-  const year = c === 4 ? z : expandTwoDigitYear(z, today);
-  return plausibleBirthDate(year, y, x, today) || plausibleBirthDate(year, x, y, today);
+  const x = Number(digitsOf(runs, group, group));
+  const y = Number(digitsOf(runs, group + 1, group + 1));
+  const z = Number(digitsOf(runs, group + 2, group + 2));
+  const now = today();
+  if (yearFirst) return plausibleBirthDate(x, y, z, now);
+  const year = c === 4 ? z : expandTwoDigitYear(z, now);
+  return plausibleBirthDate(year, y, x, now) || plausibleBirthDate(year, x, y, now);
 }
 
 /** Whether a label of `kinds` ends within NEAR_LABEL characters before `start`, nearer than any negative one. */
@@ -687,13 +711,13 @@ function expandTwoDigitYear(year: number, today: Date): number {
 }
 
 /** Start of a written date ("12 May 1990", "May 12, 1990", "ngày 12 tháng 5 năm 1990") ending with the year at `group`. */
-function textualDateStart(runs: DigitRuns, group: number, today: Date): number | undefined {
+function textualDateStart(runs: DigitRuns, group: number): number | undefined {
   const text = runs.text;
   const yearStart = runs.groupStart[group] ?? 0;
   const yearEnd = runs.groupEnd[group] ?? 0;
   if (yearStart < 5 || (yearEnd < text.length && isWordCode(text.charCodeAt(yearEnd)))) return undefined;
   const year = Number(text.slice(yearStart, yearEnd));
-  if (year < 1890 || year > today.getFullYear()) return undefined;
+  if (year < 1890 || year > currentYear()) return undefined;
   const before = text.charCodeAt(yearStart - 1);
   if (before !== 0x20 && before !== 0x2c) return undefined;
   const sliceStart = Math.max(0, yearStart - 40);
@@ -721,7 +745,7 @@ function textualDateStart(runs: DigitRuns, group: number, today: Date): number |
   // "sinh ngày 12 tháng 5": the label ends inside the date, so look before its number too
   const dayStart = start + dateText.search(/[0-9]/);
   if (!labelledNear(text, start, DOB_KINDS) && !labelledNear(text, dayStart, DOB_KINDS)) return undefined;
-  return plausibleBirthDate(year, month, day, today) ? start : undefined;
+  return plausibleBirthDate(year, month, day, today()) ? start : undefined;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -37,7 +37,7 @@ export function secretDetectors(): Detector[] {
     simpleDetector(
       'secret.github',
       'github_token',
-      ['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_'],
+      GITHUB,
       gate({ minLength: 40, all: HAS_UNDERSCORE }), // "ghp_" + 36
       [
         [/(?<![A-Za-z0-9_])gh[pousr]_[A-Za-z0-9]{36,251}(?![A-Za-z0-9_])/g, 0.98],
@@ -47,7 +47,7 @@ export function secretDetectors(): Detector[] {
     simpleDetector(
       'secret.gitlab',
       'gitlab_token',
-      ['glpat-', 'gldt-', 'glrt-', 'glptt-', 'glsoat-', 'glcbt-', 'glft-', 'glimt-', 'glagent-', 'gloas-'],
+      GITLAB,
       gate({ minLength: 25, all: HAS_HYPHEN }), // "gldt-" + 20
       [
         [/(?<![A-Za-z0-9_-])glpat-[A-Za-z0-9_-]{20,64}(?![A-Za-z0-9_-])/g, 0.95],
@@ -60,7 +60,7 @@ export function secretDetectors(): Detector[] {
     simpleDetector(
       'secret.slack',
       'slack_token',
-      ['xox', 'hooks.slack.com'],
+      SLACK,
       gate({ minLength: 15, all: HAS_LOWER_ASCII, any: HAS_HYPHEN | HAS_SLASH }), // "xoxb-1-" + 8
       [
         [
@@ -77,7 +77,7 @@ export function secretDetectors(): Detector[] {
     simpleDetector(
       'secret.stripe',
       'stripe_key',
-      ['_live_', '_test_', 'whsec_'],
+      STRIPE,
       gate({ minLength: 28, all: HAS_UNDERSCORE }), // "sk_live_" + 20
       [
         [/(?<![A-Za-z0-9_])(?:sk|rk)_live_[A-Za-z0-9]{20,247}(?![A-Za-z0-9_])/g, 0.98],
@@ -89,7 +89,7 @@ export function secretDetectors(): Detector[] {
     simpleDetector(
       'secret.anthropic',
       'anthropic_key',
-      ['sk-ant-'],
+      ANTHROPIC_NEEDLE,
       gate({ minLength: 53, all: HAS_HYPHEN, minDigits: 2 }), // "sk-ant-api03-" + 40
       [[/(?<![A-Za-z0-9_-])sk-ant-[a-z]{3,8}[0-9]{2}-[A-Za-z0-9_-]{40,200}(?![A-Za-z0-9_-])/g, 0.98]],
     ),
@@ -99,6 +99,122 @@ export function secretDetectors(): Detector[] {
     connectionStringDetector(),
     genericSecretDetector(),
   ];
+}
+
+// --- needles -------------------------------------------------------------------------------------------
+
+/*
+ * Every detector first checks a substring that all its matches hold ("ghp_", "AKIA", "secret"...). Over
+ * a long text, thirty separate `includes` calls read it thirty times; these two scans read it once
+ * each and note which needles occur, for every detector of the same text.
+ */
+const GITHUB = 1 << 0;
+const GITLAB = 1 << 1;
+const SLACK = 1 << 2;
+const STRIPE = 1 << 3;
+const AWS_KEY_ID_NEEDLE = 1 << 4;
+const GCP_API_KEY_NEEDLE = 1 << 5;
+const GCP_KEY_ID_NEEDLE = 1 << 6;
+const GCP_SERVICE_ACCOUNT_NEEDLE = 1 << 7;
+const AZURE_KEY_NEEDLE = 1 << 8;
+const AZURE_SIG_NEEDLE = 1 << 9;
+const AZURE_CLIENT_NEEDLE = 1 << 10;
+const OPENAI_NEEDLE = 1 << 11;
+const ANTHROPIC_NEEDLE = 1 << 12;
+const PEM_NEEDLE = 1 << 13;
+const SCHEME_NEEDLE = 1 << 14;
+const JWT_NEEDLE = 1 << 15;
+/** "secret", any case. */
+const SECRET_WORD = 1 << 16;
+/** "pwd", "passwd", "password", any case. */
+const PASSWORD_WORD = 1 << 17;
+/** What every SECRET_NAME match holds: "key", "secret", "token", "passw", "pwd" or "credential", any case. */
+const SECRET_NAME_WORD = 1 << 18;
+
+const CASE_SENSITIVE_NEEDLES: ReadonlyMap<string, number> = new Map([
+  ...['ghp_', 'gho_', 'ghu_', 'ghs_', 'ghr_', 'github_pat_'].map((needle) => [needle, GITHUB] as const),
+  ...['glpat-', 'gldt-', 'glrt-', 'glptt-', 'glsoat-', 'glcbt-', 'glft-', 'glimt-', 'glagent-', 'gloas-'].map(
+    (needle) => [needle, GITLAB] as const,
+  ),
+  ['xox', SLACK],
+  ['hooks.slack.com', SLACK],
+  ['_live_', STRIPE],
+  ['_test_', STRIPE],
+  ['whsec_', STRIPE],
+  ['AKIA', AWS_KEY_ID_NEEDLE],
+  ['ASIA', AWS_KEY_ID_NEEDLE],
+  ['AIza', GCP_API_KEY_NEEDLE],
+  ['private_key_id', GCP_KEY_ID_NEEDLE],
+  ['service_account', GCP_SERVICE_ACCOUNT_NEEDLE],
+  ['Key=', AZURE_KEY_NEEDLE],
+  ['Key =', AZURE_KEY_NEEDLE],
+  ['sig=', AZURE_SIG_NEEDLE],
+  ['Q~', AZURE_CLIENT_NEEDLE],
+  ['sk-', OPENAI_NEEDLE],
+  ['sk-ant-', ANTHROPIC_NEEDLE],
+  ['-----BEGIN', PEM_NEEDLE],
+  ['://', SCHEME_NEEDLE],
+  ...['eyJ', 'eyA', 'ewo', 'ew0'].map((needle) => [needle, JWT_NEEDLE] as const),
+]);
+const CASE_INSENSITIVE_NEEDLES: ReadonlyMap<string, number> = new Map([
+  ['secret', SECRET_WORD | SECRET_NAME_WORD],
+  ['pwd', PASSWORD_WORD | SECRET_NAME_WORD],
+  ['passwd', PASSWORD_WORD],
+  ['password', PASSWORD_WORD],
+  ['passw', SECRET_NAME_WORD],
+  ['key', SECRET_NAME_WORD],
+  ['token', SECRET_NAME_WORD],
+  ['credential', SECRET_NAME_WORD],
+]);
+
+/**
+ * One alternation of the needles, longest first, and the bits each match stands for: its own and
+ * those of every needle it starts with (at one position the longest needle wins, and the shorter
+ * needles it begins with are there too). The scan resumes one unit after each match start, so
+ * overlapping needles are all seen.
+ */
+function needleScanner(needles: ReadonlyMap<string, number>, flags: string): (text: string) => number {
+  const ordered = [...needles.keys()].sort((a, b) => b.length - a.length);
+  const bits = new Map<string, number>();
+  for (const needle of ordered) {
+    let value = 0;
+    for (const [other, otherBits] of needles) {
+      const prefix = flags.includes('i')
+        ? needle.toLowerCase().startsWith(other.toLowerCase())
+        : needle.startsWith(other);
+      if (prefix) value |= otherBits;
+    }
+    bits.set(flags.includes('i') ? needle.toLowerCase() : needle, value);
+  }
+  const pattern = new RegExp(
+    ordered.map((needle) => needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'),
+    `g${flags}`,
+  );
+  return (text) => {
+    let found = 0;
+    pattern.lastIndex = 0;
+    for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
+      found |= bits.get(flags.includes('i') ? match[0].toLowerCase() : match[0]) ?? 0;
+      pattern.lastIndex = match.index + 1;
+    }
+    pattern.lastIndex = 0;
+    return found;
+  };
+}
+
+const scanCaseSensitive = needleScanner(CASE_SENSITIVE_NEEDLES, '');
+const scanCaseInsensitive = needleScanner(CASE_INSENSITIVE_NEEDLES, 'i');
+
+let needlesText: string | undefined;
+let needlesFound = 0;
+
+/** The needle bits present in `text`, memoized for the last text (the secret detectors read one string in turn). */
+function needlesIn(text: string): number {
+  if (text !== needlesText) {
+    needlesFound = scanCaseSensitive(text) | scanCaseInsensitive(text);
+    needlesText = text;
+  }
+  return needlesFound;
 }
 
 // --- helpers ------------------------------------------------------------------------------------------
@@ -156,16 +272,16 @@ function secretDetector(
   );
 }
 
-/** A detector made of prefix formats: runs its patterns when the text holds one of the needles. */
+/** A detector made of prefix formats: runs its patterns when the text holds one of its needles (`needle` bits). */
 function simpleDetector(
   name: string,
   type: FindingType,
-  needles: readonly string[],
+  needle: number,
   detectorGate: DetectorGate,
   patterns: readonly Pattern[],
 ): Detector {
   return secretDetector(name, type, detectorGate, (text, budget, findings) => {
-    if (!needles.some((needle) => text.includes(needle))) return;
+    if ((needlesIn(text) & needle) === 0) return;
     // Patterns are listed strongest first; a span a stronger one found is not reported again.
     const starts = new Set<number>();
     for (const [pattern, confidence] of patterns) {
@@ -235,7 +351,7 @@ function awsDetector(): Detector {
     'aws_key',
     gate({ minLength: 20 }) /* an access key id: "AKIA" + 16 */,
     (text, budget, findings) => {
-      if (text.includes('AKIA') || text.includes('ASIA')) {
+      if ((needlesIn(text) & AWS_KEY_ID_NEEDLE) !== 0) {
         let searchedTo = 0;
         eachMatch(AWS_KEY_ID, text, budget, (match) => {
           const start = match.index;
@@ -255,7 +371,7 @@ function awsDetector(): Detector {
           searchedTo = to;
         });
       }
-      if (/secret/i.test(text)) {
+      if ((needlesIn(text) & SECRET_WORD) !== 0) {
         eachMatch(AWS_SECRET_NAMED, text, budget, (match) => {
           AWS_SECRET_VALUE.lastIndex = match.index + match[0].length;
           const value = AWS_SECRET_VALUE.exec(text);
@@ -285,18 +401,18 @@ function gcpDetector(): Detector {
     'gcp_key',
     gate({ minLength: 24 }) /* '"type":"service_account"' */,
     (text, budget, findings) => {
-      if (text.includes('AIza')) {
+      if ((needlesIn(text) & GCP_API_KEY_NEEDLE) !== 0) {
         eachMatch(GCP_API_KEY, text, budget, (match) => {
           findings.push(finding('gcp_key', name, match.index, match.index + match[0].length, 0.95));
         });
       }
-      if (text.includes('private_key_id')) {
+      if ((needlesIn(text) & GCP_KEY_ID_NEEDLE) !== 0) {
         eachMatch(GCP_KEY_ID, text, budget, (match) => {
           const end = match.index + match[0].length - 1;
           findings.push(finding('gcp_key', name, end - 40, end, 0.9));
         });
       }
-      if (text.includes('service_account')) {
+      if ((needlesIn(text) & GCP_SERVICE_ACCOUNT_NEEDLE) !== 0) {
         eachMatch(GCP_SERVICE_ACCOUNT, text, budget, (match) => {
           findings.push(finding('gcp_key', name, match.index, match.index + match[0].length, 0.7));
         });
@@ -324,7 +440,7 @@ function azureDetector(): Detector {
     'azure_key',
     gate({ minLength: 25, any: HAS_EQUALS | HAS_COLON | HAS_TILDE }) /* "?sig=" + 20 */,
     (text, budget, findings) => {
-      if (text.includes('Key=') || text.includes('Key =')) {
+      if ((needlesIn(text) & AZURE_KEY_NEEDLE) !== 0) {
         eachMatch(AZURE_ACCOUNT_KEY, text, budget, (match) => {
           const value = match[1] as string;
           const end = match.index + match[0].length;
@@ -332,7 +448,7 @@ function azureDetector(): Detector {
             findings.push(finding('azure_key', name, end - value.length, end, 0.95));
         });
       }
-      if (text.includes('sig=')) {
+      if ((needlesIn(text) & AZURE_SIG_NEEDLE) !== 0) {
         eachMatch(AZURE_SAS_SIGNATURE, text, budget, (match) => {
           const value = match[1] as string;
           const end = match.index + match[0].length;
@@ -342,12 +458,12 @@ function azureDetector(): Detector {
           );
         });
       }
-      if (text.includes('Q~')) {
+      if ((needlesIn(text) & AZURE_CLIENT_NEEDLE) !== 0) {
         eachMatch(AZURE_CLIENT_SECRET, text, budget, (match) => {
           findings.push(finding('azure_key', name, match.index, match.index + match[0].length, 0.9));
         });
       }
-      if (/secret/i.test(text)) {
+      if ((needlesIn(text) & SECRET_WORD) !== 0) {
         eachMatch(AZURE_NAMED_SECRET, text, budget, (match) => {
           const value = match[1] as string;
           const end = match.index + match[0].length;
@@ -375,7 +491,7 @@ function openAiDetector(): Detector {
     'openai_key',
     gate({ minLength: 31, all: HAS_HYPHEN }) /* "sk-" + 10 + "T3BlbkFJ" + 10 */,
     (text, budget, findings) => {
-      if (!text.includes('sk-')) return;
+      if ((needlesIn(text) & OPENAI_NEEDLE) === 0) return;
       const seen = new Set<number>();
       const add = (start: number, end: number, confidence: number): void => {
         if (seen.has(start) || text.startsWith('sk-ant-', start)) return;
@@ -416,7 +532,7 @@ function privateKeyDetector(): Detector {
     'private_key',
     gate({ minLength: 27, all: HAS_HYPHEN | HAS_SPACE }) /* "-----BEGIN PRIVATE KEY-----" */,
     (text, budget, findings) => {
-      if (!text.includes('-----BEGIN')) return;
+      if ((needlesIn(text) & PEM_NEEDLE) === 0) return;
       eachMatch(PEM_BEGIN, text, budget, (match) => {
         const start = match.index;
         const afterBegin = start + match[0].length;
@@ -451,7 +567,7 @@ function jwtDetector(): Detector {
     'jwt',
     gate({ minLength: 12, all: HAS_DOT }) /* "eyJ" + 5 + "." + 2 + "." */,
     (text, budget, findings) => {
-      if (!text.includes('.') || !/ey[JA]|ew[o0]/.test(text)) return;
+      if (!text.includes('.') || (needlesIn(text) & JWT_NEEDLE) === 0) return;
       eachMatch(JWT, text, budget, (match) => {
         const token = match[0];
         const firstDot = token.indexOf('.');
@@ -557,7 +673,7 @@ function urlCredentialsDetector(): Detector {
     'url_credentials',
     gate({ minLength: 8, all: HAS_COLON | HAS_SLASH | HAS_AT }) /* "a://:b@c" */,
     (text, budget, findings) => {
-      if (!text.includes('://') || !text.includes('@')) return;
+      if ((needlesIn(text) & SCHEME_NEEDLE) === 0 || !text.includes('@')) return;
       eachUrlCredential(text, budget, (scheme, userStart, passwordStart, passwordEnd) => {
         if (DATABASE_SCHEMES.has(scheme) || scheme.startsWith('jdbc')) return; // connection_string reports these
         const password = text.slice(passwordStart, passwordEnd);
@@ -591,7 +707,7 @@ function connectionStringDetector(): Detector {
     'connection_string',
     gate({ minLength: 8, any: HAS_AT | HAS_EQUALS }) /* "a://:b@c", "pwd=abcd" */,
     (text, budget, findings) => {
-      if (text.includes('://') && text.includes('@')) {
+      if ((needlesIn(text) & SCHEME_NEEDLE) !== 0 && text.includes('@')) {
         eachUrlCredential(text, budget, (scheme, _userStart, passwordStart, passwordEnd) => {
           if (!DATABASE_SCHEMES.has(scheme) && !scheme.startsWith('jdbc')) return;
           const password = text.slice(passwordStart, passwordEnd);
@@ -600,7 +716,7 @@ function connectionStringDetector(): Detector {
           findings.push(finding('connection_string', name, passwordStart, passwordEnd, confidence));
         });
       }
-      if (/p(?:ass)?wd|password/i.test(text)) {
+      if ((needlesIn(text) & PASSWORD_WORD) !== 0) {
         eachMatch(KEY_VALUE_PASSWORD, text, budget, (match) => {
           const raw = match[1] as string;
           const quoted = raw.startsWith('"') || raw.startsWith("'");
@@ -652,6 +768,7 @@ function genericSecretDetector(): Detector {
     'generic_secret',
     gate({ minLength: 16, any: HAS_COLON | HAS_EQUALS }) /* "pwd=" + 12 */,
     (text, budget, findings) => {
+      if ((needlesIn(text) & SECRET_NAME_WORD) === 0) return;
       let searchedTo = 0;
       eachMatch(SECRET_NAME, text, budget, (match) => {
         const from = match.index + match[0].length;

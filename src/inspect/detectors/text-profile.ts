@@ -68,8 +68,18 @@ export function groupLengthBit(length: number): number {
 }
 
 /**
+ * Texts longer than this are not read: their profile says "anything may be there" (a long text
+ * opens nearly every gate anyway, and reading it would cost more than the gates save).
+ */
+const PROFILED_LENGTH = 1024;
+const ALL_FLAGS = 0xffff;
+const ALL_GROUP_LENGTHS = -1;
+
+/**
  * What one pass over a text found: the facts detector gates are written against. Built once per
- * string by the scanner (or per text by a detector called on its own).
+ * string by the scanner (or per text by a detector called on its own). Exact up to PROFILED_LENGTH
+ * units; beyond, every flag is set and every count is the text's length (bounds that open every
+ * gate), and detectors reading the profile must treat it so.
  */
 export class TextProfile {
   readonly text: string;
@@ -86,6 +96,15 @@ export class TextProfile {
 
   constructor(text: string) {
     this.text = text;
+    if (text.length > PROFILED_LENGTH) {
+      // a long text holds nearly everything: every gate opens, and the pass is spared
+      this.flags = ALL_FLAGS;
+      this.digits = text.length;
+      this.capitals = text.length;
+      this.asciiCapitals = text.length;
+      this.groupLengths = ALL_GROUP_LENGTHS;
+      return;
+    }
     let flags = 0;
     let digits = 0;
     let capitals = 0;

@@ -109,9 +109,8 @@ const CMND_KINDS: readonly ContextKind[] = ['cmnd'];
 
 function detectCccd(text: string, budget: ScanBudget, emit: Emit): void {
   const runs = digitRuns(text, budget);
-  const year = currentYear();
   for (const group of standaloneGroups(runs, budget, 12)) {
-    if (cccdStructure(digitsOf(runs, group, group), year) === undefined) continue;
+    if (cccdStructure(digitsOf(runs, group, group), currentYear()) === undefined) continue;
     const start = runs.groupStart[group] ?? 0;
     const hits = contextBefore(text, start);
     // "STK: 060…": an account number that happens to have a CCCD's shape is the account detector's
@@ -254,7 +253,6 @@ const CURRENCY_AFTER = /^ ?(?:vnd|vnđ|đ|₫|dong|đồng|usd|\$|k\b|tr\b|tri�
 
 function detectBankAccounts(text: string, budget: ScanBudget, emit: Emit): void {
   const runs = digitRuns(text, budget);
-  const year = currentYear();
   for (let token = 0; token < runs.tokens; token++) {
     if (outOfTime(token + 1, budget)) return;
     if ((runs.tokenDigits[token] ?? 0) < 6) continue;
@@ -263,56 +261,53 @@ function detectBankAccounts(text: string, budget: ScanBudget, emit: Emit): void 
     const digitCount = runs.tokenDigits[token] ?? 0;
     // the whole token when it is one number ("0071 0001 23456"), else each group on its own
     if (last > first && digitCount <= 19 && hasUniformGaps(runs, first, last, ' -')) {
-      bankAccountAt(runs, token, first, last, year, emit);
+      bankAccountAt(runs, token, first, last, emit);
     } else {
       for (let group = first; group <= last; group++) {
-        if (groupLength(runs, group) >= 6) bankAccountAt(runs, token, group, group, year, emit);
+        if (groupLength(runs, group) >= 6) bankAccountAt(runs, token, group, group, emit);
       }
     }
   }
 }
 
-function bankAccountAt(
-  runs: DigitRuns,
-  token: number,
-  start: number,
-  end: number,
-  year: number,
-  emit: Emit,
-): void {
+function bankAccountAt(runs: DigitRuns, token: number, start: number, end: number, emit: Emit): void {
   const text = runs.text;
   const spanStart = runs.groupStart[start] ?? 0;
   const spanEnd = runs.groupEnd[end] ?? 0;
   if (spanEnd - spanStart > 24 || !isStandalone(runs, token, start, end)) return;
-  const hits = contextBefore(text, spanStart);
-  if (hits.empty || hits.verdict(ACCOUNT_KINDS) !== 'positive') return;
   const digits = digitsOf(runs, start, end);
   if (digits.length > 19) return;
+  // phones and cards are reported as such whatever the label (see isOtherNumber): no label lookup
+  if (!isInternationalLooking(digits) && vietnamesePhoneKind(digits) !== undefined) return;
+  if (digits.length >= 13 && luhnValid(digits) && cardScheme(digits) !== undefined) return;
+  const hits = contextBefore(text, spanStart);
+  if (hits.empty || hits.verdict(ACCOUNT_KINDS) !== 'positive') return;
   const accountLabel = hits.distance('bank') <= hits.distance('bankName');
   if (!accountLabel && digits.length < 8) return;
   if (CURRENCY_AFTER.test(text.slice(spanEnd, spanEnd + 8))) return;
   if (
-    isOtherNumber(
-      digits,
-      year,
-      hits.distance('bank') < Math.min(hits.distance('cccd'), hits.distance('phone')),
-    )
+    isOtherNumber(digits, hits.distance('bank') < Math.min(hits.distance('cccd'), hits.distance('phone')))
   ) {
     return;
   }
   emit(spanStart, spanEnd, accountLabel ? 0.85 : 0.7);
 }
 
+/** Digits written with Vietnam's calling code, as an account number may look ("0084…", "84…"). */
+function isInternationalLooking(digits: string): boolean {
+  return digits.startsWith('00') || digits.startsWith('84');
+}
+
 /**
  * Digits that are a phone, a card or a CCCD are reported as such, not as an account; a CCCD shape or
  * an international-looking number ("0084…") right after an account label is still an account.
  */
-function isOtherNumber(digits: string, year: number, accountLabelled: boolean): boolean {
+function isOtherNumber(digits: string, accountLabelled: boolean): boolean {
   // a national phone number stays a phone ("STK: 0912345678"); "0084…" after "STK" is an account
-  const international = digits.startsWith('00') || digits.startsWith('84');
-  if (vietnamesePhoneKind(digits) !== undefined && !(accountLabelled && international)) return true;
+  if (vietnamesePhoneKind(digits) !== undefined && !(accountLabelled && isInternationalLooking(digits)))
+    return true;
   if (digits.length >= 13 && luhnValid(digits) && cardScheme(digits) !== undefined) return true;
-  return !accountLabelled && digits.length === 12 && cccdStructure(digits, year) !== undefined;
+  return !accountLabelled && digits.length === 12 && cccdStructure(digits, currentYear()) !== undefined;
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -78,7 +78,8 @@ const INERT_MAX_LENGTH = 256;
 const INERT_TOKEN_LENGTH = 24;
 const EMAIL = /^[A-Za-z0-9._%+-]{1,23}@[A-Za-z0-9-]{1,63}(?:\.[A-Za-z0-9-]{1,63}){1,8}$/;
 /** A URL without query or fragment whose path segments are too short to hide an encoded run or a sentence. */
-const PLAIN_URL = /^(?:https?|ftp):\/\/[A-Za-z0-9.-]{1,253}(?::\d{1,5})?(?:\/[A-Za-z0-9._~%+-]{0,23}){0,16}\/?$/;
+const PLAIN_URL =
+  /^(?:https?|ftp):\/\/[A-Za-z0-9.-]{1,253}(?::\d{1,5})?(?:\/[A-Za-z0-9._~%+-]{0,23}){0,16}\/?$/;
 const UUID = /^[0-9A-Fa-f]{8}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{4}-[0-9A-Fa-f]{12}$/;
 const TIMESTAMP = /^\d{4}-\d{2}-\d{2}(?:[T ]\d{2}:\d{2}(?::\d{2}(?:\.\d{1,9})?)?(?:Z|[+-]\d{2}:?\d{2})?)?$/;
 
@@ -103,7 +104,8 @@ export function cannotCarryInstruction(text: string): boolean {
     else if (code >= 0x80) {
       // Latin-1 letters, Latin Extended-A/B and Vietnamese (Latin Extended Additional); nothing else.
       const latin =
-        (code >= 0xc0 && code <= 0x24f && code !== 0xd7 && code !== 0xf7) || (code >= 0x1e00 && code <= 0x1eff);
+        (code >= 0xc0 && code <= 0x24f && code !== 0xd7 && code !== 0xf7) ||
+        (code >= 0x1e00 && code <= 0x1eff);
       if (!latin) return false;
       letters = true;
     } else if ((code | 0x20) >= 0x61 && (code | 0x20) <= 0x7a) letters = true;
@@ -121,7 +123,7 @@ export function cannotCarryInstruction(text: string): boolean {
   return true;
 }
 
-const WHITESPACE = /[\x00-\x20\x7f]+/;
+const WHITESPACE = /\s+/;
 
 /** A whole email address, plain URL, UUID or timestamp, or a token without letters. */
 function isInertToken(token: string): boolean {
