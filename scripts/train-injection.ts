@@ -37,6 +37,7 @@ import {
   normalizeForFeatures,
 } from '../src/inspect/injection/features.js';
 import { RULE_TYPES, parseInjectionModel, sigmoid } from '../src/inspect/injection/classifier.js';
+import { REQUEST_LINE_DETECTOR } from '../src/inspect/injection/rules.js';
 import type {
   Calibration,
   InjectionModelFile,
@@ -44,6 +45,7 @@ import type {
   RuleType,
 } from '../src/inspect/injection/classifier.js';
 import {
+  REQUEST_LINES_SCORED,
   calibratedScore,
   cannotCarryInstruction,
   injectionInputs,
@@ -99,11 +101,11 @@ const TRAINING = {
   /** Synthetic tool outputs (scripts/injection/synthetic.ts) added to the training split. */
   synthetic: {
     benign: 6000,
-    attacked: 2400,
+    attacked: 3600,
     /** Generated override attacks per dev attack string in the mix (the rest are the dev set's attack strings). */
     overrideShare: 1,
     /** Generated task hijacks per dev attack string in the mix. */
-    taskShare: 1,
+    taskShare: 2,
     /** Weight of a synthetic example relative to a dev-set one. */
     weight: 1,
     /** The evaluation set: another seed, evaluation-only families and templates, never trained on. */
@@ -122,7 +124,13 @@ const TRAINING = {
      * Weight of a positive sample in the fit. The synthetic hard negatives outnumber the attacks
      * several times; without this the fit buys a lower false-positive rate than needed with detection.
      */
-    positiveWeight: 1.75,
+    positiveWeight: 2,
+    /**
+     * Weight of a synthetic sample in the fit. Out of fold, a synthetic row is scored by a model that
+     * never saw its kind of output at all (folds group by kind), which is harsher than use; this keeps
+     * those rows from pulling the classifier weight down as much as the dev rows pull it up.
+     */
+    syntheticWeight: 0.4,
   },
 };
 
@@ -189,47 +197,48 @@ function main(): void {
 
   // Rule findings do not depend on the model: compute them once per row (with a placeholder model
   // whose logit is 0, then only the logit is recomputed).
-  const ruleInputs = new Map<string, Omit<CalibrationInputs, 'logit' | 'windows'>>();
+  const ruleInputs = new Map<string, RuleInputs>();
   const zeroModel: LoadedInjectionModel = {
     classifier: { bias: 0, weights: new Float32Array(BUCKETS) },
     calibration: neutralCalibration(),
   };
   for (const row of [...rows, ...synthetic]) {
-    const { rules, requestLine } = injectionInputs(zeroModel, row.text, { deadline: Infinity }).inputs;
-    ruleInputs.set(row.id, { rules, requestLine });
+    const { inputs, findings } = injectionInputs(zeroModel, row.text, { deadline: Infinity });
+    const requestLines = findings
+      .filter((finding) => finding.detector === REQUEST_LINE_DETECTOR)
+      .slice(0, REQUEST_LINES_SCORED)
+      .map((finding) => row.text.slice(finding.start, finding.end));
+    ruleInputs.set(row.id, { rules: inputs.rules, requestLine: inputs.requestLine, requestLines });
   }
 
   // 1. Out-of-fold logits with grouped folds, for the calibration and the unseen-attack estimate.
-  const outOfFold: { row: Row; logit: number; windows: number }[] = [];
+  const outOfFold: { row: Row; inputs: CalibrationInputs }[] = [];
   for (let fold = 0; fold < TRAINING.folds; fold++) {
     const fitRows = train.filter((row) => !touchesFold(row, fold));
     const evalRows = train.filter((row) => insideFold(row, fold));
     const model = trainClassifier(fitRows);
-    for (const row of evalRows) outOfFold.push({ row, ...windowLogit(model, row.text) });
+    for (const row of evalRows) outOfFold.push({ row, inputs: modelInputs(model, row, ruleInputs.get(row.id)!) });
     console.log(`fold ${fold}: trained on ${fitRows.length} rows, scored ${evalRows.length}`);
   }
   const calibration = fitCalibration(
-    outOfFold.map(({ row, logit, windows }) => ({
+    outOfFold.map(({ row, inputs }) => ({
       kind: row.kind,
       label: row.label,
-      inputs: { logit, windows, ...ruleInputs.get(row.id)! },
+      inputs,
+      synthetic: isSynthetic(row),
     })),
   );
-  const outOfFoldScored = outOfFold.map(({ row, logit, windows }) => ({
+  const outOfFoldScored = outOfFold.map(({ row, inputs }) => ({
     row,
-    score: cannotCarryInstruction(row.text)
-      ? 0
-      : calibratedScore(calibration, row.kind, { logit, windows, ...ruleInputs.get(row.id)! }),
+    score: cannotCarryInstruction(row.text) ? 0 : calibratedScore(calibration, row.kind, inputs),
   }));
   if (process.env.TRAIN_DUMP !== undefined) {
-    const dump = outOfFold.map(({ row, logit, windows }, index) => ({
+    const dump = outOfFold.map(({ row, inputs }, index) => ({
       id: row.id,
       kind: row.kind,
       label: row.label,
       category: row.category,
-      logit,
-      windows,
-      rules: ruleInputs.get(row.id),
+      inputs,
       score: outOfFoldScored[index]!.score,
       attack: row.meta?.attack_span === undefined ? null : row.text.slice(...row.meta.attack_span),
       text: row.text.slice(0, 400),
@@ -587,6 +596,23 @@ function trainClassifier(rows: readonly Row[]): TrainedClassifier {
   return { bias: round(biasWeight(), 5), weights };
 }
 
+/** What injectionInputs does not compute with a model: the rule findings, and the request lines' texts. */
+type RuleInputs = Omit<CalibrationInputs, 'logit' | 'windows' | 'requestLineLogit'> & {
+  requestLines: string[];
+};
+
+/** The calibration inputs of `row` with a classifier being trained (as injectionInputs computes them). */
+function modelInputs(model: TrainedClassifier, row: Row, rules: RuleInputs): CalibrationInputs {
+  let requestLineLogit = -Infinity;
+  for (const line of rules.requestLines) requestLineLogit = Math.max(requestLineLogit, windowLogit(model, line).logit);
+  return {
+    ...windowLogit(model, row.text),
+    rules: rules.rules,
+    requestLine: rules.requestLine,
+    requestLineLogit: rules.requestLines.length > 0 ? requestLineLogit : 0,
+  };
+}
+
 function windowLogit(model: TrainedClassifier, text: string): { logit: number; windows: number } {
   let best = -Infinity;
   const windows = featureWindows(text);
@@ -623,6 +649,7 @@ function neutralCalibration(): Calibration {
     windows: { prompt: 0, tool_output: 0 },
     rules,
     requestLine: 0,
+    requestLineLogit: 0,
     decisive: TRAINING.calibration.decisive,
   };
 }
@@ -636,29 +663,32 @@ function neutralCalibration(): Calibration {
  * lowers the score) and windows weights ≤ 0.
  */
 function fitCalibration(
-  samples: readonly { kind: Kind; label: 0 | 1; inputs: CalibrationInputs }[],
+  samples: readonly { kind: Kind; label: 0 | 1; inputs: CalibrationInputs; synthetic: boolean }[],
 ): Calibration {
   const { iterations, learningRate, l2, priorClassifier, priorRule } = TRAINING.calibration;
   const calibration = neutralCalibration();
   calibration.classifier = { prompt: priorClassifier, tool_output: priorClassifier };
   for (const type of RULE_TYPES) calibration.rules[type] = priorRule;
   calibration.requestLine = priorRule / 2;
-  const { positiveWeight } = TRAINING.calibration;
-  const count = samples.reduce((sum, sample) => sum + (sample.label === 1 ? positiveWeight : 1), 0);
+  const { positiveWeight, syntheticWeight } = TRAINING.calibration;
+  const weightOf = (sample: (typeof samples)[number]): number =>
+    (sample.label === 1 ? positiveWeight : 1) * (sample.synthetic ? syntheticWeight : 1);
+  const count = samples.reduce((sum, sample) => sum + weightOf(sample), 0);
   const kinds = ['prompt', 'tool_output'] as const;
   for (let iteration = 0; iteration < iterations; iteration++) {
     const gradient = neutralCalibration();
     gradient.classifier = { prompt: 0, tool_output: 0 };
     gradient.windows = { prompt: 0, tool_output: 0 };
     for (const sample of samples) {
-      const error =
-        (calibratedScore(calibration, sample.kind, sample.inputs) - sample.label) *
-        (sample.label === 1 ? positiveWeight : 1);
+      const error = (calibratedScore(calibration, sample.kind, sample.inputs) - sample.label) * weightOf(sample);
       gradient.bias[sample.kind] += error / count;
       gradient.classifier[sample.kind] += (error * sample.inputs.logit) / count;
       gradient.windows[sample.kind] += (error * Math.log2(sample.inputs.windows)) / count;
       for (const type of RULE_TYPES) gradient.rules[type] += (error * sample.inputs.rules[type]) / count;
-      if (sample.kind === 'tool_output') gradient.requestLine += (error * sample.inputs.requestLine) / count;
+      if (sample.kind === 'tool_output') {
+        gradient.requestLine += (error * sample.inputs.requestLine) / count;
+        gradient.requestLineLogit += (error * sample.inputs.requestLineLogit) / count;
+      }
     }
     for (const kind of kinds) {
       calibration.bias[kind] -= learningRate * gradient.bias[kind];
@@ -682,6 +712,12 @@ function fitCalibration(
       calibration.requestLine -
         learningRate * (gradient.requestLine + l2 * (calibration.requestLine - priorRule / 2)),
     );
+    // A request line that reads more like an attack never lowers the score.
+    calibration.requestLineLogit = Math.max(
+      0,
+      calibration.requestLineLogit -
+        learningRate * (gradient.requestLineLogit + l2 * calibration.requestLineLogit),
+    );
   }
   const rounded = neutralCalibration();
   for (const kind of kinds) {
@@ -691,6 +727,7 @@ function fitCalibration(
   }
   for (const type of RULE_TYPES) rounded.rules[type] = round(calibration.rules[type], 4);
   rounded.requestLine = round(calibration.requestLine, 4);
+  rounded.requestLineLogit = round(calibration.requestLineLogit, 4);
   return rounded;
 }
 

@@ -313,6 +313,20 @@ function lookBefore(text: string, index: number, width: number): ContextHits {
   return hits ?? NO_HITS;
 }
 
+/**
+ * Whether a label can end at most `distance` characters before `index`, as `contextBefore(text,
+ * index).distance(kind) <= distance` needs for any kind: some unit among the `distance + 1` before
+ * `index` folds to a letter (label words are letters) or is a combining mark (kept inside a word).
+ * Reads those units only, so a caller can skip the lookup for the many numbers with no label near.
+ */
+export function mayEndLabelNear(text: string, index: number, distance: number): boolean {
+  for (let position = index - 1; position >= 0 && position >= index - distance - 1; position--) {
+    const folded = foldCode(text.charCodeAt(position));
+    if (folded === 0 || (folded >= 0x61 && folded <= 0x7a)) return true;
+  }
+  return false;
+}
+
 /** For each kind, hashes of the last word of its phrases: what a label of that kind ends with. */
 const LAST_WORD_HASHES = buildLastWordHashes();
 
@@ -384,12 +398,14 @@ let cachedNfc: NfcView | undefined;
 /**
  * The NFC form of `text` with offsets that map back, so Vietnamese typed in decomposed form (as some
  * keyboards and macOS file names produce) matches the same word lists. Costs one scan when the text
- * has no combining mark; memoized for the last text.
+ * has no combining mark (none when the caller knows it has none: `mayHaveMarks` false); memoized for
+ * the last text.
  */
-export function nfcView(text: string, budget?: ScanBudget): NfcView {
+export function nfcView(text: string, budget?: ScanBudget, mayHaveMarks = true): NfcView {
   if (text === cachedNfcSource && cachedNfc !== undefined) return cachedNfc;
   COMBINING_MARK.lastIndex = 0;
-  const view = COMBINING_MARK.test(text) ? buildNfcView(text, budget) : new IdentityView(text);
+  const view =
+    mayHaveMarks && COMBINING_MARK.test(text) ? buildNfcView(text, budget) : new IdentityView(text);
   if (view === undefined) return new IdentityView(text); // out of time: the scan fails closed anyway
   cachedNfcSource = text;
   cachedNfc = view;

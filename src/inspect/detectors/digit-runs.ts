@@ -39,6 +39,8 @@ export interface DigitRuns {
   readonly tokenDigits: Int32Array;
   /** The most digits of any token. */
   readonly maxTokenDigits: number;
+  /** The most groups of any token. */
+  readonly maxTokenGroups: number;
   /** False when the budget ran out before the end of the text. */
   readonly complete: boolean;
 }
@@ -54,8 +56,7 @@ let cachedRuns: DigitRuns | undefined;
  */
 export function digitRuns(text: string, budget: ScanBudget): DigitRuns {
   if (cachedRuns !== undefined && cachedRuns.complete && cachedRuns.text === text) return cachedRuns;
-  cachedRuns = buildRuns(text, budget);
-  return cachedRuns;
+  return buildRuns(text, budget);
 }
 
 // Scratch arrays, grown by doubling and reused by every build: no allocation per string.
@@ -79,10 +80,9 @@ function growScratch(): void {
 
 function buildRuns(text: string, budget: ScanBudget): DigitRuns {
   const length = text.length;
-  let groups = 0;
-  let tokens = 0;
   let complete = true;
   let index = 0;
+  startRuns(text);
   while (index < length) {
     const code = text.charCodeAt(index);
     if (code < 0x30 || code > 0x39) {
@@ -92,36 +92,68 @@ function buildRuns(text: string, budget: ScanBudget): DigitRuns {
     const start = index;
     index++;
     while (index < length && isDigit(text.charCodeAt(index))) index++;
-    if (groups % CHECK_EVERY === CHECK_EVERY - 1 && performance.now() > budget.deadline) {
+    if (buildGroups % CHECK_EVERY === CHECK_EVERY - 1 && performance.now() > budget.deadline) {
       complete = false;
       break;
     }
-    if (groups === groupStartScratch.length) growScratch();
-    const joined = groups > 0 && joins(text, groupEndScratch[groups - 1] ?? 0, start);
-    groupStartScratch[groups] = start;
-    groupEndScratch[groups] = index;
-    if (joined) {
-      tokenLastScratch[tokens - 1] = groups;
-      tokenDigitsScratch[tokens - 1] = (tokenDigitsScratch[tokens - 1] ?? 0) + index - start;
-    } else {
-      tokenFirstScratch[tokens] = groups;
-      tokenLastScratch[tokens] = groups;
-      tokenDigitsScratch[tokens] = index - start;
-      tokens++;
-    }
-    groups++;
+    addRun(start, index);
   }
+  return finishRuns(complete);
+}
+
+// The build in progress: `buildRuns` above, or the text profile's pass, which meets the digit runs
+// as it reads a short text and records them here instead of leaving them to a second pass.
+let buildText = '';
+let buildGroups = 0;
+let buildTokens = 0;
+
+/** Starts recording the digit runs of `text` (see `addRun`, `finishRuns`). */
+export function startRuns(text: string): void {
+  buildText = text;
+  buildGroups = 0;
+  buildTokens = 0;
+}
+
+/** Records the next maximal run of ASCII digits, `[start, end)`, of the text being recorded. */
+export function addRun(start: number, end: number): void {
+  const groups = buildGroups;
+  const tokens = buildTokens;
+  if (groups === groupStartScratch.length) growScratch();
+  const joined = groups > 0 && joins(buildText, groupEndScratch[groups - 1] ?? 0, start);
+  groupStartScratch[groups] = start;
+  groupEndScratch[groups] = end;
+  if (joined) {
+    tokenLastScratch[tokens - 1] = groups;
+    tokenDigitsScratch[tokens - 1] = (tokenDigitsScratch[tokens - 1] ?? 0) + end - start;
+  } else {
+    tokenFirstScratch[tokens] = groups;
+    tokenLastScratch[tokens] = groups;
+    tokenDigitsScratch[tokens] = end - start;
+    buildTokens = tokens + 1;
+  }
+  buildGroups = groups + 1;
+}
+
+/**
+ * Ends the recording: the runs of the text, memoized as `digitRuns` would (`complete` false when the
+ * recording stopped before the end of the text).
+ */
+export function finishRuns(complete: boolean): DigitRuns {
+  const text = buildText;
+  const tokens = buildTokens;
   let maxTokenDigits = 0;
+  let maxTokenGroups = 0;
   for (let token = 0; token < tokens; token++) {
     const first = tokenFirstScratch[token] ?? 0;
     const last = tokenLastScratch[token] ?? 0;
     tokenFlagsScratch[token] = flagsOf(text, groupStartScratch[first] ?? 0, groupEndScratch[last] ?? 0);
     const digits = tokenDigitsScratch[token] ?? 0;
     if (digits > maxTokenDigits) maxTokenDigits = digits;
+    if (last - first + 1 > maxTokenGroups) maxTokenGroups = last - first + 1;
   }
-  return {
+  cachedRuns = {
     text,
-    groups,
+    groups: buildGroups,
     tokens,
     groupStart: groupStartScratch,
     groupEnd: groupEndScratch,
@@ -130,8 +162,10 @@ function buildRuns(text: string, budget: ScanBudget): DigitRuns {
     tokenFlags: tokenFlagsScratch,
     tokenDigits: tokenDigitsScratch,
     maxTokenDigits,
+    maxTokenGroups,
     complete,
   };
+  return cachedRuns;
 }
 
 function grown(array: Int32Array): Int32Array {

@@ -32,13 +32,16 @@ import {
   foldedWordHash,
   isWordCode,
   labelEndsAt,
+  mayEndLabelNear,
   nfcView,
   today,
 } from './context.js';
 import type { ContextKind } from './context.js';
 import {
   HAS_AT,
+  HAS_CAPITAL_DIGIT,
   HAS_COLON,
+  HAS_COMBINING,
   HAS_COMMA,
   HAS_DOT,
   HAS_LETTER_NON_ASCII,
@@ -87,13 +90,13 @@ export function piiDetectors(): Detector[] {
       gate({ minLength: 6, all: HAS_AT | HAS_DOT, any: ASCII_LETTER }),
       detectEmails,
     ),
-    detector('pii.phone', ['phone'], gate({ minLength: 8, minDigits: 8 }), detectPhones),
-    detector('pii.payment_card', ['payment_card'], gate({ minLength: 13, minDigits: 13 }), detectCards),
-    // two capitals (the country) before digits, 15 characters or more (Norway's length)
+    detector('pii.phone', ['phone'], gate({ minLength: 8, minTokenDigits: 8 }), detectPhones),
+    detector('pii.payment_card', ['payment_card'], gate({ minLength: 13, minTokenDigits: 13 }), detectCards),
+    // two capitals (the country) right before digits, 15 characters or more (Norway's length)
     detector(
       'pii.iban',
       ['iban'],
-      gate({ minLength: MIN_IBAN_LENGTH, minDigits: 2, minAsciiCapitals: 2 }),
+      gate({ minLength: MIN_IBAN_LENGTH, all: HAS_CAPITAL_DIGIT, minTokenDigits: 2, minAsciiCapitals: 2 }),
       detectIbans,
     ),
     // a dotted quad (4 digits or more) or an IPv6 colon; detectIpAddresses looks at each
@@ -107,10 +110,10 @@ export function piiDetectors(): Detector[] {
     detector(
       'pii.date_of_birth',
       ['date_of_birth'],
-      gate({ minLength: 4, minDigits: 4, any: ANY_LETTER }),
+      gate({ minLength: 4, minTokenDigits: 4, any: ANY_LETTER }),
       detectBirthDates,
     ),
-    detector('pii.us_ssn', ['us_ssn'], gate({ minLength: 9, minDigits: 9 }), detectSsns),
+    detector('pii.us_ssn', ['us_ssn'], gate({ minLength: 9, minTokenDigits: 9 }), detectSsns),
     // 6 to 9 digits in one run, after a label
     detector(
       'pii.passport',
@@ -378,6 +381,7 @@ function nationalPhones(runs: DigitRuns, token: number, first: number, last: num
   if (digitCount < 8 || digitCount > 13 || last - first > 5 || !isStandalone(runs, token, first, last))
     return;
   const start = runs.groupStart[first] ?? 0;
+  if (!mayEndLabelNear(text, start, NEAR_LABEL)) return;
   const digits = digitsOf(runs, first, last);
   if (vietnamesePhoneKind(digits) !== undefined) return;
   const hits = contextBefore(text, start);
@@ -521,7 +525,8 @@ function ibanEnd(text: string, start: number, length: number): number | undefine
 const IP_KINDS: readonly ContextKind[] = ['ip'];
 
 function detectIpAddresses(text: string, budget: ScanBudget, emit: Emit, profile: TextProfile): void {
-  if (profile.digits >= 4 && (profile.flags & HAS_DOT) !== 0) detectIpv4(text, budget, emit);
+  // a dotted quad is one token of four groups
+  if (profile.maxTokenGroups >= 4 && (profile.flags & HAS_DOT) !== 0) detectIpv4(text, budget, emit);
   if ((profile.flags & HAS_COLON) !== 0) detectIpv6(text, budget, emit);
 }
 
@@ -653,8 +658,8 @@ const MONTH_DAY_BEFORE_YEAR = new RegExp(
 const VIETNAMESE_DAY_MONTH_BEFORE_YEAR =
   /(?:^|[^0-9A-Za-zÀ-ỹ])((?:ngày |ngay )?([0-3]?[0-9]) {1,2}(?:tháng|thang) {1,2}([01]?[0-9]),? {1,2}(?:năm |nam )?)$/i;
 
-function detectBirthDates(text: string, budget: ScanBudget, emit: Emit): void {
-  const view = nfcView(text, budget);
+function detectBirthDates(text: string, budget: ScanBudget, emit: Emit, profile: TextProfile): void {
+  const view = nfcView(text, budget, (profile.flags & HAS_COMBINING) !== 0);
   const runs = digitRuns(view.text, budget);
   for (let token = 0; token < runs.tokens; token++) {
     if (outOfTime(token + 1, budget)) return;
@@ -701,6 +706,7 @@ function numericBirthDate(runs: DigitRuns, token: number, group: number): boolea
 
 /** Whether a label of `kinds` ends within NEAR_LABEL characters before `start`, nearer than any negative one. */
 function labelledNear(text: string, start: number, kinds: readonly ContextKind[]): boolean {
+  if (!mayEndLabelNear(text, start, NEAR_LABEL)) return false;
   const hits = contextBefore(text, start);
   return !hits.empty && hits.nearest(kinds) <= NEAR_LABEL && hits.verdict(kinds) === 'positive';
 }

@@ -23,7 +23,7 @@ import {
   gate,
   profiledDetector,
 } from './text-profile.js';
-import type { DetectorGate } from './text-profile.js';
+import type { DetectorGate, TextProfile } from './text-profile.js';
 
 /** Findings of one detector per text stop here (a text full of keys has made its point). */
 const MAX_FINDINGS = 1024;
@@ -90,7 +90,7 @@ export function secretDetectors(): Detector[] {
       'secret.anthropic',
       'anthropic_key',
       ANTHROPIC_NEEDLE,
-      gate({ minLength: 53, all: HAS_HYPHEN, minDigits: 2 }), // "sk-ant-api03-" + 40
+      gate({ minLength: 53, all: HAS_HYPHEN, minTokenDigits: 2 }), // "sk-ant-api03-" + 40
       [[/(?<![A-Za-z0-9_-])sk-ant-[a-z]{3,8}[0-9]{2}-[A-Za-z0-9_-]{40,200}(?![A-Za-z0-9_-])/g, 0.98]],
     ),
     privateKeyDetector(),
@@ -205,6 +205,45 @@ function needleScanner(needles: ReadonlyMap<string, number>, flags: string): (te
 const scanCaseSensitive = needleScanner(CASE_SENSITIVE_NEEDLES, '');
 const scanCaseInsensitive = needleScanner(CASE_INSENSITIVE_NEEDLES, 'i');
 
+/**
+ * Texts up to this long are checked needle by needle (a few `includes` on a short string cost less
+ * than the scans); longer ones are scanned once for all needles.
+ */
+const SHORT_TEXT = 256;
+
+/** Each needle bit's own check, for short texts. */
+const NEEDLE_CHECKS: ReadonlyMap<number, (text: string) => boolean> = buildNeedleChecks();
+
+function buildNeedleChecks(): Map<number, (text: string) => boolean> {
+  const sensitive = new Map<number, string[]>();
+  for (const [needle, bits] of CASE_SENSITIVE_NEEDLES) {
+    for (let bit = 1; bit <= bits; bit <<= 1) {
+      if ((bits & bit) !== 0) sensitive.set(bit, [...(sensitive.get(bit) ?? []), needle]);
+    }
+  }
+  const insensitive = new Map<number, string[]>();
+  for (const [needle, bits] of CASE_INSENSITIVE_NEEDLES) {
+    for (let bit = 1; bit <= bits; bit <<= 1) {
+      if ((bits & bit) !== 0) insensitive.set(bit, [...(insensitive.get(bit) ?? []), needle]);
+    }
+  }
+  const checks = new Map<number, (text: string) => boolean>();
+  for (const [bit, needles] of sensitive) {
+    checks.set(bit, (text) => needles.some((needle) => text.includes(needle)));
+  }
+  for (const [bit, needles] of insensitive) {
+    const pattern = new RegExp(needles.join('|'), 'i');
+    checks.set(bit, (text) => pattern.test(text));
+  }
+  return checks;
+}
+
+/** Whether `text` holds one of the needles of `bit` (one bit). */
+function hasNeedle(text: string, bit: number): boolean {
+  if (text.length > SHORT_TEXT) return (needlesIn(text) & bit) !== 0;
+  return NEEDLE_CHECKS.get(bit)?.(text) === true;
+}
+
 let needlesText: string | undefined;
 let needlesFound = 0;
 
@@ -264,11 +303,11 @@ function secretDetector(
   name: string,
   type: FindingType,
   detectorGate: DetectorGate,
-  body: (text: string, budget: ScanBudget, found: Finding[]) => void,
+  body: (text: string, budget: ScanBudget, found: Finding[], profile: TextProfile) => void,
 ): Detector {
   return profiledDetector(
     { name, category: 'secret', types: [type] },
-    { gate: detectorGate, scan: (profile, budget, found) => body(profile.text, budget, found) },
+    { gate: detectorGate, scan: (profile, budget, found) => body(profile.text, budget, found, profile) },
   );
 }
 
@@ -281,7 +320,7 @@ function simpleDetector(
   patterns: readonly Pattern[],
 ): Detector {
   return secretDetector(name, type, detectorGate, (text, budget, findings) => {
-    if ((needlesIn(text) & needle) === 0) return;
+    if (!hasNeedle(text, needle)) return;
     // Patterns are listed strongest first; a span a stronger one found is not reported again.
     const starts = new Set<number>();
     for (const [pattern, confidence] of patterns) {
@@ -350,8 +389,9 @@ function awsDetector(): Detector {
     name,
     'aws_key',
     gate({ minLength: 20 }) /* an access key id: "AKIA" + 16 */,
-    (text, budget, findings) => {
-      if ((needlesIn(text) & AWS_KEY_ID_NEEDLE) !== 0) {
+    (text, budget, findings, profile) => {
+      // an access key id has 4 capitals ("AKIA"); a named secret key needs 50 characters or more
+      if (profile.asciiCapitals >= 4 && hasNeedle(text, AWS_KEY_ID_NEEDLE)) {
         let searchedTo = 0;
         eachMatch(AWS_KEY_ID, text, budget, (match) => {
           const start = match.index;
@@ -371,7 +411,7 @@ function awsDetector(): Detector {
           searchedTo = to;
         });
       }
-      if ((needlesIn(text) & SECRET_WORD) !== 0) {
+      if (text.length >= 50 && hasNeedle(text, SECRET_WORD)) {
         eachMatch(AWS_SECRET_NAMED, text, budget, (match) => {
           AWS_SECRET_VALUE.lastIndex = match.index + match[0].length;
           const value = AWS_SECRET_VALUE.exec(text);
@@ -400,19 +440,20 @@ function gcpDetector(): Detector {
     name,
     'gcp_key',
     gate({ minLength: 24 }) /* '"type":"service_account"' */,
-    (text, budget, findings) => {
-      if ((needlesIn(text) & GCP_API_KEY_NEEDLE) !== 0) {
+    (text, budget, findings, profile) => {
+      // an API key is 39 characters with 2 capitals ("AIza"); the two others hold "_"
+      if (profile.asciiCapitals >= 2 && text.length >= 39 && hasNeedle(text, GCP_API_KEY_NEEDLE)) {
         eachMatch(GCP_API_KEY, text, budget, (match) => {
           findings.push(finding('gcp_key', name, match.index, match.index + match[0].length, 0.95));
         });
       }
-      if ((needlesIn(text) & GCP_KEY_ID_NEEDLE) !== 0) {
+      if ((profile.flags & HAS_UNDERSCORE) !== 0 && hasNeedle(text, GCP_KEY_ID_NEEDLE)) {
         eachMatch(GCP_KEY_ID, text, budget, (match) => {
           const end = match.index + match[0].length - 1;
           findings.push(finding('gcp_key', name, end - 40, end, 0.9));
         });
       }
-      if ((needlesIn(text) & GCP_SERVICE_ACCOUNT_NEEDLE) !== 0) {
+      if ((profile.flags & HAS_UNDERSCORE) !== 0 && hasNeedle(text, GCP_SERVICE_ACCOUNT_NEEDLE)) {
         eachMatch(GCP_SERVICE_ACCOUNT, text, budget, (match) => {
           findings.push(finding('gcp_key', name, match.index, match.index + match[0].length, 0.7));
         });
@@ -440,7 +481,7 @@ function azureDetector(): Detector {
     'azure_key',
     gate({ minLength: 25, any: HAS_EQUALS | HAS_COLON | HAS_TILDE }) /* "?sig=" + 20 */,
     (text, budget, findings) => {
-      if ((needlesIn(text) & AZURE_KEY_NEEDLE) !== 0) {
+      if (hasNeedle(text, AZURE_KEY_NEEDLE)) {
         eachMatch(AZURE_ACCOUNT_KEY, text, budget, (match) => {
           const value = match[1] as string;
           const end = match.index + match[0].length;
@@ -448,7 +489,7 @@ function azureDetector(): Detector {
             findings.push(finding('azure_key', name, end - value.length, end, 0.95));
         });
       }
-      if ((needlesIn(text) & AZURE_SIG_NEEDLE) !== 0) {
+      if (hasNeedle(text, AZURE_SIG_NEEDLE)) {
         eachMatch(AZURE_SAS_SIGNATURE, text, budget, (match) => {
           const value = match[1] as string;
           const end = match.index + match[0].length;
@@ -458,12 +499,12 @@ function azureDetector(): Detector {
           );
         });
       }
-      if ((needlesIn(text) & AZURE_CLIENT_NEEDLE) !== 0) {
+      if (hasNeedle(text, AZURE_CLIENT_NEEDLE)) {
         eachMatch(AZURE_CLIENT_SECRET, text, budget, (match) => {
           findings.push(finding('azure_key', name, match.index, match.index + match[0].length, 0.9));
         });
       }
-      if ((needlesIn(text) & SECRET_WORD) !== 0) {
+      if (hasNeedle(text, SECRET_WORD)) {
         eachMatch(AZURE_NAMED_SECRET, text, budget, (match) => {
           const value = match[1] as string;
           const end = match.index + match[0].length;
@@ -491,7 +532,7 @@ function openAiDetector(): Detector {
     'openai_key',
     gate({ minLength: 31, all: HAS_HYPHEN }) /* "sk-" + 10 + "T3BlbkFJ" + 10 */,
     (text, budget, findings) => {
-      if ((needlesIn(text) & OPENAI_NEEDLE) === 0) return;
+      if (!hasNeedle(text, OPENAI_NEEDLE)) return;
       const seen = new Set<number>();
       const add = (start: number, end: number, confidence: number): void => {
         if (seen.has(start) || text.startsWith('sk-ant-', start)) return;
@@ -532,7 +573,7 @@ function privateKeyDetector(): Detector {
     'private_key',
     gate({ minLength: 27, all: HAS_HYPHEN | HAS_SPACE }) /* "-----BEGIN PRIVATE KEY-----" */,
     (text, budget, findings) => {
-      if ((needlesIn(text) & PEM_NEEDLE) === 0) return;
+      if (!hasNeedle(text, PEM_NEEDLE)) return;
       eachMatch(PEM_BEGIN, text, budget, (match) => {
         const start = match.index;
         const afterBegin = start + match[0].length;
@@ -567,7 +608,7 @@ function jwtDetector(): Detector {
     'jwt',
     gate({ minLength: 12, all: HAS_DOT }) /* "eyJ" + 5 + "." + 2 + "." */,
     (text, budget, findings) => {
-      if (!text.includes('.') || (needlesIn(text) & JWT_NEEDLE) === 0) return;
+      if (!text.includes('.') || !hasNeedle(text, JWT_NEEDLE)) return;
       eachMatch(JWT, text, budget, (match) => {
         const token = match[0];
         const firstDot = token.indexOf('.');
@@ -673,7 +714,7 @@ function urlCredentialsDetector(): Detector {
     'url_credentials',
     gate({ minLength: 8, all: HAS_COLON | HAS_SLASH | HAS_AT }) /* "a://:b@c" */,
     (text, budget, findings) => {
-      if ((needlesIn(text) & SCHEME_NEEDLE) === 0 || !text.includes('@')) return;
+      if (!hasNeedle(text, SCHEME_NEEDLE) || !text.includes('@')) return;
       eachUrlCredential(text, budget, (scheme, userStart, passwordStart, passwordEnd) => {
         if (DATABASE_SCHEMES.has(scheme) || scheme.startsWith('jdbc')) return; // connection_string reports these
         const password = text.slice(passwordStart, passwordEnd);
@@ -707,7 +748,7 @@ function connectionStringDetector(): Detector {
     'connection_string',
     gate({ minLength: 8, any: HAS_AT | HAS_EQUALS }) /* "a://:b@c", "pwd=abcd" */,
     (text, budget, findings) => {
-      if ((needlesIn(text) & SCHEME_NEEDLE) !== 0 && text.includes('@')) {
+      if (hasNeedle(text, SCHEME_NEEDLE) && text.includes('@')) {
         eachUrlCredential(text, budget, (scheme, _userStart, passwordStart, passwordEnd) => {
           if (!DATABASE_SCHEMES.has(scheme) && !scheme.startsWith('jdbc')) return;
           const password = text.slice(passwordStart, passwordEnd);
@@ -716,7 +757,7 @@ function connectionStringDetector(): Detector {
           findings.push(finding('connection_string', name, passwordStart, passwordEnd, confidence));
         });
       }
-      if ((needlesIn(text) & PASSWORD_WORD) !== 0) {
+      if (hasNeedle(text, PASSWORD_WORD)) {
         eachMatch(KEY_VALUE_PASSWORD, text, budget, (match) => {
           const raw = match[1] as string;
           const quoted = raw.startsWith('"') || raw.startsWith("'");
@@ -768,7 +809,7 @@ function genericSecretDetector(): Detector {
     'generic_secret',
     gate({ minLength: 16, any: HAS_COLON | HAS_EQUALS }) /* "pwd=" + 12 */,
     (text, budget, findings) => {
-      if ((needlesIn(text) & SECRET_NAME_WORD) === 0) return;
+      if (!hasNeedle(text, SECRET_NAME_WORD)) return;
       let searchedTo = 0;
       eachMatch(SECRET_NAME, text, budget, (match) => {
         const from = match.index + match[0].length;

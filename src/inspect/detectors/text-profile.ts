@@ -8,6 +8,7 @@
  */
 import type { Detector, Finding, FindingType, ScanBudget } from '../types.js';
 import { LOWER, UPPER, letterCase } from './context.js';
+import { addRun, finishRuns, startRuns } from './digit-runs.js';
 
 /** An ASCII digit. */
 export const HAS_DIGIT = 1 << 0;
@@ -41,6 +42,8 @@ export const HAS_SLASH = 1 << 13;
 export const HAS_LETTER_NON_ASCII = 1 << 14;
 /** `~`. */
 export const HAS_TILDE = 1 << 15;
+/** An ASCII capital right before a digit ("GB82…", "DH1628…"): where an IBAN's country code meets its digits. */
+export const HAS_CAPITAL_DIGIT = 1 << 16;
 
 const ASCII_FLAGS = buildAsciiFlags();
 
@@ -72,7 +75,7 @@ export function groupLengthBit(length: number): number {
  * opens nearly every gate anyway, and reading it would cost more than the gates save).
  */
 const PROFILED_LENGTH = 1024;
-const ALL_FLAGS = 0xffff;
+const ALL_FLAGS = 0x1ffff;
 const ALL_GROUP_LENGTHS = -1;
 
 /**
@@ -93,6 +96,10 @@ export class TextProfile {
   readonly asciiCapitals: number;
   /** Bit set of the lengths of the maximal runs of ASCII digits (see `groupLengthBit`). */
   readonly groupLengths: number;
+  /** The most digits in one token of the text's digit runs (`digit-runs.ts`). */
+  readonly maxTokenDigits: number;
+  /** The most digit groups in one token. */
+  readonly maxTokenGroups: number;
 
   constructor(text: string) {
     this.text = text;
@@ -103,6 +110,8 @@ export class TextProfile {
       this.capitals = text.length;
       this.asciiCapitals = text.length;
       this.groupLengths = ALL_GROUP_LENGTHS;
+      this.maxTokenDigits = text.length;
+      this.maxTokenGroups = text.length;
       return;
     }
     let flags = 0;
@@ -117,6 +126,7 @@ export class TextProfile {
       if (code < 0x80) {
         const bits = ASCII_FLAGS[code] as number;
         if (bits === HAS_DIGIT) {
+          if (run === 0 && index > 0 && isUpperAscii(text.charCodeAt(index - 1))) flags |= HAS_CAPITAL_DIGIT;
           run++;
           continue;
         }
@@ -135,21 +145,40 @@ export class TextProfile {
         }
       }
       if (run !== 0) {
+        // the digit runs are recorded as they are met (digitRuns finds them memoized)
+        if (digits === 0) startRuns(text);
+        addRun(index - run, index);
         digits += run;
         groupLengths |= groupLengthBit(run);
         run = 0;
       }
     }
     if (run !== 0) {
+      if (digits === 0) startRuns(text);
+      addRun(length - run, length);
       digits += run;
       groupLengths |= groupLengthBit(run);
     }
-    this.flags = digits > 0 ? flags | HAS_DIGIT : flags;
+    let maxTokenDigits = 0;
+    let maxTokenGroups = 0;
+    if (digits > 0) {
+      flags |= HAS_DIGIT;
+      const runs = finishRuns(true);
+      maxTokenDigits = runs.maxTokenDigits;
+      maxTokenGroups = runs.maxTokenGroups;
+    }
+    this.flags = flags;
     this.digits = digits;
     this.capitals = capitals + asciiCapitals;
     this.asciiCapitals = asciiCapitals;
     this.groupLengths = groupLengths;
+    this.maxTokenDigits = maxTokenDigits;
+    this.maxTokenGroups = maxTokenGroups;
   }
+}
+
+function isUpperAscii(code: number): boolean {
+  return code >= 0x41 && code <= 0x5a;
 }
 
 let lastProfile: TextProfile | undefined;
@@ -175,8 +204,10 @@ export interface DetectorGate {
   readonly all: number;
   /** HAS_* bits of which one must be present (0: none needed). */
   readonly any: number;
-  /** Fewest ASCII digits. */
-  readonly minDigits: number;
+  /** Fewest digits in one token (`digit-runs.ts`): what a number-shaped detector reads. */
+  readonly minTokenDigits: number;
+  /** Fewest digit groups in one token. */
+  readonly minTokenGroups: number;
   /** Digit-run lengths of which one must occur (`groupLengthBit`s; 0: none needed). */
   readonly groupLengths: number;
   /** Fewest upper-case letters (`TextProfile.capitals`). */
@@ -189,7 +220,8 @@ const OPEN_GATE: DetectorGate = {
   minLength: 1,
   all: 0,
   any: 0,
-  minDigits: 0,
+  minTokenDigits: 0,
+  minTokenGroups: 0,
   groupLengths: 0,
   minCapitals: 0,
   minAsciiCapitals: 0,
@@ -202,7 +234,7 @@ const OPEN_GATE: DetectorGate = {
 export function gate(conditions: Partial<DetectorGate>): DetectorGate {
   const result = { ...OPEN_GATE, ...conditions };
   let all = result.all;
-  if (result.minDigits > 0 || result.groupLengths !== 0) all |= HAS_DIGIT;
+  if (result.minTokenDigits > 0 || result.minTokenGroups > 0 || result.groupLengths !== 0) all |= HAS_DIGIT;
   if (result.minAsciiCapitals > 0) all |= HAS_UPPER_ASCII;
   let any = result.any;
   if (result.minCapitals > 0 && any === 0) any = HAS_UPPER_ASCII | HAS_LETTER_NON_ASCII;
@@ -220,7 +252,8 @@ export function admits(gate: DetectorGate, profile: TextProfile): boolean {
     profile.text.length >= gate.minLength &&
     (profile.flags & gate.all) === gate.all &&
     (gate.any === 0 || (profile.flags & gate.any) !== 0) &&
-    profile.digits >= gate.minDigits &&
+    profile.maxTokenDigits >= gate.minTokenDigits &&
+    profile.maxTokenGroups >= gate.minTokenGroups &&
     (gate.groupLengths === 0 || (profile.groupLengths & gate.groupLengths) !== 0) &&
     profile.capitals >= gate.minCapitals &&
     profile.asciiCapitals >= gate.minAsciiCapitals

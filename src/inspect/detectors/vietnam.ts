@@ -23,6 +23,7 @@ import {
 } from './context.js';
 import type { ContextKind, NfcView } from './context.js';
 import {
+  HAS_COMBINING,
   HAS_LETTER_NON_ASCII,
   HAS_LOWER_ASCII,
   HAS_SPACE,
@@ -31,7 +32,7 @@ import {
   gate,
   groupLengthBit,
 } from './text-profile.js';
-import type { Emit } from './text-profile.js';
+import type { Emit, TextProfile } from './text-profile.js';
 import { ADDRESS_KEYWORDS, CITY, HAMLET, HOUSE, STREET, VN_CITY_ALIASES } from './data/vn-address.js';
 import type { AddressKeyword } from './data/vn-address.js';
 import { CCCD_PROVINCE_CODES } from './data/vn-codes.js';
@@ -72,7 +73,7 @@ export function vietnamDetectors(): Detector[] {
       gate({ minLength: 9, groupLengths: groupLengthBit(9), any: ANY_LETTER }),
       detectCmnd,
     ),
-    detector('vn.phone', ['phone'], gate({ minLength: 10, minDigits: 10 }), detectVietnamesePhones),
+    detector('vn.phone', ['phone'], gate({ minLength: 10, minTokenDigits: 10 }), detectVietnamesePhones),
     detector(
       'vn.tax_code',
       ['vn_tax_code'],
@@ -83,7 +84,7 @@ export function vietnamDetectors(): Detector[] {
     detector(
       'vn.bank_account',
       ['bank_account'],
-      gate({ minLength: 6, minDigits: 6, any: ANY_LETTER }),
+      gate({ minLength: 6, minTokenDigits: 6, any: ANY_LETTER }),
       detectBankAccounts,
     ),
     // two capitalized words one space apart (in NFD text the capitals are ASCII letters)
@@ -430,8 +431,8 @@ function isSyllable(word: VnWord): boolean {
   return word.folded.length <= 7 && SYLLABLE.test(word.folded);
 }
 
-function detectVietnameseNames(text: string, budget: ScanBudget, emit: Emit): void {
-  const view = nfcView(text, budget);
+function detectVietnameseNames(text: string, budget: ScanBudget, emit: Emit, profile: TextProfile): void {
+  const view = nfcView(text, budget, (profile.flags & HAS_COMBINING) !== 0);
   const source = view.text;
   NAME_ANCHOR.lastIndex = 0;
   let iteration = 0;
@@ -663,8 +664,8 @@ function mayHoldAddressKeyword(text: string): boolean {
   return false;
 }
 
-function detectAddresses(text: string, budget: ScanBudget, emit: Emit): void {
-  const view = nfcView(text, budget);
+function detectAddresses(text: string, budget: ScanBudget, emit: Emit, profile: TextProfile): void {
+  const view = nfcView(text, budget, (profile.flags & HAS_COMBINING) !== 0);
   const source = view.text;
   if (!mayHoldAddressKeyword(source)) return;
   const words = VIETNAMESE_LETTER.test(source) ? ADDRESS_WORDS : ADDRESS_WORDS_ASCII;

@@ -25,7 +25,7 @@ export type RuleType = (typeof RULE_TYPES)[number];
  * Turns the classifier logit and the rule findings into one probability:
  * `sigmoid(bias[kind] + classifier[kind] * logit + windows[kind] * log2(windows)
  * + Σ rules[type] * max confidence of that type + requestLine * (tool output holds a request on
- * a line of its own))`. The windows term corrects for the maximum over many windows of a long
+ * a line of its own) + requestLineLogit * (the classifier's logit of that line alone))`. The windows term corrects for the maximum over many windows of a long
  * text running higher than over a few.
  */
 export interface Calibration {
@@ -35,6 +35,8 @@ export interface Calibration {
   rules: Record<RuleType, number>;
   /** Weight of a request on a line of its own, in tool output only (in a prompt, a question is the normal case). */
   requestLine: number;
+  /** Weight of the classifier's logit of that request line alone (tool output only; 0 without a request line). */
+  requestLineLogit: number;
   /**
    * A rule finding at least this confident decides on its own: the score is then at least its
    * confidence (`1 - (1 - calibrated) * (1 - confidence)`). Findings this strong do not occur in
@@ -134,7 +136,12 @@ export function parseInjectionModel(raw: unknown): LoadedInjectionModel {
 }
 
 function parseCalibration(raw: unknown): Calibration {
-  if (!isRecord(raw) || !isRecord(raw.rules) || !isFiniteNumber(raw.requestLine)) {
+  if (
+    !isRecord(raw) ||
+    !isRecord(raw.rules) ||
+    !isFiniteNumber(raw.requestLine) ||
+    !isFiniteNumber(raw.requestLineLogit)
+  ) {
     throw modelError('has a malformed calibration section');
   }
   if (!isFiniteNumber(raw.decisive) || raw.decisive <= 0 || raw.decisive > 1) {
@@ -152,6 +159,7 @@ function parseCalibration(raw: unknown): Calibration {
     windows: parsePerKind(raw.windows, 'windows'),
     rules,
     requestLine: raw.requestLine,
+    requestLineLogit: raw.requestLineLogit,
     decisive: raw.decisive,
   };
 }

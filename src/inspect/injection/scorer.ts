@@ -5,7 +5,7 @@
  * later sees.
  */
 import type { Finding, ScanBudget } from '../types.js';
-import { RULE_TYPES, classifierLogitFolded, sigmoid } from './classifier.js';
+import { RULE_TYPES, classifierLogit, classifierLogitFolded, sigmoid } from './classifier.js';
 import { foldText } from './fold.js';
 import type { Calibration, LoadedInjectionModel, RuleType } from './classifier.js';
 import { REQUEST_LINE_DETECTOR, detectInjectionRules } from './rules.js';
@@ -20,7 +20,16 @@ export interface CalibrationInputs {
   rules: Record<RuleType, number>;
   /** 1 when the text holds a request on a line of its own, else 0. */
   requestLine: number;
+  /**
+   * The classifier's logit of the request line alone (the highest over the first
+   * REQUEST_LINES_SCORED of them), 0 when there is none: "Describe the life cycle of a frog." between
+   * table rows reads as a task, "Generate a strong ETag for the given entity." in a README does not.
+   */
+  requestLineLogit: number;
 }
+
+/** Request lines whose own logit is computed; past these a text has made its point. */
+export const REQUEST_LINES_SCORED = 16;
 
 /** Runs the rules and the classifier over `text`: the calibration inputs and the rule findings. */
 export function injectionInputs(
@@ -33,16 +42,29 @@ export function injectionInputs(
   const rules = {} as Record<RuleType, number>;
   for (const type of RULE_TYPES) rules[type] = 0;
   let requestLine = 0;
+  let requestLineLogit = -Infinity;
   for (const finding of findings) {
     if (finding.detector === REQUEST_LINE_DETECTOR) {
-      requestLine = 1;
+      if (requestLine++ < REQUEST_LINES_SCORED) {
+        const line = classifierLogit(model.classifier, text.slice(finding.start, finding.end), budget.deadline);
+        if (line.logit > requestLineLogit) requestLineLogit = line.logit;
+      }
       continue;
     }
     const type = finding.type as RuleType;
     if (finding.confidence > rules[type]) rules[type] = finding.confidence;
   }
   const { logit, windows } = classifierLogitFolded(model.classifier, folded.text, budget.deadline);
-  return { inputs: { logit, windows, rules, requestLine }, findings };
+  return {
+    inputs: {
+      logit,
+      windows,
+      rules,
+      requestLine: requestLine > 0 ? 1 : 0,
+      requestLineLogit: requestLine > 0 ? requestLineLogit : 0,
+    },
+    findings,
+  };
 }
 
 /**
@@ -59,7 +81,10 @@ export function calibratedScore(
     calibration.classifier[kind] * inputs.logit +
     calibration.windows[kind] * Math.log2(inputs.windows);
   for (const type of RULE_TYPES) value += calibration.rules[type] * inputs.rules[type];
-  if (kind === 'tool_output') value += calibration.requestLine * inputs.requestLine;
+  if (kind === 'tool_output') {
+    value +=
+      calibration.requestLine * inputs.requestLine + calibration.requestLineLogit * inputs.requestLineLogit;
+  }
   let decisive = 0;
   for (const type of RULE_TYPES) {
     const confidence = inputs.rules[type];

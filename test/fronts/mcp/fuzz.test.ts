@@ -5,7 +5,6 @@ import { connectClient, startGatewayServer } from './helpers.js';
 import type { Connected, GatewayServer } from './helpers.js';
 
 const RUNS = 10_000;
-const DEADLINE_MS = 60_000;
 
 /** JSON-RPC-shaped messages, some well-formed, many not. */
 const looseMessage = fc.oneof(
@@ -158,8 +157,8 @@ describe('/mcp under generated requests (fast-check)', () => {
       }),
       { numRuns: RUNS },
     );
-    const elapsed = Date.now() - started;
-    assert.ok(elapsed < DEADLINE_MS, `took ${elapsed} ms`);
+    // How long it took is for the log, not a pass condition (speed is measured in bench/).
+    console.log(`# ${RUNS} generated requests in ${Date.now() - started} ms`);
     assert.deepEqual(unhandled, []);
     // Plenty of the calls went through the whole pipeline.
     assert.ok((statuses.get(200) ?? 0) > RUNS / 4, JSON.stringify([...statuses]));
