@@ -115,7 +115,7 @@ describe('/mcp under generated requests (fast-check)', () => {
     await gateway?.close();
   });
 
-  test(`${RUNS} generated requests within ${DEADLINE_MS / 1000} s: each answered well-formed, the gateway keeps serving`, async () => {
+  test(`${RUNS} generated requests: each answered well-formed, the gateway keeps serving`, async () => {
     const started = Date.now();
     const statuses = new Map<number, number>();
     await fc.assert(
