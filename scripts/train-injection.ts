@@ -217,7 +217,8 @@ function main(): void {
     const fitRows = train.filter((row) => !touchesFold(row, fold));
     const evalRows = train.filter((row) => insideFold(row, fold));
     const model = trainClassifier(fitRows);
-    for (const row of evalRows) outOfFold.push({ row, inputs: modelInputs(model, row, ruleInputs.get(row.id)!) });
+    for (const row of evalRows)
+      outOfFold.push({ row, inputs: modelInputs(model, row, ruleInputs.get(row.id)!) });
     console.log(`fold ${fold}: trained on ${fitRows.length} rows, scored ${evalRows.length}`);
   }
   const calibration = fitCalibration(
@@ -604,7 +605,8 @@ type RuleInputs = Omit<CalibrationInputs, 'logit' | 'windows' | 'requestLineLogi
 /** The calibration inputs of `row` with a classifier being trained (as injectionInputs computes them). */
 function modelInputs(model: TrainedClassifier, row: Row, rules: RuleInputs): CalibrationInputs {
   let requestLineLogit = -Infinity;
-  for (const line of rules.requestLines) requestLineLogit = Math.max(requestLineLogit, windowLogit(model, line).logit);
+  for (const line of rules.requestLines)
+    requestLineLogit = Math.max(requestLineLogit, windowLogit(model, line).logit);
   return {
     ...windowLogit(model, row.text),
     rules: rules.rules,
@@ -680,7 +682,8 @@ function fitCalibration(
     gradient.classifier = { prompt: 0, tool_output: 0 };
     gradient.windows = { prompt: 0, tool_output: 0 };
     for (const sample of samples) {
-      const error = (calibratedScore(calibration, sample.kind, sample.inputs) - sample.label) * weightOf(sample);
+      const error =
+        (calibratedScore(calibration, sample.kind, sample.inputs) - sample.label) * weightOf(sample);
       gradient.bias[sample.kind] += error / count;
       gradient.classifier[sample.kind] += (error * sample.inputs.logit) / count;
       gradient.windows[sample.kind] += (error * Math.log2(sample.inputs.windows)) / count;

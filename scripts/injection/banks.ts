@@ -824,7 +824,7 @@ export const API_REFERENCE_EN = [
   'This package [sets response headers|parses request bodies|provides a small API|is a fork of another project]; it [does not|never] [block requests|modify the input|make network calls].',
   'Sponsor [this project|us] and get your logo on our README with a link to your site.',
   '[Install|Add] it with `npm install {pkg}` or `yarn add {pkg}`.',
-]
+];
 
 /** Licence and boilerplate paragraphs that READMEs end with. */
 export const LICENSE_PARAGRAPHS = [
@@ -835,4 +835,4 @@ export const LICENSE_PARAGRAPHS = [
   '* Redistributions in binary form must reproduce the above copyright notice, this list of conditions and the following disclaimer in the documentation and/or other materials provided with the distribution.',
   'Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file except in compliance with the License.',
   'Unless required by applicable law or agreed to in writing, software distributed under the License is distributed on an "AS IS" BASIS.',
-]
+];

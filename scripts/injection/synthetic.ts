@@ -925,85 +925,8 @@ const answerFamily: Family = {
   },
 };
 
-const IDENTIFIERS = ['client', 'result', 'items', 'user', 'config', 'cache', 'stream', 'data', 'response', 'options', 'task', 'queue', 'letter', 'entry', 'parser', 'server', 'router', 'store', 'buffer', 'handler'];
-const CODE_COMMENTS = [
-  'simple example',
-  'very simple example, say we want to find and delete all the temp files',
-  'or ESM/TypeScript import',
-  'returns the parsed value',
-  'handle errors here',
-  'TODO: remove after the migration',
-  'this is what runs in CI',
-  'see the docs for all options',
-  'the callback receives the error first',
-  'prints the result to the console',
-  'you can also pass a custom logger',
-  'get the length of the list in bytes',
-];
-
-/** A random snippet of JavaScript, Python or shell built from common statements (generic code). */
-function generatedCode(c: Context): string {
-  const r = c.random;
-  const id = (): string => r.pick(IDENTIFIERS);
-  const pkg = (): string => c.value('pkg');
-  const language = r.pick(['js', 'js', 'python', 'shell'] as const);
-  const count = r.int(3, 12);
-  const lines: string[] = [];
-  for (let index = 0; index < count; index++) {
-    if (language === 'js') {
-      lines.push(
-        r.pick([
-          `import { ${id()} } from '${pkg()}';`,
-          `import ${id()} from "${pkg()}"`,
-          `const ${id()} = require('${pkg()}');`,
-          `const ${id()} = await ${id()}.${c.value('fn')}({ ${id()}: '${c.fake.lorem.word()}' });`,
-          `console.log(${id()}) // ${r.pick(CODE_COMMENTS)}`,
-          `// ${r.pick(CODE_COMMENTS)}`,
-          `for (const ${id()} of ${id()}) {\n  ${id()}.push(${id()});\n}`,
-          `if (!${id()}) throw new Error('${c.fake.lorem.words(3)}');`,
-          `${id()}.write('${c.fake.string.alpha(1)}')`,
-          `export default function ${c.value('fn')}(${id()}, ${id()}) {\n  return ${id()}.${c.value('fn')}(${id()});\n}`,
-          `app.use(${c.value('fn')}());`,
-          `type ${c.fake.word.noun().replace(/^./, (first) => first.toUpperCase())} = { ${id()}: string; ${id()}?: number };`,
-          `const { data } = await axios.get('${c.fake.internet.url()}');`,
-          `res.setHeader('Content-Type', 'application/json');`,
-        ]),
-      );
-    } else if (language === 'python') {
-      lines.push(
-        r.pick([
-          `import ${r.pick(['os', 'json', 'requests', 'subprocess', 'logging', 'pathlib', 'datetime'])}`,
-          `from ${pkg()} import ${id()}`,
-          `def ${c.value('fn')}(${id()}):\n    return ${id()}.get("${c.fake.lorem.word()}")`,
-          `print(${id()})  # ${r.pick(CODE_COMMENTS)}`,
-          `${id()} = requests.get("${c.fake.internet.url()}", timeout=10).json()`,
-          `home = os.environ.get("HOME", "/tmp")`,
-          `subprocess.run(["git", "status"], check=True)`,
-          `with open("${c.fake.system.fileName()}") as handle:\n    ${id()} = handle.read()`,
-          `# ${r.pick(CODE_COMMENTS)}`,
-          `logging.info("%s done", ${id()})`,
-        ]),
-      );
-    } else {
-      lines.push(
-        r.pick([
-          `npm install ${pkg()}`,
-          `npx ${pkg()} --${c.fake.lorem.word()} ${c.value('port')}`,
-          `curl -X POST ${c.fake.internet.url()}api -H "Content-Type: application/json" -d '{"${id()}": 1}'`,
-          `export ${c.value('env')}=${c.fake.string.alphanumeric(8)}`,
-          `# ${r.pick(CODE_COMMENTS)}`,
-          `docker compose logs -f ${id()}`,
-          `git clone ${c.fake.internet.url()}${id()}.git`,
-        ]),
-      );
-    }
-  }
-  return lines.join('\n');
-}
-
 /** A short code snippet in one of several languages. */
 function codeSnippet(c: Context): string {
-  if (c.random.chance(0.5)) return generatedCode(c);
   const f = c.fake;
   const fn = c.value('fn');
   const field = c.value('field');
@@ -1031,7 +954,7 @@ const codeFamily: Family = {
   name: 'code',
   pools: BOTH,
   languages: ['en'],
-  weight: 3,
+  weight: 2,
   injectable: true,
   code: true,
   render: (c) => {
@@ -1250,11 +1173,15 @@ const packageDocsFamily: Family = {
       const lines = c.sentences(banks.API_REFERENCE_EN, c.random.int(1, 4));
       const body = c.random.chance(0.5) ? lines.join('\n') : lines.join(' ');
       const example = c.random.chance(0.5) ? `\n\n\`\`\`js\n${codeSnippet(c)}\n\`\`\`` : '';
-      sections.push(`### ${name}.${fn}(${c.random.pick(['', 'options', 'key, value', 'text, callback', 'input[, options]'])})\n\n${body}${example}`);
+      sections.push(
+        `### ${name}.${fn}(${c.random.pick(['', 'options', 'key, value', 'text, callback', 'input[, options]'])})\n\n${body}${example}`,
+      );
     }
     if (c.random.chance(0.5)) {
       const start = c.random.int(0, banks.LICENSE_PARAGRAPHS.length - 2);
-      sections.push(`## License\n\nCopyright (c) ${c.value('year')} ${f.person.fullName()}\n\n${banks.LICENSE_PARAGRAPHS.slice(start, start + c.random.int(1, 3)).join('\n\n')}`);
+      sections.push(
+        `## License\n\nCopyright (c) ${c.value('year')} ${f.person.fullName()}\n\n${banks.LICENSE_PARAGRAPHS.slice(start, start + c.random.int(1, 3)).join('\n\n')}`,
+      );
     }
     return { text: c.place(sections).join('\n\n'), group: 'package-docs' };
   },

@@ -1,8 +1,9 @@
 /**
- * The injection score: the classifier's logit and the strongest rule finding of each type, combined
- * by a small logistic calibration fitted by the training script. One function computes the inputs
- * for both the runtime and the training script, so the calibration is fitted on exactly what it
- * later sees.
+ * The injection score: the classifier's logit, the strongest rule finding of each type and the
+ * classifier's logit of a request standing on a line of its own, combined by a small logistic
+ * calibration fitted by the training script. One function computes the inputs for both the runtime
+ * and the training script, so the calibration is fitted on exactly what it later sees. Texts that
+ * cannot carry an instruction (ids, amounts, e-mail addresses, plain URLs) score 0 at once.
  */
 import type { Finding, ScanBudget } from '../types.js';
 import { RULE_TYPES, classifierLogit, classifierLogitFolded, sigmoid } from './classifier.js';
@@ -46,7 +47,11 @@ export function injectionInputs(
   for (const finding of findings) {
     if (finding.detector === REQUEST_LINE_DETECTOR) {
       if (requestLine++ < REQUEST_LINES_SCORED) {
-        const line = classifierLogit(model.classifier, text.slice(finding.start, finding.end), budget.deadline);
+        const line = classifierLogit(
+          model.classifier,
+          text.slice(finding.start, finding.end),
+          budget.deadline,
+        );
         if (line.logit > requestLineLogit) requestLineLogit = line.logit;
       }
       continue;
