@@ -258,7 +258,8 @@ export class Scanner {
       entries = entriesFor(set, profile.flags);
     }
     const clockEachDetector = text.length >= CLOCK_EVERY_UNITS;
-    for (const { detector, profiled } of entries) {
+    for (let index = 0; index < entries.length; index++) {
+      const { detector, profiled } = entries[index] as DetectorEntry;
       let found: Finding[];
       if (profiled !== undefined && profile !== undefined) {
         // a built-in detector: skipped when the text cannot hold what it looks for
@@ -287,7 +288,8 @@ export class Scanner {
             'returned something other than a list',
           );
       }
-      for (const finding of found) {
+      for (let position = 0; position < found.length; position++) {
+        const finding = found[position] as Finding;
         if (!isValidFinding(finding, text.length))
           throw detectorFailed(
             `the ${detector.name} detector`,
@@ -327,12 +329,13 @@ export class Scanner {
     const pointer = jsonPointer(path);
     // Data findings and injection spans are resolved apart: a suspicious link must not hide the
     // secret inside it from masking, nor the secret hide the link from the injection report.
-    const kept = [
-      ...(data === undefined ? [] : resolveOverlaps(data, state)),
-      ...(injection === undefined ? [] : resolveOverlaps(injection, state)),
-    ];
-    if (data !== undefined && injection !== undefined)
+    let kept: Finding[];
+    if (injection === undefined) kept = resolveOverlaps(data as Finding[], state);
+    else if (data === undefined) kept = resolveOverlaps(injection, state);
+    else {
+      kept = [...resolveOverlaps(data, state), ...resolveOverlaps(injection, state)];
       kept.sort((a, b) => a.start - b.start || a.end - b.end);
+    }
     for (const finding of kept) {
       state.findings.push({
         type: finding.type,

@@ -1,10 +1,16 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
+import { getCountries, getCountryCallingCode, parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import type { CountryCode } from 'libphonenumber-js/max';
+import PHONE_EXAMPLES from 'libphonenumber-js/examples.mobile.json';
+import { defaultDetectors } from '../../src/inspect/detectors/index.js';
+import { internationalPhoneVerdict, nationalPhoneValid } from '../../src/inspect/detectors/phone-numbers.js';
 import { piiDetectors } from '../../src/inspect/detectors/pii.js';
+import { TextProfile, profiledScanOf } from '../../src/inspect/detectors/text-profile.js';
 import { contextBefore, foldRange, nfcView } from '../../src/inspect/detectors/context.js';
 import { FINDING_TYPES } from '../../src/inspect/types.js';
-import type { Detector, FindingType } from '../../src/inspect/types.js';
+import type { Detector, Finding, FindingType } from '../../src/inspect/types.js';
 
 const DETECTORS = piiDetectors();
 const budget = () => ({ deadline: performance.now() + 60_000 });
@@ -443,5 +449,175 @@ describe('hostile input', () => {
       ),
       { numRuns: 400 },
     );
+  });
+});
+
+describe('phone validity without libphonenumber on the hot path', () => {
+  /** libphonenumber's own answer for "+…" or "00…" with Vietnam as the default country. */
+  function reference(number: string): { valid: boolean; callingCode?: string; national?: string } {
+    const parsed = parsePhoneNumberFromString(number, 'VN');
+    if (parsed === undefined || !parsed.isValid()) return { valid: false };
+    return { valid: true, callingCode: parsed.countryCallingCode, national: parsed.nationalNumber };
+  }
+
+  /** Compares phone-numbers.ts with libphonenumber; returns false when the module left the case to it. */
+  function agreesInternational(number: string): boolean {
+    const verdict = internationalPhoneVerdict(number);
+    if (verdict === undefined) return false;
+    const expected = reference(number);
+    assert.equal(verdict.valid, expected.valid, number);
+    if (expected.valid) {
+      assert.equal(verdict.countryCallingCode, expected.callingCode, number);
+      assert.equal(verdict.nationalNumber, expected.national, number);
+    }
+    return true;
+  }
+
+  function agreesNational(digits: string, region: CountryCode): boolean {
+    const valid = nationalPhoneValid(digits, region);
+    if (valid === undefined) return false;
+    const parsed = parsePhoneNumberFromString(digits, region);
+    assert.equal(
+      valid,
+      parsed !== undefined && parsed.country === region && parsed.isValid(),
+      `${region} ${digits}`,
+    );
+    return true;
+  }
+
+  test('agrees with libphonenumber on the example number of every country, as given and altered', () => {
+    let compared = 0;
+    let valid = 0;
+    for (const [country, national] of Object.entries(PHONE_EXAMPLES)) {
+      const callingCode = getCountryCallingCode(country as CountryCode);
+      const altered =
+        national.slice(0, -3) + String((Number(national.slice(-3)) + 137) % 1000).padStart(3, '0');
+      for (const digits of [national, altered, `0${national}`, national.slice(0, -1), `${national}9`]) {
+        for (const number of [`+${callingCode}${digits}`, `00${callingCode}${digits}`]) {
+          if (agreesInternational(number)) compared++;
+          if (reference(number).valid) valid++;
+        }
+        if (agreesNational(digits, country as CountryCode)) compared++;
+      }
+    }
+    assert.ok(compared > 2000, `compared ${compared}`);
+    assert.ok(valid > 400, `valid ${valid}`);
+  });
+
+  test('agrees with libphonenumber on random numbers of every calling code and region', () => {
+    const callingCodes = [...new Set(getCountries().map((country) => getCountryCallingCode(country)))];
+    let compared = 0;
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...callingCodes),
+        fc.stringMatching(/^[0-9]{4,14}$/),
+        fc.constantFrom('+', '00'),
+        (callingCode, rest, prefix) => {
+          if (agreesInternational(`${prefix}${callingCode}${rest}`)) compared++;
+        },
+      ),
+      { numRuns: 4000 },
+    );
+    const regions: CountryCode[] = ['US', 'GB', 'SG', 'AU', 'JP', 'KR', 'CN', 'TH', 'FR', 'DE', 'CA'];
+    fc.assert(
+      fc.property(fc.constantFrom(...regions), fc.stringMatching(/^[0-9]{7,13}$/), (region, digits) => {
+        if (agreesNational(digits, region)) compared++;
+      }),
+      { numRuns: 3000 },
+    );
+    assert.ok(compared > 6000, `compared ${compared}`);
+  });
+
+  test('finds the same phones as before in text, libphonenumber or not', () => {
+    const text =
+      'Call +1 (617) 830-4054, +44 20 7946 0958, 0044 20 7946 0958, +82 2 1950 5688 or +61 4 8893 4596; ' +
+      'US office (415) 555-2671, 1-800-555-0199; Tel: 06 12 34 56 78; +84 912 345 678 is Vietnamese.';
+    assert.deepEqual(
+      scan(text)
+        .filter((found) => found.type === 'phone')
+        .map((found) => found.value),
+      [
+        '+1 (617) 830-4054',
+        '+44 20 7946 0958',
+        '0044 20 7946 0958',
+        '+82 2 1950 5688',
+        '+61 4 8893 4596',
+        '(415) 555-2671',
+        '1-800-555-0199',
+        '06 12 34 56 78',
+      ],
+    );
+  });
+});
+
+describe('detector gates', () => {
+  const ALL = defaultDetectors();
+  const SAMPLES = [
+    'Nguyễn Văn An, số 12 Lý Thường Kiệt, Phường Bến Nghé, Quận 1, TP. Hồ Chí Minh',
+    'Nguye\u0302\u0303n Va\u0306n An, Phu\u031bo\u031b\u0300ng 1',
+    'CCCD: 079203001234, STK 0071000123456 Vietcombank, MST 0314409058-002',
+    'Customer: Jane Roe, DOB: 12/05/1990, SSN 123-45-6789, passport C03005988',
+    '5561 Marquardt Port Suite 661, Lake Elenaview, NV 89012',
+    'IBAN DE89 3704 0044 0532 0130 00, card 4111 1111 1111 1111, ip 192.168.1.20 and fe80::1',
+    'lan.nguyen@example.com.vn, +84 912 345 678, (415) 555-2671',
+    'AKIAIOSFODNN7EXAMPLE aws_secret_access_key = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"',
+    'postgres://admin:S3cr3tP4ss@db.local/app and api_key = "A1b2C3d4E5f6G7h8"',
+    '{"type": "service_account", "private_key_id": "' + 'a1b2c3d4e5'.repeat(4) + '"}',
+    'x'.repeat(1100) + ' Tel: 0912 345 678, Mr. John Smith',
+    'write to lan@example.com today',
+    'Số CMND: 123456789',
+    'Họ tên: TRẦN THỊ BÍCH NGỌC',
+    'token ghp_a1B2c3D4e5F6g7H8i9J0k1L2m3N4o5P6q7R8 and glpat-x1Y2z3W4v5U6t7S8r9Q0',
+    'xoxb-123456789012-1234567890123-AbCdEfGhIjKlMnOpQrStUvWx sk_live_4eC39HqLyjWDarjtT1zdp7dc',
+    'sk-proj-' + 'Ab1_'.repeat(12) + ' sk-ant-api03-' + 'A1b2_'.repeat(9),
+    '-----BEGIN RSA PRIVATE KEY-----\nMIIEpAIBAAKCAQEA\n-----END RSA PRIVATE KEY-----',
+    'eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.dGVzdHNpZw',
+    'DefaultEndpointsProtocol=https;AccountKey=' + 'Ab1+'.repeat(22) + '==;',
+    'key AIzaSyD-1234567890abcdefghijklmnopqrstu',
+    'see https://user:hunter22@example.com/x',
+  ];
+
+  test('only skip texts in which the detector finds nothing', () => {
+    const unit = fc.constantFrom(
+      ...'0123456789 -./()+:@,_=~'.split(''),
+      'A',
+      'Q~',
+      'Đ',
+      'é',
+      '\u0301',
+      'sk-',
+      'ghp_',
+      'Tel ',
+      'Số ',
+      'P.',
+      'Nguyễn ',
+      'John ',
+      'DE',
+      'AKIA',
+      'key=',
+      'secret: ',
+    );
+    const texts = [...SAMPLES, ...fc.sample(fc.string({ unit, maxLength: 60 }), { numRuns: 600, seed: 7 })];
+    for (const detector of ALL) {
+      const profiled = profiledScanOf(detector);
+      assert.ok(profiled !== undefined, `${detector.name} has a fast path`);
+      let findings = 0;
+      for (const text of texts) {
+        if (text === '') continue;
+        const ungated: Finding[] = [];
+        profiled.scan(new TextProfile(text), budget(), ungated);
+        assert.deepEqual(detector.detect(text, budget()), ungated, `${detector.name}: ${text}`);
+        findings += ungated.length;
+      }
+      // the samples must give each detector something to find, or its gate goes untested
+      assert.ok(findings > 0, `${detector.name} found something in the samples`);
+    }
+  });
+
+  test('a copy of a built-in detector with its own detect is run through that detect', () => {
+    const email = ALL.find((detector) => detector.name === 'pii.email') as Detector;
+    const copy: Detector = { ...email, detect: () => [] };
+    assert.equal(profiledScanOf(copy), undefined);
+    assert.ok(profiledScanOf(email) !== undefined);
   });
 });

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { isWardenError } from '../../src/core/index.js';
+import { defaultDetectors } from '../../src/inspect/detectors/index.js';
 import { Scanner } from '../../src/inspect/scanner.js';
 import type { LocatedFinding } from '../../src/inspect/types.js';
 import {
@@ -352,5 +353,66 @@ describe('Scanner limits (fail closed)', () => {
   test('an injection score that is not a number in 0..1 refuses the scan', () => {
     const broken = new Scanner([], { score: () => ({ score: Number.NaN, findings: [] }) });
     assertFailsClosed(() => broken.scanText('hello'), { detector: 'injection' });
+  });
+});
+
+describe('Scanner with the built-in detectors', () => {
+  const builtIn = defaultDetectors();
+  const VALUES: unknown[] = [
+    'Nguyễn Văn An, số 12 Lý Thường Kiệt, Phường Bến Nghé, Quận 1, TP. Hồ Chí Minh; CCCD 079203001234',
+    {
+      records: [
+        {
+          full_name: 'Alexandra Owen Gulgowski',
+          email: 'gulgowskialexandra82@vnpt.vn',
+          phone: '+82 2 1950 5688',
+          address: '3532 Washington Street, Joliet, OK 80469',
+          date_of_birth: '05/14/1994',
+          orders: [{ order_id: 'DH16284631', price: '$666.20', created_at: '22/07/2025 18:33' }],
+        },
+        {
+          full_name: 'Phan Duy Cẩn',
+          phone: '0912 345 678',
+          address: 'Thôn Tân Lập, xã Phước Thạnh, huyện Châu Thành, tỉnh Tiền Giang',
+          note: 'STK 0071000123456 Vietcombank, card 4111 1111 1111 1111, key AKIAIOSFODNN7EXAMPLE',
+        },
+      ],
+    },
+    `Customer: Jane Roe, DOB: 12/05/1990. ${'Lorem ipsum dolor sit amet. '.repeat(60)} Tel: 06 12 34 56 78`,
+  ];
+
+  test('find through their fast path exactly what they find through detect()', () => {
+    const fast = new Scanner(builtIn);
+    // copies are foreign objects to the scanner: it calls their detect() like any third-party detector
+    const slow = new Scanner(builtIn.map((detector) => ({ ...detector })));
+    let findings = 0;
+    for (const value of VALUES) {
+      for (const options of [{}, { minConfidence: 0 }, { categories: ['pii'] as const }]) {
+        const expected = slow.scanValue(value, options).findings;
+        assert.deepEqual(fast.scanValue(value, options).findings, expected);
+        findings += expected.length;
+      }
+    }
+    assert.ok(findings > 20, `found ${findings}`);
+  });
+
+  test('find the same in texts scanned in turn as in each text alone', () => {
+    const alone = VALUES.map((value) => new Scanner(builtIn).scanValue(value).findings);
+    const scanner = new Scanner(builtIn);
+    for (let round = 0; round < 2; round++) {
+      VALUES.forEach((value, index) => {
+        assert.deepEqual(scanner.scanValue(value).findings, alone[index]);
+      });
+    }
+    // and detectors called on their own, alternating between two texts
+    const [first, second] = [VALUES[0] as string, VALUES[2] as string];
+    for (const detector of builtIn) {
+      const expectedFirst = detector.detect(first, { deadline: performance.now() + 60_000 });
+      const expectedSecond = detector.detect(second, { deadline: performance.now() + 60_000 });
+      for (const other of builtIn) other.detect(second, { deadline: performance.now() + 60_000 });
+      assert.deepEqual(detector.detect(first, { deadline: performance.now() + 60_000 }), expectedFirst);
+      for (const other of builtIn) other.detect(first, { deadline: performance.now() + 60_000 });
+      assert.deepEqual(detector.detect(second, { deadline: performance.now() + 60_000 }), expectedSecond);
+    }
   });
 });

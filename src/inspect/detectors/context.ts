@@ -59,9 +59,20 @@ function foldCode(code: number): number {
  * NFD input alike. Only for short ranges: it builds a new string.
  */
 export function foldRange(text: string, start: number, end: number): string {
+  const from = Math.max(0, start);
+  const to = Math.min(end, text.length);
+  // most words are already folded ("phone", "nguyen"): a slice, no copy unit by unit
+  let index = from;
+  while (index < to) {
+    const code = text.charCodeAt(index);
+    const folded = foldCode(code);
+    if (folded !== code || folded === 0) break;
+    index++;
+  }
+  if (index >= to) return from >= to ? '' : text.slice(from, to);
   const codes: number[] = [];
-  for (let index = Math.max(0, start); index < end && index < text.length; index++) {
-    const folded = foldCode(text.charCodeAt(index));
+  for (let position = from; position < to; position++) {
+    const folded = foldCode(text.charCodeAt(position));
     if (folded !== 0) codes.push(folded);
   }
   return String.fromCharCode(...codes);

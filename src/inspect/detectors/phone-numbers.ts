@@ -132,13 +132,13 @@ function typesOf(plan: Plan): readonly (readonly unknown[] | undefined)[] | unde
 
 /** isNumberTypeEqualTo. */
 function isOfType(nationalNumber: string, type: number, plan: Plan): boolean {
-  const definition = typesOf(plan)?.[type];
-  if (!Array.isArray(definition)) return false;
-  const pattern = definition[0];
+  const definition: readonly unknown[] | undefined = typesOf(plan)?.[type];
+  if (definition === undefined) return false;
+  const pattern: unknown = definition[0];
   if (typeof pattern !== 'string' || pattern === '') return false;
+  const ownLengths: unknown = definition[1];
   const lengths =
-    (Array.isArray(definition[1]) ? (definition[1] as number[]) : undefined) ??
-    lengthsAt(plan, POSSIBLE_LENGTHS);
+    (Array.isArray(ownLengths) ? (ownLengths as number[]) : undefined) ?? lengthsAt(plan, POSSIBLE_LENGTHS);
   if (lengths !== undefined && !lengths.includes(nationalNumber.length)) return false;
   return matchesEntirely(nationalNumber, pattern);
 }

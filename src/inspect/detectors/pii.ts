@@ -602,6 +602,8 @@ function detectIpv6(text: string, budget: ScanBudget, emit: Emit): void {
     if (text.charCodeAt(end - 1) === DOT) end--;
     if (text.charCodeAt(end - 1) === COLON && text.charCodeAt(end - 2) !== COLON) end--;
     if (end < text.length && (isWordCode(text.charCodeAt(end)) || text.charCodeAt(end) === COLON)) continue;
+    // every IPv6 address has "::" or six colons or more ("21:37:18" is a time): no slice, no regex
+    if (!mayBeIpv6(text, start, end)) continue;
     const candidate = text.slice(start, end);
     if (!isIPv6(candidate)) continue;
     let groups = 0;
@@ -613,6 +615,17 @@ function detectIpv6(text: string, budget: ScanBudget, emit: Emit): void {
 }
 
 const COLON = 0x3a;
+
+/** Whether `text[start, end)` has "::" or at least six colons, as every IPv6 address does. */
+function mayBeIpv6(text: string, start: number, end: number): boolean {
+  let colons = 0;
+  for (let index = start; index < end; index++) {
+    if (text.charCodeAt(index) !== COLON) continue;
+    if (text.charCodeAt(index + 1) === COLON && index + 1 < end) return true;
+    if (++colons >= 6) return true;
+  }
+  return false;
+}
 
 function isHexCode(code: number): boolean {
   return (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x46) || (code >= 0x61 && code <= 0x66);

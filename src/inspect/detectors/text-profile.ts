@@ -74,7 +74,7 @@ export function groupLengthBit(length: number): number {
  * Texts longer than this are not read: their profile says "anything may be there" (a long text
  * opens nearly every gate anyway, and reading it would cost more than the gates save).
  */
-const PROFILED_LENGTH = 1024;
+const PROFILED_LENGTH = 256;
 const ALL_FLAGS = 0x1ffff;
 const ALL_GROUP_LENGTHS = -1;
 
@@ -280,19 +280,20 @@ export function profiledDetector(
   properties: Pick<Detector, 'name' | 'category' | 'types'>,
   profiled: ProfiledScan,
 ): Detector {
+  const detect = (text: string, budget: ScanBudget): Finding[] => {
+    const found: Finding[] = [];
+    if (text.length === 0) return found;
+    const profile = profileOf(text);
+    if (admits(profiled.gate, profile)) profiled.scan(profile, budget, found);
+    return found;
+  };
   const result: Detector = {
     name: properties.name,
     category: properties.category,
     types: properties.types,
-    detect(text: string, budget: ScanBudget): Finding[] {
-      const found: Finding[] = [];
-      if (text.length === 0) return found;
-      const profile = profileOf(text);
-      if (admits(profiled.gate, profile)) profiled.scan(profile, budget, found);
-      return found;
-    },
+    detect,
   };
-  PROFILED.set(result, { detect: result.detect, profiled });
+  PROFILED.set(result, { detect, profiled });
   return result;
 }
 

@@ -488,7 +488,7 @@ function namesInSequence(text: string, view: NfcView, words: readonly VnWord[], 
       continue;
     }
     const folded = name.map((word) => word.folded).join(' ');
-    if (VN_PLACE_NAMES.some((place) => folded === place || folded.startsWith(place + ' '))) {
+    if (startsWithPlaceName(folded)) {
       index = end;
       continue;
     }
@@ -513,6 +513,17 @@ function namesInSequence(text: string, view: NfcView, words: readonly VnWord[], 
     emit(view.start(surname.start), view.end(last.end), confidence);
     index = end;
   }
+}
+
+const PLACE_NAMES: ReadonlySet<string> = new Set(VN_PLACE_NAMES);
+
+/** Whether `folded` is a place name or starts with one and a space ("ho chi minh", "ha noi ..."). */
+function startsWithPlaceName(folded: string): boolean {
+  if (PLACE_NAMES.has(folded)) return true;
+  for (let space = folded.indexOf(' '); space !== -1; space = folded.indexOf(' ', space + 1)) {
+    if (PLACE_NAMES.has(folded.slice(0, space))) return true;
+  }
+  return false;
 }
 
 const SURNAME_HASHES = new Set(VN_SURNAMES.map((surname) => foldedWordHash(surname, 0, surname.length)));
@@ -638,6 +649,9 @@ const KEYWORD_START_HASHES = new Set(
   }),
 );
 
+/** Texts up to this long are looked at word by word before the keyword patterns run. */
+const KEYWORD_PREFILTER_LENGTH = 1024;
+
 /**
  * Whether some word of `text` can open an address part. A keyword match starts a word and its first
  * word (or the abbreviation) is followed by a non-letter, so it is a whole run of letters: one pass
@@ -667,7 +681,8 @@ function mayHoldAddressKeyword(text: string): boolean {
 function detectAddresses(text: string, budget: ScanBudget, emit: Emit, profile: TextProfile): void {
   const view = nfcView(text, budget, (profile.flags & HAS_COMBINING) !== 0);
   const source = view.text;
-  if (!mayHoldAddressKeyword(source)) return;
+  // a short text usually holds no keyword; a long one usually does, and the patterns below find it
+  if (source.length <= KEYWORD_PREFILTER_LENGTH && !mayHoldAddressKeyword(source)) return;
   const words = VIETNAMESE_LETTER.test(source) ? ADDRESS_WORDS : ADDRESS_WORDS_ASCII;
   let group: Component[] = [];
   let iteration = 0;
