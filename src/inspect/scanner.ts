@@ -90,6 +90,13 @@ interface ScanState {
   injectionScore: number;
 }
 
+/** A backslash escape as JSON (and most languages) write it: `\uXXXX`, or a backslash and one character. */
+const ESCAPE_SEQUENCE = /\\(?:u[0-9A-Fa-f]{4}|[\s\S])/g;
+
+function blank(escape: string): string {
+  return ' '.repeat(escape.length);
+}
+
 /**
  * Runs detectors over text and JSON values. One instance is shared by every call; it holds no
  * per-scan state.
@@ -250,11 +257,15 @@ export class Scanner {
 
     let data: Finding[] | undefined;
     let injection: Finding[] | undefined;
+    // Tools often return JSON as text: an escape such as `\n` must not glue its letter to the value
+    // after it (`\nlan@example.com`). Detectors see escapes as spaces of the same length, so every
+    // offset still points into `text` and a mask never cuts an escape in half.
+    const view = text.includes('\\') ? text.replace(ESCAPE_SEQUENCE, blank) : text;
     const set = state.detectors;
     let entries = set.entries;
     let profile: TextProfile | undefined;
     if (set.profiles) {
-      profile = new TextProfile(text);
+      profile = new TextProfile(view);
       entries = entriesFor(set, profile.flags);
     }
     const clockEachDetector = text.length >= CLOCK_EVERY_UNITS;
@@ -274,7 +285,7 @@ export class Scanner {
         if (clockEachDetector) checkDeadline(state);
       } else {
         try {
-          found = detector.detect(text, state.budget);
+          found = detector.detect(view, state.budget);
         } catch {
           // The detector's error may quote the text it choked on: keep it out of the error.
           throw detectorFailed(`the ${detector.name} detector`, detector.name, 'threw an error');

@@ -416,3 +416,23 @@ describe('Scanner with the built-in detectors', () => {
     }
   });
 });
+
+void test('JSON written as text: an escape never glues its letter to the value after it', () => {
+  const scanner = new Scanner(defaultDetectors());
+  const text = JSON.stringify({ note: 'Contact:\nlan@example.com\n0903 124 567' });
+  const { findings } = scanner.scanText(text);
+  const values = findings.map((finding) => [finding.type, text.slice(finding.start, finding.end)]);
+  assert.deepEqual(
+    values.filter(([type]) => type === 'email' || type === 'phone'),
+    [
+      ['email', 'lan@example.com'],
+      ['phone', '0903 124 567'],
+    ],
+  );
+  // Masking those spans keeps the text valid JSON.
+  let masked = text;
+  for (const finding of [...findings].sort((a, b) => b.start - a.start)) {
+    masked = `${masked.slice(0, finding.start)}[${finding.type.toUpperCase()}]${masked.slice(finding.end)}`;
+  }
+  assert.doesNotThrow(() => JSON.parse(masked));
+});
