@@ -159,7 +159,9 @@ function deciderFor(context: CommandContext, config: ResolvedConfig, as: string 
       `--as "${as.slice(0, 64)}" is not an admin user of the config; ${names.length === 0 ? 'none are defined (see admins in the config)' : `they are: ${names.join(', ')}`}`,
     );
   }
-  return toDecider(principal);
+  // The CLI holds no credential of that person: the record says who really acted, and for whom.
+  const decider = toDecider(principal);
+  return { ...decider, actor: `${context.actor} as ${decider.actor}` };
 }
 
 function outcomeLine(view: ApprovalView, decider: Decider, decision: 'approve' | 'deny'): string {

@@ -215,7 +215,25 @@ export class InspectionEngine {
       const source = `tool:${context.exposedName}`;
       forEachTextBlock(result, (pointer, original) => {
         const text = edits.get(pointer) ?? original;
-        const stripped = stripHiddenText(text);
+        let stripped = stripHiddenText(text);
+        if (stripped !== text) {
+          // Removing hidden text can join what the scan saw apart (`lan\u200b@example.com`):
+          // whatever the stripped text now carries is masked, whatever the actions say.
+          const rescan = this.#scanner.scanText(stripped, {
+            ...this.#scanOptions,
+            categories: ['pii', 'secret'],
+          });
+          if (rescan.findings.length > 0) {
+            stripped = replaceSpans(
+              stripped,
+              rescan.findings.map((finding) => ({
+                start: finding.start,
+                end: finding.end,
+                text: `[${finding.type.toUpperCase()}]`,
+              })),
+            );
+          }
+        }
         const next = wrap ? wrapUntrusted(stripped, source) : stripped;
         if (next !== original) edits.set(pointer, next);
       });

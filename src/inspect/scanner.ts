@@ -46,6 +46,8 @@ const STRING_CLOCK_WEIGHT = 32;
 const CLOCK_EVERY_FINDINGS = 1024;
 /** Base64 as MCP image, audio and blob fields carry it (standard or URL alphabet, optional line breaks). */
 const BASE64_TEXT = /^[A-Za-z0-9+/_\-=\r\n]*$/;
+/** Shorter "binary" fields are scanned anyway: a token or an id also matches the base64 alphabet. */
+const MIN_BINARY_LENGTH = 256;
 
 /** Where a string sits in the value: a linked list of keys, turned into a JSON pointer only when needed. */
 interface PathNode {
@@ -179,7 +181,8 @@ export class Scanner {
         continue;
       }
       const record = current as Record<string, unknown>;
-      const skipped = skippedBinaryKey(record);
+      // Only what a tool returns may skip base64 fields: what an agent sends is always scanned.
+      const skipped = state.kind === 'tool_output' ? skippedBinaryKey(record) : undefined;
       const keys = Object.keys(record);
       for (let index = keys.length - 1; index >= 0; index--) {
         const key = keys[index] as string;
@@ -452,9 +455,20 @@ function isValidFinding(finding: Finding, length: number): boolean {
  */
 function skippedBinaryKey(record: Record<string, unknown>): 'data' | 'blob' | undefined {
   const { type, data, blob, uri } = record;
-  if ((type === 'image' || type === 'audio') && typeof data === 'string' && BASE64_TEXT.test(data))
+  if (
+    (type === 'image' || type === 'audio') &&
+    typeof data === 'string' &&
+    data.length >= MIN_BINARY_LENGTH &&
+    BASE64_TEXT.test(data)
+  )
     return 'data';
-  if (typeof blob === 'string' && typeof uri === 'string' && BASE64_TEXT.test(blob)) return 'blob';
+  if (
+    typeof blob === 'string' &&
+    typeof uri === 'string' &&
+    blob.length >= MIN_BINARY_LENGTH &&
+    BASE64_TEXT.test(blob)
+  )
+    return 'blob';
   return undefined;
 }
 

@@ -284,7 +284,7 @@ export class ToolCallPipeline {
       let findings: InspectionFindings | null = null;
       let recordedArguments = args;
       if (this.#inspector !== undefined) {
-        const inspected = this.#inspector.inspectArguments(request, tool, args);
+        const inspected = this.#inspector.inspectArguments(request, tool, args, agent);
         findings = inspected.findings;
         recordedArguments = inspected.masked ?? inspected.arguments;
         if (inspected.arguments !== args) {
@@ -396,7 +396,7 @@ export class ToolCallPipeline {
         if (injection || policyTool?.untrustedOutput === true) this.#label(request.session, 'untrusted');
       }
     } catch (error) {
-      const refusal = this.#asRefusal(error, stage, tool.exposedName);
+      const refusal = this.#maskedUpstreamError(this.#asRefusal(error, stage, tool.exposedName));
       await this.#recordBestEffort(
         {
           type: 'tool-call-failed',
@@ -555,6 +555,10 @@ export class ToolCallPipeline {
     }
     switch (claim.kind) {
       case 'executed':
+        // A replayed result is content this session now holds, like a fresh one.
+        if (this.#policyTools.get(tool.exposedName)?.untrustedOutput === true) {
+          this.#label(request.session, 'untrusted');
+        }
         if (claim.result !== null) return { kind: 'result', result: claim.result as CallToolResult };
         return { kind: 'refused', error: alreadyExecutedError(claim.approval, tool.exposedName) };
       case 'executing':
@@ -629,7 +633,25 @@ export class ToolCallPipeline {
     const policyTool = this.#policyTools.get(tool.exposedName);
     if (policyTool === undefined) return null;
     const decision = this.#decide(this.#authorization(request, current, policyTool, args, findings));
-    if (decision.kind !== 'deny') return null;
+    if (decision.kind === 'allow') return null;
+    if (decision.kind === 'approval_required') {
+      // Policy may have been tightened meanwhile: the approval must still cover what it now asks.
+      const now = decision.approval;
+      const groupsCovered =
+        approval.groups.length === 0
+          ? now?.groups.length === 0
+          : (now?.groups ?? []).every((group) => approval.groups.includes(group));
+      const covered = now === undefined || (now.required <= approval.required && groupsCovered);
+      if (covered) return null;
+      return {
+        kind: 'refused',
+        error: new WardenError(
+          'WARDEN_APPROVAL_PENDING',
+          `request ${approval.id} was approved, but policy now asks more of its approval (${now.required} approval(s)${now.groups.length > 0 ? ` from ${now.groups.join(', ')}` : ''}); nothing was executed. Call again without warden/approvalId to make a new request`,
+          { approvalId: approval.id, tool: tool.exposedName },
+        ),
+      };
+    }
     const error = new WardenError(
       'WARDEN_POLICY_DENIED',
       `request ${approval.id} was approved, but policy now denies the call: ${decision.message}. Nothing was executed`,
@@ -706,7 +728,7 @@ export class ToolCallPipeline {
     try {
       await approvals.decide(
         approval.id,
-        { actor: `elicitation:${agent.name}`, email: null, roles: ['admin'], groups: [] },
+        { actor: `elicitation:${agent.name}`, email: null, roles: ['approver'], groups: [] },
         approve ? 'approve' : 'deny',
         approve
           ? "approved by the agent's user when the client asked"
@@ -764,6 +786,27 @@ export class ToolCallPipeline {
       request,
     );
     return { kind: 'refused', error };
+  }
+
+  /**
+   * An upstream's own error message (WARDEN_UPSTREAM_ERROR) is tool output too: with inspection on,
+   * personal data and secrets in it are masked before the agent or the audit log sees it.
+   */
+  #maskedUpstreamError(error: WardenError): WardenError {
+    if (error.code !== 'WARDEN_UPSTREAM_ERROR' || this.#inspector?.mask === undefined) return error;
+    const upstreamMessage = error.details.upstreamMessage;
+    const masked = this.#masked({
+      message: error.message,
+      ...(typeof upstreamMessage === 'string' ? { upstreamMessage } : {}),
+    });
+    return new WardenError(
+      error.code,
+      typeof masked.message === 'string' ? masked.message : 'the upstream answered with an error',
+      {
+        ...error.details,
+        ...(typeof upstreamMessage === 'string' ? { upstreamMessage: masked.upstreamMessage ?? null } : {}),
+      },
+    );
   }
 
   /** `args` with personal data and secrets masked for the audit log, when inspection is on. */

@@ -84,6 +84,7 @@ export interface ContentInspector {
     request: ToolCallRequest,
     tool: UpstreamTool,
     args: JsonObject,
+    agent: { clearance: string },
   ): {
     arguments: JsonObject;
     findings: InspectionFindings;

@@ -51,9 +51,9 @@ export function createGatewayInspection(config: ResolvedConfig, clock: Clock): G
   return {
     mask,
     inspector: {
-      inspectArguments(request, tool, args) {
+      inspectArguments(request, tool, args, agent) {
         const inspected = engine.inspectArguments(
-          contextOf(request, tool, request.caller.agent.clearance),
+          contextOf(request, tool, agent.clearance),
           args,
         );
         return { arguments: inspected.arguments, findings: inspected.summary, masked: inspected.masked };

@@ -636,7 +636,7 @@ UPDATE audit_head SET seq = $13, hash = $14 WHERE id = 1`;
         (
           await this.#query(
             `SELECT ${APPROVAL_SELECT} FROM approvals WHERE id IN (
-               SELECT id FROM approvals WHERE status = 'pending' AND expires_at <= $1
+               SELECT id FROM approvals WHERE status IN ('pending', 'approved') AND expires_at <= $1
                UNION
                SELECT id FROM approvals WHERE status = 'pending' AND NOT escalated AND escalate_at <= $1
              ) ORDER BY expires_at, id LIMIT ${MAX_DUE_APPROVALS}`,

@@ -564,7 +564,7 @@ class SqliteStore implements Store {
     const matching = `SELECT ${APPROVAL_SELECT} FROM approvals WHERE agent_id = ? AND tool = ? AND arguments_digest = ? AND expires_at > ? ORDER BY requested_at DESC, id DESC LIMIT 1`;
     // Two index range scans (approvals_due_expiry, approvals_due_escalation), merged by id.
     const due = `SELECT ${APPROVAL_SELECT} FROM approvals WHERE id IN (
-         SELECT id FROM approvals WHERE status = 'pending' AND expires_at <= ?
+         SELECT id FROM approvals WHERE status IN ('pending', 'approved') AND expires_at <= ?
          UNION
          SELECT id FROM approvals WHERE status = 'pending' AND escalated = 0 AND escalate_at <= ?
        ) ORDER BY expires_at, id LIMIT ${MAX_DUE_APPROVALS}`;

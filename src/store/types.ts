@@ -300,7 +300,7 @@ export interface ApprovalStore {
     argumentsDigest: string,
     now: IsoTime,
   ): Promise<ApprovalRecord | null>;
-  /** Pending requests whose expiresAt or escalateAt is at or before `now` (for the sweeper). */
+  /** Pending or approved requests past expiresAt, and pending ones past escalateAt (for the sweeper). */
   due(now: IsoTime): Promise<ApprovalRecord[]>;
   /**
    * Applies `changes` (and version + 1) only if the stored version is still `expectedVersion`;

@@ -146,7 +146,7 @@ describe('warden approvals', () => {
     assert.equal(result.code, 0, result.stderr);
     assert.equal((JSON.parse(result.stdout) as Json).status, 'denied');
     const entry = (await harness.entries(approval.id)).find((item) => item.type === 'approval-denied');
-    assert.equal(entry?.actor, 'admin:bob');
+    assert.match(entry?.actor ?? '', /^cli:\S+ as admin:bob$/, 'the record says who acted, and for whom');
   });
 
   test('--as keeps separation of duties: the agent owner may not approve', async () => {

@@ -106,7 +106,7 @@ describe('Scanner.scanValue', () => {
 
   test('skips the base64 data of image and audio blocks and resource blobs, but scans their text', () => {
     const scanner = new Scanner([regexDetector('fake.b64', 'secret', 'generic_secret', /QUtJQSBz/)]);
-    const base64 = Buffer.from('AKIA secret stuff inside an image').toString('base64');
+    const base64 = Buffer.from(`AKIA secret stuff inside an image${' '.repeat(200)}`).toString('base64');
     const result = scanner.scanValue({
       content: [
         { type: 'image', data: base64, mimeType: 'image/png' },
@@ -126,6 +126,20 @@ describe('Scanner.scanValue', () => {
       result.strings,
       9,
       'type, mimeType, uri and text strings are scanned; data and blob are not',
+    );
+  });
+
+  test('scans short or agent-sent "binary" fields: an id or a token also matches the base64 alphabet', () => {
+    const scanner = new Scanner([
+      regexDetector('fake.key', 'secret', 'generic_secret', /ghp_[A-Za-z0-9]{8}/),
+    ]);
+    const block = { type: 'image', data: 'ghp_abcdefgh12345678', mimeType: 'image/png' };
+    assert.equal(scanner.scanValue({ content: [block] }).findings.length, 1, 'short: scanned');
+    const long = { ...block, data: `ghp_abcdefgh${'A'.repeat(400)}` };
+    assert.equal(
+      scanner.scanValue({ content: [long] }, { kind: 'prompt' }).findings.length,
+      1,
+      'arguments: scanned',
     );
   });
 

@@ -222,7 +222,7 @@ for (const engine of ENGINES) {
         );
       }));
 
-    test('due returns pending requests past their expiry or, not yet escalated, past their escalation time', () =>
+    test('due returns pending or approved requests past their expiry, and pending ones not yet escalated past their escalation time', () =>
       withStore(async (store) => {
         await store.approvals.create(approval('apr_expired', { expiresAt: at(100) }));
         await store.approvals.create(approval('apr_escalate', { expiresAt: at(900), escalateAt: at(60) }));
@@ -238,13 +238,19 @@ for (const engine of ENGINES) {
 
         assert.deepEqual(ids(await store.approvals.due(at(19))), []);
         assert.deepEqual(ids(await store.approvals.due(at(20))), ['apr_both']);
-        assert.deepEqual(ids(await store.approvals.due(at(60))), ['apr_both', 'apr_escalate']);
+        assert.deepEqual(ids(await store.approvals.due(at(60))), [
+          'apr_approved',
+          'apr_both',
+          'apr_escalate',
+        ]);
         assert.deepEqual(ids(await store.approvals.due(at(100))), [
+          'apr_approved',
           'apr_both',
           'apr_expired',
           'apr_escalate',
         ]);
         assert.deepEqual(ids(await store.approvals.due(at(900))), [
+          'apr_approved',
           'apr_both',
           'apr_expired',
           'apr_escalate',
