@@ -21,7 +21,9 @@ export interface GeneratedValue {
 
 /**
  * The 63 province codes of the 12-digit citizen identity number (CCCD), Circular 07/2016/TT-BCA
- * (the codes stay valid after the 2025 province mergers).
+ * (the codes stay valid after the 2025 province mergers). Written out here on purpose rather than
+ * imported from the detector's table (src/inspect/detectors/data/vn-codes.ts): the benchmark must
+ * not share a mistake with the code it measures.
  */
 export const CCCD_PROVINCE_CODES: ReadonlyMap<string, string> = new Map([
   ['001', 'Hà Nội'],
