@@ -529,7 +529,8 @@ export class ToolCallPipeline {
         ...(request.signal === undefined ? {} : { signal: request.signal }),
         onTick: (elapsedMs) =>
           request.onProgress?.({
-            progress: Math.min(total, Math.floor(elapsedMs / 1000)),
+            // seconds waited, to a tenth: progress must grow from one notification to the next
+            progress: Math.min(total, Math.max(0.1, Math.round(elapsedMs / 100) / 10)),
             total,
             message: `waiting for a person to approve ${tool.exposedName} (request ${approval.id})`,
           }),
