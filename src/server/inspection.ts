@@ -52,10 +52,7 @@ export function createGatewayInspection(config: ResolvedConfig, clock: Clock): G
     mask,
     inspector: {
       inspectArguments(request, tool, args, agent) {
-        const inspected = engine.inspectArguments(
-          contextOf(request, tool, agent.clearance),
-          args,
-        );
+        const inspected = engine.inspectArguments(contextOf(request, tool, agent.clearance), args);
         return { arguments: inspected.arguments, findings: inspected.summary, masked: inspected.masked };
       },
       inspectResult(request, tool, result, agent) {
