@@ -53,6 +53,21 @@ export default tseslint.config(
     },
   },
   {
+    // The web console runs in a browser: its types come from console/tsconfig.json (DOM lib).
+    files: ['console/**/*.ts', 'console/**/*.tsx'],
+    languageOptions: {
+      globals: {
+        window: 'readonly',
+        document: 'readonly',
+        navigator: 'readonly',
+        fetch: 'readonly',
+        URL: 'readonly',
+        URLSearchParams: 'readonly',
+        console: 'readonly',
+      },
+    },
+  },
+  {
     files: ['test/**/*.ts', 'bench/**/*.ts'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',

@@ -52,7 +52,7 @@ import {
   scoreInjection,
 } from '../src/inspect/injection/scorer.js';
 import type { CalibrationInputs } from '../src/inspect/injection/scorer.js';
-import { fnv1a32, isHeldBack } from '../src/inspect/injection/split.js';
+import { SPLIT_FOLDS, fnv1a32, isHeldBack, splitFold } from '../src/inspect/injection/split.js';
 import { overrideAttacks, syntheticRows, taskAttacks } from './injection/synthetic.js';
 import type { AttackString } from './injection/synthetic.js';
 
@@ -139,6 +139,12 @@ const { values: options } = parseArgs({
     data: { type: 'string', default: '/work/shared/datasets/injection' },
     out: { type: 'string', default: new URL('../models/injection.json', import.meta.url).pathname },
     'dry-run': { type: 'boolean', default: false },
+    /** k-fold cross-validation over the dev rows instead of training the shipped model (writes no model). */
+    cv: { type: 'boolean', default: false },
+    /** With --cv: only these folds, comma-separated (default: every fold); the runs of several lists pool by counts. */
+    'cv-folds': { type: 'string' },
+    /** With --cv: also write the pooled and per-fold figures as JSON to this file. */
+    'cv-out': { type: 'string' },
     /** Overrides of TRAINING numbers for experiments, e.g. `--set alpha=0.5 --set epochs=8`. */
     set: { type: 'string', multiple: true, default: [] },
   },
@@ -160,27 +166,16 @@ for (const assignment of options.set) {
 
 function main(): void {
   const rows = loadRows(options.data);
+  if (options.cv) {
+    crossValidate(rows);
+    return;
+  }
   const devTrain = rows.filter((row) => !isHeldBack(row.id));
   const test = rows.filter((row) => isHeldBack(row.id));
   console.log(`dev rows: ${rows.length} (train ${devTrain.length}, held back ${test.length})`);
 
-  // Synthetic tool outputs: hard negatives, and the same outputs with an attack planted. The dev
-  // attack strings come from training rows only; held-back rows are never read for training.
-  const devAttacks = trainingAttacks(devTrain);
+  const { synthetic, devAttacks, overrides, tasks, outOfFoldScored, final, calibration } = fitModel(devTrain);
   const settings = TRAINING.synthetic;
-  const overrides = overrideAttacks(
-    'train',
-    TRAINING.seed,
-    Math.round(devAttacks.length * settings.overrideShare),
-  );
-  const tasks = taskAttacks('train', TRAINING.seed, Math.round(devAttacks.length * settings.taskShare));
-  const synthetic = syntheticRows({
-    pool: 'train',
-    seed: TRAINING.seed,
-    benign: settings.benign,
-    attacked: settings.attacked,
-    attacks: [...devAttacks, ...overrides, ...tasks],
-  }) as Row[];
   const evaluationOverrides = overrideAttacks('evaluation', settings.evaluationSeed, 200);
   const evaluationTasks = taskAttacks('evaluation', settings.evaluationSeed, 100);
   const evaluation = syntheticRows({
@@ -190,67 +185,9 @@ function main(): void {
     attacked: settings.evaluationAttacked,
     attacks: [...devAttacks, ...evaluationOverrides, ...evaluationTasks],
   }) as Row[];
-  const train = [...devTrain, ...synthetic];
-  console.log(
-    `synthetic: ${synthetic.length} training rows (${devAttacks.length} dev attack strings, ${overrides.length} override attacks, ${tasks.length} task hijacks), ${evaluation.length} evaluation rows`,
-  );
-
-  // Rule findings do not depend on the model: compute them once per row (with a placeholder model
-  // whose logit is 0, then only the logit is recomputed).
-  const ruleInputs = new Map<string, RuleInputs>();
-  const zeroModel: LoadedInjectionModel = {
-    classifier: { bias: 0, weights: new Float32Array(BUCKETS) },
-    calibration: neutralCalibration(),
-  };
-  for (const row of [...rows, ...synthetic]) {
-    const { inputs, findings } = injectionInputs(zeroModel, row.text, { deadline: Infinity });
-    const requestLines = findings
-      .filter((finding) => finding.detector === REQUEST_LINE_DETECTOR)
-      .slice(0, REQUEST_LINES_SCORED)
-      .map((finding) => row.text.slice(finding.start, finding.end));
-    ruleInputs.set(row.id, { rules: inputs.rules, requestLine: inputs.requestLine, requestLines });
-  }
-
-  // 1. Out-of-fold logits with grouped folds, for the calibration and the unseen-attack estimate.
-  const outOfFold: { row: Row; inputs: CalibrationInputs }[] = [];
-  for (let fold = 0; fold < TRAINING.folds; fold++) {
-    const fitRows = train.filter((row) => !touchesFold(row, fold));
-    const evalRows = train.filter((row) => insideFold(row, fold));
-    const model = trainClassifier(fitRows);
-    for (const row of evalRows)
-      outOfFold.push({ row, inputs: modelInputs(model, row, ruleInputs.get(row.id)!) });
-    console.log(`fold ${fold}: trained on ${fitRows.length} rows, scored ${evalRows.length}`);
-  }
-  const calibration = fitCalibration(
-    outOfFold.map(({ row, inputs }) => ({
-      kind: row.kind,
-      label: row.label,
-      inputs,
-      synthetic: isSynthetic(row),
-    })),
-  );
-  const outOfFoldScored = outOfFold.map(({ row, inputs }) => ({
-    row,
-    score: cannotCarryInstruction(row.text) ? 0 : calibratedScore(calibration, row.kind, inputs),
-  }));
-  if (process.env.TRAIN_DUMP !== undefined) {
-    const dump = outOfFold.map(({ row, inputs }, index) => ({
-      id: row.id,
-      kind: row.kind,
-      label: row.label,
-      category: row.category,
-      inputs,
-      score: outOfFoldScored[index]!.score,
-      attack: row.meta?.attack_span === undefined ? null : row.text.slice(...row.meta.attack_span),
-      text: row.text.slice(0, 400),
-    }));
-    writeFileSync(process.env.TRAIN_DUMP, JSON.stringify(dump));
-  }
+  console.log(`synthetic evaluation: ${evaluation.length} rows`);
   const unseen = metricsByKind(outOfFoldScored.filter(({ row }) => !isSynthetic(row)));
   const unseenSynthetic = metricsOf(outOfFoldScored.filter(({ row }) => isSynthetic(row)));
-
-  // 2. The shipped classifier, trained on every training row.
-  const final = trainClassifier(train);
   const { indexDeltas, weights, kept } = sparseWeights(final.weights);
   const file: InjectionModelFile = {
     format: 'warden-injection-model',
@@ -356,6 +293,222 @@ function main(): void {
   }
 }
 
+/** What fitModel trains: the classifier and calibration, with what went into them. */
+interface FittedModel {
+  synthetic: Row[];
+  devAttacks: AttackString[];
+  overrides: AttackString[];
+  tasks: AttackString[];
+  /** Each training row scored by a fold model that saw neither its attack nor its context. */
+  outOfFoldScored: { row: Row; score: number }[];
+  final: TrainedClassifier;
+  calibration: Calibration;
+}
+
+/**
+ * The whole training pipeline on `devTrain` (development rows only; the rows to evaluate on must not
+ * be among them): synthetic rows built from devTrain's attack strings, grouped cross-fitting for the
+ * calibration, and the classifier trained on every training row.
+ */
+function fitModel(devTrain: readonly Row[]): FittedModel {
+  // Synthetic tool outputs: hard negatives, and the same outputs with an attack planted. The dev
+  // attack strings come from training rows only; held-back rows are never read for training.
+  const devAttacks = trainingAttacks(devTrain);
+  const settings = TRAINING.synthetic;
+  const overrides = overrideAttacks(
+    'train',
+    TRAINING.seed,
+    Math.round(devAttacks.length * settings.overrideShare),
+  );
+  const tasks = taskAttacks('train', TRAINING.seed, Math.round(devAttacks.length * settings.taskShare));
+  const synthetic = syntheticRows({
+    pool: 'train',
+    seed: TRAINING.seed,
+    benign: settings.benign,
+    attacked: settings.attacked,
+    attacks: [...devAttacks, ...overrides, ...tasks],
+  }) as Row[];
+  const train = [...devTrain, ...synthetic];
+  console.log(
+    `synthetic: ${synthetic.length} training rows (${devAttacks.length} dev attack strings, ${overrides.length} override attacks, ${tasks.length} task hijacks)`,
+  );
+
+  // Rule findings do not depend on the model: compute them once per row (with a placeholder model
+  // whose logit is 0, then only the logit is recomputed).
+  const ruleInputs = new Map<string, RuleInputs>();
+  const zeroModel: LoadedInjectionModel = {
+    classifier: { bias: 0, weights: new Float32Array(BUCKETS) },
+    calibration: neutralCalibration(),
+  };
+  for (const row of [...devTrain, ...synthetic]) {
+    const { inputs, findings } = injectionInputs(zeroModel, row.text, { deadline: Infinity });
+    const requestLines = findings
+      .filter((finding) => finding.detector === REQUEST_LINE_DETECTOR)
+      .slice(0, REQUEST_LINES_SCORED)
+      .map((finding) => row.text.slice(finding.start, finding.end));
+    ruleInputs.set(row.id, { rules: inputs.rules, requestLine: inputs.requestLine, requestLines });
+  }
+
+  // 1. Out-of-fold logits with grouped folds, for the calibration and the unseen-attack estimate.
+  const outOfFold: { row: Row; inputs: CalibrationInputs }[] = [];
+  for (let fold = 0; fold < TRAINING.folds; fold++) {
+    const fitRows = train.filter((row) => !touchesFold(row, fold));
+    const evalRows = train.filter((row) => insideFold(row, fold));
+    const model = trainClassifier(fitRows);
+    for (const row of evalRows)
+      outOfFold.push({ row, inputs: modelInputs(model, row, ruleInputs.get(row.id)!) });
+    console.log(`fold ${fold}: trained on ${fitRows.length} rows, scored ${evalRows.length}`);
+  }
+  const calibration = fitCalibration(
+    outOfFold.map(({ row, inputs }) => ({
+      kind: row.kind,
+      label: row.label,
+      inputs,
+      synthetic: isSynthetic(row),
+    })),
+  );
+  const outOfFoldScored = outOfFold.map(({ row, inputs }) => ({
+    row,
+    score: cannotCarryInstruction(row.text) ? 0 : calibratedScore(calibration, row.kind, inputs),
+  }));
+  if (process.env.TRAIN_DUMP !== undefined) {
+    const dump = outOfFold.map(({ row, inputs }, index) => ({
+      id: row.id,
+      kind: row.kind,
+      label: row.label,
+      category: row.category,
+      inputs,
+      score: outOfFoldScored[index]!.score,
+      attack: row.meta?.attack_span === undefined ? null : row.text.slice(...row.meta.attack_span),
+      text: row.text.slice(0, 400),
+    }));
+    writeFileSync(process.env.TRAIN_DUMP, JSON.stringify(dump));
+  }
+
+  // 2. The shipped classifier, trained on every training row.
+  const final = trainClassifier(train);
+  return { synthetic, devAttacks, overrides, tasks, outOfFoldScored, final, calibration };
+}
+
+/**
+ * k-fold cross-validation over the development rows (`--cv`): the folds are the split's
+ * (`splitFold(id)`, fold 0 being the usual held-back split). For each fold the whole pipeline
+ * (fitModel: synthetic rows from the other folds' attack strings, cross-fitted calibration, the
+ * classifier) is trained on the other folds only, and the fold's rows are scored with the real
+ * scorer on that model as it would ship. Scores are pooled over the folds and reported per kind, at
+ * the shipped threshold 0.5 with counts and Wilson 95% intervals. No setting is chosen here: every
+ * fold uses TRAINING as it stands. Writes no model.
+ */
+function crossValidate(rows: readonly Row[]): void {
+  const pooled: { row: Row; score: number; fold: number }[] = [];
+  const folds: {
+    fold: number;
+    train: number;
+    evaluated: number;
+    metrics: Record<Kind, KindMetrics>;
+    counts: Record<Kind, ReturnType<typeof pooledFigures>>;
+  }[] = [];
+  const chosen =
+    options['cv-folds'] === undefined
+      ? [...Array(SPLIT_FOLDS).keys()]
+      : options['cv-folds'].split(',').map((fold) => Number(fold));
+  for (const fold of chosen) {
+    if (!Number.isInteger(fold) || fold < 0 || fold >= SPLIT_FOLDS)
+      throw new Error(`--cv-folds: folds are 0 to ${SPLIT_FOLDS - 1}`);
+    const devTrain = rows.filter((row) => splitFold(row.id) !== fold);
+    const test = rows.filter((row) => splitFold(row.id) === fold);
+    console.log(
+      `\ncross-validation fold ${fold}: train on ${devTrain.length} dev rows, evaluate ${test.length}`,
+    );
+    const { final, calibration } = fitModel(devTrain);
+    const { indexDeltas, weights } = sparseWeights(final.weights);
+    const file: InjectionModelFile = {
+      format: 'warden-injection-model',
+      version: 1,
+      features: FEATURE_SETTINGS,
+      classifier: { bias: round(final.bias, 5), indexDeltas, weights },
+      calibration,
+      training: {},
+    };
+    const model = parseInjectionModel(JSON.parse(JSON.stringify(file)));
+    const scored = test.map((row) => ({ row, score: scoreRow(model, row) }));
+    for (const entry of scored) pooled.push({ ...entry, fold });
+    const metrics = metricsByKind(scored);
+    const counts = {
+      prompt: pooledFigures(scored.filter(({ row }) => row.kind === 'prompt')),
+      tool_output: pooledFigures(scored.filter(({ row }) => row.kind === 'tool_output')),
+    };
+    folds.push({ fold, train: devTrain.length, evaluated: test.length, metrics, counts });
+    printMetrics(`fold ${fold}, evaluated rows (threshold 0.5)`, metrics);
+  }
+  const report = {
+    date: new Date().toISOString().slice(0, 10),
+    folds: SPLIT_FOLDS,
+    foldsRun: chosen,
+    split:
+      'fold = fnv1a32(id) % 5 (src/inspect/injection/split.ts); each fold scored by a model trained on the other four',
+    threshold: 0.5,
+    pooled: {
+      prompt: pooledFigures(pooled.filter(({ row }) => row.kind === 'prompt')),
+      tool_output: pooledFigures(pooled.filter(({ row }) => row.kind === 'tool_output')),
+      all: pooledFigures(pooled),
+    },
+    perFold: folds,
+    missedPositives: pooled
+      .filter(({ row, score }) => row.label === 1 && score < 0.5)
+      .map(({ row, score, fold }) => ({ id: row.id, kind: row.kind, fold, score: round(score, 4) })),
+    falsePositives: pooled
+      .filter(({ row, score }) => row.label === 0 && score >= 0.5)
+      .map(({ row, score, fold }) => ({ id: row.id, kind: row.kind, fold, score: round(score, 4) })),
+  };
+  console.log(`\n${SPLIT_FOLDS}-fold cross-validation, pooled (threshold 0.5, Wilson 95% intervals)`);
+  for (const kind of ['prompt', 'tool_output', 'all'] as const) {
+    const figures = report.pooled[kind];
+    console.log(
+      `  ${kind.padEnd(11)} TPR ${figures.detected}/${figures.positives} = ${figures.tpr} [${figures.tprInterval.join(', ')}]` +
+        `  FPR ${figures.falsePositives}/${figures.negatives} = ${figures.fpr} [${figures.fprInterval.join(', ')}]` +
+        `  AUC ${figures.auc ?? '-'}  TPR@pooled FPR≤0.02 ${figures.detectionAtFpr2 === null ? '-' : `${figures.detectionAtFpr2.detectionRate} (> ${figures.detectionAtFpr2.threshold})`}`,
+    );
+  }
+  if (options['cv-out'] !== undefined) {
+    writeFileSync(options['cv-out'], JSON.stringify(report, null, 2) + '\n');
+    console.log(`wrote ${options['cv-out']}`);
+  }
+}
+
+/** Pooled detection figures of scored rows: counts, rates at 0.5 and their Wilson 95% intervals. */
+function pooledFigures(scored: readonly { row: Row; score: number }[]) {
+  const positives = scored.filter(({ row }) => row.label === 1);
+  const negatives = scored.filter(({ row }) => row.label === 0);
+  const detected = positives.filter(({ score }) => score >= 0.5).length;
+  const falsePositives = negatives.filter(({ score }) => score >= 0.5).length;
+  const metrics = metricsOf(scored);
+  return {
+    positives: positives.length,
+    negatives: negatives.length,
+    detected,
+    falsePositives,
+    tpr: positives.length === 0 ? null : round(detected / positives.length, 4),
+    tprInterval: wilson(detected, positives.length),
+    fpr: negatives.length === 0 ? null : round(falsePositives / negatives.length, 4),
+    fprInterval: wilson(falsePositives, negatives.length),
+    auc: metrics.auc,
+    /** Threshold chosen on the pooled scores themselves: optimistic, for comparison with the bench only. */
+    detectionAtFpr2: metrics.detectionAtFpr2,
+  };
+}
+
+/** Wilson score interval (95%) of `hits` successes in `total` trials, rounded to 3 digits. */
+function wilson(hits: number, total: number): [number, number] {
+  if (total === 0) return [0, 1];
+  const z = 1.959964;
+  const rate = hits / total;
+  const denominator = 1 + (z * z) / total;
+  const center = (rate + (z * z) / (2 * total)) / denominator;
+  const half = (z * Math.sqrt((rate * (1 - rate)) / total + (z * z) / (4 * total * total))) / denominator;
+  return [round(Math.max(0, center - half), 3), round(Math.min(1, center + half), 3)];
+}
+
 /** Tool outputs whose scores the model file records (ordinary results that used to raise false alarms). */
 const REPORTED_EXAMPLES = [
   'an.nguyen@example.com',
@@ -376,12 +529,12 @@ function isSynthetic(row: Row): boolean {
   return row.id.startsWith('synthetic-');
 }
 
-/** The dev set's attack strings of training rows (BIPIA `meta.attack_span`), one per distinct text. */
+/** The attack strings (BIPIA `meta.attack_span`) of `rows`, one per distinct text; callers pass training rows only. */
 function trainingAttacks(rows: readonly Row[]): AttackString[] {
   const attacks = new Map<string, AttackString>();
   for (const row of rows) {
     const span = row.meta?.attack_span;
-    if (row.label !== 1 || span === undefined || isHeldBack(row.id)) continue;
+    if (row.label !== 1 || span === undefined) continue;
     const text = row.text.slice(span[0], span[1]);
     if (!attacks.has(text)) {
       attacks.set(text, {

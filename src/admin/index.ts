@@ -1,4 +1,4 @@
-/** Admin users (the people who decide approvals): sign-in, roles, and the decider they act as. */
+/** Admin users (the people who decide approvals): sign-in, roles, console sessions, and the console's read models. */
 export {
   ADMIN_API_KEY_PREFIX,
   AdminDirectory,
@@ -15,3 +15,9 @@ export type {
   SignInBlocked,
   SignInFailureLimit,
 } from './users.js';
+export { CONSOLE_COOKIE_NAME, ConsoleSessions } from './console-sessions.js';
+export type { ConsoleSession, ConsoleSessionOptions, OpenedSession } from './console-sessions.js';
+export { AuditStatusChecker, DEFAULT_STATUS_WINDOW } from './audit-status.js';
+export type { AuditStatus, AuditStatusOptions } from './audit-status.js';
+export { evaluateWhatIf } from './what-if.js';
+export type { WhatIfPolicies, WhatIfResult } from './what-if.js';

@@ -149,13 +149,34 @@ export class AdminDirectory {
     if (authorizationHeader === undefined || authorizationHeader.trim() === '') {
       throw new WardenError(
         'WARDEN_ADMIN_UNAUTHENTICATED',
-        'this endpoint needs an admin user: send "Authorization: Bearer wak_..." with an admin API key (from `warden admins new-key NAME`), or HTTP Basic with an admin user name and password',
+        'this endpoint needs an admin user: send "Authorization: Bearer wak_..." with an admin API key (from `warden admins new-key NAME`), HTTP Basic with an admin user name and password, or sign in to the console (POST /admin/session)',
       );
     }
     const principal = await this.#verify(authorizationHeader);
     if (principal === null) {
       this.#recordFailure(address);
       throw notAccepted();
+    }
+    return principal;
+  }
+
+  /**
+   * Checks a user name and password (the console's sign-in form), under the same per-address failure
+   * limit as `authenticate`.
+   *
+   * @throws WARDEN_ADMIN_UNAUTHENTICATED for an unknown user or a wrong password (one message);
+   *   WARDEN_RATE_LIMITED (details `retryAfterSeconds`) when the address had too many failures lately.
+   */
+  async signIn(name: string, password: string, context: AuthenticateContext = {}): Promise<AdminPrincipal> {
+    const address = context.address ?? '';
+    this.#refuseIfBlocked(address);
+    const principal = await this.#verifyPassword(name, password);
+    if (principal === null) {
+      this.#recordFailure(address);
+      throw new WardenError(
+        'WARDEN_ADMIN_UNAUTHENTICATED',
+        'the user name or password is wrong; use an admin user configured under admins with a passwordHash',
+      );
     }
     return principal;
   }

@@ -2,7 +2,12 @@
 export { ApprovalService, approvalView } from './service.js';
 export type { ApprovalLogger, ApprovalServiceOptions } from './service.js';
 export { WebhookNotifier, WEBHOOK_HEADERS, signWebhook, verifyWebhookSignature } from './webhooks.js';
-export type { VerifyWebhookSignatureOptions, WebhookConfig, WebhookNotifierOptions } from './webhooks.js';
+export type {
+  AlertNotice,
+  VerifyWebhookSignatureOptions,
+  WebhookConfig,
+  WebhookNotifierOptions,
+} from './webhooks.js';
 export type {
   ApprovalLookup,
   ApprovalNotice,

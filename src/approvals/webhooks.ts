@@ -1,6 +1,6 @@
 /**
- * Outgoing webhooks for approval events: signed JSON (HMAC-SHA256 over timestamp and body, so a
- * receiver can refuse forged or replayed requests) or Slack messages. Deliveries run in the
+ * Outgoing webhooks for approval events and monitoring alerts: signed JSON (HMAC-SHA256 over timestamp
+ * and body, so a receiver can refuse forged or replayed requests) or Slack messages. Deliveries run in the
  * background and never hold up a decision; each final outcome is recorded in the audit log, without
  * the secret, the URL or the call's raw arguments.
  */
@@ -41,7 +41,22 @@ export interface WebhookNotifierOptions {
   fetch?: typeof fetch;
 }
 
-/** Outcome of one delivery, as recorded in the audit log (`approval-notified`). */
+/** A monitoring alert for the webhooks that list `alert-raised` in their events. */
+export interface AlertNotice {
+  agent: string;
+  rule: string;
+  severity: 'info' | 'warning' | 'critical';
+  message: string;
+  value: number;
+  baseline: number | null;
+  quarantined: boolean;
+  /** Seq of the `alert-raised` audit entry. */
+  seq: number;
+  /** When it was raised (ISO time). */
+  time: string;
+}
+
+/** Outcome of one delivery, as recorded in the audit log (`approval-notified`, `alert-notified`). */
 interface DeliveryOutcome {
   status: 'delivered' | 'failed';
   attempts: number;
@@ -78,17 +93,56 @@ export class WebhookNotifier implements ApprovalNotifier {
 
   /** Starts a delivery to every webhook subscribed to the notice's event; returns at once. */
   notify(notice: ApprovalNotice): void {
+    this.#send(
+      notice.event,
+      { approval: notice.approval.id },
+      (webhook, deliveryId) =>
+        webhook.format === 'slack'
+          ? slackMessage(notice, this.#approvalLink(notice.approval.id))
+          : this.#jsonEvent(deliveryId, notice),
+      (webhook, outcome) => this.#record(webhook, notice, outcome),
+    );
+  }
+
+  /**
+   * Starts a delivery of a monitoring alert to every webhook that lists `alert-raised`; returns at
+   * once. Each final outcome is recorded as `alert-notified`.
+   */
+  notifyAlert(alert: AlertNotice): void {
+    this.#send(
+      'alert-raised',
+      { agent: alert.agent, rule: alert.rule },
+      (webhook, deliveryId) =>
+        webhook.format === 'slack'
+          ? slackAlert(alert, this.#agentLink(alert.agent))
+          : {
+              id: deliveryId,
+              event: 'alert-raised',
+              time: isoTime(this.#clock),
+              alert: { ...alert },
+              links: { agent: this.#agentLink(alert.agent) },
+            },
+      (webhook, outcome) => this.#recordAlert(webhook, alert, outcome),
+    );
+  }
+
+  #send(
+    event: WebhookConfig['events'][number],
+    about: Record<string, string>,
+    body: (webhook: WebhookConfig, deliveryId: string) => JsonObject,
+    record: (webhook: WebhookConfig, outcome: DeliveryOutcome) => Promise<void>,
+  ): void {
     for (const webhook of this.#webhooks) {
-      if (!webhook.events.includes(notice.event)) continue;
+      if (!webhook.events.includes(event)) continue;
       let delivery: Promise<void>;
       if (this.#inFlight.size >= MAX_IN_FLIGHT) {
         this.#logger?.warn(
-          { webhook: webhook.name, event: notice.event, approval: notice.approval.id },
+          { webhook: webhook.name, event, ...about },
           `webhook delivery dropped: ${MAX_IN_FLIGHT} deliveries are already in flight`,
         );
-        delivery = this.#record(webhook, notice, { status: 'failed', attempts: 0 });
+        delivery = record(webhook, { status: 'failed', attempts: 0 });
       } else {
-        delivery = this.#deliver(webhook, notice);
+        delivery = this.#deliver(webhook, event, body, record);
       }
       const tracked = delivery.catch((error: unknown) => {
         this.#logger?.error({ webhook: webhook.name, err: describeError(error) }, 'webhook delivery failed');
@@ -105,21 +159,22 @@ export class WebhookNotifier implements ApprovalNotifier {
     }
   }
 
-  async #deliver(webhook: WebhookConfig, notice: ApprovalNotice): Promise<void> {
+  async #deliver(
+    webhook: WebhookConfig,
+    event: string,
+    makeBody: (webhook: WebhookConfig, deliveryId: string) => JsonObject,
+    record: (webhook: WebhookConfig, outcome: DeliveryOutcome) => Promise<void>,
+  ): Promise<void> {
     const deliveryId = newId('whd');
-    const body = JSON.stringify(
-      webhook.format === 'slack'
-        ? slackMessage(notice, this.#approvalLink(notice.approval.id))
-        : this.#jsonEvent(deliveryId, notice),
-    );
+    const body = JSON.stringify(makeBody(webhook, deliveryId));
     let attempts = 0;
     let httpStatus: number | undefined;
     for (;;) {
       attempts += 1;
-      const attempt = await this.#attempt(webhook, notice, deliveryId, body);
+      const attempt = await this.#attempt(webhook, event, deliveryId, body);
       httpStatus = attempt.httpStatus;
       if (attempt.kind === 'delivered') {
-        await this.#record(webhook, notice, { status: 'delivered', attempts, httpStatus });
+        await record(webhook, { status: 'delivered', attempts, httpStatus });
         return;
       }
       const delay = this.#retryDelaysMs[attempts - 1];
@@ -127,10 +182,10 @@ export class WebhookNotifier implements ApprovalNotifier {
       await new Promise((resolve) => setTimeout(resolve, delay));
     }
     this.#logger?.warn(
-      { webhook: webhook.name, target: origin(webhook.url), event: notice.event, attempts, httpStatus },
+      { webhook: webhook.name, target: origin(webhook.url), event, attempts, httpStatus },
       'webhook delivery failed',
     );
-    await this.#record(webhook, notice, {
+    await record(webhook, {
       status: 'failed',
       attempts,
       ...(httpStatus === undefined ? {} : { httpStatus }),
@@ -139,14 +194,14 @@ export class WebhookNotifier implements ApprovalNotifier {
 
   async #attempt(
     webhook: WebhookConfig,
-    notice: ApprovalNotice,
+    event: string,
     deliveryId: string,
     body: string,
   ): Promise<{ kind: 'delivered' | 'retry' | 'final'; httpStatus?: number }> {
     const headers: Record<string, string> = { 'content-type': 'application/json' };
     if (webhook.format === 'json') {
       const timestamp = String(Math.floor(this.#clock.now() / 1000));
-      headers[WEBHOOK_HEADERS.event] = notice.event;
+      headers[WEBHOOK_HEADERS.event] = event;
       headers[WEBHOOK_HEADERS.delivery] = deliveryId;
       headers[WEBHOOK_HEADERS.timestamp] = timestamp;
       if (webhook.secret !== undefined) {
@@ -205,6 +260,33 @@ export class WebhookNotifier implements ApprovalNotifier {
         'could not record a webhook delivery in the audit log',
       );
     }
+  }
+
+  async #recordAlert(webhook: WebhookConfig, alert: AlertNotice, outcome: DeliveryOutcome): Promise<void> {
+    try {
+      await this.#audit.record({
+        type: 'alert-notified',
+        actor: 'system',
+        subject: `agent:${alert.agent}`,
+        detail: {
+          webhook: webhook.name,
+          rule: alert.rule,
+          alertSeq: alert.seq,
+          status: outcome.status,
+          attempts: outcome.attempts,
+          ...(outcome.httpStatus === undefined ? {} : { httpStatus: outcome.httpStatus }),
+        },
+      });
+    } catch (error) {
+      this.#logger?.error(
+        { webhook: webhook.name, rule: alert.rule, agent: alert.agent, err: describeError(error) },
+        'could not record a webhook delivery in the audit log',
+      );
+    }
+  }
+
+  #agentLink(name: string): string {
+    return `${this.#publicUrl}/admin/agents/${encodeURIComponent(name)}`;
   }
 
   #approvalLink(id: string): string {
@@ -317,6 +399,21 @@ function slackMessage(notice: ApprovalNotice, link: string): JsonObject {
       { type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } },
       { type: 'section', fields: fields.map((field) => ({ type: 'mrkdwn', text: clip(field, 1900) })) },
     ],
+  };
+}
+
+/** A Slack message for a monitoring alert. */
+function slackAlert(alert: AlertNotice, link: string): JsonObject {
+  const title = `Warden alert (${alert.severity}): ${alert.rule} for ${alert.agent}`;
+  const lines = [
+    `*${slackEscape(title)}*`,
+    slackEscape(clip(alert.message, 1000)),
+    ...(alert.quarantined ? ['The agent was quarantined (suspended).'] : []),
+    `<${link}|Open ${slackEscape(alert.agent)}>`,
+  ];
+  return {
+    text: clip(slackEscape(title), 300),
+    blocks: [{ type: 'section', text: { type: 'mrkdwn', text: lines.join('\n') } }],
   };
 }
 

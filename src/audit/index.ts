@@ -6,6 +6,8 @@ export type { UnhashedAuditEntry } from './canonical.js';
 export { DEFAULT_REDACT_LIMITS, REDACTED, isSecretKey, redactDetail, redactString } from './redact.js';
 export type { RedactLimits } from './redact.js';
 export { verifyAuditLog } from './verify.js';
+export { VerifyStop, checkSegment } from './segment.js';
+export type { CheckSegmentOptions } from './segment.js';
 export type { VerifyAuditLogOptions } from './verify.js';
 export { pruneAuditLog } from './prune.js';
 export type { PruneAuditLogOptions, PruneAuditLogResult } from './prune.js';

@@ -121,6 +121,8 @@ export class AuditLog implements AuditRecorder {
   #tamperReportedAt = 0;
   #timer: NodeJS.Timeout | null = null;
   #closed = false;
+  /** Called with each entry once it is durably recorded (see onRecorded). */
+  readonly #recordedListeners = new Set<(entry: AuditEntryRecord) => void>();
 
   constructor(options: AuditLogOptions) {
     if (!Number.isSafeInteger(options.checkpointEvery) || options.checkpointEvery < 1) {
@@ -195,6 +197,29 @@ export class AuditLog implements AuditRecorder {
     });
   }
 
+  /**
+   * Subscribes to entries this instance recorded: `listener` is called synchronously with each entry,
+   * in seq order, after its record() resolved (so it is durably stored). It should be quick (queue the
+   * work); what it throws is reported through onError and never reaches the writer. Entries other
+   * replicas write are not seen. Returns the unsubscribe function.
+   */
+  onRecorded(listener: (entry: AuditEntryRecord) => void): () => void {
+    this.#recordedListeners.add(listener);
+    return () => this.#recordedListeners.delete(listener);
+  }
+
+  #notifyRecorded(entries: readonly AuditEntryRecord[]): void {
+    for (const listener of this.#recordedListeners) {
+      for (const entry of entries) {
+        try {
+          listener(entry);
+        } catch (error) {
+          this.#onError(error);
+        }
+      }
+    }
+  }
+
   /** Validates and redacts an event, and digests its original detail. Throws for a malformed event. */
   #prepare(event: AuditEvent): Omit<PendingEntry, 'resolve' | 'reject'> {
     if (typeof event.type !== 'string' || !EVENT_TYPE_PATTERN.test(event.type) || event.type.length > 64) {
@@ -262,6 +287,7 @@ export class AuditLog implements AuditRecorder {
         }
         await this.#checkpointIfCountDue(last.seq);
         batch.forEach((pending, index) => pending.resolve(entries[index]!));
+        if (this.#recordedListeners.size > 0) this.#notifyRecorded(entries);
       }
     } finally {
       // No await separates the loop's last empty-queue check from here, so no record is stranded.

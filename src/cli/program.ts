@@ -18,6 +18,8 @@ import { registerDemoCommand } from './demo.js';
 import { registerApprovalCommands } from './approvals.js';
 import { registerAdminCommands } from './admins.js';
 import { registerScanCommand } from './scan.js';
+import { registerLockdownCommand } from './lockdown.js';
+import { registerIncidentCommands } from './incident.js';
 import { printError, processOutput } from './output.js';
 import type { Output } from './output.js';
 
@@ -132,6 +134,8 @@ export async function run(argv: string[], options: RunOptions = {}): Promise<num
   registerApprovalCommands(program, context, setExitCode);
   registerAdminCommands(program, context);
   registerScanCommand(program, context, setExitCode);
+  registerLockdownCommand(program, context);
+  registerIncidentCommands(program, context, setExitCode);
 
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -5,6 +5,8 @@
 import { z } from 'zod';
 import { FINDING_TYPES, FINDING_TYPE_NAMES } from '../inspect/types.js';
 import { NAME_PATTERN, parseDurationSeconds } from '../core/index.js';
+import { checkLlmReferences, llmSchema } from './llm-schema.js';
+import { ALERT_EVENTS, monitoringSchema } from './monitoring-schema.js';
 
 /** A `${env:NAME}` or `${file:path}` reference; resolved to its value when the config is loaded. */
 export const SECRET_REFERENCE_PATTERN = /^\$\{(env|file):([^}]+)\}$/;
@@ -242,7 +244,7 @@ const webhookSchema = z
     /** HMAC-SHA256 key for X-Warden-Signature (a reference); required for `json`. */
     secret: secretReference.optional(),
     events: z
-      .array(z.enum(APPROVAL_EVENTS))
+      .array(z.enum([...APPROVAL_EVENTS, ...ALERT_EVENTS]))
       .min(1)
       .default([...APPROVAL_EVENTS]),
     timeout: duration.default(5).pipe(z.number().min(0.1).max(60, 'at most 60 seconds')),
@@ -393,12 +395,50 @@ const configObject = z
       .strict()
       .prefault({}),
     admins: z.record(name, adminSchema).default({}),
+    /** The admin API's console sign-in (cookie sessions); see docs/admin-api.md. */
+    admin: z
+      .object({
+        /** A console session ends this long after sign-in, however active. */
+        sessionLifetime: duration.default(8 * 3600).pipe(
+          z
+            .number()
+            .min(300, 'at least 5 minutes')
+            .max(7 * 86400, 'at most 7 days'),
+        ),
+        /** A console session ends after this long without a request. */
+        sessionIdleTimeout: duration
+          .default(30 * 60)
+          .pipe(z.number().min(60, 'at least 1 minute').max(86400, 'at most 24 hours')),
+        /** Origins (besides server.publicUrl's) the console may be served from, e.g. a dev server. */
+        allowedOrigins: z
+          .array(z.url({ protocol: /^https?$/ }).max(200))
+          .max(20)
+          .default([]),
+      })
+      .strict()
+      .prefault({}),
     notifications: z
       .object({
         webhooks: z.array(webhookSchema).default([]),
       })
       .strict()
       .prefault({}),
+    /** Session and task labels (docs/sessions.md). */
+    sessions: z
+      .object({
+        /** A task's labels are forgotten after this long without a call in it. */
+        taskIdleTimeout: duration.default(3600).pipe(
+          z
+            .number()
+            .min(60, 'at least 1 minute')
+            .max(7 * 86400, 'at most 7 days'),
+        ),
+        /** Tasks tracked per agent; a call naming one more task is refused until one expires. */
+        maxTasksPerAgent: z.number().int().min(1).max(100_000).default(1000),
+      })
+      .strict()
+      .prefault({}),
+    monitoring: monitoringSchema.prefault({}),
     inspection: z
       .object({
         enabled: z.boolean().default(true),
@@ -457,6 +497,8 @@ const configObject = z
     roles: z.record(name, roleSchema).default({}),
     agents: z.record(name, agentSchema).default({}),
     servers: z.record(name, serverSchema).default({}),
+    /** The LLM egress proxy: providers, model aliases, data rules per provider (docs/llm-proxy.md). */
+    llm: llmSchema.prefault({}),
   })
   .strict();
 
@@ -546,6 +588,7 @@ function checkReferences(config: ConfigShape, context: z.RefinementCtx<ConfigSha
   }
   checkInspectionReferences(config, context, classes, classList);
   checkApprovalReferences(config, context);
+  checkLlmReferences(config.llm, classes, new Set(Object.keys(config.agents)), context);
   if (config.store.driver === 'postgres' && config.store.postgres === undefined) {
     context.addIssue({
       code: 'custom',

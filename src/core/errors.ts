@@ -25,6 +25,10 @@ export const ERROR_CODES = {
   WARDEN_AGENT_INVALID: 400,
   WARDEN_AGENT_SUSPENDED: 403,
   WARDEN_AGENT_NO_SECRET: 401,
+  /** `warden lockdown` while a lockdown is already in force. */
+  WARDEN_LOCKDOWN_ACTIVE: 409,
+  /** An incident bundle that cannot be read (not JSON, wrong shape, too large). */
+  WARDEN_INCIDENT_BUNDLE_INVALID: 400,
   // OAuth token endpoint
   WARDEN_INVALID_REQUEST: 400,
   WARDEN_INVALID_CLIENT: 401,
@@ -61,6 +65,11 @@ export const ERROR_CODES = {
   // admin users and the admin API
   WARDEN_ADMIN_UNAUTHENTICATED: 401,
   WARDEN_ADMIN_FORBIDDEN: 403,
+  /** A console (cookie) request that changes something without the session's CSRF token, or from another origin. */
+  WARDEN_CSRF_INVALID: 403,
+  /** The admin API route needs a part this process does not run (the gateway, a newer service). */
+  WARDEN_FEATURE_UNAVAILABLE: 503,
+  WARDEN_AUDIT_ENTRY_NOT_FOUND: 404,
   // content inspection
   WARDEN_INSPECTION_BLOCKED: 403,
   WARDEN_INSPECTION_FAILED: 422,
@@ -69,6 +78,10 @@ export const ERROR_CODES = {
   WARDEN_INVALID_ARGUMENTS: 400,
   WARDEN_SESSION_NOT_FOUND: 404,
   WARDEN_SESSION_AGENT_MISMATCH: 403,
+  /** `_meta["warden/taskId"]` is not a string of 1–128 characters [A-Za-z0-9._:-]. */
+  WARDEN_TASK_ID_INVALID: 400,
+  /** The agent already has `sessions.maxTasksPerAgent` live tasks; a new one waits until one expires. */
+  WARDEN_TASK_LIMIT_REACHED: 429,
   // upstream MCP servers
   WARDEN_UPSTREAM_UNAVAILABLE: 502,
   WARDEN_UPSTREAM_TIMEOUT: 504,
@@ -78,6 +91,18 @@ export const ERROR_CODES = {
   WARDEN_UPSTREAM_ERROR: 502,
   /** The caller gave up (its request was aborted) while the upstream call was in flight. 499: client closed request. */
   WARDEN_CALL_CANCELLED: 499,
+  // LLM egress proxy: model calls and providers
+  WARDEN_MODEL_NOT_FOUND: 404,
+  /** An OpenAI-format request for a model on an Anthropic provider, or the other way round. */
+  WARDEN_MODEL_FORMAT_MISMATCH: 400,
+  WARDEN_BUDGET_EXCEEDED: 429,
+  /** A model response was withheld (it repeated the system prompt's canary). */
+  WARDEN_MODEL_OUTPUT_BLOCKED: 403,
+  WARDEN_PROVIDER_UNAVAILABLE: 502,
+  WARDEN_PROVIDER_TIMEOUT: 504,
+  /** The provider refused the request as malformed (4xx); its message is kept. */
+  WARDEN_PROVIDER_REJECTED: 400,
+  WARDEN_PROVIDER_ERROR: 502,
   // audit
   WARDEN_AUDIT_IMMUTABLE: 500,
   WARDEN_AUDIT_PRUNE_REFUSED: 400,

@@ -1,12 +1,14 @@
 /**
- * Agent identities: create, rotate secrets, suspend, resume and sync from config. Every change is in
- * the audit log before it is applied, secrets are returned once and stored only as scrypt hashes, and
- * no audit detail or public view ever holds a secret or a hash.
+ * Agent identities: create, rotate secrets, suspend, resume, lock down and sync from config. Every
+ * change is in the audit log before it is applied, secrets are returned once and stored only as scrypt
+ * hashes, and no audit detail or public view ever holds a secret or a hash. A lockdown is kept in the
+ * store, so it holds in every process and replica: agents created or synced while it lasts come up
+ * suspended, and lifting it resumes only the agents it suspended.
  */
 import type { AuditRecorder } from '../audit/index.js';
 import { NAME_PATTERN, WardenError, isWardenError, isoTime, newId } from '../core/index.js';
 import type { Clock, JsonObject } from '../core/index.js';
-import type { AgentChanges, AgentRecord, AgentStore } from '../store/index.js';
+import type { AgentChanges, AgentRecord, AgentStore, MetaStore } from '../store/index.js';
 import { MAX_SECRET_LENGTH, generateClientSecret, hashSecret, verifySecret } from './secrets.js';
 
 /** An agent as shown to people and API clients: everything but the secret hash. */
@@ -39,7 +41,23 @@ export interface AgentServiceOptions {
   dataClasses: string[];
   /** Role names from the config. */
   roles: string[];
+  /** Where the lockdown state is kept (store.meta). Without it, lockdown is refused. */
+  meta?: MetaStore;
 }
+
+/** The lockdown in force, as {@link AgentService.lockdownState} reports it. */
+export interface LockdownState {
+  active: boolean;
+  /** When the current (or, once lifted, null) lockdown started. */
+  since: string | null;
+  by: string | null;
+  reason: string | null;
+  /** Agents the lockdown left running. */
+  except: string[];
+}
+
+/** Told when an agent is found suspended (here or by another process); see {@link AgentService.onSuspended}. */
+export type SuspensionListener = (agent: AgentRecord) => void;
 
 export interface CreateAgentInput {
   name: string;
@@ -63,6 +81,27 @@ export interface SyncResult {
 export const MIN_CONFIG_SECRET_LENGTH = 16;
 const MAX_DESCRIPTION_LENGTH = 2000;
 const MAX_REASON_LENGTH = 1000;
+/** Longest lockdown reason (the suspension reason adds the lockdown id in front). */
+const MAX_LOCKDOWN_REASON_LENGTH = 900;
+const MAX_LOCKDOWN_EXCEPTIONS = 1000;
+/** Meta keys `lockdown:<n>` (started) and `lockdown:<n>:lifted`, n = 1, 2, 3, ... (written once each). */
+const LOCKDOWN_META_PREFIX = 'lockdown:';
+
+/** What is stored under `lockdown:<n>`. */
+interface StoredLockdown {
+  id: string;
+  since: string;
+  by: string;
+  reason: string;
+  except: string[];
+}
+
+/** The newest lockdown ever started, and whether it was lifted. */
+interface LatestLockdown {
+  generation: number;
+  record: StoredLockdown | null;
+  lifted: boolean;
+}
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** Agent lifecycle. Methods return full records (for the caller's checks); show people {@link publicAgent}. */
@@ -72,6 +111,12 @@ export class AgentService {
   readonly #clock: Clock;
   readonly #dataClasses: string[];
   readonly #roles: string[];
+  readonly #meta: MetaStore | null;
+  readonly #listeners = new Set<SuspensionListener>();
+  /** Last status seen per agent id by the suspension watch (and by suspensions made here). */
+  readonly #seen = new Map<string, { status: string; secretVersion: number }>();
+  #watch: { timer: NodeJS.Timeout; polling: boolean } | null = null;
+  #polled = false;
 
   constructor(options: AgentServiceOptions) {
     this.#store = options.store;
@@ -79,6 +124,7 @@ export class AgentService {
     this.#clock = options.clock;
     this.#dataClasses = [...options.dataClasses];
     this.#roles = [...options.roles];
+    this.#meta = options.meta ?? null;
   }
 
   /**
@@ -102,10 +148,7 @@ export class AgentService {
       id: newId('agt'),
       name: input.name,
       ...fields,
-      status: 'active',
-      suspendedReason: null,
-      suspendedBy: null,
-      suspendedAt: null,
+      ...(await this.#initialStatus(input.name, now)),
       secretHash: await hashSecret(secret),
       secretVersion: 1,
       secretRotatedAt: now,
@@ -158,23 +201,33 @@ export class AgentService {
         { agent: name },
       );
     }
-    const current = await this.get(name);
+    return this.#suspend(await this.get(name), options.actor, reason, {});
+  }
+
+  async #suspend(
+    current: AgentRecord,
+    actor: string,
+    reason: string,
+    extra: JsonObject,
+  ): Promise<AgentRecord> {
     const now = isoTime(this.#clock);
     await this.#audit.record({
       type: 'agent-suspended',
-      actor: options.actor,
+      actor,
       subject: `agent:${current.name}`,
-      detail: { id: current.id, reason, previousStatus: current.status },
+      detail: { id: current.id, reason, previousStatus: current.status, ...extra },
     });
-    return this.#update(current, {
+    const updated = await this.#update(current, {
       status: 'suspended',
       // Tokens issued before the suspension stay refused after a resume: the agent must ask anew.
       secretVersion: current.secretVersion + 1,
       suspendedReason: reason,
-      suspendedBy: options.actor,
+      suspendedBy: actor,
       suspendedAt: now,
       updatedAt: now,
     });
+    this.#noticed(updated);
+    return updated;
   }
 
   /**
@@ -183,13 +236,21 @@ export class AgentService {
    * @throws WARDEN_AGENT_NOT_FOUND
    */
   async resume(name: string, options: { actor: string }): Promise<AgentRecord> {
-    const current = await this.get(name);
+    return this.#resume(await this.get(name), options.actor, {});
+  }
+
+  async #resume(current: AgentRecord, actor: string, extra: JsonObject): Promise<AgentRecord> {
     if (current.status === 'active') return current;
     await this.#audit.record({
       type: 'agent-resumed',
-      actor: options.actor,
+      actor,
       subject: `agent:${current.name}`,
-      detail: { id: current.id, suspendedReason: current.suspendedReason, suspendedBy: current.suspendedBy },
+      detail: {
+        id: current.id,
+        suspendedReason: current.suspendedReason,
+        suspendedBy: current.suspendedBy,
+        ...extra,
+      },
     });
     return this.#update(current, {
       status: 'active',
@@ -198,6 +259,283 @@ export class AgentService {
       suspendedAt: null,
       updatedAt: isoTime(this.#clock),
     });
+  }
+
+  /**
+   * Suspends every agent at once, except those named in `except`, and keeps the lockdown in force (in
+   * the store, for every process) until it is lifted: agents created or synced from config meanwhile
+   * come up suspended. Agents already suspended keep their own suspension. Records `lockdown-started`,
+   * then one `agent-suspended` per agent (detail `lockdown: <id>`).
+   *
+   * @throws WARDEN_AGENT_INVALID without a reason; WARDEN_AGENT_NOT_FOUND for an unknown name in
+   *   `except`; WARDEN_LOCKDOWN_ACTIVE when a lockdown is already in force.
+   * @example
+   * const { suspended } = await agents.lockdown({ actor: 'cli:alice', reason: 'incident 42', except: ['support-bot'] });
+   */
+  async lockdown(options: {
+    actor: string;
+    reason: string;
+    except?: string[];
+  }): Promise<{ suspended: string[] }> {
+    const meta = this.#requireMeta();
+    const reason = typeof options.reason === 'string' ? options.reason.trim() : '';
+    if (reason === '' || reason.length > MAX_LOCKDOWN_REASON_LENGTH) {
+      throw new WardenError(
+        'WARDEN_AGENT_INVALID',
+        `a lockdown needs a reason of 1 to ${MAX_LOCKDOWN_REASON_LENGTH} characters (it is shown to every suspended agent and recorded)`,
+      );
+    }
+    const given = options.except ?? [];
+    if (!Array.isArray(given) || given.length > MAX_LOCKDOWN_EXCEPTIONS) {
+      throw new WardenError(
+        'WARDEN_AGENT_INVALID',
+        `the agents to leave running must be a list of at most ${MAX_LOCKDOWN_EXCEPTIONS} agent names`,
+      );
+    }
+    const except: string[] = [];
+    for (const name of given) {
+      const agent = await this.get(name);
+      if (!except.includes(agent.name)) except.push(agent.name);
+    }
+    const latest = await this.#latestLockdown(meta);
+    if (latest.record !== null && !latest.lifted) throw lockdownActive(latest.record);
+    const record: StoredLockdown = {
+      id: newId('lck'),
+      since: isoTime(this.#clock),
+      by: options.actor,
+      reason,
+      except,
+    };
+    const agents = await this.#store.list();
+    const targets = agents.filter((agent) => agent.status === 'active' && !except.includes(agent.name));
+    await this.#audit.record({
+      type: 'lockdown-started',
+      actor: options.actor,
+      detail: {
+        id: record.id,
+        reason,
+        except,
+        agents: targets.map((agent) => agent.name),
+        alreadySuspended: agents.filter((agent) => agent.status !== 'active').map((agent) => agent.name),
+      },
+    });
+    const text = JSON.stringify(record);
+    const key = `${LOCKDOWN_META_PREFIX}${latest.generation + 1}`;
+    const stored = await meta.setIfAbsent(key, text);
+    if (stored !== text) {
+      // Another operator started one at the same moment: theirs is in force.
+      throw lockdownActive(parseLockdown(stored) ?? record);
+    }
+    const suspensionReason = lockdownReason(record);
+    const suspended: string[] = [];
+    for (const target of targets) {
+      let current: AgentRecord | null = target;
+      for (let attempt = 0; attempt < 3 && current !== null && current.status === 'active'; attempt += 1) {
+        try {
+          await this.#suspend(current, options.actor, suspensionReason, { lockdown: record.id });
+          suspended.push(current.name);
+          break;
+        } catch (error) {
+          if (!isWardenError(error, 'WARDEN_STORE_CONFLICT')) throw error;
+          current = await this.#store.getById(current.id);
+        }
+      }
+    }
+    return { suspended };
+  }
+
+  /**
+   * Lifts the lockdown: records `lockdown-lifted`, then resumes the agents the lockdown suspended (and
+   * those created suspended during it) that are still suspended for it; an agent suspended meanwhile for
+   * another reason stays suspended. Without a lockdown in force it records nothing and only resumes
+   * agents a previous lift left suspended (say the process stopped half way).
+   */
+  async liftLockdown(options: { actor: string }): Promise<{ resumed: string[] }> {
+    const meta = this.#requireMeta();
+    const latest = await this.#latestLockdown(meta);
+    const record = latest.record;
+    if (record === null) return { resumed: [] };
+    if (!latest.lifted) {
+      await this.#audit.record({
+        type: 'lockdown-lifted',
+        actor: options.actor,
+        detail: { id: record.id, since: record.since, by: record.by, reason: record.reason },
+      });
+      await meta.setIfAbsent(
+        `${LOCKDOWN_META_PREFIX}${latest.generation}:lifted`,
+        JSON.stringify({ at: isoTime(this.#clock), by: options.actor }),
+      );
+    }
+    const suspensionReason = lockdownReason(record);
+    const resumed: string[] = [];
+    for (const agent of await this.#store.list()) {
+      if (agent.status !== 'suspended' || agent.suspendedReason !== suspensionReason) continue;
+      try {
+        await this.#resume(agent, options.actor, { lockdown: record.id });
+        resumed.push(agent.name);
+      } catch (error) {
+        // Changed at the same moment (say suspended anew): leave it as the other change made it.
+        if (!isWardenError(error, 'WARDEN_STORE_CONFLICT')) throw error;
+      }
+    }
+    return { resumed };
+  }
+
+  /** The lockdown in force, read from the store (so it reflects every process). */
+  async lockdownState(): Promise<LockdownState> {
+    const latest = this.#meta === null ? null : await this.#latestLockdown(this.#meta);
+    const record = latest?.record ?? null;
+    if (latest === null || record === null || latest.lifted) {
+      return { active: false, since: null, by: null, reason: null, except: [] };
+    }
+    return {
+      active: true,
+      since: record.since,
+      by: record.by,
+      reason: record.reason,
+      except: [...record.except],
+    };
+  }
+
+  /**
+   * Subscribes to suspensions: the listener is told of every agent suspended through this service at
+   * once, and, while {@link startSuspensionWatch} runs, of agents found suspended by another process
+   * (the CLI, another replica). Returns the unsubscribe function.
+   */
+  onSuspended(listener: SuspensionListener): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  /**
+   * Polls the store every `intervalMs` (default 250) for agents that became suspended since the last
+   * look, and tells the {@link onSuspended} listeners. One store query per poll; a poll is skipped while
+   * the previous one runs. Failures go to `onError` and the watch goes on.
+   */
+  startSuspensionWatch(options: { intervalMs?: number; onError?: (error: unknown) => void } = {}): void {
+    if (this.#watch !== null) return;
+    const intervalMs = Math.max(20, options.intervalMs ?? 250);
+    const watch = {
+      polling: false,
+      timer: setInterval(() => {
+        if (watch.polling) return;
+        watch.polling = true;
+        this.pollSuspensions()
+          .catch((error: unknown) => options.onError?.(error))
+          .finally(() => {
+            watch.polling = false;
+          });
+      }, intervalMs),
+    };
+    watch.timer.unref();
+    this.#watch = watch;
+    void this.pollSuspensions().catch((error: unknown) => options.onError?.(error));
+  }
+
+  /** Stops the suspension watch (idempotent). */
+  stopSuspensionWatch(): void {
+    if (this.#watch === null) return;
+    clearInterval(this.#watch.timer);
+    this.#watch = null;
+  }
+
+  /**
+   * Looks once for agents suspended since the last look (a new suspension, or a suspension renewed
+   * with a new credential generation) and tells the listeners. The first look only learns the state.
+   */
+  async pollSuspensions(): Promise<void> {
+    const first = !this.#polled;
+    this.#polled = true;
+    for (const agent of await this.#store.list()) {
+      const before = this.#seen.get(agent.id);
+      this.#seen.set(agent.id, { status: agent.status, secretVersion: agent.secretVersion });
+      if (agent.status !== 'suspended') continue;
+      if (first && before === undefined) continue;
+      if (
+        before !== undefined &&
+        before.status === 'suspended' &&
+        before.secretVersion === agent.secretVersion
+      )
+        continue;
+      this.#tell(agent);
+    }
+  }
+
+  /** A suspension made here: tell the listeners now, and remember it so the watch does not tell again. */
+  #noticed(agent: AgentRecord): void {
+    this.#seen.set(agent.id, { status: agent.status, secretVersion: agent.secretVersion });
+    this.#tell(agent);
+  }
+
+  #tell(agent: AgentRecord): void {
+    for (const listener of this.#listeners) {
+      try {
+        listener(agent);
+      } catch {
+        // A listener's failure must not stop the others, nor the suspension itself.
+      }
+    }
+  }
+
+  /** Status fields of a new agent: suspended while a lockdown is in force, unless excepted. */
+  async #initialStatus(
+    name: string,
+    now: string,
+  ): Promise<Pick<AgentRecord, 'status' | 'suspendedReason' | 'suspendedBy' | 'suspendedAt'>> {
+    const latest = this.#meta === null ? null : await this.#latestLockdown(this.#meta);
+    const record = latest?.record ?? null;
+    if (latest !== null && record !== null && !latest.lifted && !record.except.includes(name)) {
+      return {
+        status: 'suspended',
+        suspendedReason: lockdownReason(record),
+        suspendedBy: record.by,
+        suspendedAt: now,
+      };
+    }
+    return { status: 'active', suspendedReason: null, suspendedBy: null, suspendedAt: null };
+  }
+
+  #requireMeta(): MetaStore {
+    if (this.#meta === null) {
+      throw new WardenError('WARDEN_INTERNAL', 'this agent service was opened without the store meta table');
+    }
+    return this.#meta;
+  }
+
+  /**
+   * Finds the newest `lockdown:<n>` key: they are written 1, 2, 3, ... with no gap, so an exponential
+   * then binary search needs about 2·log2(n) reads.
+   */
+  async #latestLockdown(meta: MetaStore): Promise<LatestLockdown> {
+    const exists = async (generation: number): Promise<boolean> =>
+      (await meta.get(`${LOCKDOWN_META_PREFIX}${generation}`)) !== null;
+    if (!(await exists(1))) return { generation: 0, record: null, lifted: false };
+    let low = 1;
+    let high = 2;
+    while (await exists(high)) {
+      low = high;
+      high *= 2;
+    }
+    // exists(low) and !exists(high)
+    while (high - low > 1) {
+      const middle = Math.floor((low + high) / 2);
+      if (await exists(middle)) low = middle;
+      else high = middle;
+    }
+    const text = await meta.get(`${LOCKDOWN_META_PREFIX}${low}`);
+    const record = text === null ? null : parseLockdown(text);
+    if (record === null) {
+      // Fail closed: an unreadable lockdown record is a lockdown whose details are unknown.
+      return {
+        generation: low,
+        record: { id: 'unknown', since: '', by: 'unknown', reason: 'unreadable lockdown record', except: [] },
+        lifted: false,
+      };
+    }
+    const lifted = (await meta.get(`${LOCKDOWN_META_PREFIX}${low}:lifted`)) !== null;
+    return { generation: low, record, lifted };
   }
 
   /**
@@ -272,10 +610,7 @@ export class AgentService {
       id: newId('agt'),
       name,
       ...fields,
-      status: 'active',
-      suspendedReason: null,
-      suspendedBy: null,
-      suspendedAt: null,
+      ...(await this.#initialStatus(name, now)),
       secretHash: secret === undefined ? null : await hashSecret(secret),
       secretVersion: secret === undefined ? 0 : 1,
       secretRotatedAt: secret === undefined ? null : now,
@@ -306,6 +641,9 @@ export class AgentService {
         description: record.description,
         source: record.source,
         secretVersion: record.secretVersion,
+        ...(record.status === 'suspended'
+          ? { status: record.status, suspendedReason: record.suspendedReason }
+          : {}),
       },
     });
   }
@@ -430,6 +768,40 @@ function diff(
     after.source = changes.source = 'config';
   }
   return { before, after, changes };
+}
+
+/** The suspension reason of agents a lockdown suspended: it names the lockdown, so lifting finds them. */
+function lockdownReason(record: StoredLockdown): string {
+  return `lockdown ${record.id}: ${record.reason}`;
+}
+
+function parseLockdown(text: string): StoredLockdown | null {
+  try {
+    const value = JSON.parse(text) as Partial<StoredLockdown> | null;
+    if (
+      value === null ||
+      typeof value !== 'object' ||
+      typeof value.id !== 'string' ||
+      typeof value.since !== 'string' ||
+      typeof value.by !== 'string' ||
+      typeof value.reason !== 'string' ||
+      !Array.isArray(value.except) ||
+      !value.except.every((name) => typeof name === 'string')
+    ) {
+      return null;
+    }
+    return { id: value.id, since: value.since, by: value.by, reason: value.reason, except: value.except };
+  } catch {
+    return null;
+  }
+}
+
+function lockdownActive(record: StoredLockdown): WardenError {
+  return new WardenError(
+    'WARDEN_LOCKDOWN_ACTIVE',
+    `a lockdown is already in force (${record.id}, since ${record.since} by ${record.by}: ${record.reason}); lift it first with \`warden lockdown --lift\`, or suspend single agents with \`warden agents suspend\``,
+    { lockdown: record.id },
+  );
 }
 
 function agentNotFound(name: unknown): WardenError {

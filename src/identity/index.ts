@@ -11,7 +11,9 @@ export type {
   AgentServiceOptions,
   ConfigAgent,
   CreateAgentInput,
+  LockdownState,
   PublicAgent,
+  SuspensionListener,
   SyncResult,
 } from './agents.js';
 export { TokenService, ACCESS_TOKEN_TYPE, MAX_TOKEN_LENGTH, suspendedError } from './tokens.js';

@@ -9,8 +9,17 @@ import type { AuditEvent, AuditRecorder } from '../audit/index.js';
 import type { ResolvedConfig } from '../config/index.js';
 import { WardenError, isWardenError } from '../core/index.js';
 import type { Clock, JsonObject } from '../core/index.js';
-import type { AuthorizationRequest, Authorizer, Decision, PolicyAgent, PolicyTool } from '../policy/index.js';
+import type {
+  AuthorizationRequest,
+  Authorizer,
+  Decision,
+  PolicyAgent,
+  PolicySessionLabels,
+  PolicyTool,
+} from '../policy/index.js';
 import { suspendedError } from '../identity/index.js';
+import { SessionTracker } from '../sessions/index.js';
+import type { CallLabels, ResultLabels } from '../sessions/index.js';
 import type { AgentRecord, AgentStore } from '../store/index.js';
 import type { CallToolResult, UpstreamCatalog, UpstreamTool } from '../upstream/index.js';
 import { ArgumentValidator } from './arguments.js';
@@ -83,6 +92,11 @@ export interface ToolCallPipelineOptions {
    * with WARDEN_APPROVAL_REQUIRED.
    */
   approvals?: ApprovalGate;
+  /**
+   * Session and task labels (what each session read, whether it saw untrusted content), which
+   * policies see in `context.session`. Without it the pipeline keeps its own, per config `sessions`.
+   */
+  sessions?: SessionTracker;
   logger?: PipelineLogger;
 }
 
@@ -94,6 +108,7 @@ type Stage =
   | 'suspension'
   | 'rate-limit'
   | 'validate'
+  | 'labels'
   | 'inspect-arguments'
   | 'authorize'
   | 'record-intent'
@@ -126,6 +141,9 @@ export class ToolCallPipeline {
   /** Policy view of every declared tool, by exposed name. */
   readonly #policyTools: ReadonlyMap<string, PolicyTool>;
   readonly #toolListeners = new Set<() => void>();
+  readonly #sessions: SessionTracker;
+  /** The session and task labels each call in flight updates. */
+  readonly #callLabels = new WeakMap<ToolCallRequest, CallLabels>();
 
   constructor(options: ToolCallPipelineOptions) {
     this.#config = options.config;
@@ -140,6 +158,14 @@ export class ToolCallPipeline {
     this.#approvals = options.approvals;
     this.#logger = options.logger;
     this.#rateLimiter = new ToolRateLimiter(options.config.agents, options.clock);
+    this.#sessions =
+      options.sessions ??
+      new SessionTracker({
+        dataClasses: options.config.dataClasses.map((dataClass) => dataClass.name),
+        clock: options.clock,
+        taskIdleTimeoutSeconds: options.config.sessions.taskIdleTimeout,
+        maxTasksPerAgent: options.config.sessions.maxTasksPerAgent,
+      });
     const policyTools = new Map<string, PolicyTool>();
     for (const [server, serverConfig] of Object.entries(options.config.servers)) {
       for (const [tool, toolConfig] of Object.entries(serverConfig.tools)) {
@@ -173,6 +199,7 @@ export class ToolCallPipeline {
     if (this.#modeOf(caller.agent) === 'shadow') return tools;
     const agent = policyAgent(caller.agent, caller.roles);
     const time = this.#clock.now();
+    const labels = this.#sessions.sessionLabels(session.id);
     return tools.filter((tool) => {
       const policyTool = this.#policyTools.get(tool.exposedName);
       if (policyTool === undefined) return false;
@@ -185,6 +212,7 @@ export class ToolCallPipeline {
           id: session.id,
           callCount: session.callCount,
           toolCallCount: session.toolCallCounts.get(tool.exposedName) ?? 0,
+          ...(labels === undefined ? {} : { labels }),
         },
       };
       if (this.#listing !== undefined) {
@@ -209,8 +237,14 @@ export class ToolCallPipeline {
     return () => this.#toolListeners.delete(listener);
   }
 
-  /** A session ended: what was kept for it (tokens of its results) is forgotten. */
+  /** Session and task labels: what each session and task read and did (`warden.gateway.sessions`). */
+  get sessions(): SessionTracker {
+    return this.#sessions;
+  }
+
+  /** A session ended: what was kept for it (tokens of its results, its labels) is forgotten. */
   endSession(sessionId: string): void {
+    this.#sessions.end(sessionId);
     try {
       this.#inspector?.endSession?.(sessionId);
     } catch (error) {
@@ -278,6 +312,16 @@ export class ToolCallPipeline {
       const validation = this.#validate(tool, request.arguments);
       if (validation !== null) return await this.#refuse(request, stage, validation);
 
+      // labels: the session's, and its task's when the call names one (a bad or new task id over
+      // the agent's limit is refused here)
+      stage = 'labels';
+      const labels = this.#sessions.enter(
+        request.session.id,
+        agent.name,
+        this.#sessions.taskOf(request.meta),
+      );
+      this.#callLabels.set(request, labels);
+
       // inspect arguments: tokens restored, findings counted, values masked or blocked per config
       stage = 'inspect-arguments';
       let args = request.arguments;
@@ -301,6 +345,7 @@ export class ToolCallPipeline {
       const shadow = this.#modeOf(agent) === 'shadow';
       const intent = this.#intentEvent(request, agent, tool, recordedArguments, decision, shadow, findings);
       this.#noteCall(request.session, tool.exposedName, shadow ? 'allow' : decision.kind);
+      this.#sessions.noteDecision(labels, tool.exposedName, shadow ? 'allow' : decision.kind);
 
       // record intent: durably, before the upstream is called
       stage = 'record-intent';
@@ -337,10 +382,20 @@ export class ToolCallPipeline {
     const previousToolCount = request.session.toolCallCounts.get(tool.exposedName) ?? 0;
     request.session.callCount += 1;
     request.session.toolCallCounts.set(tool.exposedName, previousToolCount + 1);
+    const labels = this.#callLabels.get(request);
+    const giveBack =
+      labels === undefined
+        ? undefined
+        : this.#sessions.noteCall(
+            labels,
+            tool.exposedName,
+            this.#policyTools.get(tool.exposedName)?.risk ?? 'read',
+          );
     try {
       await this.#audit.record(intent);
       return null;
     } catch (error) {
+      giveBack?.();
       request.session.callCount -= 1;
       request.session.toolCallCounts.set(
         tool.exposedName,
@@ -382,7 +437,6 @@ export class ToolCallPipeline {
       });
       stage = 'inspect-result';
       if (this.#inspector !== undefined) {
-        const policyTool = this.#policyTools.get(tool.exposedName);
         try {
           const inspected = this.#inspector.inspectResult(request, tool, result, agent);
           result = inspected.result;
@@ -390,11 +444,19 @@ export class ToolCallPipeline {
           injection = inspected.injection;
         } catch (error) {
           // An injection the policy blocks still marks the session: it received untrusted content.
-          if (isWardenError(error, 'WARDEN_INJECTION_BLOCKED')) this.#label(request.session, 'untrusted');
+          if (isWardenError(error, 'WARDEN_INJECTION_BLOCKED')) {
+            this.#noteResult(request, tool, { classes: [], bytes: 0, untrusted: true, injection: true });
+          }
           throw error;
         }
-        if (injection || policyTool?.untrustedOutput === true) this.#label(request.session, 'untrusted');
       }
+      // The session (and task) now holds what came back, whether or not its outcome is recorded.
+      this.#noteResult(request, tool, {
+        classes: [],
+        bytes: Math.max(0, resultSize(result)),
+        untrusted: injection,
+        injection,
+      });
     } catch (error) {
       const refusal = this.#maskedUpstreamError(this.#asRefusal(error, stage, tool.exposedName));
       await this.#recordBestEffort(
@@ -410,6 +472,7 @@ export class ToolCallPipeline {
             message: refusal.message.slice(0, 500),
             durationMs: roundMs(performance.now() - started),
             ...(approvalId === undefined ? {} : { approvalId }),
+            ...this.#auditLabels(request),
           },
         },
         request,
@@ -433,6 +496,7 @@ export class ToolCallPipeline {
           ...(resultFindings === null ? {} : { findings: findingsDetail(resultFindings) }),
           ...(injection ? { injection: true } : {}),
           ...(approvalId === undefined ? {} : { approvalId }),
+          ...this.#auditLabels(request),
         },
       });
     } catch (error) {
@@ -485,7 +549,10 @@ export class ToolCallPipeline {
       requirement,
       sessionId: request.session.id,
       recentCalls: (request.session.recentCalls ?? []).slice(-settings.recentCalls - 1, -1),
-      labels: [this.#policyTools.get(tool.exposedName)?.risk ?? 'read', ...(request.session.labels ?? [])],
+      labels: [
+        this.#policyTools.get(tool.exposedName)?.risk ?? 'read',
+        ...this.#policyLabels(request, agent).labels,
+      ],
     };
     let lookup;
     let newRequestNote = '';
@@ -557,8 +624,13 @@ export class ToolCallPipeline {
     switch (claim.kind) {
       case 'executed':
         // A replayed result is content this session now holds, like a fresh one.
-        if (this.#policyTools.get(tool.exposedName)?.untrustedOutput === true) {
-          this.#label(request.session, 'untrusted');
+        if (claim.result !== null) {
+          this.#noteResult(request, tool, {
+            classes: [],
+            bytes: Math.max(0, resultSize(claim.result as CallToolResult)),
+            untrusted: false,
+            injection: false,
+          });
         }
         if (claim.result !== null) return { kind: 'result', result: claim.result as CallToolResult };
         return { kind: 'refused', error: alreadyExecutedError(claim.approval, tool.exposedName) };
@@ -750,8 +822,34 @@ export class ToolCallPipeline {
     if (recent.length > keep) recent.splice(0, recent.length - keep);
   }
 
-  #label(session: CallSession, label: string): void {
-    (session.labels ??= new Set()).add(label);
+  /**
+   * Adds what a result carried to its session's and task's labels: the tool's classification and
+   * `untrustedOutput` from config, plus an injection content inspection found in it.
+   */
+  #noteResult(request: ToolCallRequest, tool: UpstreamTool, found: ResultLabels): void {
+    const labels = this.#callLabels.get(request);
+    if (labels === undefined) return;
+    const policyTool = this.#policyTools.get(tool.exposedName);
+    this.#sessions.noteResult(labels, {
+      classes: [policyTool?.classification ?? null, ...found.classes],
+      bytes: found.bytes,
+      untrusted: found.untrusted || policyTool?.untrustedOutput === true,
+      injection: found.injection,
+    });
+  }
+
+  /** The labels policy sees for this call (a fresh session's when none were entered). */
+  #policyLabels(request: ToolCallRequest, agent: AgentRecord): PolicySessionLabels {
+    const labels =
+      this.#callLabels.get(request) ??
+      this.#sessions.enter(request.session.id, agent.name, this.#sessions.taskOf(request.meta));
+    return this.#sessions.policyLabels(labels);
+  }
+
+  /** `{ labels: {...} }` for an audit detail, or nothing when the call has no labels yet. */
+  #auditLabels(request: ToolCallRequest): JsonObject {
+    const labels = this.#callLabels.get(request);
+    return labels === undefined ? {} : { labels: this.#sessions.auditLabels(labels) };
   }
 
   /** Turns anything thrown in `stage` into the WardenError the caller gets; unexpected errors are logged. */
@@ -864,6 +962,7 @@ export class ToolCallPipeline {
         ...(decision.kind === 'allow' ? {} : { message: decision.message.slice(0, 1000) }),
         ...(shadow ? { mode: 'shadow' } : {}),
         ...(findings === null ? {} : { findings: findingsDetail(findings) }),
+        ...this.#auditLabels(request),
       },
     };
   }
@@ -889,6 +988,7 @@ export class ToolCallPipeline {
         id: request.session.id,
         callCount: request.session.callCount,
         toolCallCount: request.session.toolCallCounts.get(tool.name) ?? 0,
+        labels: this.#policyLabels(request, agent),
       },
       ...(findings === null ? {} : { findings }),
     };

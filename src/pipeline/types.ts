@@ -24,8 +24,6 @@ export interface CallSession {
   toolCallCounts: Map<string, number>;
   /** The session's latest calls, oldest first (the pipeline keeps the last few; approvers see them). */
   recentCalls?: { tool: string; decision: string; at: string }[];
-  /** Labels the pipeline sets: `untrusted` once a result carried a prompt injection. */
-  labels?: Set<string>;
 }
 
 /** What the client's own user answered when asked (MCP elicitation). */

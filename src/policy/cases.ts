@@ -6,6 +6,7 @@
 import { LineCounter, parseDocument } from 'yaml';
 import type { Node } from 'yaml';
 import { z } from 'zod';
+import { RISKS } from '../config/index.js';
 import type { WardenConfig } from '../config/index.js';
 import { WardenError } from '../core/index.js';
 import type { JsonObject } from '../core/index.js';
@@ -13,7 +14,13 @@ import { exposedToolName } from './schema.js';
 import type { PolicyService } from './service.js';
 import { FINDING_TYPES } from '../inspect/types.js';
 import type { FindingType } from '../inspect/types.js';
-import type { AuthorizationRequest, Decision, PolicyAgent, PolicyFindings } from './types.js';
+import type {
+  AuthorizationRequest,
+  Decision,
+  PolicyAgent,
+  PolicyFindings,
+  PolicySessionLabels,
+} from './types.js';
 
 /** Largest cases file read. */
 export const MAX_CASES_BYTES = 4 * 1024 * 1024;
@@ -29,6 +36,19 @@ const contextSchema = z
     findings: z.record(z.string(), z.number().int().min(1)).optional(),
     /** The injection score (0..1) of the arguments. */
     injectionScore: z.number().min(0).max(1).optional(),
+    /** The session's labels before the call (`context.session`); unset fields are a fresh session's. */
+    session: z
+      .object({
+        untrusted: z.boolean().optional(),
+        /** A data class name. */
+        maxClassification: z.string().min(1).optional(),
+        labels: z.array(z.string().min(1).max(200)).max(100).optional(),
+        riskCounts: z.partialRecord(z.enum(RISKS), z.number().int().min(0)).optional(),
+        bytesRead: z.number().int().min(0).optional(),
+        task: z.string().max(128).optional(),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
@@ -187,6 +207,13 @@ export function parsePolicyCases(text: string, file: string, config: WardenConfi
         });
       }
     }
+    const maxClassification = entry.context?.session?.maxClassification;
+    if (maxClassification !== undefined && !classes.has(maxClassification)) {
+      problems.push({
+        line: lineAt(['cases', index, 'context', 'session', 'maxClassification']),
+        message: `cases.${index}.context.session.maxClassification: "${maxClassification}" is not a data class (defined: ${[...classes].join(', ')})`,
+      });
+    }
     if (agent === null) return;
     cases.push({
       name: entry.name ?? `${agent.name} calls ${entry.tool}`,
@@ -230,6 +257,7 @@ export function runPolicyCases(service: PolicyService, cases: readonly PolicyCas
         id: null,
         callCount: testCase.context.callCount ?? 0,
         toolCallCount: testCase.context.toolCallCount ?? 0,
+        ...(testCase.context.session === undefined ? {} : { labels: caseSessionLabels(testCase.context) }),
       },
       ...(testCase.context.findings === undefined && testCase.context.injectionScore === undefined
         ? {}
@@ -263,6 +291,19 @@ function invalidCases(file: string, problems: { line: number; message: string }[
       .join('\n')}`,
     { file, issues: sorted },
   );
+}
+
+/** `context.session` labels for a case: what it sets, a fresh session's values for the rest. */
+function caseSessionLabels(context: PolicyCaseContext): PolicySessionLabels {
+  const session = context.session ?? {};
+  return {
+    untrusted: session.untrusted ?? false,
+    maxClassification: session.maxClassification ?? null,
+    labels: session.labels ?? [],
+    riskCounts: session.riskCounts ?? {},
+    bytesRead: session.bytesRead ?? 0,
+    task: session.task ?? null,
+  };
 }
 
 /** `context.findings` for a case: the counts it gives, with data classes as content inspection assigns them. */

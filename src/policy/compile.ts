@@ -14,6 +14,7 @@ import { NAME_PATTERN, WardenError, parseDurationSeconds } from '../core/index.j
 import { analyzePolicy, matchActionScope, referencedActions } from './analyze.js';
 import type { PolicyNeeds, ScopeMatch } from './analyze.js';
 import { actionScopeRange, byteOffsetToIndex, lineAndColumn, splitStatements } from './source.js';
+import { isModelAction } from './schema.js';
 import type { PolicySourceFile } from './source.js';
 
 /** One policy as loaded: its id, effect, annotations, where it is, and its action scope. */
@@ -235,6 +236,9 @@ export async function compilePolicies(
   for (const tool of tools) {
     const members: Membership[] = [];
     for (const policy of policies) {
+      // A policy with an unconstrained action (`action`) is about tools: model actions are decided
+      // only by policies that name them (docs/llm-proxy.md), so tool guards keep validating.
+      if (isModelAction(tool.id) && policy.json.action.op === 'All') continue;
       const match = matchActionScope(policy.json.action, tool.id, tool.groups);
       if (match === 'never') continue;
       members.push({ policy, match });

@@ -16,6 +16,8 @@ export {
   serverGroupId,
 } from './schema.js';
 export type { ArgumentType } from './schema.js';
+export { isModelAction, modelActionId, MODELS_GROUP_ID } from './schema.js';
+export type { ModelAuthorizationRequest } from './models.js';
 export { formatIssues } from './compile.js';
 export { MAX_CASES_BYTES, parsePolicyCases, runPolicyCases } from './cases.js';
 export type { PolicyCase, PolicyCaseContext, PolicyCaseResult } from './cases.js';
@@ -27,5 +29,6 @@ export type {
   DeterminingPolicy,
   PolicyAgent,
   PolicySessionContext,
+  PolicySessionLabels,
   PolicyTool,
 } from './types.js';

@@ -1,14 +1,15 @@
 /**
  * What a decision hands Cedar: the declared arguments only, each checked against its declared type
  * (so a value can never be read as an entity or extension it is not), the local hour and weekday,
- * a client address Cedar can parse, and the session counts.
+ * a client address Cedar can parse, and the session counts and labels.
  */
 import { isIP } from 'node:net';
 import type { CedarValueJson, Context } from '@cedar-policy/cedar-wasm/nodejs';
 import type { JsonObject, JsonValue } from '../core/index.js';
 import { FINDING_TYPE_NAMES } from '../inspect/types.js';
+import { RISKS } from '../config/index.js';
 import type { ArgumentType } from './schema.js';
-import type { PolicyFindings } from './types.js';
+import type { PolicyFindings, PolicySessionLabels } from './types.js';
 
 /** The result of typing a call's declared arguments. */
 export type TypedArguments =
@@ -162,6 +163,37 @@ export interface ContextInputs {
   toolCallCount: number;
   /** `context.findings` as Cedar values (see {@link findingsContext}). */
   findings: CedarValueJson;
+  /** The label fields of `context.session` as Cedar values (see {@link sessionLabelsContext}). */
+  sessionLabels: Record<string, CedarValueJson>;
+}
+
+/**
+ * The label fields of `context.session`: `untrusted`, `maxClassification` as a rank (-1 when none),
+ * `labels` as a set, `riskCounts` (every risk present, 0 when none), `bytesRead`, and `task` ("" when
+ * none). Absent labels are those of a fresh session.
+ */
+export function sessionLabelsContext(
+  labels: PolicySessionLabels | undefined,
+  ranks: ReadonlyMap<string, number>,
+): Record<string, CedarValueJson> {
+  const riskCounts: Record<string, CedarValueJson> = {};
+  for (const risk of RISKS) {
+    const count = labels?.riskCounts[risk] ?? 0;
+    riskCounts[risk] = Number.isSafeInteger(count) && count > 0 ? count : 0;
+  }
+  if (labels === undefined) {
+    return { untrusted: false, maxClassification: -1, labels: [], riskCounts, bytesRead: 0, task: '' };
+  }
+  const bytesRead = Math.trunc(labels.bytesRead);
+  return {
+    untrusted: labels.untrusted,
+    maxClassification:
+      labels.maxClassification === null ? -1 : (ranks.get(labels.maxClassification) ?? ranks.size - 1),
+    labels: [...labels.labels],
+    riskCounts,
+    bytesRead: Number.isSafeInteger(bytesRead) && bytesRead > 0 ? bytesRead : 0,
+    task: labels.task ?? '',
+  };
 }
 
 /**
@@ -204,8 +236,13 @@ export function buildContext(inputs: ContextInputs, fields: ReadonlySet<string> 
   if (wants('arguments')) context.arguments = inputs.arguments;
   if (wants('hour')) context.hour = inputs.hour;
   if (wants('weekday')) context.weekday = inputs.weekday;
-  if (wants('session'))
-    context.session = { callCount: inputs.callCount, toolCallCount: inputs.toolCallCount };
+  if (wants('session')) {
+    context.session = {
+      callCount: inputs.callCount,
+      toolCallCount: inputs.toolCallCount,
+      ...inputs.sessionLabels,
+    };
+  }
   if (wants('findings')) context.findings = inputs.findings;
   if (wants('clientIp')) {
     const ip = cedarClientIp(inputs.clientIp);

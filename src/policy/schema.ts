@@ -17,7 +17,21 @@ export const ENTITY_TYPES = {
   server: 'Server',
   dataClass: 'DataClass',
   action: 'Action',
+  model: 'Model',
 } as const;
+
+/** The action group of every model alias: `Action::"models"`. */
+export const MODELS_GROUP_ID = 'models';
+
+/** The action of one model alias: `Action::"model:fast"` (see docs/llm-proxy.md). */
+export function modelActionId(alias: string): string {
+  return `model:${alias}`;
+}
+
+/** True for a model action id (`model:<alias>`); tool actions never hold a colon. */
+export function isModelAction(actionId: string): boolean {
+  return actionId.startsWith('model:');
+}
 
 /** The action group of a server's tools: `Action::"server:crm"`. */
 export function serverGroupId(server: string): string {
@@ -58,7 +72,8 @@ const required = <T extends object>(type: T): T & { required: true } => ({ ...ty
  * - one action per declared tool, `Action::"crm__read_customer"`, in the groups
  *   `Action::"server:crm"` and `Action::"risk:read"`, applying to Agent → Tool, with the context
  *   `{ arguments: { <declared arguments, all optional> }, hour, weekday, clientIp?: ipaddr,
- *   session: { callCount, toolCallCount }, findings: { types, classes, maxClass, pii, secrets,
+ *   session: { callCount, toolCallCount, untrusted, maxClassification, labels, riskCounts: { <risk>:
+ *   Long }, bytesRead, task }, findings: { types, classes, maxClass, pii, secrets,
  *   injectionScore, counts: { <type>: Long } } }` (findings of content inspection in the arguments).
  *
  * Every server and every risk gets its action group, even with no tools in it, so policies may name
@@ -70,6 +85,7 @@ const required = <T extends object>(type: T): T & { required: true } => ({ ...ty
  */
 export function generateCedarSchema(config: WardenConfig): SchemaJson<string> {
   const findingsType = findingsRecordType();
+  const sessionType = sessionRecordType();
   const actions: SchemaJson<string>[string]['actions'] = {};
   for (const server of Object.keys(config.servers)) actions[serverGroupId(server)] = {};
   for (const risk of RISKS) actions[riskGroupId(risk)] = {};
@@ -91,13 +107,7 @@ export function generateCedarSchema(config: WardenConfig): SchemaJson<string> {
               hour: required({ type: 'Long' }),
               weekday: required({ type: 'Long' }),
               clientIp: { type: 'Extension', name: 'ipaddr', required: false },
-              session: required({
-                type: 'Record',
-                attributes: {
-                  callCount: required({ type: 'Long' }),
-                  toolCallCount: required({ type: 'Long' }),
-                },
-              }),
+              session: required(sessionType),
               findings: required(findingsType),
             },
           },
@@ -105,6 +115,7 @@ export function generateCedarSchema(config: WardenConfig): SchemaJson<string> {
       };
     }
   }
+  addModelActions(config, actions, findingsType);
   const string = required({ type: 'String' } as const);
   const long = required({ type: 'Long' } as const);
   return {
@@ -120,6 +131,20 @@ export function generateCedarSchema(config: WardenConfig): SchemaJson<string> {
             attributes: { name: string, owner: string, clearance: long, clearanceName: string },
           },
         },
+        ...(Object.keys(config.llm?.models ?? {}).length === 0
+          ? {}
+          : {
+              [ENTITY_TYPES.model]: {
+                shape: {
+                  type: 'Record' as const,
+                  attributes: {
+                    name: string,
+                    provider: string,
+                    local: required({ type: 'Boolean' } as const),
+                  },
+                },
+              },
+            }),
         [ENTITY_TYPES.tool]: {
           memberOfTypes: [ENTITY_TYPES.server],
           shape: {
@@ -138,6 +163,40 @@ export function generateCedarSchema(config: WardenConfig): SchemaJson<string> {
       actions,
     },
   };
+}
+
+/**
+ * Model actions (LLM egress proxy): the group `Action::"models"` and one `Action::"model:<alias>"`
+ * per alias in `llm.models`, applying to Agent → Model, with the context `{ hour, weekday,
+ * clientIp?, findings }` (findings: what the request's messages carry).
+ */
+function addModelActions(
+  config: WardenConfig,
+  actions: SchemaJson<string>[string]['actions'],
+  findingsType: TypeOfAttribute<string>,
+): void {
+  const aliases = Object.keys(config.llm?.models ?? {});
+  // Without model aliases the schema stays as it was: no Model type, no models group.
+  if (aliases.length === 0) return;
+  actions[MODELS_GROUP_ID] = {};
+  for (const alias of aliases) {
+    actions[modelActionId(alias)] = {
+      memberOf: [{ id: MODELS_GROUP_ID }],
+      appliesTo: {
+        principalTypes: [ENTITY_TYPES.agent],
+        resourceTypes: [ENTITY_TYPES.model],
+        context: {
+          type: 'Record',
+          attributes: {
+            hour: required({ type: 'Long' }),
+            weekday: required({ type: 'Long' }),
+            clientIp: { type: 'Extension', name: 'ipaddr', required: false },
+            findings: required(findingsType),
+          },
+        },
+      },
+    };
+  }
 }
 
 /**
@@ -160,6 +219,31 @@ function findingsRecordType(): TypeOfAttribute<string> {
       secrets: long,
       injectionScore: long,
       counts: required({ type: 'Record', attributes: counts }),
+    },
+  };
+}
+
+/**
+ * `context.session`: the calls this session made before this one (`callCount`, and `toolCallCount`
+ * of this tool) and its labels, merged with its task's when the call names one (see
+ * docs/sessions.md): `untrusted`, `maxClassification` (rank of the most sensitive data class read,
+ * -1 when none), `labels`, `riskCounts.<risk>`, `bytesRead` and `task` ("" when none).
+ */
+function sessionRecordType(): TypeOfAttribute<string> {
+  const long = required({ type: 'Long' } as const);
+  const riskCounts: Record<string, TypeOfAttribute<string>> = {};
+  for (const risk of RISKS) riskCounts[risk] = long;
+  return {
+    type: 'Record',
+    attributes: {
+      callCount: long,
+      toolCallCount: long,
+      untrusted: required({ type: 'Boolean' } as const),
+      maxClassification: long,
+      labels: required({ type: 'Set', element: { type: 'String' } } as const),
+      riskCounts: required({ type: 'Record', attributes: riskCounts }),
+      bytesRead: long,
+      task: required({ type: 'String' } as const),
     },
   };
 }

@@ -21,7 +21,16 @@ import { emptyNeeds, mergeNeeds } from './analyze.js';
 import type { PolicyNeeds } from './analyze.js';
 import { compilePolicies, formatIssues, TimeSlicer } from './compile.js';
 import type { CompiledPolicy } from './compile.js';
-import { buildContext, cedarClientIp, findingsContext, LocalTime, typeArguments } from './request.js';
+import { decideModelCall, modelPolicyTexts } from './models.js';
+import type { ModelAuthorizationRequest } from './models.js';
+import {
+  buildContext,
+  cedarClientIp,
+  findingsContext,
+  LocalTime,
+  sessionLabelsContext,
+  typeArguments,
+} from './request.js';
 import {
   dataClassRanks,
   ENTITY_TYPES,
@@ -141,6 +150,8 @@ interface PolicyState {
   byId: Map<string, CompiledPolicy>;
   partitions: Map<string, Partition>;
   setIds: string[];
+  /** Model alias → texts of the policies that can apply to its model action. */
+  models: Map<string, Record<string, string>>;
 }
 
 /** Distinguishes preparsed sets of every service and generation in this process (the cache is global). */
@@ -205,6 +216,20 @@ export class PolicyService implements Authorizer {
     return this.#state.summary;
   }
 
+  /**
+   * The current set's policies as written, in load order: id, text and annotations (the admin
+   * console shows them). Annotation values are Cedar strings; `@interactive` has an empty one.
+   */
+  policyTexts(): { id: string; text: string; annotations: Record<string, string> }[] {
+    return [...this.#state.byId.values()].map((policy) => ({
+      id: policy.id,
+      text: policy.text,
+      annotations: Object.fromEntries(
+        Object.entries(policy.json.annotations ?? {}).map(([name, value]) => [name, value ?? '']),
+      ),
+    }));
+  }
+
   /** The generated Cedar schema (JSON form). */
   get schema(): SchemaJson<string> {
     return this.#schema;
@@ -238,6 +263,19 @@ export class PolicyService implements Authorizer {
     );
   }
 
+  /** Decides one model call (`Action::"model:<alias>"`). Never throws; see policy/models.ts. */
+  decideModel(request: ModelAuthorizationRequest): Decision {
+    const state = this.#state;
+    return decideModelCall(request, {
+      config: this.#config,
+      texts: state.models.get(request.alias),
+      ranks: this.#ranks,
+      dataClassEntities: this.#dataClassEntities,
+      localTime: this.#localTime,
+      mapAnswer: (answer, agent, action) => mapAnswer(answer, state.byId, agent, action).decision,
+    });
+  }
+
   /** Decides one tool call. Never throws: any failure is a deny that says what went wrong. */
   decide(request: AuthorizationRequest): Decision {
     return this.#evaluate(request, undefined, false).decision;
@@ -268,6 +306,7 @@ export class PolicyService implements Authorizer {
           callCount: request.session.callCount,
           toolCallCount: request.session.toolCallCount,
           findings: findingsContext(undefined, this.#ranks),
+          sessionLabels: sessionLabelsContext(request.session.labels, this.#ranks),
         },
         partition.contextFields,
       );
@@ -341,7 +380,7 @@ export class PolicyService implements Authorizer {
     if (this.#closed) return;
     this.#closed = true;
     freeSets(this.#state.setIds);
-    this.#state = { ...this.#state, partitions: new Map(), setIds: [] };
+    this.#state = { ...this.#state, partitions: new Map(), setIds: [], models: new Map() };
   }
 
   #facts(): StaticFacts {
@@ -401,6 +440,7 @@ export class PolicyService implements Authorizer {
         callCount: request.session.callCount,
         toolCallCount: request.session.toolCallCount,
         findings: findingsContext(request.findings, this.#ranks),
+        sessionLabels: sessionLabelsContext(request.session.labels, this.#ranks),
       };
       const context = buildContext(inputs, partition.contextFields);
       const entities = this.#entities(request, partition);
@@ -591,6 +631,7 @@ async function buildState(options: PolicyServiceOptions, facts: StaticFacts): Pr
     byId: new Map(policies.map((policy) => [policy.id, policy])),
     partitions,
     setIds,
+    models: modelPolicyTexts(options.config, memberships),
   };
 }
 

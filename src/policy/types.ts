@@ -34,6 +34,27 @@ export interface PolicySessionContext {
   callCount: number;
   /** Calls of this same tool this session made before this one. */
   toolCallCount: number;
+  /**
+   * The labels of the session (and of its task, merged) before this call, from the session tracker
+   * (src/sessions). Absent = a fresh session: nothing read, trusted, no task.
+   */
+  labels?: PolicySessionLabels;
+}
+
+/** What a session has been through, as policies see it (`context.session`, besides the counts). */
+export interface PolicySessionLabels {
+  /** It received output of a tool marked `untrustedOutput`, or output with injection findings. */
+  untrusted: boolean;
+  /** The most sensitive data class it read, or null when none. */
+  maxClassification: string | null;
+  /** Label names (`untrusted`, `injection`, `read:<class>`). */
+  labels: readonly string[];
+  /** Calls made per risk (`read`, `write`, `delete`, `external_communication`, `financial`). */
+  riskCounts: Readonly<Partial<Record<Risk, number>>>;
+  /** Bytes of tool results received. */
+  bytesRead: number;
+  /** The task id (`_meta["warden/taskId"]`) of this call, or null when none. */
+  task: string | null;
 }
 
 /**

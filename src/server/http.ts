@@ -8,9 +8,11 @@ import Fastify, { LogController } from 'fastify';
 import type { FastifyBaseLogger, FastifyError, FastifyInstance } from 'fastify';
 import { WardenError, isWardenError } from '../core/index.js';
 import { toHttpError } from '../fronts/http-errors.js';
-import { AdminDirectory } from '../admin/index.js';
+import { AdminDirectory, ConsoleSessions } from '../admin/index.js';
 import { adminRoutes } from '../fronts/admin/index.js';
+import { consoleRoutes } from '../fronts/console/index.js';
 import { McpSessions, mcpRoutes } from '../fronts/mcp/index.js';
+import { llmRoutes } from '../fronts/llm/index.js';
 import { oauthRoutes } from '../fronts/oauth/index.js';
 import type { Logger } from './logger.js';
 import { pathOnly } from './logger.js';
@@ -136,6 +138,16 @@ export function buildHttpServer(warden: Warden, options: HttpServerOptions): Fas
     }
   });
 
+  // Prometheus metrics, when enabled: bearer token if configured, else loopback clients only.
+  const monitor = warden.monitor;
+  if (monitor !== null && monitor.metricsEnabled) {
+    app.get('/metrics', async (request, reply) => {
+      monitor.checkScrape(request.headers.authorization, request.socket.remoteAddress);
+      const { contentType, body } = await monitor.metrics.scrape();
+      return reply.type(contentType).send(body);
+    });
+  }
+
   void app.register(oauthRoutes, {
     tokens: warden.tokens,
     keys: warden.keys,
@@ -144,7 +156,7 @@ export function buildHttpServer(warden: Warden, options: HttpServerOptions): Fas
     rateLimit: config.identity.tokenRateLimit,
   });
 
-  // The admin API: approvals (and later the console's other pages) for signed-in admin users.
+  // The admin API: everything the console shows and does, for signed-in admin users.
   void app.register(adminRoutes, {
     prefix: '/admin',
     directory: new AdminDirectory({ admins: config.admins, clock: warden.clock }),
@@ -152,7 +164,38 @@ export function buildHttpServer(warden: Warden, options: HttpServerOptions): Fas
     audit: warden.audit,
     publicUrl: config.server.publicUrl,
     bodyLimit: config.server.bodyLimit,
+    console: {
+      sessions: new ConsoleSessions({
+        key: warden.adminSessionKey,
+        lifetimeSeconds: config.admin.sessionLifetime,
+        idleTimeoutSeconds: config.admin.sessionIdleTimeout,
+        clock: warden.clock,
+      }),
+      allowedOrigins: [
+        new URL(config.server.publicUrl).origin,
+        ...config.admin.allowedOrigins.map((url) => new URL(url).origin),
+      ],
+      secure: config.server.publicUrl.startsWith('https:'),
+    },
+    config,
+    clock: warden.clock,
+    auditLog: { store: warden.store.audit, verifier: warden.keys.checkpointVerifier() },
+    agents: warden.agents,
+    policies: () => warden.gateway?.policy ?? null,
+    sessions: () => warden.gateway?.sessions ?? null,
   });
+
+  // The web console: static files only; it reaches Warden through the admin API above.
+  void app.register(consoleRoutes, {});
+
+  // The LLM egress proxy: OpenAI- and Anthropic-compatible /v1 endpoints (docs/llm-proxy.md).
+  if (warden.gateway?.llm != null) {
+    void app.register(llmRoutes, {
+      llm: warden.gateway.llm,
+      tokens: warden.tokens,
+      bodyLimit: config.server.bodyLimit,
+    });
+  }
 
   if (warden.gateway !== null) {
     const { pipeline } = warden.gateway;
@@ -175,6 +218,7 @@ export function buildHttpServer(warden: Warden, options: HttpServerOptions): Fas
       bodyLimit: config.server.bodyLimit,
       onToolsChanged: (listener) => pipeline.onToolsChanged(listener),
       sweepIntervalMs: settings.sweepIntervalMs,
+      onAgentSuspended: (listener) => warden.agents.onSuspended(listener),
     });
   }
   return app;

@@ -89,12 +89,21 @@ export async function startServer(given: LoadedConfig, options: StartServerOptio
     if (pidFile !== null) await writePidFile(pidFile, logger);
     warden.audit.start();
     warden.approvals.start();
+    // Baselines are rebuilt from the audit log; entries recorded meanwhile are applied after.
+    await warden.monitor?.start();
+    // A suspension made elsewhere (CLI, admin API of another replica) closes this server's sessions
+    // of that agent within about a poll interval.
+    warden.agents.startSuspensionWatch({
+      intervalMs: 250,
+      onError: (error) => logger.warn({ err: error }, 'looking for suspended agents failed'),
+    });
     await warden.audit.record({
       type: 'server-started',
       actor: 'system',
       detail: { host, port: listeningPort(app) ?? port, store: warden.store.kind, config: loaded.path },
     });
   } catch (error) {
+    warden.agents.stopSuspensionWatch();
     if (pidFile !== null) await removePidFile(pidFile);
     await app?.close().catch(() => undefined);
     await warden.close();
@@ -133,6 +142,7 @@ export async function startServer(given: LoadedConfig, options: StartServerOptio
   const stop = (reason = 'stop requested'): Promise<void> => {
     stopping ??= (async () => {
       process.off('SIGHUP', onHangup);
+      warden.agents.stopSuspensionWatch();
       draining = true;
       logger.info({ reason }, 'draining in-flight requests');
       const drainMs = loaded.config.server.drainTimeout * 1000;

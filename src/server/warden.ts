@@ -18,8 +18,11 @@ import {
   checkMasterKey,
   loadMasterKey,
 } from '../identity/index.js';
+import { Monitor } from '../monitor/index.js';
 import { ToolCallPipeline } from '../pipeline/index.js';
+import { LlmService } from '../llm/index.js';
 import { PolicyService } from '../policy/index.js';
+import type { SessionTracker } from '../sessions/index.js';
 import { openStore } from '../store/index.js';
 import type { Store } from '../store/index.js';
 import { createUpstreamCatalog } from '../upstream/index.js';
@@ -31,6 +34,13 @@ export interface Gateway {
   /** Not started by openWarden: the server starts it (`catalog.start()`) before it listens. */
   readonly catalog: UpstreamCatalog;
   readonly pipeline: ToolCallPipeline;
+  /** The LLM egress proxy (docs/llm-proxy.md); null when `llm.models` is empty. */
+  readonly llm: LlmService | null;
+  /**
+   * Session and task labels (what each MCP session and declared task read and did), in this
+   * process's memory: see docs/sessions.md.
+   */
+  readonly sessions: SessionTracker;
   /**
    * Reloads the policy files. A valid new set replaces the old one atomically and is recorded as
    * `policy-reloaded`; an invalid one is refused (the old set keeps serving) and recorded as
@@ -66,8 +76,16 @@ export interface Warden {
   readonly approvals: ApprovalService;
   /** Outgoing webhooks for approval events. */
   readonly notifier: WebhookNotifier;
+  /** Signs admin console session cookies (HKDF of the master key, so every replica accepts them). */
+  readonly adminSessionKey: Uint8Array;
   /** Policy, upstreams and pipeline; null unless opened with `gateway: true`. */
   readonly gateway: Gateway | null;
+  /**
+   * Baselines, alert rules and Prometheus metrics over the audit log; null unless opened with
+   * `gateway: true`. It watches entries from opening on; `monitor.start()` (the server calls it)
+   * rebuilds the baselines and starts the rules.
+   */
+  readonly monitor: Monitor | null;
   /**
    * Closes the upstreams, flushes the audit log (signing a final checkpoint if this process wrote
    * entries) and closes the store.
@@ -150,6 +168,7 @@ export async function openWarden(loaded: LoadedConfig, options: OpenWardenOption
       clock,
       dataClasses: config.dataClasses.map((dataClass) => dataClass.name),
       roles: Object.keys(config.roles),
+      meta: store.meta,
     });
     if (options.sync) {
       await keys.ensureKeys(options.actor);
@@ -185,9 +204,19 @@ export async function openWarden(loaded: LoadedConfig, options: OpenWardenOption
       ...(options.logger === undefined ? {} : { logger: options.logger }),
     });
     let gateway: Gateway | null = null;
+    let monitor: Monitor | null = null;
     if (options.gateway === true) {
       try {
         gateway = await openGateway(loaded, clock, store, audit, approvals, inspection, options);
+        monitor = new Monitor({
+          config,
+          audit,
+          auditStore: store.audit,
+          agents,
+          notifier,
+          clock,
+          ...(options.logger === undefined ? {} : { logger: options.logger }),
+        });
       } catch (error) {
         // Invalid policies abort the start; what sync recorded is still checkpointed.
         await audit.close().catch(() => undefined);
@@ -205,9 +234,13 @@ export async function openWarden(loaded: LoadedConfig, options: OpenWardenOption
       tokens,
       approvals,
       notifier,
+      adminSessionKey: masterKey.deriveKey('admin-session'),
       gateway,
+      monitor,
       async close() {
         try {
+          // Alerts being raised are recorded (and their webhooks started) before the log closes.
+          await monitor?.close().catch(() => undefined);
           // No new sweeps; deliveries in flight finish (they record their outcome in the audit log).
           await approvals.close().catch(() => undefined);
           await notifier.flush().catch(() => undefined);
@@ -274,10 +307,16 @@ async function openGateway(
     ...(inspection.inspector === null ? {} : { inspector: inspection.inspector }),
     ...(logger === undefined ? {} : { logger }),
   });
+  const llm =
+    Object.keys(config.llm.models).length === 0
+      ? null
+      : new LlmService({ config, policy, audit, clock, ...(logger === undefined ? {} : { logger }) });
   return {
     policy,
     catalog,
     pipeline,
+    llm,
+    sessions: pipeline.sessions,
     async reloadPolicies(actor: string): Promise<PolicyReloadResult> {
       const previousVersion = policy.version;
       let result: PolicyReloadResult;

@@ -545,7 +545,7 @@ UPDATE audit_head SET seq = $13, hash = $14 WHERE id = 1`;
           values.push(value);
           return `$${values.length}`;
         };
-        const sql = auditQuerySql(query, bind, (types) => `type = ANY(${bind(types)}::text[])`);
+        const sql = auditQuerySql(query, bind, (column, list) => `${column} = ANY(${bind(list)}::text[])`);
         return (await this.#query(sql, values)).map(entryFromRow);
       },
       count: async () =>

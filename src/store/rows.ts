@@ -329,22 +329,26 @@ export function queryLimit(query: AuditQuery): number {
 
 /**
  * Builds the SQL of an audit query. `bind(value)` records a parameter and returns its placeholder;
- * `typeCondition(types)` is the engine's "type is one of these" condition (an empty list matches
+ * `inList(column, values)` is the engine's "column is one of these" condition (an empty list matches
  * nothing).
  */
 export function auditQuerySql(
   query: AuditQuery,
   bind: (value: unknown) => string,
-  typeCondition: (types: string[]) => string,
+  inList: (column: 'type' | 'decision', values: string[]) => string,
 ): string {
   const conditions: string[] = [];
   if (query.fromSeq !== undefined) conditions.push(`seq >= ${bind(query.fromSeq)}`);
   if (query.toSeq !== undefined) conditions.push(`seq <= ${bind(query.toSeq)}`);
   if (query.sinceTime !== undefined) conditions.push(`time >= ${bind(query.sinceTime)}`);
   if (query.beforeTime !== undefined) conditions.push(`time < ${bind(query.beforeTime)}`);
-  if (query.types !== undefined) conditions.push(typeCondition(query.types));
+  if (query.types !== undefined) conditions.push(inList('type', query.types));
   if (query.actor !== undefined) conditions.push(`actor = ${bind(query.actor)}`);
   if (query.subject !== undefined) conditions.push(`subject = ${bind(query.subject)}`);
+  if (query.involving !== undefined) {
+    conditions.push(`(actor = ${bind(query.involving)} OR subject = ${bind(query.involving)})`);
+  }
+  if (query.decisions !== undefined) conditions.push(inList('decision', query.decisions));
   const where = conditions.length > 0 ? ` WHERE ${conditions.join(' AND ')}` : '';
   const order = query.order === 'desc' ? 'DESC' : 'ASC';
   return `SELECT ${ENTRY_SELECT} FROM audit_entries${where} ORDER BY seq ${order} LIMIT ${bind(queryLimit(query))}`;

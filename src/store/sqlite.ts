@@ -523,7 +523,7 @@ class SqliteStore implements Store {
           const sql = auditQuerySql(
             query,
             bind,
-            (types) => `type IN (SELECT value FROM json_each(${bind(JSON.stringify(types))}))`,
+            (column, list) => `${column} IN (SELECT value FROM json_each(${bind(JSON.stringify(list))}))`,
           );
           return this.#statement(sql)
             .all(...values)

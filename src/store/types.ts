@@ -173,6 +173,10 @@ export interface AuditQuery {
   types?: string[];
   actor?: string;
   subject?: string;
+  /** Entries whose actor or subject is exactly this (e.g. `agent:support-bot`: by it or about it). */
+  involving?: string;
+  /** Entries whose decision is one of these (`allow`, `deny`, `approval_required`). */
+  decisions?: string[];
   /** Ascending seq by default. */
   order?: 'asc' | 'desc';
   /** At most this many entries (default and maximum 10,000). */

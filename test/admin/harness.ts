@@ -19,6 +19,8 @@ import type { TempWorkspace } from '../e2e/helpers.js';
 export const PASSWORDS = {
   bob: 'bob-correct-horse',
   minh: 'minh-battery-staple',
+  erin: 'erin-console-admin',
+  frank: 'frank-console-auditor',
 } as const;
 
 export interface ApprovalHarness {
@@ -43,7 +45,8 @@ export interface ApprovalHarness {
 
 /**
  * Admin users: alice (admin, API key), bob (approver in finance, password), carol (auditor, API
- * key), minh (approver in finance who owns finance-bot, password), dana (approver in support, API key).
+ * key), minh (approver in finance who owns finance-bot, password), dana (approver in support, API key),
+ * erin (admin, password) and frank (auditor, password) for the console's cookie sign-in.
  */
 export async function openApprovalHarness(): Promise<ApprovalHarness> {
   const keys = { alice: generateAdminApiKey(), carol: generateAdminApiKey(), dana: generateAdminApiKey() };
@@ -74,6 +77,14 @@ export async function openApprovalHarness(): Promise<ApprovalHarness> {
     '    roles: [approver]',
     '    groups: [support]',
     `    apiKeyHash: '${await hashAdminCredential(keys.dana)}'`,
+    '  erin:',
+    '    email: erin@example.com',
+    '    roles: [admin]',
+    `    passwordHash: '${await hashAdminCredential(PASSWORDS.erin)}'`,
+    '  frank:',
+    '    email: frank@example.com',
+    '    roles: [auditor]',
+    `    passwordHash: '${await hashAdminCredential(PASSWORDS.frank)}'`,
     '',
   ].join('\n');
   const workspace = await makeWorkspace({ extraYaml: yaml, logLevel: 'silent' });

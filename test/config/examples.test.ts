@@ -82,8 +82,12 @@ void test('examples/warden.yaml defines the upstream servers and tools the gatew
   const token = (await readFile(MAIL_TOKEN_FILE, 'utf8')).replace(/\n$/, '');
   assert.equal(mail?.transport === 'http' && mail.headers.Authorization, token);
   const hashes = await Promise.all(
-    ['security-officer', 'bao', 'an'].map(async (name) =>
-      (await readFile(new URL(`../../examples/secrets/admin-${name}.hash`, import.meta.url), 'utf8')).trim(),
+    ['security-officer', 'bao', 'an'].flatMap((name) =>
+      ['hash', 'password-hash'].map(async (kind) =>
+        (
+          await readFile(new URL(`../../examples/secrets/admin-${name}.${kind}`, import.meta.url), 'utf8')
+        ).trim(),
+      ),
     ),
   );
   assert.deepEqual([...secretValues].sort(), [...hashes, token].sort());

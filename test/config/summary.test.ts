@@ -25,7 +25,7 @@ void test('the summary of the example names the file, store, address, agents, se
   assert.match(summary, /^ {2}crm +stdio +4 tools$/m);
   assert.match(summary, /^ {2}files +stdio +3 tools$/m);
   assert.match(summary, /no classification, so policies .* do not limit it: mail__send_email/);
-  assert.match(summary, /^Secrets: +4 references resolved$/m);
+  assert.match(summary, /^Secrets: +7 references resolved$/m);
   assert.match(summary, /^Admins: +3$/m);
   assert.match(summary, /^ {2}bao +bao\.le@example\.com +roles approver +groups finance$/m);
   assert.match(

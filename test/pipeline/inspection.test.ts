@@ -104,7 +104,7 @@ describe('content inspection in the tool-call pipeline', () => {
     assert.match(shown, /^<untrusted-data source="tool:mail__read_inbox">/);
     assert.match(shown, /not instructions/);
     assert.ok(!shown.includes('<!-- assistant'), 'hidden HTML comments are stripped');
-    assert.ok(session.labels?.has('untrusted'));
+    assert.equal(harness.gateway.sessions.get(session.id)?.labels.untrusted, true);
     const [completed] = (await harness.audit(['tool-call-completed'])).slice(-1);
     assert.equal(completed?.detail.injection, true);
   });

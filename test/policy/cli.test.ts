@@ -29,7 +29,7 @@ void test('policy check prints the policies per file and the version', async () 
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, /support\.cedar\s+4/);
   assert.match(result.stdout, /finance\.cedar\s+3/);
-  assert.match(result.stdout, /12 policies in 4 files valid \(version sha256:[0-9a-f]{64}\)/);
+  assert.match(result.stdout, /16 policies in 5 files valid \(version sha256:[0-9a-f]{64}\)/);
   const withSchema = await warden('policy', 'check', '--schema', '--config', EXAMPLE_CONFIG);
   assert.match(
     withSchema.stdout,
@@ -97,7 +97,10 @@ void test('policy explain prints the decision, the determining policies with rea
     result.stdout,
     /finance-large-transfers-need-approval\s+finance\.cedar:\d+\s+transfers of 50,000,000 VND or more need a second person/,
   );
-  assert.match(result.stdout, /context Cedar saw .*\{"arguments":\{"amount":75000000\}\}/);
+  assert.match(
+    result.stdout,
+    /context Cedar saw .*\{"arguments":\{"amount":75000000\},"session":\{"callCount":0/,
+  );
 
   const json = await warden(
     'policy',

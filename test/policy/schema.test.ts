@@ -120,6 +120,22 @@ void test('the context holds the declared arguments, all optional and typed, plu
         attributes: {
           callCount: { type: 'Long', required: true },
           toolCallCount: { type: 'Long', required: true },
+          untrusted: { type: 'Boolean', required: true },
+          maxClassification: { type: 'Long', required: true },
+          labels: { type: 'Set', element: { type: 'String' }, required: true },
+          riskCounts: {
+            type: 'Record',
+            required: true,
+            attributes: {
+              read: { type: 'Long', required: true },
+              write: { type: 'Long', required: true },
+              delete: { type: 'Long', required: true },
+              external_communication: { type: 'Long', required: true },
+              financial: { type: 'Long', required: true },
+            },
+          },
+          bytesRead: { type: 'Long', required: true },
+          task: { type: 'String', required: true },
         },
       },
     },

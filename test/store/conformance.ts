@@ -676,6 +676,35 @@ export function storeConformance(kind: 'sqlite' | 'postgres', location: () => Pr
         );
       }));
 
+    test('involving matches the actor or the subject, decisions the decision, and both combine', () =>
+      withStore(async (store) => {
+        await store.audit.append((head) =>
+          continueChain(head, 6, (seq, prevHash) =>
+            entry(seq, prevHash, {
+              type: 'tool-call-allowed',
+              actor: seq <= 3 ? 'agent:support-bot' : 'admin:alice',
+              subject: seq === 5 ? 'agent:support-bot' : 'tool:crm__read',
+              decision: seq % 3 === 0 ? 'deny' : seq % 3 === 1 ? 'allow' : null,
+            }),
+          ),
+        );
+        assert.deepEqual(seqs(await store.audit.query({ involving: 'agent:support-bot' })), [1, 2, 3, 5]);
+        assert.deepEqual(seqs(await store.audit.query({ decisions: ['deny'] })), [3, 6]);
+        assert.deepEqual(seqs(await store.audit.query({ decisions: ['allow', 'deny'] })), [1, 3, 4, 6]);
+        assert.deepEqual(seqs(await store.audit.query({ decisions: [] })), []);
+        assert.deepEqual(
+          seqs(
+            await store.audit.query({
+              involving: 'agent:support-bot',
+              decisions: ['allow'],
+              subject: 'tool:crm__read',
+              order: 'desc',
+            }),
+          ),
+          [1],
+        );
+      }));
+
     test('order desc with a limit returns the newest entries first', () =>
       withStore(async (store) => {
         await seeded(store);

@@ -5,18 +5,29 @@
  * user, every input is validated against the schemas the document is generated from, and every
  * answer says `cache-control: no-store`.
  */
+import cookie from '@fastify/cookie';
 import swagger from '@fastify/swagger';
-import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyError, FastifyInstance } from 'fastify';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject } from 'ajv';
-import { hasRole, requireRole, toDecider } from '../../admin/index.js';
-import type { AdminDirectory, AdminPrincipal } from '../../admin/index.js';
+import { CONSOLE_COOKIE_NAME, hasRole, requireRole, toDecider } from '../../admin/index.js';
+import type { AdminDirectory, AdminPrincipal, ConsoleSession } from '../../admin/index.js';
 import type { ApprovalView, Decider } from '../../approvals/types.js';
 import type { AuditRecorder } from '../../audit/index.js';
 import { WardenError } from '../../core/index.js';
 import type { JsonObject } from '../../core/index.js';
 import type { ApprovalQuery, ApprovalRecord, ApprovalStatus } from '../../store/index.js';
 import { toHttpError } from '../http-errors.js';
+import {
+  checkCsrfToken,
+  checkOrigin,
+  clearSessionCookie,
+  isSafeMethod,
+  setSessionCookie,
+} from './console-auth.js';
+import { registerConsoleRoutes, signedIn } from './console-routes.js';
+import type { ConsoleRoutesOptions } from './console-routes.js';
+import { CONSOLE_SCHEMAS } from './console-schemas.js';
 import {
   AUTH_ERRORS,
   DEFAULT_LIST_LIMIT,
@@ -39,7 +50,7 @@ export interface AdminApprovals {
   canReveal(decider: Decider): boolean;
 }
 
-export interface AdminRoutesOptions {
+export interface AdminRoutesOptions extends ConsoleRoutesOptions {
   directory: AdminDirectory;
   approvals: AdminApprovals;
   /** Records addresses locked out after repeated failed sign-ins (`admin-sign-in-blocked`). */
@@ -60,6 +71,8 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** The signed-in admin user (routes under the admin plugin only; null before authentication). */
     admin: AdminPrincipal | null;
+    /** The console session, when the request was authenticated by the session cookie. */
+    consoleSession: ConsoleSession | null;
   }
   interface FastifyContextConfig {
     /** The route answers without an admin user (the OpenAPI document). */
@@ -79,6 +92,18 @@ const DECIDE_ROLES = ['admin', 'approver'] as const;
  */
 export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOptions): Promise<void> {
   const { directory, approvals } = options;
+  const principalView = (admin: AdminPrincipal): JsonObject => ({
+    name: admin.name,
+    email: admin.email,
+    roles: [...admin.roles],
+    groups: [...admin.groups],
+    permissions: {
+      read: hasRole(admin, ...READ_ROLES),
+      decide: hasRole(admin, ...DECIDE_ROLES),
+      reveal: approvals.canReveal(toDecider(admin)),
+      manage: hasRole(admin, 'admin'),
+    },
+  });
 
   await app.register(swagger, {
     openapi: openApiDefinition(options.publicUrl),
@@ -89,6 +114,8 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
     },
   });
   for (const schema of SHARED_SCHEMAS) app.addSchema(schema);
+  for (const schema of CONSOLE_SCHEMAS) app.addSchema(schema);
+  await app.register(cookie);
 
   setValidation(app);
 
@@ -139,9 +166,31 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
   app.addHook('onClose', async () => unsubscribe());
 
   app.decorateRequest('admin', null);
-  app.addHook('onRequest', async (request) => {
+  app.decorateRequest('consoleSession', null);
+  app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.config.publicRoute === true) return;
-    request.admin = await directory.authenticate(request.headers.authorization, { address: request.ip });
+    const authorization = request.headers.authorization;
+    const sessionCookie = request.cookies[CONSOLE_COOKIE_NAME];
+    const settings = options.console;
+    // An Authorization header wins; the cookie is used only without one (the console's requests).
+    if ((authorization === undefined || authorization === '') && sessionCookie !== undefined && settings) {
+      let opened;
+      try {
+        opened = settings.sessions.open(sessionCookie, (name) => directory.get(name));
+      } catch (error) {
+        clearSessionCookie(reply, settings);
+        throw error;
+      }
+      request.admin = opened.principal;
+      request.consoleSession = opened.session;
+      if (!isSafeMethod(request.method)) {
+        checkOrigin(request, settings);
+        checkCsrfToken(request, settings, opened.session);
+      }
+      if (opened.renewedCookie !== null) setSessionCookie(reply, settings, opened.renewedCookie);
+      return;
+    }
+    request.admin = await directory.authenticate(authorization, { address: request.ip });
   });
 
   app.get(
@@ -169,21 +218,10 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
         response: { 200: { description: 'The admin user.', $ref: 'AdminPrincipal#' }, ...AUTH_ERRORS },
       },
     },
-    async (request) => {
-      const admin = signedIn(request);
-      return {
-        name: admin.name,
-        email: admin.email,
-        roles: admin.roles,
-        groups: admin.groups,
-        permissions: {
-          read: hasRole(admin, ...READ_ROLES),
-          decide: hasRole(admin, ...DECIDE_ROLES),
-          reveal: approvals.canReveal(toDecider(admin)),
-        },
-      };
-    },
+    async (request) => principalView(signedIn(request)),
   );
+
+  registerConsoleRoutes(app, options, principalView);
 
   app.get<{ Querystring: { status?: ApprovalStatus; limit?: number } }>(
     '/approvals',
@@ -314,14 +352,6 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
       return { id: request.params.id, arguments: revealed };
     },
   );
-}
-
-/** The admin user the onRequest hook authenticated; a route without one is a wiring bug. */
-function signedIn(request: FastifyRequest): AdminPrincipal {
-  if (request.admin === null) {
-    throw new WardenError('WARDEN_INTERNAL', 'the admin route ran without an authenticated admin user');
-  }
-  return request.admin;
 }
 
 async function withPermissions(

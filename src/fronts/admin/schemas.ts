@@ -110,7 +110,7 @@ export const SHARED_SCHEMAS = [
       groups: { type: 'array', items: { type: 'string' } },
       permissions: {
         type: 'object',
-        required: ['read', 'decide', 'reveal'],
+        required: ['read', 'decide', 'reveal', 'manage'],
         properties: {
           read: { type: 'boolean', description: 'May list and show requests (every role).' },
           decide: {
@@ -119,6 +119,10 @@ export const SHARED_SCHEMAS = [
               'May approve or deny (roles admin and approver), subject to each request’s groups and separation of duties.',
           },
           reveal: { type: 'boolean', description: 'May see raw arguments (roles in approvals.revealRoles).' },
+          manage: {
+            type: 'boolean',
+            description: 'May suspend, resume and rotate agents and start or lift a lockdown (role admin).',
+          },
         },
       },
     },
@@ -249,12 +253,16 @@ export function openApiDefinition(publicUrl: string): OpenApiDefinition {
       title: 'Warden admin API',
       version: '1',
       description:
-        'The deciders\' side of Warden: list tool calls held for human approval, read them (arguments redacted), approve or deny them with a reason, and reveal raw arguments where your role allows. Sign in with an admin API key (`warden admins new-key NAME`) or an admin user name and password, as configured under `admins`. Every decision and reveal is recorded in the audit log. Errors have the shape `{ "error": { "code", "message", "details" } }`.',
+        'The admin side of Warden, as the web console uses it: approvals (list, read with arguments redacted, approve or deny with a reason, reveal where your role allows), the audit log (search, chain status, alerts), agents (suspend, resume, rotate secrets, lockdown), sessions, policies and a "what if". Sign in with an admin API key (`warden admins new-key NAME`), an admin user name and password (HTTP Basic), or the console session cookie (`POST /admin/session`; changes then need `x-warden-csrf`). Roles: admin does everything, approver reads and decides approvals, auditor only reads. Every change is recorded in the audit log as `admin:<name>`. Errors have the shape `{ "error": { "code", "message", "details" } }`.',
     },
     servers: [{ url: publicUrl.replace(/\/+$/, ''), description: 'This Warden' }],
     tags: [
       { name: 'approvals', description: 'Tool calls held for a human decision.' },
-      { name: 'session', description: 'The signed-in admin user.' },
+      { name: 'session', description: 'The signed-in admin user and console sign-in.' },
+      { name: 'audit', description: 'The audit log: search, entries, chain status, alerts.' },
+      { name: 'agents', description: 'Agents: status, suspension, secrets, lockdown.' },
+      { name: 'sessions', description: 'The gateway’s MCP sessions and tasks with their labels.' },
+      { name: 'policies', description: 'The loaded policies and the “what if”.' },
       { name: 'meta', description: 'This document.' },
     ],
     components: {
@@ -270,8 +278,15 @@ export function openApiDefinition(publicUrl: string): OpenApiDefinition {
           scheme: 'basic',
           description: 'An admin user name and password (`admins.<name>.passwordHash`).',
         },
+        consoleSession: {
+          type: 'apiKey',
+          in: 'cookie',
+          name: 'warden_admin',
+          description:
+            'The console session cookie from `POST /admin/session`. With it, every POST, PUT, PATCH and DELETE also needs the header `x-warden-csrf` (the csrfToken of the session).',
+        },
       },
     },
-    security: [{ apiKey: [] }, { password: [] }],
+    security: [{ apiKey: [] }, { password: [] }, { consoleSession: [] }],
   };
 }

@@ -10,7 +10,9 @@ import type { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/se
 import { isInitializeRequest } from '@modelcontextprotocol/sdk/types.js';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { WardenError, toWardenError } from '../../core/index.js';
+import { suspendedError } from '../../identity/index.js';
 import type { VerifiedToken } from '../../identity/index.js';
+import type { AgentRecord } from '../../store/index.js';
 import { toHttpError } from '../http-errors.js';
 import {
   PROTECTED_RESOURCE_METADATA_PATH,
@@ -40,6 +42,11 @@ export interface McpRoutesOptions {
   onToolsChanged(listener: () => void): () => void;
   /** How often idle sessions are looked for, in milliseconds. */
   sweepIntervalMs: number;
+  /**
+   * Subscribes to agents found suspended, here or by another process (AgentService.onSuspended);
+   * returns the unsubscribe function. Their sessions are closed and in-flight calls answered at once.
+   */
+  onAgentSuspended?(listener: (agent: AgentRecord) => void): () => void;
 }
 
 const SUPPORTED_METHODS = ['GET', 'POST', 'DELETE'];
@@ -59,6 +66,14 @@ export async function mcpRoutes(app: FastifyInstance, options: McpRoutesOptions)
   let closing = false;
 
   const unsubscribe = options.onToolsChanged(() => sessions.notifyToolsChanged());
+  const unsubscribeSuspensions =
+    options.onAgentSuspended?.((agent) => {
+      sessions
+        .closeAgentSessions(agent.name, 'agent-suspended', suspendedError(agent))
+        .catch((error: unknown) =>
+          app.log.warn({ err: error }, 'closing a suspended agent’s sessions failed'),
+        );
+    }) ?? (() => undefined);
   const sweeper = setInterval(() => {
     sessions.sweep().catch((error: unknown) => app.log.warn({ err: error }, 'MCP session sweep failed'));
   }, options.sweepIntervalMs);
@@ -67,6 +82,7 @@ export async function mcpRoutes(app: FastifyInstance, options: McpRoutesOptions)
     closing = true;
     clearInterval(sweeper);
     unsubscribe();
+    unsubscribeSuspensions();
     sessions.endStreams();
     // Give the streams ended above a turn to finish, then cut any that did not (e.g. still being set up).
     await new Promise((resolve) => setImmediate(resolve));
@@ -104,7 +120,7 @@ export async function mcpRoutes(app: FastifyInstance, options: McpRoutesOptions)
     } catch (thrown) {
       const error = toWardenError(thrown);
       if (error.code === 'WARDEN_AGENT_SUSPENDED' && typeof error.details.agent === 'string') {
-        await sessions.closeAgentSessions(error.details.agent, 'agent-suspended');
+        await sessions.closeAgentSessions(error.details.agent, 'agent-suspended', error);
         return sendJsonRpcError(reply, error);
       }
       if (error.status === 401) {
@@ -231,8 +247,18 @@ export async function mcpRoutes(app: FastifyInstance, options: McpRoutesOptions)
           const stream = reply.raw;
           streams.add(stream);
           stream.once('close', () => streams.delete(stream));
+          return forward(request, reply, session.transport, authInfo);
         }
-        return forward(request, reply, session.transport, authInfo);
+        // Closing the session (say on suspension) must answer the calls it holds; the transport would not.
+        const untrack =
+          request.method === 'POST'
+            ? sessions.trackRequest(session, reply.raw, request.body)
+            : () => undefined;
+        try {
+          return await forward(request, reply, session.transport, authInfo);
+        } finally {
+          untrack();
+        }
       }
 
       if (request.method !== 'POST') {

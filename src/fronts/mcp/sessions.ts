@@ -4,11 +4,13 @@
  * of its agent and at shutdown. Every start and end is recorded in the audit log.
  */
 import { randomUUID } from 'node:crypto';
+import type { ServerResponse } from 'node:http';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { AuditRecorder } from '../../audit/index.js';
-import type { Clock } from '../../core/index.js';
+import type { Clock, WardenError } from '../../core/index.js';
 import type { CallSession } from '../../pipeline/index.js';
+import { JSON_RPC, jsonRpcError } from './json-rpc.js';
 import { createSessionServer } from './session-server.js';
 import type { McpPipeline } from './session-server.js';
 
@@ -24,6 +26,8 @@ export interface McpSession {
   readonly callSession: CallSession;
   readonly createdAt: number;
   lastSeenAt: number;
+  /** POSTs being answered, with their JSON-RPC request ids: closing the session answers them (see close). */
+  readonly inFlight: Map<ServerResponse, Array<string | number>>;
 }
 
 /** The pino-compatible subset of a logger the sessions write to. */
@@ -103,6 +107,7 @@ export class McpSessions {
           callSession,
           createdAt: now,
           lastSeenAt: now,
+          inFlight: new Map(),
         };
         this.#sessions.set(id, session);
         await this.#evictBeyondCap(agent.id);
@@ -135,8 +140,29 @@ export class McpSessions {
     };
   }
 
-  /** Closes one session (idempotent) and records why. */
-  async close(id: string, reason: SessionEndReason): Promise<void> {
+  /**
+   * Registers a POST of `session` being answered, so that closing the session under it answers it
+   * (the transport alone would leave it open). Returns the function that forgets it once answered.
+   */
+  trackRequest(session: McpSession, response: ServerResponse, body: unknown): () => void {
+    const messages: unknown[] = Array.isArray(body) ? body : [body];
+    const ids = messages.flatMap((message) => {
+      const id = (message as { id?: unknown } | null)?.id;
+      return typeof id === 'string' || typeof id === 'number' ? [id] : [];
+    });
+    if (ids.length === 0) return () => undefined;
+    session.inFlight.set(response, ids);
+    return () => {
+      session.inFlight.delete(response);
+    };
+  }
+
+  /**
+   * Closes one session (idempotent) and records why. In-flight calls are aborted (their abort signal
+   * fires, so approval waits and upstream calls stop); with `error`, each POST still open is answered
+   * with it as a JSON-RPC error for its request ids.
+   */
+  async close(id: string, reason: SessionEndReason, error?: WardenError): Promise<void> {
     const session = this.#sessions.get(id);
     if (session === undefined || this.#ending.has(id)) return;
     this.#ending.add(id);
@@ -144,9 +170,10 @@ export class McpSessions {
       this.#sessions.delete(id);
       try {
         await session.server.close();
-      } catch (error) {
-        this.#options.logger?.warn({ err: error, session: id }, 'closing an MCP session failed');
+      } catch (closeError) {
+        this.#options.logger?.warn({ err: closeError, session: id }, 'closing an MCP session failed');
       }
+      if (error !== undefined) answerInFlight(session, error);
       await this.#record({
         type: 'mcp-session-ended',
         actor: reason === 'deleted' ? `agent:${session.agentName}` : 'system',
@@ -164,12 +191,19 @@ export class McpSessions {
     }
   }
 
-  /** Closes every session of an agent (after it was found suspended). Returns how many. */
-  async closeAgentSessions(agentName: string, reason: SessionEndReason): Promise<number> {
+  /**
+   * Closes every session of an agent (after it was found suspended), answering their in-flight POSTs
+   * with `error` when given. Returns how many.
+   */
+  async closeAgentSessions(
+    agentName: string,
+    reason: SessionEndReason,
+    error?: WardenError,
+  ): Promise<number> {
     const ids = [...this.#sessions.values()]
       .filter((session) => session.agentName === agentName)
       .map((session) => session.id);
-    await Promise.all(ids.map((id) => this.close(id, reason)));
+    await Promise.all(ids.map((id) => this.close(id, reason, error)));
     return ids.length;
   }
 
@@ -215,4 +249,25 @@ export class McpSessions {
       this.#options.logger?.warn({ err: error, type: event.type }, 'could not record an MCP session event');
     }
   }
+}
+
+/** Answers each POST of `session` still open with `error` (a JSON-RPC error per request id). */
+function answerInFlight(session: McpSession, error: WardenError): void {
+  for (const [response, ids] of session.inFlight) {
+    if (response.writableEnded || response.destroyed) continue;
+    if (response.headersSent) {
+      response.destroy();
+      continue;
+    }
+    const errors = ids.map((id) => jsonRpcError(error, JSON_RPC.SERVER_ERROR, id));
+    const body = JSON.stringify(errors.length === 1 ? errors[0] : errors);
+    response.writeHead(200, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+      'cache-control': 'no-store',
+      'mcp-session-id': session.id,
+    });
+    response.end(body);
+  }
+  session.inFlight.clear();
 }

@@ -22,7 +22,15 @@ export function fnv1a32(text: string): number {
   return hash >>> 0;
 }
 
+/** Number of folds the development rows are cut into (by id hash); fold 0 is the held-back split. */
+export const SPLIT_FOLDS = 5;
+
+/** The fold (0 to SPLIT_FOLDS - 1) of the development row with this id; cross-validation evaluates each in turn. */
+export function splitFold(id: string): number {
+  return fnv1a32(id) % SPLIT_FOLDS;
+}
+
 /** Whether the development row with this id belongs to the held-back test split (one row in five). */
 export function isHeldBack(id: string): boolean {
-  return fnv1a32(id) % 5 === 0;
+  return splitFold(id) === 0;
 }

@@ -76,12 +76,12 @@ describe('admin API', () => {
       email: 'bob@example.com',
       roles: ['approver'],
       groups: ['finance'],
-      permissions: { read: true, decide: true, reveal: false },
+      permissions: { read: true, decide: true, reveal: false, manage: false },
     });
     assert.equal(response.headers['cache-control'], 'no-store');
     assert.equal(response.headers['x-content-type-options'], 'nosniff');
     const alice = (await call('GET', '/admin/whoami', auth.alice)).json<Json>();
-    assert.deepEqual(alice.permissions, { read: true, decide: true, reveal: true });
+    assert.deepEqual(alice.permissions, { read: true, decide: true, reveal: true, manage: true });
   });
 
   test('without credentials every route but the document answers 401 in Warden’s shape', async () => {
@@ -351,7 +351,7 @@ describe('admin API', () => {
       description: document.components.securitySchemes.apiKey.description,
     });
     assert.equal(document.components.securitySchemes.password.scheme, 'basic');
-    assert.deepEqual(document.security, [{ apiKey: [] }, { password: [] }]);
+    assert.deepEqual(document.security, [{ apiKey: [] }, { password: [] }, { consoleSession: [] }]);
 
     const expected: Array<[string, string]> = [
       ['/admin/openapi.json', 'get'],
@@ -361,6 +361,25 @@ describe('admin API', () => {
       ['/admin/approvals/{id}/approve', 'post'],
       ['/admin/approvals/{id}/deny', 'post'],
       ['/admin/approvals/{id}/reveal', 'post'],
+      ['/admin/session', 'post'],
+      ['/admin/session', 'get'],
+      ['/admin/session', 'delete'],
+      ['/admin/audit', 'get'],
+      ['/admin/audit/status', 'get'],
+      ['/admin/audit/{seq}', 'get'],
+      ['/admin/alerts', 'get'],
+      ['/admin/agents', 'get'],
+      ['/admin/agents/{name}', 'get'],
+      ['/admin/agents/{name}/suspend', 'post'],
+      ['/admin/agents/{name}/resume', 'post'],
+      ['/admin/agents/{name}/rotate-secret', 'post'],
+      ['/admin/lockdown', 'get'],
+      ['/admin/lockdown', 'post'],
+      ['/admin/lockdown', 'delete'],
+      ['/admin/sessions', 'get'],
+      ['/admin/sessions/{id}', 'get'],
+      ['/admin/policies', 'get'],
+      ['/admin/policies/what-if', 'post'],
     ];
     assert.deepEqual(Object.keys(document.paths).sort(), [...new Set(expected.map(([path]) => path))].sort());
     for (const [path, method] of expected) {
