@@ -4,30 +4,7 @@
  * firewall and per-agent token budgets and rate limits. Strict like the rest of the file.
  */
 import { z } from 'zod';
-import { NAME_PATTERN, parseDurationSeconds } from '../core/index.js';
-
-const name = z
-  .string()
-  .regex(NAME_PATTERN, 'must be lower-case letters, digits and dashes, starting with a letter (at most 64)');
-
-const duration = z.union([z.number(), z.string()]).transform((value, context) => {
-  const seconds = parseDurationSeconds(value);
-  if (seconds === undefined) {
-    context.addIssue({
-      code: 'custom',
-      message: `"${String(value)}" is not a duration; write e.g. 600, "90s", "10m", "2h"`,
-    });
-    return z.NEVER;
-  }
-  return seconds;
-});
-
-const secretReference = z
-  .string()
-  .regex(
-    /^\$\{(env|file):([^}]+)\}$/,
-    'must be a reference such as "${env:NAME}" or "${file:path}", never the secret itself',
-  );
+import { duration, name, secretReference } from './primitives.js';
 
 /** The kinds of provider Warden speaks to. OpenAI, Azure OpenAI and OpenAI-compatible share a wire format. */
 export const PROVIDER_TYPES = ['openai', 'azure-openai', 'openai-compatible', 'anthropic'] as const;

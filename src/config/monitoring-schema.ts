@@ -4,37 +4,13 @@
  * the rest of the config; every default is safe (rules alert but quarantine nobody, /metrics is off).
  */
 import { z } from 'zod';
-import { parseDurationSeconds } from '../core/index.js';
-
-/** Same as SECRET_REFERENCE_PATTERN in schema.ts (kept here so schema.ts can import this file). */
-const REFERENCE_PATTERN = /^\$\{(env|file):([^}]+)\}$/;
+import { SECRET_REFERENCE_PATTERN, duration, isTimeZone } from './primitives.js';
 
 /** Webhook events about alerts (a webhook lists them in `events` to receive them). */
 export const ALERT_EVENTS = ['alert-raised'] as const;
 
 /** Alert severities, lowest first. */
 export const ALERT_SEVERITIES = ['info', 'warning', 'critical'] as const;
-
-const duration = z.union([z.number(), z.string()]).transform((value, context) => {
-  const seconds = parseDurationSeconds(value);
-  if (seconds === undefined) {
-    context.addIssue({
-      code: 'custom',
-      message: `"${String(value)}" is not a duration; write e.g. 600, "90s", "10m", "2h"`,
-    });
-    return z.NEVER;
-  }
-  return seconds;
-});
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 const cooldown = (seconds: number) =>
   duration.default(seconds).pipe(
@@ -157,7 +133,7 @@ export const monitoringSchema = z
         token: z
           .string()
           .regex(
-            REFERENCE_PATTERN,
+            SECRET_REFERENCE_PATTERN,
             'must be a reference such as "${env:NAME}" or "${file:path}", never the secret itself',
           )
           .optional(),

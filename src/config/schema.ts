@@ -4,49 +4,14 @@
  */
 import { z } from 'zod';
 import { FINDING_TYPES, FINDING_TYPE_NAMES } from '../inspect/types.js';
-import { NAME_PATTERN, parseDurationSeconds } from '../core/index.js';
 import { checkLlmReferences, llmSchema } from './llm-schema.js';
 import { ALERT_EVENTS, monitoringSchema } from './monitoring-schema.js';
+import { SECRET_REFERENCE_PATTERN, duration, isTimeZone, name, secretReference } from './primitives.js';
 
-/** A `${env:NAME}` or `${file:path}` reference; resolved to its value when the config is loaded. */
-export const SECRET_REFERENCE_PATTERN = /^\$\{(env|file):([^}]+)\}$/;
+export { SECRET_REFERENCE_PATTERN } from './primitives.js';
 
 /** Keys of headers and env maps whose values are secrets and so must be references. */
 export const SECRET_KEY_PATTERN = /secret|token|passw|pwd|api[-_]?key|auth|cookie|credential|private/i;
-
-const name = z
-  .string()
-  .regex(NAME_PATTERN, 'must be lower-case letters, digits and dashes, starting with a letter (at most 64)');
-
-/** Durations: seconds, or `30s`, `10m`, `2h`, `7d`. */
-const duration = z.union([z.number(), z.string()]).transform((value, context) => {
-  const seconds = parseDurationSeconds(value);
-  if (seconds === undefined) {
-    context.addIssue({
-      code: 'custom',
-      message: `"${String(value)}" is not a duration; write e.g. 600, "90s", "10m", "2h"`,
-    });
-    return z.NEVER;
-  }
-  return seconds;
-});
-
-function isTimeZone(zone: string): boolean {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** A value that must be a secret reference, never the secret itself. */
-const secretReference = z
-  .string()
-  .regex(
-    SECRET_REFERENCE_PATTERN,
-    'must be a reference such as "${env:NAME}" or "${file:path}", never the secret itself',
-  );
 
 /** Header or environment maps: literal values are allowed unless the key names a secret. */
 const referenceMap = z
