@@ -4,7 +4,7 @@
  */
 import { Component, useCallback, useEffect, useRef, useState } from 'react';
 import type { ErrorInfo, MouseEvent, ReactNode } from 'react';
-import { ApiError } from './api';
+import { ApiError, inBackground } from './api';
 
 export const BASE = '/console';
 
@@ -76,7 +76,8 @@ export interface Loaded<T> {
 
 /**
  * Loads with `load` now, whenever `key` changes, on `reload()`, and every `intervalMs` when given
- * (polling pauses while the tab is hidden). Keeps the last good data while a reload runs.
+ * (polling pauses while the tab is hidden). Polling loads are sent as background requests, which do
+ * not keep the session from timing out; the others are. Keeps the last good data while a reload runs.
  */
 export function useLoad<T>(load: () => Promise<T>, key: string, intervalMs?: number): Loaded<T> {
   const [data, setData] = useState<T | null>(null);
@@ -85,11 +86,15 @@ export function useLoad<T>(load: () => Promise<T>, key: string, intervalMs?: num
   const [tick, setTick] = useState(0);
   const loadRef = useRef(load);
   loadRef.current = load;
+  /** True when the next load is the timer's (polling), not the user's: it does not renew the session. */
+  const pollingRef = useRef(false);
 
   useEffect(() => {
     let cancelled = false;
     setLoading(true);
-    loadRef.current().then(
+    const polling = pollingRef.current;
+    pollingRef.current = false;
+    (polling ? inBackground(() => loadRef.current()) : loadRef.current()).then(
       (value) => {
         if (cancelled) return;
         setData(value);
@@ -110,7 +115,9 @@ export function useLoad<T>(load: () => Promise<T>, key: string, intervalMs?: num
   useEffect(() => {
     if (intervalMs === undefined) return undefined;
     const timer = window.setInterval(() => {
-      if (document.visibilityState === 'visible') setTick((value) => value + 1);
+      if (document.visibilityState !== 'visible') return;
+      pollingRef.current = true;
+      setTick((value) => value + 1);
     }, intervalMs);
     return () => window.clearInterval(timer);
   }, [intervalMs, key]);

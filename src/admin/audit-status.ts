@@ -1,9 +1,10 @@
 /**
  * The audit chain's status for the console, at a bounded cost: the most recent entries (10,000 by
  * default) are re-hashed and their links followed, every signed checkpoint among them is matched and
- * its signature verified, and so is the newest checkpoint. The answer is cached briefly (30 s by
- * default, and only while the chain's head does not move). It is a health signal, not a proof: the
- * whole chain is verified by `warden audit verify`.
+ * its signature verified, and so is the newest checkpoint. The answer is reused for a while (30 s by
+ * default) even when entries were added meanwhile, so a busy gateway with open consoles re-hashes the
+ * window at most once per period; `checkedAt` says when it was computed. It is a health signal, not a
+ * proof: the whole chain is verified by `warden audit verify`.
  */
 import { VerifyStop, checkSegment, checkpointPayload } from '../audit/index.js';
 import type { CheckpointVerifier } from '../audit/index.js';
@@ -21,7 +22,7 @@ export interface AuditStatusOptions {
   clock?: Clock;
   /** Newest entries re-checked (default 10,000). */
   window?: number;
-  /** How long an answer is reused while the head stays put (default 30 s). */
+  /** How long an answer is reused, whether or not entries were added since (default 30 s). */
   cacheSeconds?: number;
 }
 
@@ -39,7 +40,7 @@ export interface AuditStatus {
   lastCheckpoint: { seq: number; at: string; keyId: string; hash: string } | null;
   /** Entries after the newest checkpoint (linked, not yet signed). */
   unsignedTail: number;
-  /** When this status was computed. */
+  /** When this status was computed (a reused answer keeps it: entries after `checked.toSeq` are not in it). */
   checkedAt: string;
   /** `recent-window`: only the newest entries were checked; run `warden audit verify` for all. */
   scope: 'recent-window';
@@ -58,7 +59,7 @@ export class AuditStatusChecker {
   readonly #clock: Clock;
   readonly #window: number;
   readonly #cacheMs: number;
-  #cached: { head: number; at: number; status: AuditStatus } | null = null;
+  #cached: { at: number; status: AuditStatus } | null = null;
   #running: Promise<AuditStatus> | null = null;
 
   constructor(options: AuditStatusOptions) {
@@ -69,16 +70,20 @@ export class AuditStatusChecker {
     this.#cacheMs = (options.cacheSeconds ?? 30) * 1000;
   }
 
-  /** The status; concurrent callers share one computation. Rejects only when the store cannot be read. */
+  /**
+   * The status: the cached answer while it is younger than `cacheSeconds` (even if entries were added
+   * since), else a new computation that concurrent callers share. Rejects only when the store cannot
+   * be read.
+   */
   async status(): Promise<AuditStatus> {
-    const head = await this.#store.head();
     const cached = this.#cached;
-    if (cached !== null && cached.head === head.seq && this.#clock.now() - cached.at < this.#cacheMs) {
-      return cached.status;
-    }
-    this.#running ??= this.#compute(head).finally(() => {
-      this.#running = null;
-    });
+    if (cached !== null && this.#clock.now() - cached.at < this.#cacheMs) return cached.status;
+    this.#running ??= this.#store
+      .head()
+      .then((head) => this.#compute(head))
+      .finally(() => {
+        this.#running = null;
+      });
     return this.#running;
   }
 
@@ -156,7 +161,7 @@ export class AuditStatusChecker {
       checkedAt: new Date(this.#clock.now()).toISOString(),
       scope: 'recent-window',
     };
-    this.#cached = { head: head.seq, at: this.#clock.now(), status };
+    this.#cached = { at: this.#clock.now(), status };
     return status;
   }
 

@@ -1,18 +1,30 @@
 /**
  * Console sign-in sessions: a stateless cookie, HMAC-SHA256-signed with a key derived from the master
  * key, so any replica accepts it and nobody without the key can make or change one. It holds the user
- * name, a fingerprint of their email, roles and groups, and the times that end it (lifetime and idle
- * timeout). A session ends when the user is removed from the config or their roles change; signing
- * out revokes it in this process (other replicas accept it until it expires or goes idle). The CSRF
- * token is derived from the session id with a separate key and compared in constant time.
+ * name, a fingerprint of their email, roles, groups and password hash, and the times that end it
+ * (lifetime and idle timeout). A session ends when the user is removed from the config or their roles,
+ * email, groups or password change (or the password is removed); signing out revokes it in this
+ * process (other replicas accept it until it expires or goes idle). Only requests a person made renew
+ * the idle timer: the console's background polling does not. The CSRF token is derived from the
+ * session id with a separate key and compared in constant time.
  */
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import { WardenError, systemClock } from '../core/index.js';
 import type { Clock } from '../core/index.js';
 import type { AdminPrincipal } from './users.js';
 
-/** The console session cookie's name. */
+/** The console session cookie's name when Warden is served over plain http. */
 export const CONSOLE_COOKIE_NAME = 'warden_admin';
+/**
+ * The cookie's name when it is Secure (server.publicUrl is https): the `__Host-` prefix makes browsers
+ * accept it only when Secure, with Path=/ and no Domain, so a sibling subdomain cannot set or shadow it.
+ */
+export const SECURE_CONSOLE_COOKIE_NAME = '__Host-warden_admin';
+
+/** The session cookie's name: {@link SECURE_CONSOLE_COOKIE_NAME} when Secure, else {@link CONSOLE_COOKIE_NAME}. */
+export function consoleCookieName(secure: boolean): string {
+  return secure ? SECURE_CONSOLE_COOKIE_NAME : CONSOLE_COOKIE_NAME;
+}
 
 /** Longest cookie value read; longer ones are refused before any decoding. */
 const MAX_COOKIE_LENGTH = 1024;
@@ -43,6 +55,24 @@ export interface ConsoleSession {
   csrfToken: string;
 }
 
+/**
+ * A user's account as the sessions check it: the principal, and a fingerprint of the configured
+ * password hash (null without a password), so changing or removing the password ends the sessions.
+ */
+export interface SessionAccount {
+  principal: AdminPrincipal;
+  passwordFingerprint: string | null;
+}
+
+/** How `open` treats a request. */
+export interface OpenOptions {
+  /**
+   * False for requests the console makes on its own (background polling, `x-warden-background: 1`):
+   * they are accepted but do not renew the idle timer. Default true.
+   */
+  renew?: boolean;
+}
+
 /** What an accepted cookie yields: who, which session, and a renewed cookie value to set (or null). */
 export interface OpenedSession {
   principal: AdminPrincipal;
@@ -54,7 +84,7 @@ interface Claims {
   v: 1;
   sid: string;
   sub: string;
-  /** Fingerprint of the user's email, roles and groups when signed in. */
+  /** Fingerprint of the user's email, roles, groups and password hash when signed in. */
   acc: string;
   iat: number;
   exp: number;
@@ -66,8 +96,8 @@ interface Claims {
  *
  * @example
  * const sessions = new ConsoleSessions({ key, lifetimeSeconds: 28800, idleTimeoutSeconds: 1800 });
- * const { cookie, session } = sessions.issue(principal);
- * const opened = sessions.open(cookie, (name) => directory.get(name));
+ * const { cookie, session } = sessions.issue(directory.account(name)!);
+ * const opened = sessions.open(cookie, (name) => directory.account(name));
  */
 export class ConsoleSessions {
   readonly #signingKey: Buffer;
@@ -94,14 +124,14 @@ export class ConsoleSessions {
     return this.#lifetimeMs / 1000;
   }
 
-  /** A new session for `principal`: the cookie value to set, and the session. */
-  issue(principal: AdminPrincipal): { cookie: string; session: ConsoleSession } {
+  /** A new session for `account`: the cookie value to set, and the session. */
+  issue(account: SessionAccount): { cookie: string; session: ConsoleSession } {
     const now = this.#clock.now();
     const claims: Claims = {
       v: 1,
       sid: randomBytes(16).toString('base64url'),
-      sub: principal.name,
-      acc: accountFingerprint(principal),
+      sub: account.principal.name,
+      acc: accountFingerprint(account),
       iat: now,
       exp: now + this.#lifetimeMs,
       seen: now,
@@ -111,11 +141,16 @@ export class ConsoleSessions {
 
   /**
    * Checks a cookie value: signature, lifetime, idle timeout, revocation, and that the user still
-   * exists with the same email, roles and groups (`lookup` reads the current config).
+   * exists with the same email, roles, groups and password (`lookup` reads the current config). A
+   * renewed cookie is returned at most once a minute, and never with `renew: false`.
    *
    * @throws WARDEN_ADMIN_UNAUTHENTICATED saying why the session is not accepted and to sign in again.
    */
-  open(cookie: string, lookup: (name: string) => AdminPrincipal | null): OpenedSession {
+  open(
+    cookie: string,
+    lookup: (name: string) => SessionAccount | null,
+    options: OpenOptions = {},
+  ): OpenedSession {
     const claims = this.#decode(cookie);
     if (claims === null) {
       throw ended('the console session cookie is not valid (it was changed, or signed by another Warden)');
@@ -124,13 +159,14 @@ export class ConsoleSessions {
     if (now >= claims.exp) throw ended('your console session reached its maximum lifetime');
     if (now - claims.seen >= this.#idleMs) throw ended('your console session timed out after inactivity');
     if (this.#isRevoked(claims.sid, now)) throw ended('you signed out of this console session');
-    const principal = lookup(claims.sub);
-    if (principal === null || accountFingerprint(principal) !== claims.acc) {
-      throw ended('your admin account was removed or its email, roles or groups changed');
+    const account = lookup(claims.sub);
+    if (account === null || accountFingerprint(account) !== claims.acc) {
+      throw ended('your admin account was removed or its email, roles, groups or password changed');
     }
+    const { principal } = account;
     let renewedCookie: string | null = null;
     let current = claims;
-    if (now - claims.seen >= RENEW_AFTER_MS) {
+    if (options.renew !== false && now - claims.seen >= RENEW_AFTER_MS) {
       current = { ...claims, seen: now };
       renewedCookie = this.#encode(current);
     }
@@ -222,9 +258,16 @@ function isClaims(value: unknown): value is Claims {
   );
 }
 
-function accountFingerprint(principal: AdminPrincipal): string {
+function accountFingerprint({ principal, passwordFingerprint }: SessionAccount): string {
   return createHash('sha256')
-    .update(JSON.stringify([principal.email, [...principal.roles].sort(), [...principal.groups].sort()]))
+    .update(
+      JSON.stringify([
+        principal.email,
+        [...principal.roles].sort(),
+        [...principal.groups].sort(),
+        passwordFingerprint,
+      ]),
+    )
     .digest('base64url')
     .slice(0, 22);
 }

@@ -15,8 +15,19 @@ export type {
   SignInBlocked,
   SignInFailureLimit,
 } from './users.js';
-export { CONSOLE_COOKIE_NAME, ConsoleSessions } from './console-sessions.js';
-export type { ConsoleSession, ConsoleSessionOptions, OpenedSession } from './console-sessions.js';
+export {
+  CONSOLE_COOKIE_NAME,
+  ConsoleSessions,
+  SECURE_CONSOLE_COOKIE_NAME,
+  consoleCookieName,
+} from './console-sessions.js';
+export type {
+  ConsoleSession,
+  ConsoleSessionOptions,
+  OpenOptions,
+  OpenedSession,
+  SessionAccount,
+} from './console-sessions.js';
 export { AuditStatusChecker, DEFAULT_STATUS_WINDOW } from './audit-status.js';
 export type { AuditStatus, AuditStatusOptions } from './audit-status.js';
 export { evaluateWhatIf } from './what-if.js';

@@ -69,6 +69,11 @@ const MAX_REASON_LENGTH = 2000;
  * is larger are refused (they could never be revealed); results that large are not kept.
  */
 const MAX_SEALED_LENGTH = 1024 * 1024;
+/**
+ * Marks a sealed execution record of the current form `{ "warden/execution": 1, result, injection }`;
+ * a record without it (kept before the injection flag was) is the bare result.
+ */
+const EXECUTION_RECORD_MARK = 'warden/execution';
 /** A compare-and-set that keeps losing this often means something is wrong: give up loudly. */
 const MAX_ATTEMPTS = 100;
 const ID_PATTERN = /^apr_[0-9a-z]{1,64}$/;
@@ -673,8 +678,15 @@ export class ApprovalService {
         }
         case 'executing':
           return { kind: 'executing', approval: record };
-        case 'executed':
-          return { kind: 'executed', approval: record, result: this.#unsealResult(record) };
+        case 'executed': {
+          const kept = this.#unsealResult(record);
+          return {
+            kind: 'executed',
+            approval: record,
+            result: kept?.result ?? null,
+            ...(kept?.injection === undefined ? {} : { injection: kept.injection }),
+          };
+        }
         default:
           return { kind: 'not-approved', approval: record };
       }
@@ -694,12 +706,13 @@ export class ApprovalService {
    */
   async recordExecution(
     id: string,
-    outcome: { result: JsonObject } | { error: { code: string; message: string } },
+    outcome: { result: JsonObject; injection?: boolean } | { error: { code: string; message: string } },
     actor: string,
   ): Promise<void> {
     let current = await this.#require(id);
     this.#assertExecuting(current);
-    const resultSealed = 'result' in outcome ? this.#sealResult(current, outcome.result) : null;
+    const resultSealed =
+      'result' in outcome ? this.#sealResult(current, outcome.result, outcome.injection === true) : null;
     const failed = !('result' in outcome);
     const detail: JsonObject = {
       agent: current.agentName,
@@ -749,8 +762,9 @@ export class ApprovalService {
     );
   }
 
-  #sealResult(record: ApprovalRecord, result: JsonObject): string | null {
-    const json = JSON.stringify(result);
+  #sealResult(record: ApprovalRecord, result: JsonObject, injection: boolean): string | null {
+    // The injection flag travels with the result, so a replay labels its session as the run did.
+    const json = JSON.stringify({ [EXECUTION_RECORD_MARK]: 1, result, injection });
     if (json.length <= MAX_SEALED_LENGTH) {
       try {
         const sealed = seal(this.#keys, json, `approval-result:${record.id}`);
@@ -766,11 +780,16 @@ export class ApprovalService {
     return null;
   }
 
-  #unsealResult(record: ApprovalRecord): JsonObject | null {
+  /** The kept result and its injection flag (undefined for a record kept before the flag was). */
+  #unsealResult(record: ApprovalRecord): { result: JsonObject; injection?: boolean } | null {
     if (record.resultSealed === null) return null;
-    return JSON.parse(
+    const kept = JSON.parse(
       unseal(this.#keys, record.resultSealed, `approval-result:${record.id}`).toString('utf8'),
     ) as JsonObject;
+    if (kept[EXECUTION_RECORD_MARK] === 1 && typeof kept.result === 'object' && kept.result !== null) {
+      return { result: kept.result as JsonObject, injection: kept.injection === true };
+    }
+    return { result: kept };
   }
 
   /**

@@ -63,7 +63,13 @@ export interface ApprovalLookup {
 /** The outcome of trying to run an approved call. */
 export type ExecutionClaim =
   | { kind: 'claimed'; approval: ApprovalRecord } // this caller runs it now, then calls recordExecution
-  | { kind: 'executed'; approval: ApprovalRecord; result: JsonObject | null } // ran before: the recorded result
+  | {
+      kind: 'executed';
+      approval: ApprovalRecord;
+      result: JsonObject | null;
+      /** Whether inspection found an injection in the result (undefined: recorded before this was kept). */
+      injection?: boolean;
+    } // ran before: the recorded result
   | { kind: 'executing'; approval: ApprovalRecord } // another caller is running it right now
   | { kind: 'not-approved'; approval: ApprovalRecord }; // pending, denied, expired or failed
 

@@ -127,9 +127,13 @@ export function registerAgentCommands(program: Command, context: CommandContext)
     .command('resume')
     .description('lift a suspension')
     .argument('<name>')
-    .action(async (name: string) => {
+    .option('--reason <text>', 'why (recorded with agent-resumed)')
+    .action(async (name: string, options: { reason?: string }) => {
       await context.withWarden({ sync: true }, async (warden) => {
-        const agent = await warden.agents.resume(name, { actor: context.actor });
+        const agent = await warden.agents.resume(name, {
+          actor: context.actor,
+          ...(options.reason === undefined ? {} : { reason: options.reason }),
+        });
         output.line(`resumed ${agent.name}`);
       });
     });

@@ -6,13 +6,14 @@ import { randomBytes } from 'node:crypto';
 import { open, readFile, rename, rm, stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { WardenError, parseDurationSeconds } from '../core/index.js';
+import { WardenError } from '../core/index.js';
 import {
   MAX_BUNDLE_BYTES,
   captureIncident,
   keyFingerprint,
   parseIncidentBundle,
   parseTrustedKeys,
+  serializeIncidentBundle,
   verifyIncidentBundle,
 } from '../incident/index.js';
 import type { BundlePublicKey } from '../incident/index.js';
@@ -20,6 +21,11 @@ import type { CommandContext } from './program.js';
 
 const DEFAULT_SINCE = '24h';
 const MAX_KEY_FILE_BYTES = 64 * 1024;
+/** `warden incident verify` exit code for an intact bundle whose keys were not pinned with --public-key. */
+export const EXIT_NOT_AUTHENTICATED = 3;
+/** Printed when a bundle verified only against the keys it carries. */
+export const NOT_AUTHENTICATED_LINE =
+  'INTACT BUT NOT AUTHENTICATED: signed by a key you did not pin (pass --public-key, from `warden incident keys`)';
 
 export function registerIncidentCommands(
   program: Command,
@@ -37,7 +43,7 @@ export function registerIncidentCommands(
     .requiredOption('--agent <name>', 'the agent concerned')
     .option(
       '--since <time>',
-      `ISO-8601 time or a duration back from now such as 24h, 90m, 7d (default ${DEFAULT_SINCE})`,
+      `ISO-8601 date (UTC) or date-time with Z or an offset, or a duration back from now with a unit: 90m, 24h, 7d (default ${DEFAULT_SINCE})`,
     )
     .requiredOption('--out <file>', 'where to write the bundle (JSON)')
     .option('--force', 'overwrite --out if it exists')
@@ -64,7 +70,7 @@ export function registerIncidentCommands(
             actor: context.actor,
             destination: out,
           });
-          await writeAtomically(out, `${JSON.stringify(bundle, null, 2)}\n`, options.force === true);
+          await writeAtomically(out, serializeIncidentBundle(bundle), options.force === true);
           const summary = {
             out,
             bundleId: bundle.manifest.bundleId,
@@ -98,7 +104,7 @@ export function registerIncidentCommands(
     .argument('<file>', 'the bundle')
     .option(
       '--public-key <file>',
-      'a public key you trust (JWK, JWK set or PEM); the bundle must be signed by it',
+      'public keys you trust (JWK, JWK set or PEM, from `warden incident keys`); the bundle and every checkpoint must be signed by them',
     )
     .option('--json', 'print the report as JSON')
     .action(async (file: string, options: { publicKey?: string; json?: boolean }) => {
@@ -116,9 +122,13 @@ export function registerIncidentCommands(
         for (const line of report.checked) output.line(`  checked ${line}`);
         output.line(`  signing key fingerprint ${report.signingKeyFingerprint}`);
         for (const failure of report.failures) output.error(`FAILED ${failure.subject}: ${failure.message}`);
-        output.line(report.ok ? 'bundle OK' : `bundle BROKEN: ${report.failures.length} problem(s)`);
+        if (!report.ok) output.line(`bundle BROKEN: ${report.failures.length} problem(s)`);
+        else if (report.trust === 'trusted-key') output.line('bundle OK');
+        else output.line(NOT_AUTHENTICATED_LINE);
       }
+      // 0 intact and signed by pinned keys, 1 broken, 3 intact but not authenticated.
       if (!report.ok) setExitCode(1);
+      else if (report.trust !== 'trusted-key') setExitCode(EXIT_NOT_AUTHENTICATED);
     });
 
   incident
@@ -146,22 +156,44 @@ export function registerIncidentCommands(
     });
 }
 
+/** Units a `--since` duration may have, in seconds. */
+const SINCE_UNITS: Readonly<Record<string, number>> = { s: 1, m: 60, h: 3600, d: 86_400, w: 604_800 };
+
 /**
- * `--since`: an ISO-8601 date or date-time, or a duration back from `now` (`24h`, `90m`, `7d`, `3600`).
+ * `--since`: a duration back from `now` with a unit (`90m`, `24h`, `7d`; also `s`, `w`), a date
+ * (`2026-02-01`, UTC midnight), or a date-time with `Z` or an offset (`2026-02-01T08:00:00Z`,
+ * `2026-02-01T08:00:00+07:00`). A bare number and a date-time without a zone are refused: they are
+ * ambiguous (seconds or hours? local time of which machine?).
  *
  * @throws WARDEN_USAGE for anything else, or a time in the future.
  */
 export function parseSince(value: string, now: number): string {
   const text = value.trim();
   if (text.length === 0 || text.length > 64) throw badSince(value);
-  const seconds = /^\d/.test(text) && !/^\d{4}-/.test(text) ? parseDurationSeconds(text) : undefined;
   let time: number;
-  if (seconds !== undefined) {
-    time = now - seconds * 1000;
-  } else if (/^\d{4}-\d{2}-\d{2}/.test(text)) {
-    time = Date.parse(text);
+  const duration = /^(\d{1,9})([smhdw])$/.exec(text);
+  if (duration !== null) {
+    time = now - Number(duration[1]) * SINCE_UNITS[duration[2]!]! * 1000;
+  } else if (/^\d+$/.test(text)) {
+    throw new WardenError(
+      'WARDEN_USAGE',
+      `--since ${text} has no unit; write the duration with one, such as ${text}m, ${text}h or ${text}d`,
+    );
+  } else if (/^\d{4}-\d{2}-\d{2}$/.test(text)) {
+    time = Date.parse(`${text}T00:00:00Z`);
+    if (!Number.isFinite(time) || new Date(time).toISOString().slice(0, 10) !== text) throw badSince(value);
+  } else if (/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?$/.test(text)) {
+    throw new WardenError(
+      'WARDEN_USAGE',
+      `--since ${text} has no time zone; add Z for UTC (${text}Z) or an offset such as +02:00`,
+    );
   } else {
-    throw badSince(value);
+    const match = /^(\d{4}-\d{2}-\d{2})T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i.exec(text);
+    if (match === null) throw badSince(value);
+    time = Date.parse(text);
+    // Date.parse rolls some impossible dates over; the date part must be a real day.
+    if (!Number.isFinite(time) || Number.isNaN(Date.parse(`${match[1]}T00:00:00Z`))) throw badSince(value);
+    if (new Date(`${match[1]}T00:00:00Z`).toISOString().slice(0, 10) !== match[1]) throw badSince(value);
   }
   if (!Number.isFinite(time) || time < 0) throw badSince(value);
   if (time > now + 60_000) {
@@ -176,7 +208,7 @@ export function parseSince(value: string, now: number): string {
 function badSince(value: string): WardenError {
   return new WardenError(
     'WARDEN_USAGE',
-    `--since ${JSON.stringify(value.slice(0, 64))} is neither an ISO-8601 time (2026-01-31T12:00:00Z) nor a duration (24h, 90m, 7d)`,
+    `--since ${JSON.stringify(value.slice(0, 64))} is neither a date (2026-01-31, UTC), a date-time with a zone (2026-01-31T12:00:00Z, 2026-01-31T12:00:00+02:00) nor a duration with a unit (90m, 24h, 7d)`,
   );
 }
 

@@ -64,6 +64,11 @@ export function registerLockdownCommand(program: Command, context: CommandContex
               ? `resumed: ${result.resumed.join(', ')}`
               : 'no agent was waiting for the lockdown to be lifted',
           );
+          if (result.interruptedBy !== undefined) {
+            output.line(
+              `stopped: a newer lockdown (${result.interruptedBy}) is in force and keeps the other agents suspended`,
+            );
+          }
         });
         return;
       }
@@ -83,17 +88,31 @@ export function registerLockdownCommand(program: Command, context: CommandContex
         });
         if (options.json === true) {
           output.json(result);
-          return;
+        } else {
+          output.line(
+            result.alreadyInForce
+              ? `a lockdown was already in force (${result.lockdown}); its remaining agents were suspended`
+              : `lockdown started (${result.lockdown}): ${reason}`,
+          );
+          output.line(
+            result.suspended.length > 0
+              ? `suspended: ${result.suspended.join(', ')}`
+              : 'no active agent to suspend',
+          );
+          if ((options.except ?? []).length > 0 && !result.alreadyInForce)
+            output.line(`left running: ${(options.except ?? []).join(', ')}`);
+          for (const failure of result.failed) {
+            output.error(`could not suspend ${failure.agent}: ${failure.code}: ${failure.message}`);
+          }
+          output.line('lift it with `warden lockdown --lift`');
         }
-        output.line(`lockdown started: ${reason}`);
-        output.line(
-          result.suspended.length > 0
-            ? `suspended: ${result.suspended.join(', ')}`
-            : 'no active agent to suspend',
-        );
-        if ((options.except ?? []).length > 0)
-          output.line(`left running: ${(options.except ?? []).join(', ')}`);
-        output.line('lift it with `warden lockdown --lift`');
+        if (result.failed.length > 0) {
+          throw new WardenError(
+            'WARDEN_LOCKDOWN_INCOMPLETE',
+            `the lockdown is in force and refuses every non-excepted agent, but ${result.failed.length} step(s) failed (listed above); fix the cause (see the codes) and run \`warden lockdown --reason ...\` again to complete it`,
+            { failed: result.failed.length },
+          );
+        }
       });
     });
 }

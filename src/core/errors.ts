@@ -27,6 +27,8 @@ export const ERROR_CODES = {
   WARDEN_AGENT_NO_SECRET: 401,
   /** `warden lockdown` while a lockdown is already in force. */
   WARDEN_LOCKDOWN_ACTIVE: 409,
+  /** `warden lockdown` left some agents unsuspended (the lockdown still refuses them). */
+  WARDEN_LOCKDOWN_INCOMPLETE: 500,
   /** An incident bundle that cannot be read (not JSON, wrong shape, too large). */
   WARDEN_INCIDENT_BUNDLE_INVALID: 400,
   // OAuth token endpoint
@@ -78,6 +80,8 @@ export const ERROR_CODES = {
   WARDEN_INVALID_ARGUMENTS: 400,
   WARDEN_SESSION_NOT_FOUND: 404,
   WARDEN_SESSION_AGENT_MISMATCH: 403,
+  /** The MCP session ended (DELETE, idle, evicted, shutdown) while a call of it was in flight. */
+  WARDEN_SESSION_ENDED: 410,
   /** `_meta["warden/taskId"]` is not a string of 1–128 characters [A-Za-z0-9._:-]. */
   WARDEN_TASK_ID_INVALID: 400,
   /** The agent already has `sessions.maxTasksPerAgent` live tasks; a new one waits until one expires. */

@@ -9,6 +9,16 @@ import type { AuditRecorder } from '../audit/index.js';
 import { NAME_PATTERN, WardenError, isWardenError, isoTime, newId } from '../core/index.js';
 import type { Clock, JsonObject } from '../core/index.js';
 import type { AgentChanges, AgentRecord, AgentStore, MetaStore } from '../store/index.js';
+import {
+  LOCKDOWN_META_PREFIX,
+  LockdownGate,
+  isLockdownReason,
+  lockdownInForce,
+  lockdownReason,
+  parseLockdown,
+  readLatestLockdown,
+} from './lockdown.js';
+import type { LatestLockdown, StoredLockdown } from './lockdown.js';
 import { MAX_SECRET_LENGTH, generateClientSecret, hashSecret, verifySecret } from './secrets.js';
 
 /** An agent as shown to people and API clients: everything but the secret hash. */
@@ -84,23 +94,26 @@ const MAX_REASON_LENGTH = 1000;
 /** Longest lockdown reason (the suspension reason adds the lockdown id in front). */
 const MAX_LOCKDOWN_REASON_LENGTH = 900;
 const MAX_LOCKDOWN_EXCEPTIONS = 1000;
-/** Meta keys `lockdown:<n>` (started) and `lockdown:<n>:lifted`, n = 1, 2, 3, ... (written once each). */
-const LOCKDOWN_META_PREFIX = 'lockdown:';
+/** Attempts per agent when a lockdown's suspension meets a concurrent change (WARDEN_STORE_CONFLICT). */
+const LOCKDOWN_ATTEMPTS = 5;
 
-/** What is stored under `lockdown:<n>`. */
-interface StoredLockdown {
-  id: string;
-  since: string;
-  by: string;
-  reason: string;
-  except: string[];
+/** An agent a lockdown could not suspend, and why. */
+export interface LockdownFailure {
+  agent: string;
+  code: string;
+  message: string;
 }
 
-/** The newest lockdown ever started, and whether it was lifted. */
-interface LatestLockdown {
-  generation: number;
-  record: StoredLockdown | null;
-  lifted: boolean;
+/** What {@link AgentService.lockdown} did. */
+export interface LockdownResult {
+  /** Agents suspended by this call. */
+  suspended: string[];
+  /** Agents that could not be suspended (the lockdown still refuses them: it is enforced by itself). */
+  failed: LockdownFailure[];
+  /** The lockdown in force. */
+  lockdown: string;
+  /** True when a lockdown was already in force and this call completed it. */
+  alreadyInForce: boolean;
 }
 const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
@@ -117,6 +130,11 @@ export class AgentService {
   readonly #seen = new Map<string, { status: string; secretVersion: number }>();
   #watch: { timer: NodeJS.Timeout; polling: boolean } | null = null;
   #polled = false;
+  /**
+   * Enforces the lockdown in force by itself (token issuance and verification, the pipeline's
+   * suspension stage), whatever each agent's own status says. Shared by every check of the process.
+   */
+  readonly lockdownGate: LockdownGate;
 
   constructor(options: AgentServiceOptions) {
     this.#store = options.store;
@@ -125,6 +143,7 @@ export class AgentService {
     this.#dataClasses = [...options.dataClasses];
     this.#roles = [...options.roles];
     this.#meta = options.meta ?? null;
+    this.lockdownGate = new LockdownGate({ meta: this.#meta });
   }
 
   /**
@@ -231,12 +250,21 @@ export class AgentService {
   }
 
   /**
-   * Lifts a suspension. Resuming an active agent changes and records nothing.
+   * Lifts a suspension; `reason`, when given, is recorded with `agent-resumed`. Resuming an active
+   * agent changes and records nothing.
    *
-   * @throws WARDEN_AGENT_NOT_FOUND
+   * @throws WARDEN_AGENT_INVALID for a reason longer than 1000 characters; WARDEN_AGENT_NOT_FOUND
    */
-  async resume(name: string, options: { actor: string }): Promise<AgentRecord> {
-    return this.#resume(await this.get(name), options.actor, {});
+  async resume(name: string, options: { actor: string; reason?: string }): Promise<AgentRecord> {
+    const reason = typeof options.reason === 'string' ? options.reason.trim() : '';
+    if (reason.length > MAX_REASON_LENGTH) {
+      throw new WardenError(
+        'WARDEN_AGENT_INVALID',
+        `a resume reason may be at most ${MAX_REASON_LENGTH} characters (it is recorded); shorten it`,
+        { agent: name },
+      );
+    }
+    return this.#resume(await this.get(name), options.actor, reason === '' ? {} : { reason });
   }
 
   async #resume(current: AgentRecord, actor: string, extra: JsonObject): Promise<AgentRecord> {
@@ -263,20 +291,26 @@ export class AgentService {
 
   /**
    * Suspends every agent at once, except those named in `except`, and keeps the lockdown in force (in
-   * the store, for every process) until it is lifted: agents created or synced from config meanwhile
-   * come up suspended. Agents already suspended keep their own suspension. Records `lockdown-started`,
-   * then one `agent-suspended` per agent (detail `lockdown: <id>`).
+   * the store, for every process) until it is lifted. The lockdown is enforced by itself: while it is
+   * in force, token issuance, token verification and every tool call refuse each non-excepted agent
+   * whatever its own status, so an agent created meanwhile, or one a suspension failed for, is refused
+   * too. Order: the lockdown record is written first (the one write that decides which of two
+   * concurrent operators wins; `lockdown-started` is recorded only by the winner), then every active
+   * non-excepted agent is suspended (one `agent-suspended` each, detail `lockdown: <id>`), then the
+   * agents are listed again to catch late creations. Agents still suspended by an older lockdown are
+   * taken over (their suspension names this one, so lifting it resumes them).
+   *
+   * When a lockdown is already in force (or another operator's wins the race), this completes it
+   * instead: the remaining active non-excepted agents are suspended for it (its reason and exceptions
+   * stand). Every target is tried; conflicts are retried; what could not be done is in `failed`.
    *
    * @throws WARDEN_AGENT_INVALID without a reason; WARDEN_AGENT_NOT_FOUND for an unknown name in
-   *   `except`; WARDEN_LOCKDOWN_ACTIVE when a lockdown is already in force.
+   *   `except`; WARDEN_AUDIT_UNAVAILABLE / WARDEN_STORE_UNAVAILABLE when the lockdown record itself
+   *   could not be written (then nothing changed).
    * @example
-   * const { suspended } = await agents.lockdown({ actor: 'cli:alice', reason: 'incident 42', except: ['support-bot'] });
+   * const { suspended, failed } = await agents.lockdown({ actor: 'cli:alice', reason: 'incident 42', except: ['support-bot'] });
    */
-  async lockdown(options: {
-    actor: string;
-    reason: string;
-    except?: string[];
-  }): Promise<{ suspended: string[] }> {
+  async lockdown(options: { actor: string; reason: string; except?: string[] }): Promise<LockdownResult> {
     const meta = this.#requireMeta();
     const reason = typeof options.reason === 'string' ? options.reason.trim() : '';
     if (reason === '' || reason.length > MAX_LOCKDOWN_REASON_LENGTH) {
@@ -298,59 +332,105 @@ export class AgentService {
       if (!except.includes(agent.name)) except.push(agent.name);
     }
     const latest = await this.#latestLockdown(meta);
-    if (latest.record !== null && !latest.lifted) throw lockdownActive(latest.record);
-    const record: StoredLockdown = {
-      id: newId('lck'),
-      since: isoTime(this.#clock),
-      by: options.actor,
-      reason,
-      except,
-    };
-    const agents = await this.#store.list();
-    const targets = agents.filter((agent) => agent.status === 'active' && !except.includes(agent.name));
-    await this.#audit.record({
-      type: 'lockdown-started',
-      actor: options.actor,
-      detail: {
-        id: record.id,
+    let record = lockdownInForce(latest);
+    const failed: LockdownFailure[] = [];
+    let alreadyInForce = record !== null;
+    if (record === null) {
+      const fresh: StoredLockdown = {
+        id: newId('lck'),
+        since: isoTime(this.#clock),
+        by: options.actor,
         reason,
         except,
-        agents: targets.map((agent) => agent.name),
-        alreadySuspended: agents.filter((agent) => agent.status !== 'active').map((agent) => agent.name),
-      },
-    });
-    const text = JSON.stringify(record);
-    const key = `${LOCKDOWN_META_PREFIX}${latest.generation + 1}`;
-    const stored = await meta.setIfAbsent(key, text);
-    if (stored !== text) {
-      // Another operator started one at the same moment: theirs is in force.
-      throw lockdownActive(parseLockdown(stored) ?? record);
+      };
+      const text = JSON.stringify(fresh);
+      const stored = await meta.setIfAbsent(`${LOCKDOWN_META_PREFIX}${latest.generation + 1}`, text);
+      this.lockdownGate.invalidate();
+      if (stored === text) {
+        record = fresh;
+        try {
+          await this.#audit.record({
+            type: 'lockdown-started',
+            actor: options.actor,
+            detail: { id: fresh.id, reason, except },
+          });
+        } catch (error) {
+          // The lockdown is in force (and enforced) already: go on suspending, and report this.
+          failed.push(failure('(lockdown-started)', error));
+        }
+      } else {
+        // Another operator started one at the same moment: theirs is in force; complete it.
+        record = parseLockdown(stored) ?? (await this.#latestLockdown(meta)).record;
+        alreadyInForce = true;
+        if (record === null) throw new WardenError('WARDEN_INTERNAL', 'the lockdown record vanished');
+      }
     }
     const suspensionReason = lockdownReason(record);
+    const inForce = record;
     const suspended: string[] = [];
-    for (const target of targets) {
-      let current: AgentRecord | null = target;
-      for (let attempt = 0; attempt < 3 && current !== null && current.status === 'active'; attempt += 1) {
+    const tried = new Set<string>();
+    // Two passes: the second catches agents created (or resumed) while the first ran.
+    for (let pass = 0; pass < 2; pass += 1) {
+      const agents = await this.#store.list();
+      for (const agent of agents) {
+        if (tried.has(agent.id) || !this.#lockdownTarget(agent, inForce, suspensionReason)) continue;
+        tried.add(agent.id);
+        const outcome = await this.#suspendForLockdown(agent, options.actor, inForce, suspensionReason);
+        if (outcome === 'suspended') suspended.push(agent.name);
+        else if (outcome !== 'skipped') failed.push(outcome);
+      }
+    }
+    return { suspended, failed, lockdown: inForce.id, alreadyInForce };
+  }
+
+  /** Whether a lockdown should suspend `agent`: active, or still suspended by an older lockdown. */
+  #lockdownTarget(agent: AgentRecord, record: StoredLockdown, suspensionReason: string): boolean {
+    if (record.except.includes(agent.name)) return false;
+    if (agent.status === 'active') return true;
+    return (
+      agent.status === 'suspended' &&
+      agent.suspendedReason !== suspensionReason &&
+      isLockdownReason(agent.suspendedReason)
+    );
+  }
+
+  /** Suspends one agent for a lockdown, retrying conflicts with the agent read anew. */
+  async #suspendForLockdown(
+    agent: AgentRecord,
+    actor: string,
+    record: StoredLockdown,
+    suspensionReason: string,
+  ): Promise<'suspended' | 'skipped' | LockdownFailure> {
+    let current: AgentRecord | null = agent;
+    let last: unknown = null;
+    for (let attempt = 0; attempt < LOCKDOWN_ATTEMPTS; attempt += 1) {
+      if (current === null || !this.#lockdownTarget(current, record, suspensionReason)) return 'skipped';
+      try {
+        await this.#suspend(current, actor, suspensionReason, { lockdown: record.id });
+        return 'suspended';
+      } catch (error) {
+        last = error;
+        if (isWardenError(error, 'WARDEN_AGENT_NOT_FOUND')) return 'skipped';
+        if (!isWardenError(error, 'WARDEN_STORE_CONFLICT')) return failure(agent.name, error);
         try {
-          await this.#suspend(current, options.actor, suspensionReason, { lockdown: record.id });
-          suspended.push(current.name);
-          break;
-        } catch (error) {
-          if (!isWardenError(error, 'WARDEN_STORE_CONFLICT')) throw error;
-          current = await this.#store.getById(current.id);
+          current = await this.#store.getById(agent.id);
+        } catch (readError) {
+          return failure(agent.name, readError);
         }
       }
     }
-    return { suspended };
+    return failure(agent.name, last);
   }
 
   /**
    * Lifts the lockdown: records `lockdown-lifted`, then resumes the agents the lockdown suspended (and
    * those created suspended during it) that are still suspended for it; an agent suspended meanwhile for
-   * another reason stays suspended. Without a lockdown in force it records nothing and only resumes
-   * agents a previous lift left suspended (say the process stopped half way).
+   * another reason stays suspended. Before each resume the newest lockdown is read again: if a newer one
+   * is in force, lifting stops there (the new lockdown takes over the agents still suspended). Without a
+   * lockdown in force it records nothing and only resumes agents a previous lift left suspended (say
+   * the process stopped half way).
    */
-  async liftLockdown(options: { actor: string }): Promise<{ resumed: string[] }> {
+  async liftLockdown(options: { actor: string }): Promise<{ resumed: string[]; interruptedBy?: string }> {
     const meta = this.#requireMeta();
     const latest = await this.#latestLockdown(meta);
     const record = latest.record;
@@ -365,11 +445,17 @@ export class AgentService {
         `${LOCKDOWN_META_PREFIX}${latest.generation}:lifted`,
         JSON.stringify({ at: isoTime(this.#clock), by: options.actor }),
       );
+      this.lockdownGate.invalidate();
     }
     const suspensionReason = lockdownReason(record);
     const resumed: string[] = [];
     for (const agent of await this.#store.list()) {
       if (agent.status !== 'suspended' || agent.suspendedReason !== suspensionReason) continue;
+      const newer = lockdownInForce(await this.#latestLockdown(meta));
+      if (newer !== null && newer.id !== record.id) {
+        this.lockdownGate.invalidate();
+        return { resumed, interruptedBy: newer.id };
+      }
       try {
         await this.#resume(agent, options.actor, { lockdown: record.id });
         resumed.push(agent.name);
@@ -504,38 +590,9 @@ export class AgentService {
     return this.#meta;
   }
 
-  /**
-   * Finds the newest `lockdown:<n>` key: they are written 1, 2, 3, ... with no gap, so an exponential
-   * then binary search needs about 2·log2(n) reads.
-   */
-  async #latestLockdown(meta: MetaStore): Promise<LatestLockdown> {
-    const exists = async (generation: number): Promise<boolean> =>
-      (await meta.get(`${LOCKDOWN_META_PREFIX}${generation}`)) !== null;
-    if (!(await exists(1))) return { generation: 0, record: null, lifted: false };
-    let low = 1;
-    let high = 2;
-    while (await exists(high)) {
-      low = high;
-      high *= 2;
-    }
-    // exists(low) and !exists(high)
-    while (high - low > 1) {
-      const middle = Math.floor((low + high) / 2);
-      if (await exists(middle)) low = middle;
-      else high = middle;
-    }
-    const text = await meta.get(`${LOCKDOWN_META_PREFIX}${low}`);
-    const record = text === null ? null : parseLockdown(text);
-    if (record === null) {
-      // Fail closed: an unreadable lockdown record is a lockdown whose details are unknown.
-      return {
-        generation: low,
-        record: { id: 'unknown', since: '', by: 'unknown', reason: 'unreadable lockdown record', except: [] },
-        lifted: false,
-      };
-    }
-    const lifted = (await meta.get(`${LOCKDOWN_META_PREFIX}${low}:lifted`)) !== null;
-    return { generation: low, record, lifted };
+  /** The newest lockdown ever started (see readLatestLockdown; unreadable counts as in force). */
+  #latestLockdown(meta: MetaStore): Promise<LatestLockdown> {
+    return readLatestLockdown(meta);
   }
 
   /**
@@ -770,38 +827,14 @@ function diff(
   return { before, after, changes };
 }
 
-/** The suspension reason of agents a lockdown suspended: it names the lockdown, so lifting finds them. */
-function lockdownReason(record: StoredLockdown): string {
-  return `lockdown ${record.id}: ${record.reason}`;
-}
-
-function parseLockdown(text: string): StoredLockdown | null {
-  try {
-    const value = JSON.parse(text) as Partial<StoredLockdown> | null;
-    if (
-      value === null ||
-      typeof value !== 'object' ||
-      typeof value.id !== 'string' ||
-      typeof value.since !== 'string' ||
-      typeof value.by !== 'string' ||
-      typeof value.reason !== 'string' ||
-      !Array.isArray(value.except) ||
-      !value.except.every((name) => typeof name === 'string')
-    ) {
-      return null;
-    }
-    return { id: value.id, since: value.since, by: value.by, reason: value.reason, except: value.except };
-  } catch {
-    return null;
-  }
-}
-
-function lockdownActive(record: StoredLockdown): WardenError {
-  return new WardenError(
-    'WARDEN_LOCKDOWN_ACTIVE',
-    `a lockdown is already in force (${record.id}, since ${record.since} by ${record.by}: ${record.reason}); lift it first with \`warden lockdown --lift\`, or suspend single agents with \`warden agents suspend\``,
-    { lockdown: record.id },
-  );
+/** A lockdown target that could not be suspended, as reported. */
+function failure(agent: string, error: unknown): LockdownFailure {
+  if (isWardenError(error)) return { agent, code: error.code, message: error.message.slice(0, 500) };
+  return {
+    agent,
+    code: 'WARDEN_INTERNAL',
+    message: error instanceof Error ? error.message.slice(0, 500) : 'unknown error',
+  };
 }
 
 function agentNotFound(name: unknown): WardenError {

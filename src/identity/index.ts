@@ -7,10 +7,14 @@ export { KeyManager, KEY_PURPOSES } from './keys.js';
 export type { KeyManagerOptions, PublicJwk } from './keys.js';
 export { generateClientSecret, hashSecret, verifySecret, MAX_SECRET_LENGTH } from './secrets.js';
 export { AgentService, publicAgent } from './agents.js';
+export { LockdownGate, LOCKDOWN_CACHE_MS, lockdownSuspendedError } from './lockdown.js';
+export type { LockdownGateOptions } from './lockdown.js';
 export type {
   AgentServiceOptions,
   ConfigAgent,
   CreateAgentInput,
+  LockdownFailure,
+  LockdownResult,
   LockdownState,
   PublicAgent,
   SuspensionListener,

@@ -75,6 +75,11 @@ export interface TokenServiceOptions {
   audience: string;
   lifetimeSeconds: number;
   clockToleranceSeconds: number;
+  /**
+   * The lockdown in force (AgentService.lockdownGate): a non-excepted agent is refused while one is,
+   * whatever its own status. Without it only the agent's own status counts.
+   */
+  lockdown?: { refusal(agentName: string): Promise<WardenError | null> };
 }
 
 const JWS_COMPACT = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*$/;
@@ -92,6 +97,7 @@ export class TokenService {
   readonly #audience: string;
   readonly #lifetimeSeconds: number;
   readonly #toleranceSeconds: number;
+  readonly #lockdown: NonNullable<TokenServiceOptions['lockdown']> | null;
   /**
    * Exact token string → its verified claims. A token is only ever cached after a full check, the
    * time claims are checked again on every use, and the agent is always read fresh, so a hit skips
@@ -120,6 +126,7 @@ export class TokenService {
     this.#audience = options.audience;
     this.#lifetimeSeconds = options.lifetimeSeconds;
     this.#toleranceSeconds = options.clockToleranceSeconds;
+    this.#lockdown = options.lockdown ?? null;
   }
 
   /**
@@ -157,6 +164,10 @@ export class TokenService {
     }
     if (agent.status === 'suspended') {
       throw await this.#refuse(input, agent, 'suspended', suspendedError(agent));
+    }
+    const lockdown = await this.#lockdown?.refusal(agent.name);
+    if (lockdown !== undefined && lockdown !== null) {
+      throw await this.#refuse(input, agent, 'suspended', lockdown);
     }
     const roles = this.#grantedRoles(agent, input.scope);
     if (typeof roles === 'string') {
@@ -315,6 +326,8 @@ export class TokenService {
       );
     }
     if (agent.status === 'suspended') throw suspendedError(agent);
+    const lockdown = await this.#lockdown?.refusal(agent.name);
+    if (lockdown !== undefined && lockdown !== null) throw lockdown;
     if (claims.sv !== agent.secretVersion) {
       throw tokenError(
         'WARDEN_TOKEN_REVOKED',

@@ -11,18 +11,61 @@ import { WardenError } from '../core/index.js';
 import type { JsonObject, JsonValue } from '../core/index.js';
 
 export const INCIDENT_BUNDLE_FORMAT = 'warden-incident-bundle';
-export const INCIDENT_BUNDLE_VERSION = 1;
+/** Version 2 adds the signing key id and fingerprint to the signed manifest. */
+export const INCIDENT_BUNDLE_VERSION = 2;
 /** Largest bundle `warden incident verify` reads. */
 export const MAX_BUNDLE_BYTES = 256 * 1024 * 1024;
 /** Most audit entries a bundle holds (slice and the links to the checkpoints that cover it). */
 export const MAX_BUNDLE_ENTRIES = 200_000;
 /** What the signature covers is prefixed with this, so it can never pass for a checkpoint signature. */
-const SIGNING_CONTEXT = 'warden-incident-bundle/v1\n';
+const SIGNING_CONTEXT = 'warden-incident-bundle/v2\n';
+/** Deepest nesting of free-form JSON (audit details, labels, config) a bundle may hold. */
+const MAX_JSON_DEPTH = 64;
 
-const json: z.ZodType<JsonValue> = z.lazy(() =>
-  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(json), z.record(z.string(), json)]),
-);
-const jsonObject = z.record(z.string(), json);
+/**
+ * Whether `value` (straight from JSON.parse) is JSON: strings, finite numbers, booleans, null, arrays
+ * and plain objects, at most {@link MAX_JSON_DEPTH} deep. It checks in place and never rebuilds an
+ * object, so every own key is kept as parsed, `__proto__` included (the audit log keeps it as an
+ * ordinary key, and rebuilding would drop it and break the entry's hash).
+ */
+export function isJsonValue(value: unknown, depth = 0): value is JsonValue {
+  if (value === null || typeof value === 'string' || typeof value === 'boolean') return true;
+  if (typeof value === 'number') return Number.isFinite(value);
+  if (depth >= MAX_JSON_DEPTH || typeof value !== 'object') return false;
+  if (Array.isArray(value)) return value.every((item) => isJsonValue(item, depth + 1));
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype !== Object.prototype && prototype !== null) return false;
+  for (const key of Object.keys(value)) {
+    if (!isJsonValue((value as Record<string, unknown>)[key], depth + 1)) return false;
+  }
+  return true;
+}
+
+function isJsonObject(value: unknown): value is JsonObject {
+  return value !== null && typeof value === 'object' && !Array.isArray(value) && isJsonValue(value);
+}
+
+/** Free-form JSON, validated in place (zod's record would rebuild the object and drop `__proto__`). */
+const json = z.custom<JsonValue>((value) => isJsonValue(value), { message: 'expected JSON' });
+const jsonObject = z.custom<JsonObject>((value) => isJsonObject(value), {
+  message: 'expected a JSON object',
+});
+
+/** Whether `text` is the canonical base64url (no padding) of exactly `bytes` bytes. */
+export function isCanonicalBase64url(text: unknown, bytes: number): text is string {
+  if (typeof text !== 'string' || !/^[A-Za-z0-9_-]*$/.test(text)) return false;
+  const decoded = Buffer.from(text, 'base64url');
+  return decoded.byteLength === bytes && decoded.toString('base64url') === text;
+}
+const ed25519Signature = z
+  .string()
+  .max(256)
+  .refine((text) => isCanonicalBase64url(text, 64), {
+    message: 'expected the canonical base64url of a 64-byte Ed25519 signature',
+  });
+const ed25519PublicKey = z.string().refine((text) => isCanonicalBase64url(text, 32), {
+  message: 'expected the canonical base64url of a 32-byte Ed25519 public key',
+});
 const hex64 = z.string().regex(/^[0-9a-f]{64}$/);
 const seq = z.number().int().min(1);
 
@@ -49,7 +92,7 @@ const checkpointSchema = z
     hash: hex64,
     time: z.string().max(64),
     keyId: z.string().max(128),
-    signature: z.string().max(256),
+    signature: ed25519Signature,
   })
   .strict();
 
@@ -57,7 +100,7 @@ const publicJwkSchema = z
   .object({
     kty: z.literal('OKP'),
     crv: z.literal('Ed25519'),
-    x: z.string().regex(/^[A-Za-z0-9_-]{43}$/),
+    x: ed25519PublicKey,
     kid: z.string().max(128),
     alg: z.literal('EdDSA').optional(),
     use: z.literal('sig').optional(),
@@ -107,6 +150,10 @@ const manifestSchema = z
     throughSeq: z.number().int().min(0),
     /** Seqs of the entries that concern the agent; the rest of `audit.entries` only link them to a checkpoint. */
     slice: z.array(seq),
+    /** The audit key that signs the bundle (`signature.keyId` must equal it). */
+    signingKeyId: z.string().max(128),
+    /** SHA-256 (hex) of that key's raw 32-byte public key (`signature.publicKey` must hash to it). */
+    signingKeyFingerprint: hex64,
     /** SHA-256 of the canonical JSON of each section. */
     contents: z.object(Object.fromEntries(SECTION_NAMES.map((name) => [name, hex64]))).strict(),
   })
@@ -124,7 +171,7 @@ const bundleSchema = z
         keyId: z.string().max(128),
         publicKey: publicJwkSchema,
         /** base64url Ed25519 signature over the context string and the canonical bundle without `signature`. */
-        value: z.string().max(256),
+        value: ed25519Signature,
       })
       .strict(),
   })
@@ -218,4 +265,9 @@ export function sessionsOf(entries: readonly BundleEntry[], slice: ReadonlySet<n
     }
   }
   return [...byId.values()];
+}
+
+/** The bytes `warden incident capture` writes: indented JSON and a final newline. */
+export function serializeIncidentBundle(bundle: IncidentBundle): string {
+  return `${JSON.stringify(bundle, null, 2)}\n`;
 }

@@ -3,7 +3,8 @@
  * it is a secret: audit entries are stored redacted, approvals appear as approvers see them (never the
  * sealed arguments or results), and the agent's config keeps its secret reference, never the value.
  * The capture is recorded (`incident-captured`) before anything is read, and a checkpoint is signed
- * right after, so the slice ends under a signature.
+ * right after, so the slice ends under a signature. The bundle is read back from its serialized form and
+ * verified before it is returned: one that would not verify is never written.
  */
 import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
@@ -23,11 +24,13 @@ import {
   MAX_BUNDLE_ENTRIES,
   SECTION_NAMES,
   digestOf,
+  parseIncidentBundle,
+  serializeIncidentBundle,
   sessionsOf,
   signingPayload,
 } from './bundle.js';
 import type { BundleEntry, BundlePublicKey, IncidentBundle, UnsignedIncidentBundle } from './bundle.js';
-import { verifyEd25519 } from './verify.js';
+import { keyFingerprint, verifyEd25519, verifyIncidentBundle } from './verify.js';
 
 /** The services a capture reads from. */
 export interface CaptureIncidentOptions {
@@ -92,27 +95,40 @@ export async function captureIncident(options: CaptureIncidentOptions): Promise<
   const checkpoints = (await store.audit.checkpoints()).filter((checkpoint) => checkpoint.seq <= throughSeq);
   const checkpointAt = new Map(checkpoints.map((checkpoint) => [checkpoint.seq, checkpoint]));
 
-  // Read from `since` to the covering checkpoint; keep each slice entry and the entries after it up to
-  // the next checkpoint (which its hash is linked to).
+  // Read by seq from the first entry at or after `since` to the covering checkpoint; keep each slice
+  // entry and the entries after it up to the next checkpoint (which its hash is linked to). The time
+  // decides only what is in the slice: an entry with an earlier time inside that range (clocks of
+  // replicas differ) is still read, as a link.
   const slice: number[] = [];
   const kept: BundleEntry[] = [];
   const segments: { fromSeq: number; toSeq: number; checkpointSeq: number }[] = [];
   const usedCheckpoints: AuditCheckpointRecord[] = [];
   const sessions = new Set<string>();
   const approvals = new Set<string>();
+  const sinceMs = Date.parse(options.since);
   let open: BundleEntry[] = [];
-  let fromSeq = 1;
-  for (;;) {
-    if (throughSeq === 0) break;
-    const page = await store.audit.query({
-      fromSeq,
+  let fromSeq = throughSeq + 1;
+  if (throughSeq > 0) {
+    const first = await store.audit.query({
       toSeq: throughSeq,
       sinceTime: options.since,
       order: 'asc',
-      limit: PAGE_SIZE,
+      limit: 1,
     });
+    fromSeq = first[0]?.seq ?? throughSeq + 1;
+  }
+  let expectedSeq = fromSeq;
+  while (fromSeq <= throughSeq) {
+    const page = await store.audit.query({ fromSeq, toSeq: throughSeq, order: 'asc', limit: PAGE_SIZE });
     for (const entry of page) {
-      if (concerns(entry, name, sessions, approvals)) {
+      if (entry.seq !== expectedSeq) {
+        throw tampered(
+          `audit entry ${expectedSeq} is missing from the store (the next entry is ${entry.seq})`,
+        );
+      }
+      expectedSeq += 1;
+      const inPeriod = Date.parse(entry.time) >= sinceMs;
+      if (inPeriod && concerns(entry, name, sessions, approvals)) {
         slice.push(entry.seq);
         if (entry.session !== null) sessions.add(entry.session);
         const approvalId = entry.detail.approvalId;
@@ -139,6 +155,9 @@ export async function captureIncident(options: CaptureIncidentOptions): Promise<
     const last = page[page.length - 1];
     if (last === undefined || page.length < PAGE_SIZE) break;
     fromSeq = last.seq + 1;
+  }
+  if (throughSeq > 0 && expectedSeq <= throughSeq) {
+    throw tampered(`audit entries ${expectedSeq}..${throughSeq} are missing from the store`);
   }
   if (open.length > 0) {
     // Cannot happen: the covering checkpoint is the last seq read. Refuse rather than ship unproven entries.
@@ -177,6 +196,7 @@ export async function captureIncident(options: CaptureIncidentOptions): Promise<
       throw tampered(`audit entry ${entry.seq} does not hash to its stored hash`);
   }
 
+  const signingKey = keys.find((key) => key.kid === signingKeyId)!;
   const pending = await store.approvals.list({ agentId: agentRecord.id, statuses: ['pending'], limit: 1000 });
   const unsigned: UnsignedIncidentBundle = {
     format: INCIDENT_BUNDLE_FORMAT,
@@ -189,6 +209,8 @@ export async function captureIncident(options: CaptureIncidentOptions): Promise<
       since: options.since,
       throughSeq,
       slice,
+      signingKeyId,
+      signingKeyFingerprint: keyFingerprint(signingKey),
       contents: {},
     },
     audit: { entries: kept, segments, checkpoints: usedCheckpoints, keys },
@@ -201,7 +223,6 @@ export async function captureIncident(options: CaptureIncidentOptions): Promise<
     SECTION_NAMES.map((section) => [section, digestOf(unsigned[section])]),
   );
 
-  const signingKey = keys.find((key) => key.kid === signingKeyId)!;
   const payload = signingPayload(unsigned);
   const value = await signer.sign(signingKeyId, payload);
   if (!verifyEd25519(signingKey, payload, value)) {
@@ -209,10 +230,38 @@ export async function captureIncident(options: CaptureIncidentOptions): Promise<
       `the public half of audit key ${signingKeyId} in the store does not match its private half`,
     );
   }
-  return {
+  const bundle: IncidentBundle = {
     ...unsigned,
     signature: { algorithm: 'Ed25519', keyId: signingKeyId, publicKey: signingKey, value },
   };
+  checkReadBack(bundle, keys);
+  return bundle;
+}
+
+/**
+ * Reads the bundle back from the bytes that will be written and verifies it against Warden's own keys,
+ * so a bundle that would not verify is never written.
+ *
+ * @throws WARDEN_INTERNAL naming the first problem.
+ */
+function checkReadBack(bundle: IncidentBundle, keys: readonly BundlePublicKey[]): void {
+  let problem: string | null = null;
+  try {
+    const report = verifyIncidentBundle(
+      parseIncidentBundle(Buffer.from(serializeIncidentBundle(bundle), 'utf8')),
+      { trustedKeys: keys },
+    );
+    const failure = report.failures[0];
+    if (failure !== undefined) problem = `${failure.subject}: ${failure.message}`;
+  } catch (error) {
+    problem = error instanceof Error ? error.message : String(error);
+  }
+  if (problem !== null) {
+    throw new WardenError(
+      'WARDEN_INTERNAL',
+      `the captured bundle does not verify when read back (${problem.slice(0, 500)}); no bundle was written. Report this as a Warden bug`,
+    );
+  }
 }
 
 /** Whether an entry concerns the agent: by it, about it, in one of its sessions or approvals. */

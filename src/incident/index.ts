@@ -13,5 +13,6 @@ export {
   MAX_BUNDLE_BYTES,
   MAX_BUNDLE_ENTRIES,
   parseIncidentBundle,
+  serializeIncidentBundle,
 } from './bundle.js';
 export type { BundleEntry, BundlePublicKey, BundleSession, IncidentBundle } from './bundle.js';

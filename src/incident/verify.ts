@@ -9,7 +9,7 @@ import { createHash, createPublicKey, verify } from 'node:crypto';
 import type { KeyObject } from 'node:crypto';
 import { checkpointPayload, computeEntryHash } from '../audit/index.js';
 import { WardenError } from '../core/index.js';
-import { SECTION_NAMES, digestOf, sessionsOf, signingPayload } from './bundle.js';
+import { SECTION_NAMES, digestOf, isCanonicalBase64url, sessionsOf, signingPayload } from './bundle.js';
 import type { BundleEntry, BundlePublicKey, IncidentBundle } from './bundle.js';
 
 /** One thing verification found wrong. */
@@ -24,25 +24,35 @@ export interface IncidentVerifyReport {
   /** What was checked, one line each (printed by `warden incident verify`). */
   checked: string[];
   failures: IncidentFailure[];
-  /** How the signature was checked: with a key the caller trusts, or only with the key the bundle carries. */
+  /**
+   * How the signature and checkpoints were checked: with keys the caller trusts (authenticated), or
+   * only with the keys the bundle carries (intact, but anyone can make such a bundle with own keys).
+   */
   trust: 'trusted-key' | 'bundle-key';
   /** SHA-256 (hex) of the signing key's raw public key, to compare with `warden incident keys`. */
   signingKeyFingerprint: string;
 }
 
 export interface VerifyIncidentOptions {
-  /** Public keys the investigator trusts (e.g. from `warden incident keys`); the signature must verify with one. */
+  /**
+   * Public keys the investigator trusts (e.g. from `warden incident keys`): the bundle signature and
+   * every checkpoint must verify with one of them.
+   */
   trustedKeys?: readonly BundlePublicKey[];
 }
 
-/** Checks an Ed25519 signature (base64url) by a public JWK. Never throws. */
+/**
+ * Checks an Ed25519 signature by a public JWK. Only the canonical base64url of a 64-byte signature and
+ * of a 32-byte key are taken (another spelling of the same bytes is refused, so a signature has exactly
+ * one accepted form). Never throws.
+ */
 export function verifyEd25519(
   key: Pick<BundlePublicKey, 'x'>,
   payload: Uint8Array,
   signature: string,
 ): boolean {
   try {
-    if (typeof signature !== 'string' || !/^[A-Za-z0-9_-]{86}$/.test(signature)) return false;
+    if (!isCanonicalBase64url(signature, 64) || !isCanonicalBase64url(key.x, 32)) return false;
     return verify(null, payload, publicKeyOf(key), Buffer.from(signature, 'base64url'));
   } catch {
     return false;
@@ -77,7 +87,7 @@ export function verifyIncidentBundle(
   };
   const { manifest, audit } = bundle;
 
-  // 1. The signature over everything else.
+  // 1. The signature over everything else, by the key the signed manifest names.
   const signing = bundle.signature;
   const trusted = options.trustedKeys;
   let signingKey: BundlePublicKey = signing.publicKey;
@@ -87,6 +97,19 @@ export function verifyIncidentBundle(
       `the signature names key ${signing.keyId} but carries the public key of ${signing.publicKey.kid}`,
     );
   }
+  if (manifest.signingKeyId !== signing.keyId) {
+    fail(
+      'signature',
+      `the signed manifest names signing key ${manifest.signingKeyId}, but the signature is by ${signing.keyId}`,
+    );
+  }
+  const carriedFingerprint = keyFingerprint(signing.publicKey);
+  if (manifest.signingKeyFingerprint !== carriedFingerprint) {
+    fail(
+      'signature',
+      `the public key the bundle carries (fingerprint ${carriedFingerprint.slice(0, 16)}…) is not the one the signed manifest names (${manifest.signingKeyFingerprint.slice(0, 16)}…)`,
+    );
+  }
   if (trusted !== undefined) {
     const match =
       trusted.find((key) => key.x === signing.publicKey.x) ??
@@ -94,7 +117,7 @@ export function verifyIncidentBundle(
     if (match === undefined) {
       fail(
         'signature',
-        `the bundle is signed by key ${signing.keyId} (fingerprint ${keyFingerprint(signing.publicKey).slice(0, 16)}…), which is not among the trusted keys given`,
+        `the bundle is signed by key ${signing.keyId} (fingerprint ${carriedFingerprint.slice(0, 16)}…), which is not among the trusted keys given`,
       );
     } else if (match.x !== signing.publicKey.x) {
       fail(
@@ -109,7 +132,7 @@ export function verifyIncidentBundle(
   const payload = signingPayload(bundle);
   if (verifyEd25519(signingKey, payload, signing.value)) {
     checked.push(
-      `bundle signature: Ed25519 by key ${signing.keyId} verified ${trusted === undefined ? 'against the key the bundle carries (pass --public-key to check it against a key you trust)' : 'against a trusted key'}`,
+      `bundle signature: Ed25519 by key ${signing.keyId} verified ${trusted === undefined ? 'only against the key the bundle carries: intact, but not authenticated (pass --public-key to check it against a key you trust)' : 'against a trusted key'}`,
     );
   } else {
     fail(
@@ -130,20 +153,40 @@ export function verifyIncidentBundle(
   }
   checked.push(`sections: ${SECTION_NAMES.join(', ')} against the manifest digests`);
 
-  // 3. Checkpoint keys: trusted ones when given, else those in the bundle (covered by its signature).
-  const keys = [...audit.keys, ...(trusted ?? [])];
+  // 3. Checkpoint keys: with trusted keys given, each checkpoint's key must be one of them (a key the
+  // bundle carries is then only a claim); else the keys the bundle carries (covered by its signature).
   const checkpoints = new Map(audit.checkpoints.map((checkpoint) => [checkpoint.seq, checkpoint]));
   const verifiedCheckpoints = new Set<number>();
   for (const checkpoint of audit.checkpoints) {
-    const key = keys.find((candidate) => candidate.kid === checkpoint.keyId);
+    const subject = `checkpoint:${checkpoint.seq}`;
+    const carried = audit.keys.find((candidate) => candidate.kid === checkpoint.keyId);
+    let key: BundlePublicKey | undefined = carried;
+    if (trusted !== undefined) {
+      key =
+        trusted.find((candidate) => candidate.kid === checkpoint.keyId) ??
+        (carried === undefined ? undefined : trusted.find((candidate) => candidate.x === carried.x));
+      if (key === undefined) {
+        fail(
+          subject,
+          `the checkpoint at seq ${checkpoint.seq} is signed by key ${checkpoint.keyId}, which is not among the trusted keys given`,
+        );
+        continue;
+      }
+      if (carried !== undefined && carried.x !== key.x) {
+        fail(
+          subject,
+          `the bundle carries a public key for ${checkpoint.keyId} that differs from the trusted key of that id: the key in the bundle was replaced`,
+        );
+      }
+    }
     if (key === undefined) {
       fail(
-        `checkpoint:${checkpoint.seq}`,
+        subject,
         `the checkpoint at seq ${checkpoint.seq} is signed by key ${checkpoint.keyId}, which the bundle does not carry`,
       );
     } else if (!verifyEd25519(key, checkpointPayload(checkpoint), checkpoint.signature)) {
       fail(
-        `checkpoint:${checkpoint.seq}`,
+        subject,
         `the signature of the checkpoint at seq ${checkpoint.seq} (key ${checkpoint.keyId}) does not verify: it was forged or altered`,
       );
     } else {
@@ -289,9 +332,19 @@ export function parseTrustedKeys(text: string): BundlePublicKey[] {
   const trimmed = text.trim();
   const keys: BundlePublicKey[] = [];
   const add = (value: unknown, fallbackKid: string): void => {
-    const jwk = value as { kty?: unknown; crv?: unknown; x?: unknown; kid?: unknown } | null;
+    const jwk = value as {
+      kty?: unknown;
+      crv?: unknown;
+      x?: unknown;
+      kid?: unknown;
+      alg?: unknown;
+      use?: unknown;
+    } | null;
     if (jwk === null || typeof jwk !== 'object' || jwk.kty !== 'OKP' || jwk.crv !== 'Ed25519') return;
-    if (typeof jwk.x !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(jwk.x)) return;
+    if (!isCanonicalBase64url(jwk.x, 32)) return;
+    // A key meant for something else is not taken.
+    if (jwk.alg !== undefined && jwk.alg !== 'EdDSA') return;
+    if (jwk.use !== undefined && jwk.use !== 'sig') return;
     keys.push({
       kty: 'OKP',
       crv: 'Ed25519',

@@ -7,7 +7,6 @@
  * across streamed chunks), values above the agent's clearance masked and a leaked canary withheld.
  * Audit entries hold types, counts and usage, never content.
  */
-import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import type { IncomingMessage } from 'node:http';
 import { createParser } from 'eventsource-parser';
@@ -21,7 +20,6 @@ import {
   FINDING_TYPES,
   FINDING_TYPE_NAMES,
   Scanner,
-  TokenVault,
   createInjectionScorer,
   defaultDetectors,
 } from '../inspect/index.js';
@@ -41,6 +39,7 @@ import {
   usageOf,
 } from './providers.js';
 import type { ProviderAdapter, Usage, WireFormat } from './providers.js';
+import { RequestTokens } from './request-tokens.js';
 import { StreamRestorer, restoreTokens } from './stream-restorer.js';
 
 /** Who is calling: the verified agent and the roles its token grants. */
@@ -136,7 +135,6 @@ export class LlmService {
   readonly #audit: AuditRecorder;
   readonly #clock: Clock;
   readonly #scanner: Scanner;
-  readonly #vault: TokenVault;
   readonly #adapters = new Map<string, ProviderAdapter>();
   readonly #classOf = new Map<FindingType, string>();
   readonly #rank: Map<string, number>;
@@ -152,7 +150,6 @@ export class LlmService {
     this.#clock = options.clock;
     this.#logger = options.logger;
     this.#scanner = options.scanner ?? new Scanner(defaultDetectors(), createInjectionScorer());
-    this.#vault = new TokenVault({ clock: options.clock, ttlSeconds: 3600 });
     for (const [name, provider] of Object.entries(this.#llm.providers)) {
       this.#adapters.set(name, createProviderAdapter(name, provider));
     }
@@ -219,7 +216,7 @@ export class LlmService {
     const agentName = caller.agent.name;
     let alias = '';
     let stage = 'validate';
-    const session = `llm:${caller.requestId}:${randomBytes(6).toString('hex')}`;
+    const tokens = new RequestTokens();
     /** Set when a stream is returned: from then on the stream cleans up and records the outcome. */
     let handedOff = false;
     try {
@@ -258,7 +255,7 @@ export class LlmService {
       }
       stage = 'route';
       const route = this.#route(alias, requested, scan, input.api);
-      const outgoing = this.#prepareOutgoing(input.api, firewalled.body, scan, route, session);
+      const outgoing = this.#prepareOutgoing(input.api, firewalled.body, scan, route, tokens);
       const streaming = outgoing.body.stream === true;
       await this.#audit.record({
         type: 'model-call-allowed',
@@ -307,7 +304,7 @@ export class LlmService {
         caller,
         alias,
         route,
-        session,
+        tokens,
         canary: outgoing.canary,
         clearance: this.#rank.get(caller.agent.clearance) ?? -1,
         started,
@@ -356,7 +353,7 @@ export class LlmService {
       });
       throw error;
     } finally {
-      if (!handedOff) this.#vault.expire(session);
+      if (!handedOff) tokens.clear();
     }
   }
 
@@ -557,7 +554,7 @@ export class LlmService {
     body: JsonObject,
     scan: RequestScan,
     route: Route,
-    session: string,
+    tokens: RequestTokens,
   ): { body: JsonObject; canary: string | null; clientWantsUsage: boolean } {
     const byPath = new Map<string, SpanReplacement[]>();
     for (const finding of scan.findings) {
@@ -565,7 +562,7 @@ export class LlmService {
       if (route.actions.get(dataClass) !== 'tokenize') continue;
       const original = valueAt(body, finding.path);
       if (typeof original !== 'string') continue;
-      const token = this.#vault.tokenize(session, finding.type, original.slice(finding.start, finding.end));
+      const token = tokens.tokenize(finding.type, original.slice(finding.start, finding.end));
       let list = byPath.get(finding.path);
       if (list === undefined) byPath.set(finding.path, (list = []));
       list.push({ start: finding.start, end: finding.end, text: token });
@@ -578,7 +575,7 @@ export class LlmService {
     out.model = route.model.model;
     let canary: string | null = null;
     if (this.#llm.canary) {
-      canary = `wdn-canary-${randomBytes(8).toString('hex')}`;
+      canary = `wdn-canary-${tokens.nonce(16)}`;
       if (!insertCanary(api, out, canary)) canary = null;
     }
     const clientWantsUsage =
@@ -625,10 +622,7 @@ export class LlmService {
     const masked = this.#maskAboveClearance(context, raw);
     return restoreTokens(
       masked,
-      (token) => {
-        const restored = this.#vault.restore(context.session, token).text;
-        return restored === token ? null : restored;
-      },
+      (token) => context.tokens.restore(token),
       json,
       () => {
         context.restored++;
@@ -726,7 +720,7 @@ export class LlmService {
     } finally {
       cleanup();
       response.destroy();
-      this.#vault.expire(context.session);
+      context.tokens.clear();
       failure ??= state.failure;
       try {
         if (failure === null) await this.#recordCompleted(context, usage, true);
@@ -826,7 +820,8 @@ interface CallContext {
   caller: ModelCaller;
   alias: string;
   route: Route;
-  session: string;
+  /** The request's tokens and their values (memory only). */
+  tokens: RequestTokens;
   canary: string | null;
   clearance: number;
   started: number;

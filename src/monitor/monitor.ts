@@ -2,8 +2,9 @@
  * The monitor: reads every tool-call entry this instance records in the audit log, keeps per-agent
  * baselines (rebuilt from the audit log at start, so a restart forgets nothing the log still holds),
  * runs the alert rules, and raises each alert once per cooldown as an `alert-raised` audit entry and
- * a webhook delivery; a rule set to quarantine suspends the agent (actor `monitor:<rule>`), which
- * takes effect on the agent's next call. It never blocks or fails a call: it works after the entries
+ * a webhook delivery; a rule set to quarantine suspends the agent (actor `monitor:<rule>`) on every
+ * finding while it is active (cooldowns and dedup apply to the alert only), which takes effect on the
+ * agent's next call. It never blocks or fails a call: it works after the entries
  * are recorded, and its own failures are logged.
  */
 import { createHash, timingSafeEqual } from 'node:crypto';
@@ -28,8 +29,10 @@ const IGNORED_REFUSALS = new Set(['WARDEN_AGENT_SUSPENDED', 'WARDEN_SHUTTING_DOW
 const REBUILD_PAGE = 5000;
 /** Live entries held while the baselines are rebuilt; beyond this they count in metrics only. */
 const MAX_BUFFERED = 100_000;
-/** Alerts waiting to be recorded; beyond this new ones are dropped (and logged). */
+/** Alerts waiting to be recorded; beyond this new ones are dropped (and logged), never a quarantine. */
 const MAX_PENDING_ALERTS = 1000;
+/** Suspension attempts when another change to the agent races the quarantine. */
+const QUARANTINE_ATTEMPTS = 4;
 
 export interface MonitorLogger {
   info(fields: object, message: string): void;
@@ -92,8 +95,12 @@ export class Monitor {
   readonly #timeZone: string;
   readonly #metricsToken: Buffer | null;
   readonly #baselines = new Map<string, AgentBaseline>();
-  /** Rule key → time until which that alert stays quiet. */
+  /** Rule key → time until which that alert stays quiet (set once the alert is recorded). */
   readonly #cooldowns = new Map<string, number>();
+  /** Rule keys with an alert queued or being recorded. */
+  readonly #alerting = new Set<string>();
+  /** Rule keys with a quarantine queued or running. */
+  readonly #quarantining = new Set<string>();
   #unsubscribe: (() => void) | null = null;
   /** Live entries waiting for the rebuild; null once the monitor is ready. */
   #buffer: MonitorEventAt[] | null = [];
@@ -223,12 +230,19 @@ export class Monitor {
 
   /**
    * Checks a scrape of GET /metrics: with `monitoring.metrics.token` set, the request must carry
-   * `Authorization: Bearer <token>`; without one, only loopback connections are answered.
+   * `Authorization: Bearer <token>`; without one, only direct loopback connections are answered. A
+   * reverse proxy on the same host makes every request look like loopback, so without a token a
+   * request that came through a proxy (it carries X-Forwarded-For, Forwarded or X-Real-IP, or
+   * `server.trustProxy` is on) is refused.
    *
    * @throws WARDEN_TOKEN_MISSING (401) for a missing or wrong token; WARDEN_NOT_FOUND (404) for a
-   *   non-loopback client when no token is configured.
+   *   non-loopback or proxied client when no token is configured.
    */
-  checkScrape(authorization: string | undefined, remoteAddress: string | undefined): void {
+  checkScrape(
+    authorization: string | undefined,
+    remoteAddress: string | undefined,
+    proxy: { forwarded: boolean; trustProxy: boolean } = { forwarded: false, trustProxy: false },
+  ): void {
     if (this.#metricsToken !== null) {
       const match = /^Bearer\s+(\S{1,1024})\s*$/i.exec(authorization ?? '');
       if (match?.[1] === undefined || !timingSafeEqual(digest(match[1]), this.#metricsToken)) {
@@ -238,6 +252,14 @@ export class Monitor {
         );
       }
       return;
+    }
+    if (proxy.forwarded || proxy.trustProxy) {
+      throw new WardenError(
+        'WARDEN_NOT_FOUND',
+        proxy.trustProxy
+          ? 'GET /metrics without a token is not served when server.trustProxy is on (behind a proxy every client may look local); set monitoring.metrics.token and scrape with "Authorization: Bearer <token>"'
+          : 'GET /metrics without a token is not served to requests that came through a proxy (X-Forwarded-For, Forwarded or X-Real-IP); set monitoring.metrics.token and scrape with "Authorization: Bearer <token>"',
+      );
     }
     if (!isLoopback(remoteAddress)) {
       throw new WardenError(
@@ -310,25 +332,32 @@ export class Monitor {
     return baseline;
   }
 
-  /** Starts recording each finding not in its cooldown; returns at once. */
+  /**
+   * Starts handling each finding; returns at once. An alert is raised once per cooldown (the cooldown
+   * starts only once the alert is recorded, so a failed record is tried again on the next finding). A
+   * quarantine is never skipped: not for a cooldown, not for an alert already raised (here or by
+   * another replica), not when too many alerts wait; an agent resumed meanwhile is suspended again.
+   */
   #raise(findings: Finding[], now: number): void {
     for (const finding of findings) {
       const rule = this.#settings.rules[finding.rule];
       const key = cooldownKey(finding);
       const until = this.#cooldowns.get(key);
-      if (until !== undefined && until > now) continue;
-      if (this.#pendingCount >= MAX_PENDING_ALERTS) {
+      const alert = (until === undefined || until <= now) && !this.#alerting.has(key);
+      const quarantine = rule.quarantine && !this.#quarantining.has(key);
+      if (!alert && !quarantine) continue;
+      if (!quarantine && this.#pendingCount >= MAX_PENDING_ALERTS) {
         this.#logger?.error(
           { rule: RULE_IDS[finding.rule], agent: finding.agent },
           'monitoring alert dropped: too many alerts are waiting to be recorded',
         );
         continue;
       }
-      this.#cooldowns.set(key, now + rule.cooldown * 1000);
-      if (this.#cooldowns.size > 10_000) this.#forgetExpiredCooldowns(now);
+      if (alert) this.#alerting.add(key);
+      if (quarantine) this.#quarantining.add(key);
       this.#pendingCount += 1;
       this.#pending = this.#pending
-        .then(() => this.#record(finding, now))
+        .then(() => this.#handle(finding, now, key, alert, quarantine))
         .catch((error: unknown) => {
           const wrapped = toWardenError(error);
           this.#logger?.error(
@@ -338,37 +367,37 @@ export class Monitor {
         })
         .finally(() => {
           this.#pendingCount -= 1;
+          if (alert) this.#alerting.delete(key);
+          if (quarantine) this.#quarantining.delete(key);
         });
     }
   }
 
-  async #record(finding: Finding, now: number): Promise<void> {
+  /** Quarantines (when asked), then records the alert unless it is in its cooldown or already raised. */
+  async #handle(
+    finding: Finding,
+    now: number,
+    key: string,
+    alert: boolean,
+    quarantine: boolean,
+  ): Promise<void> {
     const ruleId = RULE_IDS[finding.rule];
     const rule = this.#settings.rules[finding.rule];
-    if (await this.#raisedRecently(finding, now - rule.cooldown * 1000)) return;
-    let quarantined = false;
-    let note = '';
-    if (rule.quarantine) {
-      try {
-        const agent = await this.#agents.get(finding.agent);
-        if (agent.status === 'active') {
-          await this.#agents.suspend(finding.agent, {
-            actor: `monitor:${ruleId}`,
-            reason: `quarantined by the monitoring rule ${ruleId}: ${finding.message}`.slice(0, 1000),
-          });
-          quarantined = true;
-        } else {
-          note = ' The agent was already suspended.';
-        }
-      } catch (error) {
-        const wrapped = toWardenError(error);
-        note = ` Quarantine failed (${wrapped.code}).`;
-        this.#logger?.error(
-          { rule: ruleId, agent: finding.agent, code: wrapped.code, err: wrapped.message },
-          'a monitoring rule could not quarantine an agent',
-        );
-      }
+    const outcome = quarantine ? await this.#quarantine(finding) : null;
+    if (!alert) return;
+    const until = this.#cooldowns.get(key);
+    if (until !== undefined && until > now) return;
+    if (await this.#raisedRecently(finding, now - rule.cooldown * 1000)) {
+      this.#startCooldown(key, now, rule.cooldown);
+      return;
     }
+    const quarantined = outcome?.kind === 'suspended';
+    const note =
+      outcome?.kind === 'already'
+        ? ' The agent was already suspended.'
+        : outcome?.kind === 'failed'
+          ? ` Quarantine failed (${outcome.code}).`
+          : '';
     const message = `${finding.message}.${quarantined ? ' The agent was quarantined (suspended); resume it with `warden agents resume` once investigated.' : note}`;
     const entry = await this.#audit.record({
       type: 'alert-raised',
@@ -384,6 +413,7 @@ export class Monitor {
         ...(finding.tool === null ? {} : { tool: finding.tool }),
       },
     });
+    this.#startCooldown(key, now, rule.cooldown);
     this.metrics.alert(finding.agent, ruleId, rule.severity, quarantined);
     this.#logger?.warn(
       { rule: ruleId, agent: finding.agent, severity: rule.severity, quarantined, seq: entry.seq },
@@ -400,6 +430,39 @@ export class Monitor {
       seq: entry.seq,
       time: entry.time,
     });
+  }
+
+  /**
+   * Suspends the agent when it is active (actor `monitor:<rule>`), trying again when another change
+   * to the agent raced it. Never throws: a failure is logged and returned.
+   */
+  async #quarantine(finding: Finding): Promise<QuarantineOutcome> {
+    const ruleId = RULE_IDS[finding.rule];
+    for (let attempt = 1; ; attempt += 1) {
+      try {
+        const agent = await this.#agents.get(finding.agent);
+        if (agent.status !== 'active') return { kind: 'already' };
+        await this.#agents.suspend(finding.agent, {
+          actor: `monitor:${ruleId}`,
+          reason: `quarantined by the monitoring rule ${ruleId}: ${finding.message}`.slice(0, 1000),
+        });
+        this.#logger?.warn({ rule: ruleId, agent: finding.agent }, 'monitoring rule quarantined an agent');
+        return { kind: 'suspended' };
+      } catch (error) {
+        const wrapped = toWardenError(error);
+        if (wrapped.code === 'WARDEN_STORE_CONFLICT' && attempt < QUARANTINE_ATTEMPTS) continue;
+        this.#logger?.error(
+          { rule: ruleId, agent: finding.agent, code: wrapped.code, err: wrapped.message, attempts: attempt },
+          'a monitoring rule could not quarantine an agent',
+        );
+        return { kind: 'failed', code: wrapped.code };
+      }
+    }
+  }
+
+  #startCooldown(key: string, now: number, cooldownSeconds: number): void {
+    this.#cooldowns.set(key, now + cooldownSeconds * 1000);
+    if (this.#cooldowns.size > 10_000) this.#forgetExpiredCooldowns(now);
   }
 
   /** Whether the same alert is in the audit log since `since` (from before a restart, or another replica). */
@@ -422,6 +485,8 @@ export class Monitor {
     for (const [key, until] of this.#cooldowns) if (until <= now) this.#cooldowns.delete(key);
   }
 }
+
+type QuarantineOutcome = { kind: 'suspended' } | { kind: 'already' } | { kind: 'failed'; code: string };
 
 interface MonitorEventAt {
   seq: number;

@@ -52,7 +52,7 @@ export interface ApprovalGate {
   claimExecution(id: string): Promise<ExecutionClaim>;
   recordExecution(
     id: string,
-    outcome: { result: JsonObject } | { error: { code: string; message: string } },
+    outcome: { result: JsonObject; injection?: boolean } | { error: { code: string; message: string } },
     actor: string,
   ): Promise<void>;
   waitForExecution(id: string, options: { timeoutMs: number; signal?: AbortSignal }): Promise<ExecutionClaim>;
@@ -72,6 +72,14 @@ export interface ToolCallPipelineOptions {
   audit: AuditRecorder;
   /** Where the caller's current status is read on every call, so suspension takes effect on the next call. */
   agents: Pick<AgentStore, 'getById'>;
+  /**
+   * The lockdown in force (AgentService.lockdownGate): the suspension stage refuses a non-excepted
+   * agent while one is, whatever its own status, and tools/list shows it nothing.
+   */
+  lockdown?: {
+    refusal(agentName: string): Promise<WardenError | null>;
+    blocksNow(agentName: string): boolean;
+  };
   /**
    * Checks that the arguments a tool declares for policy have their declared types
    * (PolicyService.checkArguments). Without it a mismatch is still denied by the authorizer, but
@@ -130,6 +138,7 @@ export class ToolCallPipeline {
   readonly #catalog: UpstreamCatalog;
   readonly #audit: AuditRecorder;
   readonly #agents: Pick<AgentStore, 'getById'>;
+  readonly #lockdown: NonNullable<ToolCallPipelineOptions['lockdown']> | null;
   readonly #argumentTypes: ToolCallPipelineOptions['argumentTypes'];
   readonly #listing: ToolCallPipelineOptions['listing'];
   readonly #clock: Clock;
@@ -151,6 +160,7 @@ export class ToolCallPipeline {
     this.#catalog = options.catalog;
     this.#audit = options.audit;
     this.#agents = options.agents;
+    this.#lockdown = options.lockdown ?? null;
     this.#argumentTypes = options.argumentTypes;
     this.#listing = options.listing;
     this.#clock = options.clock;
@@ -196,6 +206,7 @@ export class ToolCallPipeline {
   listTools(caller: CallerIdentity, session: CallSession, clientIp: string | null = null): UpstreamTool[] {
     const tools = this.#catalog.listTools();
     if (caller.agent.status !== 'active') return [];
+    if (this.#lockdown?.blocksNow(caller.agent.name) === true) return [];
     if (this.#modeOf(caller.agent) === 'shadow') return tools;
     const agent = policyAgent(caller.agent, caller.roles);
     const time = this.#clock.now();
@@ -268,11 +279,29 @@ export class ToolCallPipeline {
    * `{ kind: 'refused', error }` with a WardenError saying what happened and what to do.
    */
   async callTool(request: ToolCallRequest): Promise<ToolCallOutcome> {
+    try {
+      return await this.#callTool(request);
+    } finally {
+      // The call is over: it no longer keeps its session's or task's labels from expiring.
+      const labels = this.#callLabels.get(request);
+      if (labels !== undefined) {
+        this.#callLabels.delete(request);
+        this.#sessions.leave(labels);
+      }
+    }
+  }
+
+  async #callTool(request: ToolCallRequest): Promise<ToolCallOutcome> {
     let stage: Stage = 'suspension';
     try {
       // suspension, read fresh from the store; first, so a suspended agent learns nothing more
+      if (sessionEnded(request)) return await this.#refuse(request, stage, sessionEndedError());
       const agent = await this.#currentAgent(request.caller.agent);
       if (agent.status !== 'active') return await this.#refuse(request, stage, suspendedError(agent));
+      const lockdown = await this.#lockdownRefusal(agent);
+      if (lockdown !== null) return await this.#refuse(request, stage, lockdown);
+      // The session may have ended while this call waited (its labels must not be created again).
+      if (sessionEnded(request)) return await this.#refuse(request, stage, sessionEndedError());
 
       // rate limit, before any costly work (an unknown name is limited by the agent's `*` bucket)
       stage = 'rate-limit';
@@ -423,6 +452,7 @@ export class ToolCallPipeline {
     tool: UpstreamTool,
     args: JsonObject,
     approvalId?: string,
+    found?: { injection: boolean },
   ): Promise<ToolCallOutcome> {
     let stage: Stage = 'execute';
     const started = performance.now();
@@ -442,6 +472,7 @@ export class ToolCallPipeline {
           result = inspected.result;
           resultFindings = inspected.findings;
           injection = inspected.injection;
+          if (found !== undefined) found.injection = injection;
         } catch (error) {
           // An injection the policy blocks still marks the session: it received untrusted content.
           if (isWardenError(error, 'WARDEN_INJECTION_BLOCKED')) {
@@ -625,11 +656,13 @@ export class ToolCallPipeline {
       case 'executed':
         // A replayed result is content this session now holds, like a fresh one.
         if (claim.result !== null) {
+          // What the original run found travels with the recorded result; a record from before the
+          // flag was kept (undefined) is treated as untrusted content (fail closed).
           this.#noteResult(request, tool, {
             classes: [],
             bytes: Math.max(0, resultSize(claim.result as CallToolResult)),
-            untrusted: false,
-            injection: false,
+            untrusted: claim.injection !== false,
+            injection: claim.injection === true,
           });
         }
         if (claim.result !== null) return { kind: 'result', result: claim.result as CallToolResult };
@@ -676,12 +709,13 @@ export class ToolCallPipeline {
       );
       return recorded;
     }
-    const outcome = await this.#run(request, agent, tool, args, approval.id);
+    const found = { injection: false };
+    const outcome = await this.#run(request, agent, tool, args, approval.id, found);
     await this.#recordExecutionBestEffort(
       approvals,
       approval.id,
       outcome.kind === 'result'
-        ? { result: outcome.result as unknown as JsonObject }
+        ? { result: outcome.result as unknown as JsonObject, injection: found.injection }
         : { error: { code: outcome.error.code, message: outcome.error.message.slice(0, 500) } },
       agent,
       request,
@@ -703,6 +737,8 @@ export class ToolCallPipeline {
   ): Promise<ToolCallOutcome | null> {
     const current = await this.#currentAgent(agent);
     if (current.status !== 'active') return this.#refuse(request, 'suspension', suspendedError(current));
+    const lockdown = await this.#lockdownRefusal(current);
+    if (lockdown !== null) return this.#refuse(request, 'suspension', lockdown);
     const policyTool = this.#policyTools.get(tool.exposedName);
     if (policyTool === undefined) return null;
     const decision = this.#decide(this.#authorization(request, current, policyTool, args, findings));
@@ -1035,6 +1071,22 @@ export class ToolCallPipeline {
     return decision;
   }
 
+  /** The lockdown's refusal of `agent`, or null (no lockdown in force, excepted, or no gate). */
+  async #lockdownRefusal(agent: AgentRecord): Promise<WardenError | null> {
+    if (this.#lockdown === null) return null;
+    try {
+      return await this.#lockdown.refusal(agent.name);
+    } catch (error) {
+      // Fail closed: a lockdown state that cannot be read refuses the call.
+      return new WardenError(
+        'WARDEN_STORE_UNAVAILABLE',
+        'Warden could not read whether a lockdown is in force, so the call is refused; retry later',
+        { agent: agent.name },
+        { cause: error },
+      );
+    }
+  }
+
   async #currentAgent(caller: AgentRecord): Promise<AgentRecord> {
     let agent: AgentRecord | null;
     try {
@@ -1162,6 +1214,19 @@ function approvalError(approval: ApprovalRecord, agent: string, tool: string, no
         details,
       );
   }
+}
+
+/** Whether the call's session ended (its abort signal fired). */
+function sessionEnded(request: ToolCallRequest): boolean {
+  return request.signal?.aborted === true;
+}
+
+/** A call whose MCP session ended (DELETE, idle expiry, eviction, suspension, shutdown) before it ran. */
+function sessionEndedError(): WardenError {
+  return new WardenError(
+    'WARDEN_SESSION_ENDED',
+    'the MCP session ended while this call was on its way, so it was not run; open a new session (initialize) and call again',
+  );
 }
 
 function alreadyExecutedError(approval: ApprovalRecord, tool: string): WardenError {

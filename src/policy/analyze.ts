@@ -113,6 +113,11 @@ export function analyzePolicy(policy: PolicyJson): PolicyNeeds {
     if (typeof access === 'object' && access !== null && 'left' in access) {
       const base = chainOf(access.left);
       const attributes = (Array.isArray(access.attr) ? access.attr : [access.attr]) as unknown[];
+      if (base === null && isDataClassLiteral(access.left)) {
+        // `DataClass::"restricted".rank`: the DataClass entities are passed whole.
+        needs.dataClasses = true;
+        return;
+      }
       if (base === null || !attributes.every((attribute) => typeof attribute === 'string')) {
         // An attribute of something else (an entity literal, an if-then-else...): it may be the
         // principal or the resource, so they keep every attribute.
@@ -153,6 +158,13 @@ export function analyzePolicy(policy: PolicyJson): PolicyNeeds {
   // Principal and resource scopes use only parents (always passed); an `is` or `in` on DataClass is found by visit.
   visit([policy.principal, policy.resource, policy.conditions]);
   return needs;
+}
+
+/** A `DataClass::"<name>"` literal. */
+function isDataClassLiteral(node: unknown): boolean {
+  if (typeof node !== 'object' || node === null || !('Value' in node)) return false;
+  const entity = entityOf(node.Value);
+  return entity !== null && entity.type === ENTITY_TYPES.dataClass;
 }
 
 /** `principal`, `context.session`...: a variable followed by attribute accesses, or null. */

@@ -1,7 +1,8 @@
 /**
- * Policy unit cases (`warden policy test CASES.yaml`): each case names an agent, a tool, arguments
- * and the expected decision. The file is validated strictly, with line numbers, before anything
- * runs, so a typo in an agent or tool name is an error rather than a silently passing deny.
+ * Policy unit cases (`warden policy test CASES.yaml`): each case names an agent, a tool and its
+ * arguments (or a model alias, decided exactly as the LLM egress proxy decides a model call), and
+ * the expected decision. The file is validated strictly, with line numbers, before anything runs, so
+ * a typo in an agent, tool or model name is an error rather than a silently passing deny.
  */
 import { LineCounter, parseDocument } from 'yaml';
 import type { Node } from 'yaml';
@@ -66,9 +67,11 @@ const caseSchema = z
     name: z.string().min(1).optional(),
     /** A config agent's name, or an agent written out. */
     agent: z.union([z.string().min(1), inlineAgentSchema]),
-    /** Exposed tool name, `<server>__<tool>`. */
-    tool: z.string().min(1),
-    args: z.record(z.string(), z.json()).default({}),
+    /** Exposed tool name, `<server>__<tool>` (or `model`). */
+    tool: z.string().min(1).optional(),
+    /** A model alias (`llm.models.<alias>`), instead of a tool: the case is a model call. */
+    model: z.string().min(1).optional(),
+    args: z.record(z.string(), z.json()).optional(),
     context: contextSchema.optional(),
     expect: z.enum(['allow', 'deny', 'approval_required']),
     /** The ids of the policies expected to determine the decision (exactly these, in any order). */
@@ -92,7 +95,10 @@ export interface PolicyCase {
   /** 1-based line of the case in the file. */
   line: number;
   agent: PolicyAgent;
-  tool: string;
+  /** The exposed tool name, or null for a model case. */
+  tool: string | null;
+  /** The model alias of a model case, or null for a tool case. */
+  model: string | null;
   args: JsonObject;
   context: PolicyCaseContext;
   expect: Decision['kind'];
@@ -109,8 +115,9 @@ export interface PolicyCaseResult {
 }
 
 /**
- * Parses a cases file: a YAML list of cases, or `{ defaults?: {...context}, cases: [...] }`. Agents
- * and tools must exist in `config` (inline agents need a known clearance).
+ * Parses a cases file: a YAML list of cases, or `{ defaults?: {...context}, cases: [...] }`. Agents,
+ * tools and model aliases must exist in `config` (inline agents need a known clearance). A model case
+ * (`model:` instead of `tool:`) takes no `args`, and its context no session or call counts.
  *
  * @throws WardenError WARDEN_POLICY_CASES_INVALID listing `file:line  problem` for each problem.
  */
@@ -193,11 +200,38 @@ export function parsePolicyCases(text: string, file: string, config: WardenConfi
     } else {
       agent = { id: entry.agent.name, ...entry.agent };
     }
-    if (!tools.has(entry.tool)) {
+    const models = Object.keys(config.llm?.models ?? {});
+    if ((entry.tool === undefined) === (entry.model === undefined)) {
+      problems.push({
+        line,
+        message: `cases.${index}: give either tool (<server>__<tool>) or model (an llm.models alias), not ${entry.tool === undefined ? 'neither' : 'both'}`,
+      });
+    } else if (entry.tool !== undefined && !tools.has(entry.tool)) {
       problems.push({
         line: lineAt(['cases', index, 'tool']),
         message: `cases.${index}.tool: "${entry.tool}" is not a declared tool; write <server>__<tool>, e.g. ${[...tools][0] ?? 'crm__read_customer'}`,
       });
+    } else if (entry.model !== undefined) {
+      if (!models.includes(entry.model)) {
+        problems.push({
+          line: lineAt(['cases', index, 'model']),
+          message: `cases.${index}.model: "${entry.model}" is not a model alias in llm.models (aliases: ${models.join(', ') || 'none'})`,
+        });
+      }
+      if (entry.args !== undefined) {
+        problems.push({
+          line: lineAt(['cases', index, 'args']),
+          message: `cases.${index}.args: a model case has no arguments; put what the messages carry in context.findings`,
+        });
+      }
+      for (const field of ['callCount', 'toolCallCount', 'session'] as const) {
+        if (entry.context?.[field] !== undefined) {
+          problems.push({
+            line: lineAt(['cases', index, 'context', field]),
+            message: `cases.${index}.context.${field}: model calls have no session context; a model case may set hour, weekday, clientIp, findings and injectionScore`,
+          });
+        }
+      }
     }
     for (const type of Object.keys(entry.context?.findings ?? {})) {
       if (!Object.hasOwn(FINDING_TYPES, type)) {
@@ -216,11 +250,16 @@ export function parsePolicyCases(text: string, file: string, config: WardenConfi
     }
     if (agent === null) return;
     cases.push({
-      name: entry.name ?? `${agent.name} calls ${entry.tool}`,
+      name:
+        entry.name ??
+        (entry.model === undefined
+          ? `${agent.name} calls ${entry.tool}`
+          : `${agent.name} uses model ${entry.model}`),
       line,
       agent,
-      tool: entry.tool,
-      args: entry.args,
+      tool: entry.tool ?? null,
+      model: entry.model ?? null,
+      args: entry.args ?? {},
       context: { ...parsed.data.defaults, ...entry.context },
       expect: entry.expect,
       policies: entry.policies ?? null,
@@ -236,37 +275,7 @@ export function parsePolicyCases(text: string, file: string, config: WardenConfi
  */
 export function runPolicyCases(service: PolicyService, cases: readonly PolicyCase[]): PolicyCaseResult[] {
   return cases.map((testCase) => {
-    const tool = testCase.tool;
-    const separator = tool.indexOf('__');
-    const server = tool.slice(0, separator);
-    const spec = service.config.servers[server]?.tools[tool.slice(separator + 2)];
-    const request: AuthorizationRequest = {
-      agent: testCase.agent,
-      tool: {
-        name: tool,
-        server,
-        tool: tool.slice(separator + 2),
-        risk: spec?.risk ?? 'read',
-        classification: spec?.classification ?? null,
-        untrustedOutput: spec?.untrustedOutput ?? false,
-      },
-      arguments: testCase.args,
-      time: service.clock.now(),
-      clientIp: testCase.context.clientIp ?? null,
-      session: {
-        id: null,
-        callCount: testCase.context.callCount ?? 0,
-        toolCallCount: testCase.context.toolCallCount ?? 0,
-        ...(testCase.context.session === undefined ? {} : { labels: caseSessionLabels(testCase.context) }),
-      },
-      ...(testCase.context.findings === undefined && testCase.context.injectionScore === undefined
-        ? {}
-        : { findings: caseFindings(service.config, testCase.context) }),
-    };
-    const { decision } = service.explain(request, {
-      ...(testCase.context.hour === undefined ? {} : { hour: testCase.context.hour }),
-      ...(testCase.context.weekday === undefined ? {} : { weekday: testCase.context.weekday }),
-    });
+    const decision = testCase.model === null ? decideTool(service, testCase) : decideModel(service, testCase);
     const problems: string[] = [];
     if (decision.kind !== testCase.expect) problems.push(`expected ${testCase.expect}, got ${decision.kind}`);
     if (testCase.policies !== null) {
@@ -280,6 +289,59 @@ export function runPolicyCases(service: PolicyService, cases: readonly PolicyCas
     }
     return { case: testCase, passed: problems.length === 0, decision, problems };
   });
+}
+
+/** A model case, decided by the same code as the LLM egress proxy's model calls. */
+function decideModel(service: PolicyService, testCase: PolicyCase): Decision {
+  const { context } = testCase;
+  return service.decideModel({
+    agent: testCase.agent,
+    alias: testCase.model as string,
+    time: service.clock.now(),
+    clientIp: context.clientIp ?? null,
+    ...(context.findings === undefined && context.injectionScore === undefined
+      ? {}
+      : { findings: caseFindings(service.config, context) }),
+    overrides: {
+      ...(context.hour === undefined ? {} : { hour: context.hour }),
+      ...(context.weekday === undefined ? {} : { weekday: context.weekday }),
+    },
+  });
+}
+
+/** A tool case, decided as `warden policy explain` decides it. */
+function decideTool(service: PolicyService, testCase: PolicyCase): Decision {
+  const tool = testCase.tool as string;
+  const separator = tool.indexOf('__');
+  const server = tool.slice(0, separator);
+  const spec = service.config.servers[server]?.tools[tool.slice(separator + 2)];
+  const request: AuthorizationRequest = {
+    agent: testCase.agent,
+    tool: {
+      name: tool,
+      server,
+      tool: tool.slice(separator + 2),
+      risk: spec?.risk ?? 'read',
+      classification: spec?.classification ?? null,
+      untrustedOutput: spec?.untrustedOutput ?? false,
+    },
+    arguments: testCase.args,
+    time: service.clock.now(),
+    clientIp: testCase.context.clientIp ?? null,
+    session: {
+      id: null,
+      callCount: testCase.context.callCount ?? 0,
+      toolCallCount: testCase.context.toolCallCount ?? 0,
+      ...(testCase.context.session === undefined ? {} : { labels: caseSessionLabels(testCase.context) }),
+    },
+    ...(testCase.context.findings === undefined && testCase.context.injectionScore === undefined
+      ? {}
+      : { findings: caseFindings(service.config, testCase.context) }),
+  };
+  return service.explain(request, {
+    ...(testCase.context.hour === undefined ? {} : { hour: testCase.context.hour }),
+    ...(testCase.context.weekday === undefined ? {} : { weekday: testCase.context.weekday }),
+  }).decision;
 }
 
 function invalidCases(file: string, problems: { line: number; message: string }[]): WardenError {

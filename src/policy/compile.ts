@@ -24,8 +24,13 @@ export interface CompiledPolicy {
   effect: 'permit' | 'forbid';
   /** `@reason("...")`, or null. */
   reason: string | null;
-  /** `@approval("...")` message on a permit, or null. */
+  /** `@approval("...")` message (on a permit, or on a forbid: a hold), or null. */
   approval: string | null;
+  /**
+   * A `forbid` with `@approval`: a hold. It never grants and never denies by itself; when the other
+   * policies allow a call (or send it for approval) and a hold matches, the call needs approval.
+   */
+  hold: boolean;
   /**
    * With `@approval`: `@approvals("2")` (people needed), `@approvalExpiry("30m")`, `@interactive`
    * (the agent's client may ask its user) and `@approvers("finance,security")` (groups who decide).
@@ -195,13 +200,9 @@ export async function compilePolicies(
       if ('reason' in annotations && reason === null) {
         issueHere('@reason needs a value, as in @reason("support may only read customer records")');
       }
-      let approval: string | null = null;
-      if ('approval' in annotations) {
-        if (policy.effect !== 'permit') {
-          issueHere('@approval only applies to permit policies; a forbid always denies');
-        }
-        approval = annotationText(annotations.approval) ?? DEFAULT_APPROVAL;
-      }
+      // `@approval` on a permit grants with approval; on a forbid it makes a hold (docs/policy.md#holds).
+      const approval =
+        'approval' in annotations ? (annotationText(annotations.approval) ?? DEFAULT_APPROVAL) : null;
       const approvalSettings = readApprovalSettings(annotations, approval !== null, issueHere);
       origins.set(id, { file, start: statement.start, text });
       const scope = actionScopeRange(text);
@@ -210,6 +211,7 @@ export async function compilePolicies(
         effect: policy.effect,
         reason,
         approval,
+        hold: policy.effect === 'forbid' && approval !== null,
         approvalSettings,
         file: file.name,
         line: place.line,
@@ -233,6 +235,8 @@ export async function compilePolicies(
   }
   const memberships = new Map<string, Membership[]>();
   const partitionsOf = new Map<string, number>();
+  /** Holds whose action scope can match model actions: an error, model calls are never held. */
+  const heldModels = new Map<CompiledPolicy, string[]>();
   for (const tool of tools) {
     const members: Membership[] = [];
     for (const policy of policies) {
@@ -241,10 +245,23 @@ export async function compilePolicies(
       if (isModelAction(tool.id) && policy.json.action.op === 'All') continue;
       const match = matchActionScope(policy.json.action, tool.id, tool.groups);
       if (match === 'never') continue;
+      if (policy.hold && isModelAction(tool.id)) {
+        heldModels.set(policy, [...(heldModels.get(policy) ?? []), tool.id]);
+        continue;
+      }
       members.push({ policy, match });
       partitionsOf.set(policy.id, (partitionsOf.get(policy.id) ?? 0) + 1);
     }
     memberships.set(tool.id, members);
+  }
+  for (const [policy, actions] of heldModels) {
+    const named = actions.slice(0, 3).map((id) => `Action::"${id}"`);
+    issues.push({
+      file: origins.get(policy.id)?.file.display ?? policy.file,
+      line: policy.line,
+      column: policy.column,
+      message: `a forbid with @approval (a hold) can not apply to model actions (${named.join(', ')}${actions.length > 3 ? ', …' : ''}): model calls are never held for approval; scope the hold to tools, and deny model calls with a forbid without @approval`,
+    });
   }
 
   const located = (policyId: string, error: DetailedError): PolicyIssue[] => {

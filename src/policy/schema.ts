@@ -131,20 +131,17 @@ export function generateCedarSchema(config: WardenConfig): SchemaJson<string> {
             attributes: { name: string, owner: string, clearance: long, clearanceName: string },
           },
         },
-        ...(Object.keys(config.llm?.models ?? {}).length === 0
-          ? {}
-          : {
-              [ENTITY_TYPES.model]: {
-                shape: {
-                  type: 'Record' as const,
-                  attributes: {
-                    name: string,
-                    provider: string,
-                    local: required({ type: 'Boolean' } as const),
-                  },
-                },
-              },
-            }),
+        // Always declared, so a policy about models stays valid when no alias is configured.
+        [ENTITY_TYPES.model]: {
+          shape: {
+            type: 'Record' as const,
+            attributes: {
+              name: string,
+              provider: string,
+              local: required({ type: 'Boolean' } as const),
+            },
+          },
+        },
         [ENTITY_TYPES.tool]: {
           memberOfTypes: [ENTITY_TYPES.server],
           shape: {
@@ -176,8 +173,7 @@ function addModelActions(
   findingsType: TypeOfAttribute<string>,
 ): void {
   const aliases = Object.keys(config.llm?.models ?? {});
-  // Without model aliases the schema stays as it was: no Model type, no models group.
-  if (aliases.length === 0) return;
+  // The group is always declared, so policies about models load (and match nothing) without aliases.
   actions[MODELS_GROUP_ID] = {};
   for (const alias of aliases) {
     actions[modelActionId(alias)] = {

@@ -2,7 +2,8 @@
  * The policy service: Cedar policies validated against the generated schema, preparsed once and
  * partitioned per tool, so each decision evaluates only the policies that can apply to its tool.
  * Deny by default and fail closed: no permit, any forbid, any evaluation error or any unexpected
- * answer is a deny. A reload builds a new set beside the old one and swaps only when it is valid.
+ * answer is a deny. A hold (a forbid with `@approval`) turns an allow into approval_required and
+ * never grants: it is evaluated as a permit that counts only beside a real one. A reload builds a new set beside the old one and swaps only when it is valid.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
@@ -12,6 +13,7 @@ import type {
   CedarValueJson,
   Context,
   EntityJson,
+  Policy,
   SchemaJson,
 } from '@cedar-policy/cedar-wasm/nodejs';
 import type { WardenConfig } from '../config/index.js';
@@ -21,8 +23,8 @@ import { emptyNeeds, mergeNeeds } from './analyze.js';
 import type { PolicyNeeds } from './analyze.js';
 import { compilePolicies, formatIssues, TimeSlicer } from './compile.js';
 import type { CompiledPolicy } from './compile.js';
-import { decideModelCall, modelPolicyTexts } from './models.js';
-import type { ModelAuthorizationRequest } from './models.js';
+import { decideModelCall, prepareModelPolicies } from './models.js';
+import type { ModelAuthorizationRequest, ModelPolicySet } from './models.js';
 import {
   buildContext,
   cedarClientIp,
@@ -56,6 +58,8 @@ export interface PolicySummary {
   effect: 'permit' | 'forbid';
   reason: string | null;
   approval: string | null;
+  /** A forbid with `@approval`: it sends calls the other policies allow to people (docs/policy.md#holds). */
+  hold: boolean;
   file: string;
   line: number;
 }
@@ -123,10 +127,15 @@ interface ToolFacts {
  * action entity is passed only when a policy still needs it.
  */
 interface Partition {
-  /** Preparsed set id, or null when no policy can apply to the tool (a deny by default). */
+  /**
+   * Preparsed set id, or null when no policy but holds can apply to the tool (a deny by default).
+   * Holds (forbids with `@approval`) are in the set rewritten as permits, so one evaluation tells
+   * which permits and which holds match; `mapAnswer` never lets a hold grant.
+   */
   setId: string | null;
+  /** Every policy that can apply to the tool, holds last. */
   policyIds: string[];
-  /** The policy texts preparsed under `setId`, for partial evaluation when listing tools. */
+  /** The texts of its policies but the holds, for partial evaluation when listing tools. */
   texts: Record<string, string>;
   /** True when some policy reads `context.arguments` fields. */
   readsArguments: boolean;
@@ -150,8 +159,8 @@ interface PolicyState {
   byId: Map<string, CompiledPolicy>;
   partitions: Map<string, Partition>;
   setIds: string[];
-  /** Model alias → texts of the policies that can apply to its model action. */
-  models: Map<string, Record<string, string>>;
+  /** Model alias → the preparsed policies that can apply to its model action. */
+  models: Map<string, ModelPolicySet>;
 }
 
 /** Distinguishes preparsed sets of every service and generation in this process (the cache is global). */
@@ -268,7 +277,7 @@ export class PolicyService implements Authorizer {
     const state = this.#state;
     return decideModelCall(request, {
       config: this.#config,
-      texts: state.models.get(request.alias),
+      set: state.models.get(request.alias),
       ranks: this.#ranks,
       dataClassEntities: this.#dataClassEntities,
       localTime: this.#localTime,
@@ -573,15 +582,45 @@ async function buildState(options: PolicyServiceOptions, facts: StaticFacts): Pr
   const generation = `warden-policy-${PROCESS_TAG}-${(generationCounter += 1)}`;
   const partitions = new Map<string, Partition>();
   const setIds: string[] = [];
+  /** Holds that apply to some tool a permit can apply to; the others can never hold a call. */
+  const heldSomewhere = new Set<string>();
   try {
     let index = 0;
+    const preparse = (texts: Record<string, Policy>, toolName: string): string => {
+      // Reuse an emptied id when there is one, so reloads do not grow cedar-wasm's id map.
+      const setId = FREE_SET_IDS.pop() ?? `${generation}-${(index += 1)}`;
+      const answer = cedar.preparsePolicySet(setId, { staticPolicies: texts });
+      setIds.push(setId);
+      if (answer.type !== 'success') {
+        throw new WardenError(
+          'WARDEN_POLICY_INVALID',
+          `Cedar could not preparse the policies for ${toolName}: ${answer.errors.map((error) => error.message).join('; ')}`,
+        );
+      }
+      return setId;
+    };
     for (const tool of facts.tools.values()) {
       const needs = emptyNeeds();
       const applicable: CompiledPolicy[] = [];
+      const holds: CompiledPolicy[] = [];
       const texts: Record<string, string> = {};
+      const preparsed: Record<string, Policy> = {};
       for (const { policy, match } of memberships.get(tool.name) ?? []) {
-        applicable.push(policy);
         mergeNeeds(needs, policy.needs);
+        if (policy.hold) {
+          // A hold is evaluated as a permit: it matches when the forbid would, and Cedar then names
+          // it among the permits of an allow. Its scope is dropped when it always matches the tool.
+          holds.push(policy);
+          const always = match === 'always';
+          preparsed[policy.id] = {
+            ...policy.json,
+            effect: 'permit',
+            action: always ? { op: 'All' } : policy.json.action,
+          };
+          if (!always) needs.actionEntity = true;
+          continue;
+        }
+        applicable.push(policy);
         if (match === 'always' && policy.unscopedText !== null) {
           // Equivalent for this tool's requests, and needs no action entity.
           texts[policy.id] = policy.unscopedText;
@@ -589,28 +628,40 @@ async function buildState(options: PolicyServiceOptions, facts: StaticFacts): Pr
           texts[policy.id] = policy.text;
           needs.actionEntity = true;
         }
+        preparsed[policy.id] = texts[policy.id] as string;
+      }
+      if (applicable.some((policy) => policy.effect === 'permit')) {
+        for (const hold of holds) heldSomewhere.add(hold.id);
       }
       await slicer.tick();
-      let setId: string | null = null;
-      if (applicable.length > 0) {
-        // Reuse an emptied id when there is one, so reloads do not grow cedar-wasm's id map.
-        setId = FREE_SET_IDS.pop() ?? `${generation}-${(index += 1)}`;
-        const answer = cedar.preparsePolicySet(setId, { staticPolicies: texts });
-        if (answer.type !== 'success') {
-          throw new WardenError(
-            'WARDEN_POLICY_INVALID',
-            `Cedar could not preparse the policies for ${tool.name}: ${answer.errors.map((error) => error.message).join('; ')}`,
-          );
-        }
-        setIds.push(setId);
-      }
-      partitions.set(tool.name, makePartition(setId, applicable, texts, needs, tool, facts));
+      // Without a permit nothing can be allowed, and a hold grants nothing: no set, deny by default.
+      const setId = applicable.length > 0 ? preparse(preparsed, tool.name) : null;
+      const partition = makePartition({ setId, applicable, texts, needs, tool, facts });
+      partitions.set(tool.name, {
+        ...partition,
+        policyIds: [...partition.policyIds, ...holds.map((hold) => hold.id)],
+      });
     }
   } catch (error) {
     freeSets(setIds);
     throw error;
   }
+  let models: Map<string, ModelPolicySet>;
+  try {
+    let modelIndex = 0;
+    const allocate = (): string => FREE_SET_IDS.pop() ?? `${generation}-model-${(modelIndex += 1)}`;
+    models = prepareModelPolicies(options.config, memberships, allocate, setIds);
+  } catch (error) {
+    freeSets(setIds);
+    throw error;
+  }
 
+  for (const policy of policies) {
+    if (!policy.hold || heldSomewhere.has(policy.id)) continue;
+    warningLines.push(
+      `${policy.file}:${policy.line}: policy "${policy.id}" (a forbid with @approval: a hold) applies to no tool that any permit applies to, so it never holds a call; a hold grants nothing, it only sends calls other policies allow to people`,
+    );
+  }
   const countByFile = new Map(files.map((file) => [file.name, 0]));
   for (const policy of policies) countByFile.set(policy.file, (countByFile.get(policy.file) ?? 0) + 1);
   return {
@@ -623,6 +674,7 @@ async function buildState(options: PolicyServiceOptions, facts: StaticFacts): Pr
         effect: policy.effect,
         reason: policy.reason,
         approval: policy.approval,
+        hold: policy.hold,
         file: policy.file,
         line: policy.line,
       })),
@@ -631,18 +683,19 @@ async function buildState(options: PolicyServiceOptions, facts: StaticFacts): Pr
     byId: new Map(policies.map((policy) => [policy.id, policy])),
     partitions,
     setIds,
-    models: modelPolicyTexts(options.config, memberships),
+    models,
   };
 }
 
-function makePartition(
-  setId: string | null,
-  applicable: CompiledPolicy[],
-  texts: Record<string, string>,
-  needs: PolicyNeeds,
-  tool: ToolFacts,
-  facts: StaticFacts,
-): Partition {
+function makePartition(parts: {
+  setId: string | null;
+  applicable: CompiledPolicy[];
+  texts: Record<string, string>;
+  needs: PolicyNeeds;
+  tool: ToolFacts;
+  facts: StaticFacts;
+}): Partition {
+  const { setId, applicable, texts, needs, tool, facts } = parts;
   const wants = (set: Set<string> | 'all', name: string): boolean => set === 'all' || set.has(name);
   const toolAttributes = Object.fromEntries(
     Object.entries(tool.attributes).filter(([name]) => wants(needs.resourceAttributes, name)),
@@ -734,9 +787,11 @@ function mapAnswer(
     if (policy === undefined) return failed([`Cedar named an unknown policy "${id}"`]);
     determining.push(policy);
   }
+  // Cedar's reasons are a set: name them in source order, so messages and merges are stable.
+  determining.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column);
   const policies = determining.map((policy) => ({ id: policy.id, reason: policy.reason }));
   if (decision === 'deny') {
-    if (determining.some((policy) => policy.effect !== 'forbid')) {
+    if (determining.some((policy) => policy.effect !== 'forbid' || policy.hold)) {
       return failed([`Cedar denied with permit policies as the reason: ${diagnostics.reason.join(', ')}`]);
     }
     if (determining.length === 0) {
@@ -750,48 +805,67 @@ function mapAnswer(
       errors: [],
     };
   }
+  // Holds are evaluated as permits (see Partition): they send for approval what the permits
+  // allow, and grant nothing themselves.
+  const permits = determining.filter((policy) => !policy.hold);
+  const holds = determining.filter((policy) => policy.hold);
   if (
     decision !== 'allow' ||
     determining.length === 0 ||
-    determining.some((policy) => policy.effect !== 'permit')
+    permits.some((policy) => policy.effect !== 'permit')
   ) {
     return failed([
       `unexpected answer from Cedar: ${String(decision)} with reasons [${diagnostics.reason.join(', ')}]`,
     ]);
   }
-  const approvals = determining.filter((policy) => policy.approval !== null);
+  if (permits.length === 0) {
+    return { decision: deny(`no policy permits ${agent} to call ${tool}; deny by default`), errors: [] };
+  }
+  const ordered = [...permits, ...holds];
+  const approvals = ordered.filter((policy) => policy.approval !== null);
   if (approvals.length > 0) {
-    const needs = approvals
-      .map(
-        (policy) =>
-          `${policy.approval ?? ''} [policy "${policy.id}"${policy.reason === null ? '' : `: ${policy.reason}`}]`,
-      )
-      .join('; ');
-    const settings = approvals.map(
-      (policy) =>
-        policy.approvalSettings ?? { required: 1, expirySeconds: null, interactive: false, groups: [] },
-    );
-    const expiries = settings.flatMap((setting) =>
-      setting.expirySeconds === null ? [] : [setting.expirySeconds],
-    );
-    return {
-      decision: {
-        kind: 'approval_required',
-        policies,
-        message: `${agent} needs a person's approval to call ${tool}: ${needs}`,
-        approval: {
-          reason: needs,
-          policyIds: approvals.map((policy) => policy.id),
-          required: Math.max(1, ...settings.map((setting) => setting.required)),
-          expirySeconds: expiries.length === 0 ? null : Math.min(...expiries),
-          interactive: settings.every((setting) => setting.interactive),
-          groups: [...new Set(settings.flatMap((setting) => setting.groups))],
-        },
-      },
-      errors: [],
-    };
+    const named = ordered.map((policy) => ({ id: policy.id, reason: policy.reason }));
+    return { decision: approvalRequired(agent, tool, named, approvals), errors: [] };
   }
   return { decision: { kind: 'allow', policies }, errors: [] };
+}
+
+/**
+ * A call that needs approval: `policies` determined it, and `approvals` (the `@approval` permits and
+ * holds among them) ask for it; their requirements merge, the strictest of each.
+ */
+function approvalRequired(
+  agent: string,
+  tool: string,
+  policies: DeterminingPolicy[],
+  approvals: readonly CompiledPolicy[],
+): Decision {
+  const needs = approvals
+    .map(
+      (policy) =>
+        `${policy.approval ?? ''} [policy "${policy.id}"${policy.reason === null ? '' : `: ${policy.reason}`}]`,
+    )
+    .join('; ');
+  const settings = approvals.map(
+    (policy) =>
+      policy.approvalSettings ?? { required: 1, expirySeconds: null, interactive: false, groups: [] },
+  );
+  const expiries = settings.flatMap((setting) =>
+    setting.expirySeconds === null ? [] : [setting.expirySeconds],
+  );
+  return {
+    kind: 'approval_required',
+    policies,
+    message: `${agent} needs a person's approval to call ${tool}: ${needs}`,
+    approval: {
+      reason: needs,
+      policyIds: approvals.map((policy) => policy.id),
+      required: Math.max(1, ...settings.map((setting) => setting.required)),
+      expirySeconds: expiries.length === 0 ? null : Math.min(...expiries),
+      interactive: settings.every((setting) => setting.interactive),
+      groups: [...new Set(settings.flatMap((setting) => setting.groups))],
+    },
+  };
 }
 
 function deepFreeze<T>(value: T): T {

@@ -100,11 +100,14 @@ export type Decision =
   | { kind: 'deny'; policies: DeterminingPolicy[]; message: string }
   | { kind: 'approval_required'; policies: DeterminingPolicy[]; message: string; approval: RequiredApproval };
 
-/** What the determining `@approval` policies ask for, merged: the strictest of each. */
+/**
+ * What the determining `@approval` policies (permits, and holds: forbids with `@approval`) ask for,
+ * merged: the strictest of each.
+ */
 export interface RequiredApproval {
   /** The `@approval` texts, each with its policy id. */
   reason: string;
-  /** Ids of the `@approval` policies. */
+  /** Ids of the `@approval` policies: the permits, then the holds. */
   policyIds: string[];
   /** Most people any of them requires (`@approvals`), at least 1. */
   required: number;

@@ -138,11 +138,18 @@ export function buildHttpServer(warden: Warden, options: HttpServerOptions): Fas
     }
   });
 
-  // Prometheus metrics, when enabled: bearer token if configured, else loopback clients only.
+  // Prometheus metrics, when enabled: bearer token if configured, else direct loopback clients only.
   const monitor = warden.monitor;
   if (monitor !== null && monitor.metricsEnabled) {
     app.get('/metrics', async (request, reply) => {
-      monitor.checkScrape(request.headers.authorization, request.socket.remoteAddress);
+      const { headers } = request;
+      monitor.checkScrape(headers.authorization, request.socket.remoteAddress, {
+        forwarded:
+          headers['x-forwarded-for'] !== undefined ||
+          headers.forwarded !== undefined ||
+          headers['x-real-ip'] !== undefined,
+        trustProxy: config.server.trustProxy,
+      });
       const { contentType, body } = await monitor.metrics.scrape();
       return reply.type(contentType).send(body);
     });
@@ -183,6 +190,8 @@ export function buildHttpServer(warden: Warden, options: HttpServerOptions): Fas
     agents: warden.agents,
     policies: () => warden.gateway?.policy ?? null,
     sessions: () => warden.gateway?.sessions ?? null,
+    // What-if arguments are recorded masked, as approvals show them.
+    maskArguments: (args) => warden.inspection.mask(args),
   });
 
   // The web console: static files only; it reaches Warden through the admin API above.

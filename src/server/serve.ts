@@ -85,18 +85,20 @@ export async function startServer(given: LoadedConfig, options: StartServerOptio
     }
     const { host, port } = loaded.config.server;
     trackUnusedSockets(app, unusedSockets);
+    // A suspension made elsewhere (CLI, admin API of another replica) closes this server's sessions
+    // of that agent within about a poll interval. The first look (which only learns the state) is
+    // taken before listening, so a suspension made after it, even before the first session, is seen.
+    await warden.agents.pollSuspensions();
+    warden.agents.startSuspensionWatch({
+      intervalMs: 250,
+      onError: (error) => logger.warn({ err: error }, 'looking for suspended agents failed'),
+    });
     await app.listen({ host, port });
     if (pidFile !== null) await writePidFile(pidFile, logger);
     warden.audit.start();
     warden.approvals.start();
     // Baselines are rebuilt from the audit log; entries recorded meanwhile are applied after.
     await warden.monitor?.start();
-    // A suspension made elsewhere (CLI, admin API of another replica) closes this server's sessions
-    // of that agent within about a poll interval.
-    warden.agents.startSuspensionWatch({
-      intervalMs: 250,
-      onError: (error) => logger.warn({ err: error }, 'looking for suspended agents failed'),
-    });
     await warden.audit.record({
       type: 'server-started',
       actor: 'system',

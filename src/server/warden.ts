@@ -76,6 +76,8 @@ export interface Warden {
   readonly approvals: ApprovalService;
   /** Outgoing webhooks for approval events. */
   readonly notifier: WebhookNotifier;
+  /** Content inspection as configured: the gateway's inspector, and masking for what people see. */
+  readonly inspection: GatewayInspection;
   /** Signs admin console session cookies (HKDF of the master key, so every replica accepts them). */
   readonly adminSessionKey: Uint8Array;
   /** Policy, upstreams and pipeline; null unless opened with `gateway: true`. */
@@ -183,6 +185,8 @@ export async function openWarden(loaded: LoadedConfig, options: OpenWardenOption
       audience: config.server.publicUrl,
       lifetimeSeconds: config.identity.tokenLifetime,
       clockToleranceSeconds: config.identity.clockTolerance,
+      // A lockdown in force refuses every non-excepted agent, whatever its own status.
+      lockdown: agents.lockdownGate,
     });
     const notifier = new WebhookNotifier({
       webhooks: config.notifications.webhooks,
@@ -207,7 +211,7 @@ export async function openWarden(loaded: LoadedConfig, options: OpenWardenOption
     let monitor: Monitor | null = null;
     if (options.gateway === true) {
       try {
-        gateway = await openGateway(loaded, clock, store, audit, approvals, inspection, options);
+        gateway = await openGateway(loaded, clock, store, audit, approvals, inspection, options, agents);
         monitor = new Monitor({
           config,
           audit,
@@ -234,6 +238,7 @@ export async function openWarden(loaded: LoadedConfig, options: OpenWardenOption
       tokens,
       approvals,
       notifier,
+      inspection,
       adminSessionKey: masterKey.deriveKey('admin-session'),
       gateway,
       monitor,
@@ -275,6 +280,7 @@ async function openGateway(
   approvals: ApprovalService,
   inspection: GatewayInspection,
   options: OpenWardenOptions,
+  agents: AgentService,
 ): Promise<Gateway> {
   const { config } = loaded;
   const { logger } = options;
@@ -302,6 +308,7 @@ async function openGateway(
     catalog,
     audit,
     agents: store.agents,
+    lockdown: agents.lockdownGate,
     clock,
     approvals,
     ...(inspection.inspector === null ? {} : { inspector: inspection.inspector }),

@@ -3,8 +3,10 @@
  * and done, so policy can decide a call on what came before it (the "lethal trifecta" templates).
  * Labels only grow while a session or task lives: nothing a call does can clear them. Task state is
  * bounded per agent and fails closed at the bound (a new task id is refused, never an old task's
- * labels dropped); tasks idle longer than the configured time are forgotten. State is in memory, per
- * process.
+ * labels dropped); tasks idle longer than the configured time are forgotten, never while a call of
+ * theirs is in flight (approval waits and upstream calls can be long), and a result that arrives late
+ * lands on the task's live state. Session states idle longer than a bound are swept as a safety net
+ * for sessions whose end was missed. State is in memory, per process.
  */
 import { WardenError } from '../core/index.js';
 import type { Clock, JsonObject, JsonValue } from '../core/index.js';
@@ -20,8 +22,17 @@ export const TASK_ID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
 /** Latest calls kept per session or task for its summary. */
 const RECENT_CALLS = 20;
 
-/** How often (at most) expired tasks are looked for on the call path. */
+/** How often (at most) expired tasks and sessions are looked for on the call path. */
 const SWEEP_EVERY_MS = 60_000;
+
+/** Default bound on a session state's idle time (the MCP session idle timeout's default). */
+const DEFAULT_SESSION_IDLE_SECONDS = 30 * 60;
+
+/**
+ * A state with calls in flight is kept at most this long past its idle timeout: a safety net for a
+ * call whose end was never noted (its labels then still land on the live state, see noteResult).
+ */
+const IN_FLIGHT_GRACE_MS = 24 * 3_600_000;
 
 export interface SessionTrackerOptions {
   /** Data class names from least to most sensitive (config `dataClasses`). */
@@ -31,6 +42,11 @@ export interface SessionTrackerOptions {
   taskIdleTimeoutSeconds: number;
   /** Live tasks per agent (config `sessions.maxTasksPerAgent`). */
   maxTasksPerAgent: number;
+  /**
+   * A session state without activity for this long is swept even if its end was never noted (pass
+   * the MCP session idle timeout; default 30 minutes).
+   */
+  sessionIdleTimeoutSeconds?: number;
 }
 
 /** The label state of one session or task. */
@@ -45,6 +61,10 @@ export class LabelState {
   bytesRead = 0;
   readonly recentCalls: SessionCall[] = [];
   lastActivityAt: number;
+  /** Calls entered and not yet left (see SessionTracker.leave). */
+  inFlight = 0;
+  /** The live state that took over this one's labels after it expired, or null. */
+  replacedBy: LabelState | null = null;
 
   constructor(
     readonly id: string,
@@ -78,7 +98,14 @@ export class SessionTracker {
   readonly #clock: Clock;
   readonly #taskIdleMs: number;
   readonly #maxTasksPerAgent: number;
+  readonly #sessionIdleMs: number;
+  /** Sessions by id, least recently active first (a touched session moves to the end). */
   readonly #sessions = new Map<string, LabelState>();
+  /** Calls entered and not yet left; when the caller drops one without leave(), its count is given back. */
+  readonly #calls = new FinalizationRegistry<LabelState[]>((states) => {
+    for (const state of states) state.inFlight = Math.max(0, state.inFlight - 1);
+  });
+  readonly #left = new WeakSet<CallLabels>();
   /** Tasks by `<agent>\0<task id>`, least recently used first (a touched task moves to the end). */
   readonly #tasks = new Map<string, LabelState>();
   readonly #tasksPerAgent = new Map<string, number>();
@@ -90,6 +117,7 @@ export class SessionTracker {
     this.#clock = options.clock;
     this.#taskIdleMs = options.taskIdleTimeoutSeconds * 1000;
     this.#maxTasksPerAgent = options.maxTasksPerAgent;
+    this.#sessionIdleMs = (options.sessionIdleTimeoutSeconds ?? DEFAULT_SESSION_IDLE_SECONDS) * 1000;
   }
 
   /**
@@ -110,24 +138,27 @@ export class SessionTracker {
 
   /**
    * The states a call of `agent` in `sessionId` (and `task`) updates, created on first use. A task
-   * idle for longer than the idle timeout starts afresh.
+   * idle for longer than the idle timeout (with no call in flight) starts afresh. The call counts as
+   * in flight until {@link leave} (or until the returned object is garbage collected).
    *
    * @throws WardenError WARDEN_TASK_LIMIT_REACHED when `task` is new and the agent already has
    * `maxTasksPerAgent` live tasks (fail closed: no live task's labels are dropped to make room).
    */
   enter(sessionId: string, agent: string, task: string | null): CallLabels {
     const now = this.#clock.now();
+    if (now - this.#lastSweep >= SWEEP_EVERY_MS) this.sweep();
     let session = this.#sessions.get(sessionId);
     if (session === undefined) {
       session = new LabelState(sessionId, 'mcp', agent, now, null);
-      this.#sessions.set(sessionId, session);
+    } else {
+      this.#sessions.delete(sessionId);
     }
     session.lastActivityAt = now;
-    if (task === null) return { session, task: null };
-    if (now - this.#lastSweep >= SWEEP_EVERY_MS) this.sweep();
-    const key = `${agent}\u0000${task}`;
+    this.#sessions.set(sessionId, session);
+    if (task === null) return this.#track({ session, task: null });
+    const key = taskKey(agent, task);
     let state = this.#tasks.get(key);
-    if (state !== undefined && now - state.lastActivityAt > this.#taskIdleMs) {
+    if (state !== undefined && this.#expired(state, this.#taskIdleMs, now)) {
       this.#dropTask(key, state);
       state = undefined;
     }
@@ -149,7 +180,65 @@ export class SessionTracker {
     }
     state.lastActivityAt = now;
     this.#tasks.set(key, state);
-    return { session, task: state };
+    return this.#track({ session, task: state });
+  }
+
+  /**
+   * The call is over (answered, refused or failed): it no longer keeps its task or session from
+   * expiring. Idempotent.
+   */
+  leave(labels: CallLabels): void {
+    if (this.#left.has(labels)) return;
+    this.#left.add(labels);
+    this.#calls.unregister(labels);
+    const now = this.#clock.now();
+    for (const state of this.#statesOf(labels)) {
+      state.inFlight = Math.max(0, state.inFlight - 1);
+      state.lastActivityAt = Math.max(state.lastActivityAt, now);
+    }
+  }
+
+  #track(labels: CallLabels): CallLabels {
+    const states = statesOf(labels);
+    for (const state of states) state.inFlight += 1;
+    this.#calls.register(labels, states, labels);
+    return labels;
+  }
+
+  /** Whether a state idle since its last activity counts as gone (never with calls in flight, within the grace). */
+  #expired(state: LabelState, idleMs: number, now: number): boolean {
+    const idle = now - state.lastActivityAt;
+    if (idle <= idleMs) return false;
+    return state.inFlight === 0 || idle > idleMs + IN_FLIGHT_GRACE_MS;
+  }
+
+  /**
+   * The live states for a call: its session, and its task as it is now (looked up by key). A task
+   * state that expired meanwhile is taken back, or its labels are carried into the state that
+   * replaced it, so a late result is never lost.
+   */
+  #statesOf(labels: CallLabels): LabelState[] {
+    const now = this.#clock.now();
+    const session = labels.session;
+    session.lastActivityAt = Math.max(session.lastActivityAt, now);
+    if (labels.task === null) return [session];
+    let task = labels.task;
+    while (task.replacedBy !== null) task = task.replacedBy;
+    const key = taskKey(task.agent, task.task ?? '');
+    const current = this.#tasks.get(key);
+    if (current === undefined) {
+      this.#tasks.set(key, task);
+      this.#tasksPerAgent.set(task.agent, (this.#tasksPerAgent.get(task.agent) ?? 0) + 1);
+    } else if (current !== task) {
+      mergeInto(current, task);
+      task.replacedBy = current;
+      task = current;
+    } else {
+      this.#tasks.delete(key);
+      this.#tasks.set(key, task);
+    }
+    task.lastActivityAt = Math.max(task.lastActivityAt, now);
+    return [session, task];
   }
 
   /**
@@ -185,7 +274,7 @@ export class SessionTracker {
    * Returns a function that gives the count back, for when the call does not run after all.
    */
   noteCall(labels: CallLabels, tool: string, risk: string): () => void {
-    const states = statesOf(labels);
+    const states = this.#statesOf(labels);
     for (const state of states) {
       increment(state.toolCounts, tool, 1);
       increment(state.riskCounts, risk, 1);
@@ -201,7 +290,7 @@ export class SessionTracker {
   /** Keeps a decided call in the latest calls of its session and task. */
   noteDecision(labels: CallLabels, tool: string, decision: string): void {
     const call = { tool, decision, at: new Date(this.#clock.now()).toISOString() };
-    for (const state of statesOf(labels)) {
+    for (const state of this.#statesOf(labels)) {
       state.recentCalls.push(call);
       if (state.recentCalls.length > RECENT_CALLS) state.recentCalls.shift();
     }
@@ -213,7 +302,7 @@ export class SessionTracker {
    * configured data class counts as the most sensitive one.
    */
   noteResult(labels: CallLabels, result: ResultLabels): void {
-    for (const state of statesOf(labels)) {
+    for (const state of this.#statesOf(labels)) {
       for (const name of result.classes) {
         if (name === null) continue;
         const rank = this.#ranks.get(name) ?? this.#classNames.length - 1;
@@ -245,16 +334,24 @@ export class SessionTracker {
     this.#sessions.delete(sessionId);
   }
 
-  /** Forgets tasks idle for longer than the idle timeout. Returns how many. */
+  /**
+   * Forgets tasks idle for longer than the task idle timeout and session states idle for longer than
+   * the session bound, except those with calls in flight. Returns how many tasks were dropped.
+   */
   sweep(): number {
     const now = this.#clock.now();
     this.#lastSweep = now;
     let dropped = 0;
-    // Least recently used first: stop at the first task still live.
+    // Least recently used first: stop at the first one idle for less than the timeout.
     for (const [key, state] of this.#tasks) {
       if (now - state.lastActivityAt <= this.#taskIdleMs) break;
+      if (!this.#expired(state, this.#taskIdleMs, now)) continue;
       this.#dropTask(key, state);
       dropped += 1;
+    }
+    for (const [id, state] of this.#sessions) {
+      if (now - state.lastActivityAt <= this.#sessionIdleMs) break;
+      if (this.#expired(state, this.#sessionIdleMs, now)) this.#sessions.delete(id);
     }
     return dropped;
   }
@@ -264,7 +361,7 @@ export class SessionTracker {
     const now = this.#clock.now();
     const states = [...this.#sessions.values()];
     for (const state of this.#tasks.values()) {
-      if (now - state.lastActivityAt <= this.#taskIdleMs) states.push(state);
+      if (!this.#expired(state, this.#taskIdleMs, now)) states.push(state);
     }
     return states.sort((a, b) => b.lastActivityAt - a.lastActivityAt).map((state) => this.#summary(state));
   }
@@ -275,8 +372,8 @@ export class SessionTracker {
     if (session !== undefined) return this.#summary(session);
     const match = /^task:([^:]+):(.+)$/.exec(id);
     if (match === null) return null;
-    const state = this.#tasks.get(`${match[1]}\u0000${match[2]}`);
-    if (state === undefined || this.#clock.now() - state.lastActivityAt > this.#taskIdleMs) return null;
+    const state = this.#tasks.get(taskKey(match[1]!, match[2]!));
+    if (state === undefined || this.#expired(state, this.#taskIdleMs, this.#clock.now())) return null;
     return this.#summary(state);
   }
 
@@ -313,6 +410,21 @@ export class SessionTracker {
 
 function statesOf(labels: CallLabels): LabelState[] {
   return labels.task === null ? [labels.session] : [labels.session, labels.task];
+}
+
+function taskKey(agent: string, task: string): string {
+  return `${agent}\u0000${task}`;
+}
+
+/** Labels only grow: an expired state's labels and counts are added to the state that replaced it. */
+function mergeInto(target: LabelState, source: LabelState): void {
+  target.untrusted ||= source.untrusted;
+  target.injection ||= source.injection;
+  target.maxRank = Math.max(target.maxRank, source.maxRank);
+  for (const name of source.classesRead) target.classesRead.add(name);
+  for (const [tool, count] of source.toolCounts) increment(target.toolCounts, tool, count);
+  for (const [risk, count] of source.riskCounts) increment(target.riskCounts, risk, count);
+  target.bytesRead += source.bytesRead;
 }
 
 function increment(counts: Map<string, number>, key: string, by: number): void {

@@ -133,6 +133,87 @@ describe('AdminDirectory', () => {
     assert.equal(after.name, 'bob');
   });
 
+  test('50 parallel wrong passwords from one address: at most 10 are checked, the rest are refused 429', async () => {
+    const directory = new AdminDirectory({ admins });
+    const outcomes = await Promise.all(
+      Array.from({ length: 50 }, (_unused, attempt) =>
+        refusal(directory.signIn('bob', `parallel-guess-${attempt}`, { address: '10.0.0.50' })),
+      ),
+    );
+    const checked = outcomes.filter((error) => error.code === 'WARDEN_ADMIN_UNAUTHENTICATED').length;
+    const limited = outcomes.filter((error) => error.code === 'WARDEN_RATE_LIMITED').length;
+    assert.ok(checked >= 1 && checked <= 10, `${checked} passwords were checked`);
+    assert.equal(checked + limited, 50);
+    // The same over HTTP Basic.
+    const basicOutcomes = await Promise.all(
+      Array.from({ length: 50 }, (_unused, attempt) =>
+        refusal(directory.authenticate(basic('bob', `basic-guess-${attempt}`), { address: '10.0.0.51' })),
+      ),
+    );
+    const basicChecked = basicOutcomes.filter((error) => error.code === 'WARDEN_ADMIN_UNAUTHENTICATED');
+    assert.ok(basicChecked.length >= 1 && basicChecked.length <= 10, `${basicChecked.length} checked`);
+    assert.equal(
+      basicOutcomes.filter((error) => error.code === 'WARDEN_RATE_LIMITED').length,
+      50 - basicChecked.length,
+    );
+  });
+
+  test('a check that succeeds releases its slot; parallel requests with one credential share one check', async () => {
+    const directory = new AdminDirectory({ admins });
+    for (let round = 0; round < 3; round += 1) {
+      const principals = await Promise.all(
+        Array.from({ length: 20 }, () =>
+          directory.authenticate(basic('bob', 'bobs-password'), { address: '10.0.0.60' }),
+        ),
+      );
+      assert.ok(principals.every((principal) => principal.name === 'bob'));
+    }
+    const keys = await Promise.all(
+      Array.from({ length: 20 }, () =>
+        directory.authenticate(`Bearer ${aliceKey}`, { address: '10.0.0.60' }),
+      ),
+    );
+    assert.ok(keys.every((principal) => principal.name === 'alice'));
+  });
+
+  test('too many wrong passwords for one user lock its password sign-in from every address; API keys still work', async () => {
+    const clock = new ManualClock('2026-03-01T10:00:00.000Z');
+    const blocked: unknown[] = [];
+    const directory = new AdminDirectory({ admins, clock, userFailureLimit: { max: 3, windowSeconds: 900 } });
+    directory.onBlocked((event) => blocked.push(event));
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      const error = await refusal(
+        directory.authenticate(basic('alice', `guess-${attempt}`), { address: `10.0.1.${attempt}` }),
+      );
+      assert.equal(error.code, 'WARDEN_ADMIN_UNAUTHENTICATED');
+    }
+    assert.deepEqual(blocked, [{ address: '10.0.1.2', user: 'alice', failures: 3, retryAfterSeconds: 900 }]);
+    const locked = await refusal(
+      directory.signIn('alice', 'correct horse battery staple', { address: '10.0.1.99' }),
+    );
+    assert.equal(locked.code, 'WARDEN_RATE_LIMITED');
+    assert.match(locked.message, /locked after 3 wrong passwords/);
+    assert.match(locked.message, /API key/);
+    assert.equal(locked.details.retryAfterSeconds, 900);
+    assert.equal(
+      (await directory.authenticate(`Bearer ${aliceKey}`, { address: '10.0.1.99' })).name,
+      'alice',
+    );
+    assert.equal((await directory.signIn('bob', 'bobs-password', { address: '10.0.1.99' })).name, 'bob');
+
+    // An unknown user name is locked the same way (the refusal does not tell which names exist).
+    for (let attempt = 0; attempt < 3; attempt += 1) {
+      await refusal(directory.signIn('nobody', `guess-${attempt}`, { address: `10.0.2.${attempt}` }));
+    }
+    const unknown = await refusal(directory.signIn('nobody', 'x', { address: '10.0.2.99' }));
+    assert.equal(unknown.code, 'WARDEN_RATE_LIMITED');
+    assert.equal(blocked.length, 1, 'only configured users are reported');
+
+    clock.advance(900_000);
+    const after = await directory.signIn('alice', 'correct horse battery staple', { address: '10.0.1.99' });
+    assert.equal(after.name, 'alice');
+  });
+
   test('a verified credential is remembered for a minute, by fingerprint only', async () => {
     const clock = new ManualClock('2026-03-01T10:00:00.000Z');
     const directory = new AdminDirectory({ admins, clock });

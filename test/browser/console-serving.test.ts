@@ -94,6 +94,8 @@ describe('the console files', () => {
       const response = await app.inject({ method: 'GET', url });
       assert.equal(response.statusCode, 404, url);
       assert.doesNotMatch(response.body, /not for the web|SECRET/, url);
+      // A 404 is never cached: the file may appear with the next build (a year-long cache would keep it away).
+      assert.equal(response.headers['cache-control'], 'no-store', url);
     }
   });
 
@@ -105,6 +107,9 @@ describe('the console files', () => {
       assert.match(response.body, /console is not built/);
       assert.match(response.body, /npm run build/);
       assert.equal(response.headers['cache-control'], 'no-store');
+      // Anyone may ask, so the answer names no path on the server.
+      assert.equal(response.body.includes(dir), false, 'the install path is not revealed');
+      assert.doesNotMatch(response.body, /no-build-here|index\.html/);
     } finally {
       await empty.close();
     }

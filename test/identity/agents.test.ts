@@ -227,6 +227,26 @@ for (const kind of STORE_KINDS) {
       assert.equal(entries[2]!.subject, 'agent:support-bot');
     });
 
+    test('a resume reason is recorded with agent-resumed; an over-long one is refused', async (t) => {
+      const harness = await openHarness(t, kind);
+      await createAgent(harness);
+      await harness.agents.suspend('support-bot', { actor: ACTOR, reason: 'incident 43' });
+      await assert.rejects(
+        harness.agents.resume('support-bot', { actor: ACTOR, reason: 'x'.repeat(1001) }),
+        rejectsWith('WARDEN_AGENT_INVALID', /at most 1000 characters/),
+      );
+      assert.equal((await harness.agents.get('support-bot')).status, 'suspended', 'nothing changed');
+      const resumed = await harness.agents.resume('support-bot', {
+        actor: 'admin:alice',
+        reason: '  false alarm, see ticket 7  ',
+      });
+      assert.equal(resumed.status, 'active');
+      const entries = await agentEntries(harness);
+      const resumedEntry = entries.find((entry) => entry.type === 'agent-resumed');
+      assert.equal(resumedEntry?.detail.reason, 'false alarm, see ticket 7');
+      assert.equal(resumedEntry?.detail.suspendedReason, 'incident 43');
+    });
+
     test('an action whose audit record fails is not applied', async (t) => {
       const harness = await openHarness(t, kind);
       await createAgent(harness);

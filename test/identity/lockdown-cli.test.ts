@@ -49,8 +49,8 @@ describe('warden lockdown (CLI)', () => {
     assert.match(started.stdout, /suspended: support-bot/);
     assert.match(started.stdout, /left running: finance-bot/);
     const second = await warden(workspace, 'lockdown', '--reason', 'again');
-    assert.equal(second.code, 1);
-    assert.match(second.stderr, /WARDEN_LOCKDOWN_ACTIVE/);
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stdout, /already in force/);
 
     const status = await warden(workspace, 'lockdown', '--status', '--json');
     const state = JSON.parse(status.stdout) as {

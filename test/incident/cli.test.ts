@@ -1,9 +1,11 @@
 /**
  * `warden incident capture|verify|keys` in-process on a real workspace: input validation (--since,
- * --out without --force), a bundle that verifies (also against the keys `incident keys` prints), a
- * tampered bundle that fails with exit code 1 naming the entry, and no secret value in the bundle.
+ * --out without --force), a bundle that is only intact without pinned keys (exit code 3) and verifies
+ * against the keys `incident keys` prints (exit code 0), a tampered bundle that fails with exit code 1
+ * naming the entry, and no secret value in the bundle.
  */
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -48,13 +50,26 @@ describe('warden incident (CLI)', () => {
     await workspace.cleanup();
   });
 
-  test('--since takes ISO times and durations; anything else is a usage error', () => {
+  test('--since takes dates, zoned date-times and durations with a unit; anything else is a usage error', () => {
     const now = Date.parse('2026-03-01T12:00:00Z');
     assert.equal(parseSince('24h', now), '2026-02-28T12:00:00.000Z');
     assert.equal(parseSince('90m', now), '2026-03-01T10:30:00.000Z');
-    assert.equal(parseSince('2026-02-01', now), '2026-02-01T00:00:00.000Z');
+    assert.equal(parseSince('7d', now), '2026-02-22T12:00:00.000Z');
+    assert.equal(parseSince('2026-02-01', now), '2026-02-01T00:00:00.000Z', 'a plain date is UTC midnight');
     assert.equal(parseSince('2026-02-01T08:00:00+07:00', now), '2026-02-01T01:00:00.000Z');
-    for (const bad of ['yesterday', '', '24x', '2026-13-45', '2027-01-01']) {
+    assert.equal(parseSince('2026-02-01T08:00Z', now), '2026-02-01T08:00:00.000Z');
+    assert.throws(() => parseSince('3600', now), /no unit.*3600m/);
+    assert.throws(() => parseSince('2026-02-01T08:00:00', now), /no time zone.*Z/);
+    for (const bad of [
+      'yesterday',
+      '',
+      '24x',
+      '2026-13-45',
+      '2026-02-30',
+      '2027-01-01',
+      '1.5h',
+      '2026-02-01 08:00Z',
+    ]) {
       assert.throws(
         () => parseSince(bad, now),
         (error: { code?: string }) => error.code === 'WARDEN_USAGE',
@@ -109,10 +124,15 @@ describe('warden incident (CLI)', () => {
     assert.match(again.stderr, /exists.*--force/);
     assert.equal(await readFile(bundlePath, 'utf8'), text, 'the existing bundle is untouched');
 
+    // Without pinned keys the bundle is only intact: anyone can sign a bundle with keys of their own.
     const verified = await warden(workspace, 'incident', 'verify', bundlePath);
-    assert.equal(verified.code, 0, verified.stderr);
+    assert.equal(verified.code, 3, verified.stderr);
     assert.match(verified.stdout, /checked bundle signature/);
-    assert.match(verified.stdout, /bundle OK/);
+    assert.match(
+      verified.stdout,
+      /INTACT BUT NOT AUTHENTICATED: signed by a key you did not pin \(pass --public-key/,
+    );
+    assert.doesNotMatch(verified.stdout, /bundle OK/);
 
     const keysPath = join(workspace.dir, 'keys.json');
     const keys = await warden(workspace, 'incident', 'keys');
@@ -121,6 +141,17 @@ describe('warden incident (CLI)', () => {
     const trusted = await warden(workspace, 'incident', 'verify', bundlePath, '--public-key', keysPath);
     assert.equal(trusted.code, 0, trusted.stderr);
     assert.match(trusted.stdout, /against a trusted key/);
+    assert.match(trusted.stdout, /bundle OK/);
+
+    const otherKeyPath = join(workspace.dir, 'other-key.pem');
+    await writeFile(
+      otherKeyPath,
+      generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    );
+    const wrongKey = await warden(workspace, 'incident', 'verify', bundlePath, '--public-key', otherKeyPath);
+    assert.equal(wrongKey.code, 1);
+    assert.match(wrongKey.stderr, /FAILED signature: .*not among the trusted keys/);
+    assert.match(wrongKey.stderr, /FAILED checkpoint:\d+: .*not among the trusted keys/);
 
     const unknown = await warden(
       workspace,

@@ -14,6 +14,7 @@ import { test } from 'node:test';
 import type { TestContext } from 'node:test';
 import { verifyWebhookSignature } from '../../src/approvals/index.js';
 import { loadConfig } from '../../src/config/index.js';
+import { WardenError } from '../../src/core/index.js';
 import { buildHttpServer, createLogger, openWarden } from '../../src/server/index.js';
 import type { Warden } from '../../src/server/index.js';
 import { makeGatewayWorkspace, openGatewayHarness } from '../pipeline/harness.js';
@@ -144,6 +145,25 @@ test('GET /metrics shows per-agent and per-tool counters and the latency histogr
   assert.equal(remote.statusCode, 404);
   assert.equal(remote.json().error.code, 'WARDEN_NOT_FOUND');
   assert.match(remote.json().error.message, /loopback clients unless monitoring\.metrics\.token is set/);
+
+  // A reverse proxy on the same host connects from loopback: without a token, proxied scrapes are refused.
+  for (const header of ['x-forwarded-for', 'forwarded', 'x-real-ip']) {
+    const proxied = await app.inject({
+      method: 'GET',
+      url: '/metrics',
+      headers: { [header]: header === 'forwarded' ? 'for=203.0.113.7' : '203.0.113.7' },
+    });
+    assert.equal(proxied.statusCode, 404, header);
+    assert.equal(proxied.json().error.code, 'WARDEN_NOT_FOUND');
+    assert.match(proxied.json().error.message, /came through a proxy.*set monitoring\.metrics\.token/);
+  }
+  assert.throws(
+    () => harness.warden.monitor!.checkScrape(undefined, '127.0.0.1', { forwarded: false, trustProxy: true }),
+    (error: unknown) =>
+      error instanceof WardenError &&
+      error.code === 'WARDEN_NOT_FOUND' &&
+      /server\.trustProxy is on.*set monitoring\.metrics\.token/.test(error.message),
+  );
 });
 
 test('with a metrics token, /metrics needs it as a bearer token', async (t) => {

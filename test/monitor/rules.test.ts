@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { WardenError } from '../../src/core/index.js';
+import { Monitor } from '../../src/monitor/index.js';
 import { DAY, HOUR, MINUTE, START, openMonitorHarness } from './harness.js';
 import type { MonitorHarness } from './harness.js';
 
@@ -254,4 +256,81 @@ test('quarantine suspends the agent with actor monitor:<rule> and a reason namin
   assert.equal(suspended[0]!.actor, 'monitor:new-tool');
   assert.ok(suspended[0]!.seq < alert!.seq, 'the suspension is recorded before the alert');
   assert.equal(harness.notices[0]!.quarantined, true);
+});
+
+test('a failed alert record starts no cooldown, and a quarantine that raced another change is retried', async (t) => {
+  const harness = await openMonitorHarness(t, {
+    monitoring: '  rules:\n    rateSpike: { quarantine: true }',
+  });
+  await harness.normalTraffic({ fromDay: 0, days: 10 });
+  let failedRecords = 0;
+  let conflicts = 0;
+  const monitor = new Monitor({
+    config: harness.config,
+    audit: {
+      onRecorded: (listener) => harness.log.onRecorded(listener),
+      record: async (event) => {
+        if (event.type === 'alert-raised' && failedRecords < 1) {
+          failedRecords += 1;
+          throw new Error('the store is down for a moment');
+        }
+        return harness.log.record(event);
+      },
+    },
+    auditStore: harness.store.audit,
+    agents: {
+      get: (name) => harness.agents.get(name),
+      suspend: async (name, options) => {
+        if (conflicts < 2) {
+          conflicts += 1;
+          throw new WardenError('WARDEN_STORE_CONFLICT', 'changed by someone else at the same time');
+        }
+        return harness.agents.suspend(name, options);
+      },
+    },
+    clock: harness.clock,
+    processMetrics: false,
+  });
+  t.after(() => monitor.close());
+  await monitor.start();
+  at(harness, 10);
+  for (let index = 0; index < 25; index += 1) await harness.call('support-bot', 'crm__read_customer');
+  await monitor.idle();
+  assert.equal(failedRecords, 1);
+  assert.equal(conflicts, 2);
+  const agent = await harness.agents.get('support-bot');
+  assert.equal(agent.status, 'suspended', 'the suspension was tried again after the conflicts');
+  assert.equal(agent.suspendedBy, 'monitor:rate-spike');
+  assert.deepEqual(await rulesOf(harness), ['rate-spike'], 'the alert was recorded on a later finding');
+});
+
+test('an agent resumed during the cooldown, or after a restart, is quarantined again; the alert is not repeated', async (t) => {
+  const { harness, monitor } = await withHistory(t, '  rules:\n    rateSpike: { quarantine: true }');
+  at(harness, 10);
+  for (let index = 0; index < 25; index += 1) await harness.call('support-bot', 'crm__read_customer');
+  await monitor.idle();
+  assert.equal((await harness.agents.get('support-bot')).status, 'suspended');
+
+  await harness.agents.resume('support-bot', { actor: 'admin:lan' });
+  at(harness, 10, 1);
+  for (let index = 0; index < 5; index += 1) await harness.call('support-bot', 'crm__read_customer');
+  await monitor.idle();
+  assert.equal((await harness.agents.get('support-bot')).status, 'suspended', 'within the cooldown');
+
+  await monitor.close();
+  await harness.agents.resume('support-bot', { actor: 'admin:lan' });
+  const restarted = harness.openMonitor();
+  await restarted.start();
+  at(harness, 10, 2);
+  for (let index = 0; index < 25; index += 1) await harness.call('support-bot', 'crm__read_customer');
+  await restarted.idle();
+  assert.equal(
+    (await harness.agents.get('support-bot')).status,
+    'suspended',
+    'the alert found in the log (as from another replica) does not stop the quarantine',
+  );
+  assert.deepEqual(await rulesOf(harness), ['rate-spike'], 'one alert per cooldown');
+  const suspensions = await harness.store.audit.query({ types: ['agent-suspended'] });
+  assert.equal(suspensions.length, 3);
+  assert.ok(suspensions.every((entry) => entry.actor === 'monitor:rate-spike'));
 });

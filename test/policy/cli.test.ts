@@ -29,7 +29,7 @@ void test('policy check prints the policies per file and the version', async () 
   assert.equal(result.code, 0, result.stderr);
   assert.match(result.stdout, /support\.cedar\s+4/);
   assert.match(result.stdout, /finance\.cedar\s+3/);
-  assert.match(result.stdout, /16 policies in 5 files valid \(version sha256:[0-9a-f]{64}\)/);
+  assert.match(result.stdout, /16 policies in 6 files valid \(version sha256:[0-9a-f]{64}\)/);
   const withSchema = await warden('policy', 'check', '--schema', '--config', EXAMPLE_CONFIG);
   assert.match(
     withSchema.stdout,

@@ -75,11 +75,14 @@ void test('a policy id given twice, even in two files, is refused naming both pl
   assert.match(error.message, /b\.cedar:2:1 {2}duplicate policy id "same" \(also at .*a\.cedar:1:1\)/);
 });
 
-void test('@approval on a forbid policy is refused', async (t) => {
-  const error = await loadError(t, {
-    'a.cedar': '@approval("ask")\nforbid (principal, action, resource);\n',
-  });
-  assert.match(error.message, /a\.cedar:1:1 {2}@approval only applies to permit policies/);
+void test('@approval on a forbid policy loads as a hold (test/policy/hold.test.ts)', async (t) => {
+  const service = await (
+    await policyWorkspace(t, { 'a.cedar': '@approval("ask")\nforbid (principal, action, resource);\n' })
+  ).load();
+  assert.deepEqual(
+    service.summary.policies.map(({ effect, approval, hold }) => ({ effect, approval, hold })),
+    [{ effect: 'forbid', approval: 'ask', hold: true }],
+  );
 });
 
 void test('a policy template (with ?principal) is refused', async (t) => {

@@ -14,6 +14,7 @@ void test('the generated schema has the entity types, with memberships and attri
   assert.deepEqual(Object.keys(namespace.entityTypes).sort(), [
     'Agent',
     'DataClass',
+    'Model',
     'Role',
     'Server',
     'Tool',
@@ -57,6 +58,7 @@ void test('each declared tool is an action in its server group and its risk grou
     'crm__export_customers',
     'crm__read_customer',
     'mail__send_email',
+    'models',
     'payments__transfer',
     'risk:delete',
     'risk:external_communication',

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import { ManualClock, isWardenError } from '../../src/core/index.js';
 import { SessionTracker } from '../../src/sessions/index.js';
 
 const CLASSES = ['public', 'internal', 'confidential', 'restricted'];
 
-function tracker(options: { idle?: number; maxTasks?: number } = {}): {
+function tracker(options: { idle?: number; maxTasks?: number; sessionIdle?: number } = {}): {
   tracker: SessionTracker;
   clock: ManualClock;
 } {
@@ -17,6 +19,7 @@ function tracker(options: { idle?: number; maxTasks?: number } = {}): {
       clock,
       taskIdleTimeoutSeconds: options.idle ?? 3600,
       maxTasksPerAgent: options.maxTasks ?? 100,
+      ...(options.sessionIdle === undefined ? {} : { sessionIdleTimeoutSeconds: options.sessionIdle }),
     }),
   };
 }
@@ -128,12 +131,13 @@ describe('session tracker', () => {
 
   test('a task idle for longer than the idle timeout is forgotten', () => {
     const { tracker: sessions, clock } = tracker({ idle: 600 });
-    sessions.noteResult(sessions.enter('s1', 'support-bot', 't1'), read('restricted'));
+    const first = sessions.enter('s1', 'support-bot', 't1');
+    sessions.noteResult(first, read('restricted'));
+    sessions.leave(first);
     clock.advance(599_000);
-    assert.equal(
-      sessions.policyLabels(sessions.enter('s2', 'support-bot', 't1')).maxClassification,
-      'restricted',
-    );
+    const second = sessions.enter('s2', 'support-bot', 't1');
+    assert.equal(sessions.policyLabels(second).maxClassification, 'restricted');
+    sessions.leave(second);
     clock.advance(601_000);
     assert.equal(sessions.get('task:support-bot:t1'), null);
     assert.equal(sessions.sweep(), 1);
@@ -142,16 +146,16 @@ describe('session tracker', () => {
 
   test('a new task over the per-agent limit is refused; existing tasks go on and other agents are not affected', () => {
     const { tracker: sessions, clock } = tracker({ idle: 600, maxTasks: 2 });
-    sessions.enter('s1', 'support-bot', 'a');
-    sessions.enter('s1', 'support-bot', 'b');
+    sessions.leave(sessions.enter('s1', 'support-bot', 'a'));
+    sessions.leave(sessions.enter('s1', 'support-bot', 'b'));
     assert.throws(
       () => sessions.enter('s1', 'support-bot', 'c'),
       (error: unknown) =>
         isWardenError(error, 'WARDEN_TASK_LIMIT_REACHED') &&
         /support-bot.*2 live tasks.*"c"/.test(error.message),
     );
-    assert.doesNotThrow(() => sessions.enter('s1', 'support-bot', 'a'));
-    assert.doesNotThrow(() => sessions.enter('s2', 'finance-bot', 'c'));
+    assert.doesNotThrow(() => sessions.leave(sessions.enter('s1', 'support-bot', 'a')));
+    assert.doesNotThrow(() => sessions.leave(sessions.enter('s2', 'finance-bot', 'c')));
     clock.advance(601_000);
     assert.doesNotThrow(() => sessions.enter('s1', 'support-bot', 'c'), 'expired tasks make room');
   });
@@ -207,5 +211,77 @@ describe('session tracker', () => {
       untrusted: false,
       maxClassification: null,
     });
+  });
+
+  test('a task with a call in flight does not expire; a late result still marks the task', () => {
+    const { tracker: sessions, clock } = tracker({ idle: 600 });
+    const waiting = sessions.enter('s1', 'support-bot', 't1'); // held for approval, or a slow upstream
+    sessions.noteCall(waiting, 'web__fetch', 'read');
+    clock.advance(3_600_000);
+    assert.equal(sessions.sweep(), 0, 'not swept while its call is in flight');
+    const next = sessions.enter('s2', 'support-bot', 't1');
+    sessions.noteResult(waiting, { classes: [null], bytes: 10, untrusted: true, injection: false });
+    sessions.leave(waiting);
+    assert.equal(sessions.policyLabels(next).untrusted, true, 'the same task, now untrusted');
+    sessions.leave(next);
+    assert.equal(sessions.policyLabels(sessions.enter('s3', 'support-bot', 't1')).untrusted, true);
+  });
+
+  test('results and counted calls keep a task active', () => {
+    const { tracker: sessions, clock } = tracker({ idle: 600 });
+    const call = sessions.enter('s1', 'support-bot', 't1');
+    clock.advance(590_000);
+    sessions.noteResult(call, read('restricted'));
+    sessions.leave(call);
+    clock.advance(590_000);
+    assert.equal(sessions.sweep(), 0);
+    assert.equal(
+      sessions.policyLabels(sessions.enter('s2', 'support-bot', 't1')).maxClassification,
+      'restricted',
+    );
+  });
+
+  test('a result for a task state that expired lands on the live task of that id', () => {
+    const { tracker: sessions, clock } = tracker({ idle: 600 });
+    const old = sessions.enter('s1', 'support-bot', 't1');
+    sessions.leave(old);
+    clock.advance(601_000);
+    const fresh = sessions.enter('s2', 'support-bot', 't1');
+    sessions.noteResult(old, { classes: ['confidential'], bytes: 10, untrusted: true, injection: false });
+    const labels = sessions.policyLabels(fresh);
+    assert.equal(labels.untrusted, true);
+    assert.equal(labels.maxClassification, 'confidential');
+  });
+
+  test('session states idle longer than the bound are swept, except with a call in flight', () => {
+    const { tracker: sessions, clock } = tracker({ sessionIdle: 60 });
+    sessions.leave(sessions.enter('gone', 'support-bot', null));
+    const busy = sessions.enter('busy', 'support-bot', null);
+    clock.advance(61_000);
+    sessions.sweep();
+    assert.equal(sessions.sessionLabels('gone'), undefined);
+    assert.notEqual(sessions.sessionLabels('busy'), undefined);
+    sessions.leave(busy);
+    clock.advance(61_000);
+    sessions.sweep();
+    assert.equal(sessions.sessionLabels('busy'), undefined);
+  });
+
+  test('a call dropped without leave() stops counting as in flight once collected', async () => {
+    setFlagsFromString('--expose-gc');
+    const gc = runInNewContext('gc') as () => void;
+    const { tracker: sessions, clock } = tracker({ idle: 600 });
+    (() => {
+      sessions.enter('s1', 'support-bot', 't1');
+    })();
+    clock.advance(601_000);
+    const deadline = Date.now() + 10_000;
+    let dropped = 0;
+    while (dropped === 0 && Date.now() < deadline) {
+      gc();
+      await new Promise((resolve) => setImmediate(resolve));
+      dropped = sessions.sweep();
+    }
+    assert.equal(dropped, 1);
   });
 });

@@ -5,9 +5,11 @@
  * rules (who may do what, what is recorded) are checked here only as roles, the rest is the services'.
  * Every change is recorded in the audit log with the actor `admin:<name>`.
  */
+import { createHash } from 'node:crypto';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { AuditStatusChecker, evaluateWhatIf, requireRole } from '../../admin/index.js';
 import type { AdminDirectory, AdminPrincipal, WhatIfPolicies } from '../../admin/index.js';
+import { canonicalJson } from '../../audit/index.js';
 import type { AuditRecorder, CheckpointVerifier } from '../../audit/index.js';
 import type { WardenConfig } from '../../config/index.js';
 import { WardenError, systemClock } from '../../core/index.js';
@@ -77,11 +79,18 @@ export interface ConsoleRoutesOptions {
   policies?: () => AdminPolicies | null;
   /** The gateway's sessions; null while this process runs no gateway. */
   sessions?: () => AdminSessionSource | null;
+  /**
+   * Masks personal data in what-if arguments before they are recorded (content inspection's masks,
+   * as approvals use). Without it only the argument names and a digest of the arguments are recorded.
+   */
+  maskArguments?: (args: JsonObject) => JsonObject;
 }
 
 const READ_ROLES = ['admin', 'approver', 'auditor'] as const;
 /** Entries scanned for the agents list's last activity. */
 const ACTIVITY_WINDOW_LIST = 10_000;
+/** How long the agents list's last activity is reused (each computation reads up to 10,000 entries). */
+const ACTIVITY_CACHE_MS = 5000;
 /** Entries scanned for one agent's last activity and recent entries. */
 const ACTIVITY_WINDOW_ONE = 100_000;
 
@@ -156,7 +165,7 @@ export function registerConsoleRoutes(
         tags: ['session'],
         summary: 'Sign in to the console',
         description:
-          'Checks the user name and password (as configured under `admins`) and sets the session cookie `warden_admin` (httpOnly, SameSite=Strict). Answers the user and the CSRF token to send as `x-warden-csrf` on every change. Failed sign-ins count toward the per-address limit (10 a minute by default).',
+          'Checks the user name and password (as configured under `admins`) and sets the session cookie `warden_admin` (`__Host-warden_admin` over https; httpOnly, SameSite=Strict). Answers the user and the CSRF token to send as `x-warden-csrf` on every change. Failed sign-ins count toward the per-address limit (10 a minute by default).',
         security: [],
         body: signInBody,
         response: {
@@ -175,7 +184,9 @@ export function registerConsoleRoutes(
       const admin = await options.directory.signIn(request.body.username, request.body.password, {
         address: request.ip,
       });
-      const { cookie, session } = settings.sessions.issue(admin);
+      const account = options.directory.account(admin.name);
+      if (account === null) throw new WardenError('WARDEN_INTERNAL', 'a signed-in admin user has no account');
+      const { cookie, session } = settings.sessions.issue(account);
       await options.audit.record({
         type: 'admin-signed-in',
         actor: `admin:${admin.name}`,
@@ -309,7 +320,7 @@ export function registerConsoleRoutes(
         tags: ['audit'],
         summary: 'Audit chain status',
         description:
-          'Re-checks the newest 10,000 entries (hashes, links, the signed checkpoints among them) and the newest checkpoint’s signature; the answer is reused for up to 30 s while no entry is added. `warden audit verify` checks the whole chain. Roles: admin, approver, auditor.',
+          'Re-checks the newest 10,000 entries (hashes, links, the signed checkpoints among them) and the newest checkpoint’s signature; the answer is reused for up to 30 s even when entries are added meanwhile (`checkedAt` says when it was computed; `checked.toSeq` the newest entry it covers). `warden audit verify` checks the whole chain. Roles: admin, approver, auditor.',
         response: {
           200: { description: 'The status.', $ref: 'AuditStatus#' },
           ...AUTH_ERRORS,
@@ -400,15 +411,31 @@ export function registerConsoleRoutes(
     lastActivityAt,
   });
 
-  /** The newest entries' time per acting agent, over a bounded window. */
+  /**
+   * The newest entries' time per acting agent, over a bounded window; reused for a few seconds, and
+   * concurrent callers share one read, so polling consoles do not each read 10,000 entries.
+   */
+  let activityCache: { at: number; value: Promise<Map<string, string>> } | null = null;
   const lastActivity = async (): Promise<Map<string, string>> => {
-    const seen = new Map<string, string>();
-    if (options.auditLog === undefined) return seen;
-    const entries = await options.auditLog.store.query({ order: 'desc', limit: ACTIVITY_WINDOW_LIST });
-    for (const entry of entries) {
-      if (entry.actor.startsWith('agent:') && !seen.has(entry.actor)) seen.set(entry.actor, entry.time);
-    }
-    return seen;
+    if (options.auditLog === undefined) return new Map();
+    const now = clock.now();
+    if (activityCache !== null && now - activityCache.at < ACTIVITY_CACHE_MS) return activityCache.value;
+    const store = options.auditLog.store;
+    const value = (async () => {
+      const seen = new Map<string, string>();
+      const entries = await store.query({ order: 'desc', limit: ACTIVITY_WINDOW_LIST });
+      for (const entry of entries) {
+        if (entry.actor.startsWith('agent:') && !seen.has(entry.actor)) seen.set(entry.actor, entry.time);
+      }
+      return seen;
+    })();
+    const cached = { at: now, value };
+    activityCache = cached;
+    // A failed read is not reused.
+    void value.catch(() => {
+      if (activityCache === cached) activityCache = null;
+    });
+    return value;
   };
 
   app.get(
@@ -418,7 +445,7 @@ export function registerConsoleRoutes(
         tags: ['agents'],
         summary: 'List agents',
         description:
-          'Every agent with its status, roles, owner, mode and last activity (the newest audit entry it made among the newest 10,000). Roles: admin, approver, auditor.',
+          'Every agent with its status, roles, owner, mode and last activity (the newest audit entry it made among the newest 10,000; reused for up to 5 s). Roles: admin, approver, auditor.',
         response: {
           200: { description: 'The agents.', $ref: 'AgentList#' },
           ...AUTH_ERRORS,
@@ -769,7 +796,7 @@ export function registerConsoleRoutes(
         detail: {
           agent: agent.name,
           tool: request.body.tool,
-          arguments: request.body.arguments,
+          ...recordedArguments(request.body.arguments, options.maskArguments),
           result: result.decision,
           policyVersion: result.policyVersion,
         },
@@ -777,6 +804,21 @@ export function registerConsoleRoutes(
       return result;
     },
   );
+}
+
+/**
+ * What a what-if records of its arguments: masked (no raw PII) when a mask is given; else only their
+ * names and a SHA-256 digest of their canonical JSON, which tells equal arguments apart without them.
+ */
+function recordedArguments(
+  args: JsonObject,
+  mask: ((args: JsonObject) => JsonObject) | undefined,
+): JsonObject {
+  if (mask !== undefined) return { arguments: mask(args) };
+  return {
+    argumentNames: Object.keys(args).sort(),
+    argumentsDigest: `sha256:${createHash('sha256').update(canonicalJson(args)).digest('hex')}`,
+  };
 }
 
 /** The admin user the onRequest hook authenticated; a route without one is a wiring bug. */

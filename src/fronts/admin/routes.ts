@@ -10,7 +10,7 @@ import swagger from '@fastify/swagger';
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import type { ErrorObject } from 'ajv';
-import { CONSOLE_COOKIE_NAME, hasRole, requireRole, toDecider } from '../../admin/index.js';
+import { hasRole, requireRole, toDecider } from '../../admin/index.js';
 import type { AdminDirectory, AdminPrincipal, ConsoleSession } from '../../admin/index.js';
 import type { ApprovalView, Decider } from '../../approvals/types.js';
 import type { AuditRecorder } from '../../audit/index.js';
@@ -22,7 +22,9 @@ import {
   checkCsrfToken,
   checkOrigin,
   clearSessionCookie,
+  isBackgroundRequest,
   isSafeMethod,
+  sessionCookieName,
   setSessionCookie,
 } from './console-auth.js';
 import { registerConsoleRoutes, signedIn } from './console-routes.js';
@@ -157,6 +159,7 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
           address: event.address,
           failures: event.failures,
           retryAfterSeconds: event.retryAfterSeconds,
+          ...(event.user === undefined ? {} : { user: event.user }),
         },
       })
       .catch((error: unknown) => {
@@ -170,23 +173,28 @@ export async function adminRoutes(app: FastifyInstance, options: AdminRoutesOpti
   app.addHook('onRequest', async (request, reply) => {
     if (request.routeOptions.config.publicRoute === true) return;
     const authorization = request.headers.authorization;
-    const sessionCookie = request.cookies[CONSOLE_COOKIE_NAME];
     const settings = options.console;
+    // Every change is refused from another site, whatever the authentication: browsers attach cached
+    // HTTP Basic credentials to cross-site form posts as they do cookies. Non-browser clients send
+    // neither Origin nor Sec-Fetch-Site and pass.
+    if (!isSafeMethod(request.method))
+      checkOrigin(request, { allowedOrigins: settings?.allowedOrigins ?? [] });
+    const sessionCookie = settings === undefined ? undefined : request.cookies[sessionCookieName(settings)];
     // An Authorization header wins; the cookie is used only without one (the console's requests).
     if ((authorization === undefined || authorization === '') && sessionCookie !== undefined && settings) {
       let opened;
       try {
-        opened = settings.sessions.open(sessionCookie, (name) => directory.get(name));
+        // The console's background polling is accepted but does not renew the idle timer.
+        opened = settings.sessions.open(sessionCookie, (name) => directory.account(name), {
+          renew: !isBackgroundRequest(request),
+        });
       } catch (error) {
         clearSessionCookie(reply, settings);
         throw error;
       }
       request.admin = opened.principal;
       request.consoleSession = opened.session;
-      if (!isSafeMethod(request.method)) {
-        checkOrigin(request, settings);
-        checkCsrfToken(request, settings, opened.session);
-      }
+      if (!isSafeMethod(request.method)) checkCsrfToken(request, settings, opened.session);
       if (opened.renewedCookie !== null) setSessionCookie(reply, settings, opened.renewedCookie);
       return;
     }

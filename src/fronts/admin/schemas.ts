@@ -4,6 +4,7 @@
  */
 import type { FastifyDynamicSwaggerOptions } from '@fastify/swagger';
 import { ADMIN_ROLES } from '../../config/index.js';
+import { consoleCookieName } from '../../admin/index.js';
 
 type OpenApiDefinition = NonNullable<FastifyDynamicSwaggerOptions['openapi']>;
 
@@ -281,9 +282,9 @@ export function openApiDefinition(publicUrl: string): OpenApiDefinition {
         consoleSession: {
           type: 'apiKey',
           in: 'cookie',
-          name: 'warden_admin',
+          name: consoleCookieName(publicUrl.startsWith('https:')),
           description:
-            'The console session cookie from `POST /admin/session`. With it, every POST, PUT, PATCH and DELETE also needs the header `x-warden-csrf` (the csrfToken of the session).',
+            'The console session cookie from `POST /admin/session` (named `__Host-warden_admin` when Warden is served over https, `warden_admin` otherwise). With it, every POST, PUT, PATCH and DELETE also needs the header `x-warden-csrf` (the csrfToken of the session).',
         },
       },
     },

@@ -5,6 +5,7 @@
  * no inline scripts, no framing), that index.html is never cached and that hashed assets are.
  */
 import { existsSync } from 'node:fs';
+import { stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
@@ -67,15 +68,17 @@ export async function consoleRoutes(app: FastifyInstance, options: ConsoleRoutes
   app.get('/console', async (_request, reply) => reply.redirect('/console/', 302));
 
   app.get<{ Params: { '*': string } }>('/console/*', async (request, reply) => {
-    if (!isBuilt()) return notBuilt(reply, root);
+    if (!isBuilt()) return notBuilt(reply);
     const path = request.params['*'];
-    if (path.length > MAX_PATH_LENGTH || !isPlainPath(path)) return reply.callNotFound();
+    if (path.length > MAX_PATH_LENGTH || !isPlainPath(path)) return notFound(reply);
     if (path === '' || path === 'index.html' || !FILE_LIKE.test(path)) return sendIndex(reply, root);
-    if (HASHED_ASSET.test(path)) {
-      void reply.header('cache-control', 'public, max-age=31536000, immutable');
-    } else {
-      void reply.header('cache-control', 'no-cache');
-    }
+    // A missing file (or a dotfile) is a 404 that nobody may cache: the file may appear with the next
+    // build. Only a found hashed asset is cached for a year.
+    if (!(await isServableFile(root, path))) return notFound(reply);
+    void reply.header(
+      'cache-control',
+      HASHED_ASSET.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache',
+    );
     // `send` also refuses paths leaving the root; dotfiles and missing files get Warden's JSON 404.
     return reply.sendFile(path, root, { cacheControl: false, dotfiles: 'ignore' });
   });
@@ -92,19 +95,38 @@ function isPlainPath(path: string): boolean {
   return !/[\0\\]/.test(decoded) && !decoded.split('/').includes('..');
 }
 
+/** True for a regular file below `root` with no dot-segment (`path` is already a plain path). */
+async function isServableFile(root: string, path: string): Promise<boolean> {
+  const decoded = decodeURIComponent(path);
+  if (decoded.split('/').some((segment) => segment.startsWith('.'))) return false;
+  try {
+    return (await stat(join(root, decoded))).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Warden's 404, never cached. */
+function notFound(reply: FastifyReply): FastifyReply {
+  void reply.header('cache-control', 'no-store');
+  reply.callNotFound();
+  return reply;
+}
+
 function sendIndex(reply: FastifyReply, root: string): FastifyReply {
   void reply.header('cache-control', 'no-store');
   return reply.sendFile('index.html', root, { cacheControl: false });
 }
 
-function notBuilt(reply: FastifyReply, root: string): FastifyReply {
+/** The answer before the console is built; it names no path on this machine (anyone may ask). */
+function notBuilt(reply: FastifyReply): FastifyReply {
   return reply
     .code(503)
     .header('cache-control', 'no-store')
     .type('text/plain; charset=utf-8')
     .send(
-      `The Warden console is not built: ${root}/index.html is missing.\n` +
-        'Run `npm run build` (npm install and npm ci run it for you), then reload this page.\n' +
+      'The Warden console is not built.\n' +
+        'Run `npm run build` in the Warden directory (npm install and npm ci run it for you), then reload this page.\n' +
         'The admin API at /admin (OpenAPI document at /admin/openapi.json) works without it.\n',
     );
 }

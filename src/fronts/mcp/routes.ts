@@ -87,6 +87,9 @@ export async function mcpRoutes(app: FastifyInstance, options: McpRoutesOptions)
     // Give the streams ended above a turn to finish, then cut any that did not (e.g. still being set up).
     await new Promise((resolve) => setImmediate(resolve));
     for (const stream of streams) stream.destroy();
+    // Sessions end before the server stops taking requests and closes idle connections, so each call
+    // in flight is answered (WARDEN_SESSION_ENDED) while its connection is still open.
+    await sessions.closeAll('shutdown');
   });
   app.addHook('onClose', async () => {
     await sessions.closeAll('shutdown');
@@ -254,10 +257,14 @@ export async function mcpRoutes(app: FastifyInstance, options: McpRoutesOptions)
           request.method === 'POST'
             ? sessions.trackRequest(session, reply.raw, request.body)
             : () => undefined;
+        // Answered by the transport, or by the session closing under it (then the transport never settles).
+        const answered = new Promise<void>((resolve) => reply.raw.once('close', () => resolve()));
         try {
-          return await forward(request, reply, session.transport, authInfo);
+          return await Promise.race([forward(request, reply, session.transport, authInfo), answered]);
         } finally {
           untrack();
+          // Idleness counts from the end of the last call too, not only from its start.
+          sessions.touch(session);
         }
       }
 

@@ -8,7 +8,8 @@ import type { ServerResponse } from 'node:http';
 import type { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { AuditRecorder } from '../../audit/index.js';
-import type { Clock, WardenError } from '../../core/index.js';
+import { WardenError } from '../../core/index.js';
+import type { Clock } from '../../core/index.js';
 import type { CallSession } from '../../pipeline/index.js';
 import { JSON_RPC, jsonRpcError } from './json-rpc.js';
 import { createSessionServer } from './session-server.js';
@@ -159,8 +160,9 @@ export class McpSessions {
 
   /**
    * Closes one session (idempotent) and records why. In-flight calls are aborted (their abort signal
-   * fires, so approval waits and upstream calls stop); with `error`, each POST still open is answered
-   * with it as a JSON-RPC error for its request ids.
+   * fires, so approval waits and upstream calls stop), and each POST still open is answered with a
+   * JSON-RPC error for its request ids: `error` when given, else WARDEN_SESSION_ENDED saying why (the
+   * transport alone would leave them open for ever).
    */
   async close(id: string, reason: SessionEndReason, error?: WardenError): Promise<void> {
     const session = this.#sessions.get(id);
@@ -173,7 +175,7 @@ export class McpSessions {
       } catch (closeError) {
         this.#options.logger?.warn({ err: closeError, session: id }, 'closing an MCP session failed');
       }
-      if (error !== undefined) answerInFlight(session, error);
+      answerInFlight(session, error ?? sessionEndedError(reason));
       await this.#record({
         type: 'mcp-session-ended',
         actor: reason === 'deleted' ? `agent:${session.agentName}` : 'system',
@@ -207,10 +209,15 @@ export class McpSessions {
     return ids.length;
   }
 
-  /** Closes sessions idle for longer than the idle timeout. Returns how many. */
+  /**
+   * Closes sessions idle for longer than the idle timeout. A session with a call in flight is not idle
+   * (a long call must not expire its session underneath itself). Returns how many.
+   */
   async sweep(): Promise<number> {
     const cutoff = this.#options.clock.now() - this.#options.idleTimeoutSeconds * 1000;
-    const idle = [...this.#sessions.values()].filter((session) => session.lastSeenAt < cutoff);
+    const idle = [...this.#sessions.values()].filter(
+      (session) => session.inFlight.size === 0 && session.lastSeenAt < cutoff,
+    );
     await Promise.all(idle.map((session) => this.close(session.id, 'expired')));
     return idle.length;
   }
@@ -249,6 +256,23 @@ export class McpSessions {
       this.#options.logger?.warn({ err: error, type: event.type }, 'could not record an MCP session event');
     }
   }
+}
+
+const END_EXPLANATIONS: Record<SessionEndReason, string> = {
+  deleted: 'it was ended by a DELETE request',
+  expired: 'it was idle for longer than the idle timeout',
+  evicted: "it was the agent's least recently used session and the agent opened more than its limit",
+  'agent-suspended': 'its agent was suspended',
+  shutdown: 'this Warden instance is shutting down',
+};
+
+/** The answer to a call still in flight when its session ended. */
+export function sessionEndedError(reason: SessionEndReason): WardenError {
+  return new WardenError(
+    'WARDEN_SESSION_ENDED',
+    `the MCP session ended before this call was answered (${END_EXPLANATIONS[reason]}); the call may or may not have run. Open a new session with an initialize request, check whether the call took effect, and retry if needed`,
+    { reason },
+  );
 }
 
 /** Answers each POST of `session` still open with `error` (a JSON-RPC error per request id). */

@@ -9,6 +9,7 @@ import { loadConfig } from '../../../src/config/index.js';
 import { adminRoutes } from '../../../src/fronts/admin/index.js';
 import { verifySecret } from '../../../src/identity/index.js';
 import { PolicyService } from '../../../src/policy/index.js';
+import { createGatewayInspection } from '../../../src/server/inspection.js';
 import { PASSWORDS, openApprovalHarness } from '../../admin/harness.js';
 import type { ApprovalHarness } from '../../admin/harness.js';
 
@@ -71,6 +72,7 @@ describe('admin API for the console', () => {
     await writeFile(join(dir, 'gateway.yaml'), (await readFile(configPath, 'utf8')) + POLICY_YAML);
     const { config } = await loadConfig({ path: join(dir, 'gateway.yaml'), env: {} });
     policy = await PolicyService.load({ config, baseDir: dir, clock: harness.clock });
+    const inspection = createGatewayInspection(config, harness.clock);
     sessions = new ConsoleSessions({
       key: harness.warden.adminSessionKey,
       lifetimeSeconds: config.admin.sessionLifetime,
@@ -92,6 +94,7 @@ describe('admin API for the console', () => {
       agents: harness.warden.agents,
       policies: () => policy,
       sessions: () => null,
+      maskArguments: (args) => inspection.mask(args),
     });
     await app.ready();
   });
@@ -256,6 +259,61 @@ describe('admin API for the console', () => {
     assert.equal((await harness.warden.agents.get(agent)).status, 'active', 'nothing changed');
     // Reads need no token; an API key needs none either.
     assert.equal((await withCookie(erin, 'GET', '/admin/agents', { csrf: null })).statusCode, 200);
+  });
+
+  test('a Basic-auth request that changes something is refused from another site (browsers send cached Basic credentials)', async () => {
+    const basic = `Basic ${Buffer.from(`erin:${PASSWORDS.erin}`).toString('base64')}`;
+    const agent = 'support-bot';
+    for (const headers of [{ origin: 'https://evil.example' }, { 'sec-fetch-site': 'cross-site' }]) {
+      const response = await app.inject({
+        method: 'POST',
+        url: `/admin/agents/${agent}/suspend`,
+        headers: { authorization: basic, ...headers },
+        payload: { reason: 'csrf' },
+      });
+      assert.equal(response.statusCode, 403, JSON.stringify(headers));
+      assert.equal(errorOf(response).code, 'WARDEN_CSRF_INVALID');
+    }
+    const keyFromElsewhere = await app.inject({
+      method: 'POST',
+      url: `/admin/agents/${agent}/suspend`,
+      headers: { authorization: `Bearer ${harness.keys.alice}`, origin: 'https://evil.example' },
+      payload: { reason: 'csrf' },
+    });
+    assert.equal(errorOf(keyFromElsewhere).code, 'WARDEN_CSRF_INVALID');
+    assert.equal((await harness.warden.agents.get(agent)).status, 'active', 'nothing changed');
+    // Reads are not affected, and neither is a client that sends no Origin (curl, scripts).
+    const read = await app.inject({
+      method: 'GET',
+      url: '/admin/whoami',
+      headers: { authorization: basic, origin: 'https://evil.example' },
+    });
+    assert.equal(read.statusCode, 200, read.body);
+    const fromOwnOrigin = await app.inject({
+      method: 'POST',
+      url: `/admin/agents/${agent}/resume`,
+      headers: { authorization: basic, origin: ORIGIN },
+      payload: {},
+    });
+    assert.equal(fromOwnOrigin.statusCode, 200, fromOwnOrigin.body);
+  });
+
+  test('background polling (x-warden-background: 1) does not keep the session from timing out', async () => {
+    const erin = await signIn('erin');
+    for (let minute = 0; minute < 25; minute += 5) {
+      harness.clock.advance(5 * 60 * 1000);
+      const polled = await app.inject({
+        method: 'GET',
+        url: '/admin/agents',
+        headers: { cookie: `warden_admin=${erin.cookie}`, 'x-warden-background': '1' },
+      });
+      assert.equal(polled.statusCode, 200, polled.body);
+      assert.equal(polled.headers['set-cookie'], undefined, 'a background request does not renew');
+    }
+    harness.clock.advance(5 * 60 * 1000);
+    const idle = await withCookie(erin, 'GET', '/admin/whoami');
+    assert.equal(idle.statusCode, 401);
+    assert.match(errorOf(idle).message, /inactivity/);
   });
 
   test('a tampered, expired or idle cookie is refused and cleared', async () => {
@@ -477,6 +535,8 @@ describe('admin API for the console', () => {
 
   test('audit status reports an intact chain and the last signed checkpoint', async () => {
     await harness.warden.audit.checkpoint();
+    // An answer computed by an earlier test is reused for 30 s; let it age out.
+    harness.clock.advance(31_000);
     const response = await app.inject({
       method: 'GET',
       url: '/admin/audit/status',
@@ -489,6 +549,44 @@ describe('admin API for the console', () => {
     assert.ok(status.entries > 0);
     assert.equal(typeof status.lastCheckpoint.keyId, 'string');
     assert.equal(status.scope, 'recent-window');
+  });
+
+  test('audit status is reused for 30 s even while entries are added; agents’ last activity for 5 s', async () => {
+    const carol = { authorization: `Bearer ${harness.keys.carol}` };
+    harness.clock.advance(60_000);
+    const status = async (): Promise<Json> => {
+      const response = await app.inject({ method: 'GET', url: '/admin/audit/status', headers: carol });
+      assert.equal(response.statusCode, 200, response.body);
+      return response.json<Json>();
+    };
+    const activity = async (): Promise<string | null> => {
+      const response = await app.inject({ method: 'GET', url: '/admin/agents', headers: carol });
+      assert.equal(response.statusCode, 200, response.body);
+      const agents = response.json<Json>().agents as Json[];
+      return agents.find((agent) => agent.name === 'support-bot')?.lastActivityAt as string | null;
+    };
+    const first = await status();
+    const firstActivity = await activity();
+    harness.clock.advance(1000);
+    const acted = await harness.warden.audit.record({
+      type: 'tool-call-allowed',
+      actor: 'agent:support-bot',
+      subject: 'tool:crm__read_customer',
+      decision: 'allow',
+      detail: {},
+    });
+    const reused = await status();
+    assert.equal(reused.checkedAt, first.checkedAt, 'the cached answer says when it was computed');
+    assert.equal(reused.checked.toSeq, first.checked.toSeq);
+    assert.ok(reused.checked.toSeq < acted.seq);
+    assert.equal(await activity(), firstActivity, 'last activity is reused');
+
+    harness.clock.advance(5000);
+    assert.equal(await activity(), acted.time);
+    harness.clock.advance(25_000);
+    const fresh = await status();
+    assert.notEqual(fresh.checkedAt, first.checkedAt);
+    assert.equal(fresh.checked.toSeq >= acted.seq, true);
   });
 
   test('alerts lists alert-raised entries', async () => {
@@ -588,6 +686,25 @@ describe('admin API for the console', () => {
     assert.equal(recorded.length, 3);
     assert.equal(recorded[0]!.actor, 'admin:alice');
     assert.equal(recorded[0]!.decision, null, 'what-ifs do not show up in decision searches');
+
+    // The arguments are recorded masked, as approvers see them: no raw email or card number.
+    const email = 'nguyen.van.a@example.com';
+    const card = '4111 1111 1111 1111';
+    await whatIf({
+      agent: 'finance-bot',
+      tool: 'payments__transfer',
+      arguments: { amount: 5, from_account: card, to_account: email },
+    });
+    const [masked] = await harness.warden.store.audit.query({
+      types: ['policy-what-if-evaluated'],
+      order: 'desc',
+      limit: 1,
+    });
+    const recordedText = JSON.stringify(masked!.detail);
+    assert.equal(recordedText.includes(email), false, recordedText);
+    assert.equal(recordedText.includes(card), false, recordedText);
+    assert.equal(recordedText.includes('4111111111111111'), false, recordedText);
+    assert.equal((masked!.detail.arguments as Json).amount, 5, 'the rest is kept');
 
     const unknown = await app.inject({
       method: 'POST',
