@@ -206,12 +206,48 @@ export function Badge(props: { value: string | null | undefined }): ReactNode {
   return <span className={`badge badge-${value.replace(/[^a-z_-]/gi, '')}`}>{value}</span>;
 }
 
-/** A table that scrolls sideways on a narrow screen instead of breaking the page. */
+/** A table region; on a narrow screen its rows become cards (styles.css). */
 export function TableWrap(props: { label: string; children: ReactNode }): ReactNode {
   return (
     <div className="table-wrap" role="region" aria-label={props.label} tabIndex={0}>
       {props.children}
     </div>
+  );
+}
+
+/** A session's calls, oldest first: time, tool and the decision (values of any shape are shown safely). */
+export function CallsTable(props: {
+  label: string;
+  calls: readonly { at?: unknown; tool?: unknown; decision?: unknown }[];
+}): ReactNode {
+  const text = (value: unknown): string | null => (typeof value === 'string' ? value : null);
+  return (
+    <TableWrap label={props.label}>
+      <table>
+        <thead>
+          <tr>
+            <th scope="col">Time</th>
+            <th scope="col">Tool</th>
+            <th scope="col">Decision</th>
+          </tr>
+        </thead>
+        <tbody>
+          {props.calls.map((call, index) => (
+            <tr key={index}>
+              <td>
+                <Time value={text(call.at)} />
+              </td>
+              <td>
+                <code>{text(call.tool) ?? '—'}</code>
+              </td>
+              <td>
+                <Badge value={text(call.decision)} />
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </TableWrap>
   );
 }
 

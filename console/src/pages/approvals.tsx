@@ -8,6 +8,7 @@ import { query, request } from '../api';
 import type { Approval, Permissions } from '../api';
 import {
   Badge,
+  CallsTable,
   ErrorMessage,
   Json,
   Link,
@@ -273,32 +274,7 @@ export function ApprovalDetail(props: { id: string; permissions: Permissions }):
             {approval.recentCalls.length === 0 ? (
               <p className="muted">No earlier calls in this session.</p>
             ) : (
-              <TableWrap label="Earlier calls in the session">
-                <table>
-                  <thead>
-                    <tr>
-                      <th scope="col">Time</th>
-                      <th scope="col">Tool</th>
-                      <th scope="col">Decision</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {approval.recentCalls.map((call, index) => (
-                      <tr key={index}>
-                        <td>
-                          <Time value={typeof call.at === 'string' ? call.at : null} />
-                        </td>
-                        <td>
-                          <code>{typeof call.tool === 'string' ? call.tool : '—'}</code>
-                        </td>
-                        <td>
-                          <Badge value={typeof call.decision === 'string' ? call.decision : null} />
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </TableWrap>
+              <CallsTable label="Earlier calls in the session" calls={approval.recentCalls} />
             )}
           </div>
         </>

@@ -5,7 +5,7 @@
 import type { ReactNode } from 'react';
 import { request } from '../api';
 import type { SessionSummary } from '../api';
-import { Badge, ErrorMessage, Json, Link, Notice, TableWrap, Time, useLoad, useTitle } from '../ui';
+import { CallsTable, ErrorMessage, Json, Link, Notice, TableWrap, Time, useLoad, useTitle } from '../ui';
 
 export function SessionsPage(props: { selectedId: string | undefined }): ReactNode {
   useTitle(props.selectedId === undefined ? 'Sessions' : `Session ${props.selectedId}`);
@@ -115,32 +115,7 @@ function SessionDetail(props: { id: string }): ReactNode {
           {data.recentCalls.length === 0 ? (
             <p className="muted">None yet.</p>
           ) : (
-            <TableWrap label="Recent calls">
-              <table>
-                <thead>
-                  <tr>
-                    <th scope="col">Time</th>
-                    <th scope="col">Tool</th>
-                    <th scope="col">Decision</th>
-                  </tr>
-                </thead>
-                <tbody>
-                  {data.recentCalls.map((call, index) => (
-                    <tr key={index}>
-                      <td>
-                        <Time value={call.at} />
-                      </td>
-                      <td>
-                        <code>{call.tool}</code>
-                      </td>
-                      <td>
-                        <Badge value={call.decision} />
-                      </td>
-                    </tr>
-                  ))}
-                </tbody>
-              </table>
-            </TableWrap>
+            <CallsTable label="Recent calls" calls={data.recentCalls} />
           )}
         </>
       )}
