@@ -1,8 +1,8 @@
 /**
  * Redaction of audit details: values under keys that name secrets, and strings that look like
- * credentials (JWTs, Warden client secrets, PEM private keys, passwords in URLs, bearer tokens),
- * never reach the log; depth, string length and node count are bounded so a hostile detail cannot
- * blow up an entry.
+ * credentials (JWTs, Warden client secrets, model provider keys, PEM private keys, passwords in URLs,
+ * bearer tokens), never reach the log; depth, string length and node count are bounded so a hostile
+ * detail cannot blow up an entry.
  */
 import type { JsonObject, JsonValue } from '../core/index.js';
 
@@ -120,6 +120,9 @@ const SECRET_PATTERNS: ReadonlyArray<readonly [RegExp, string]> = [
   [/(?<![A-Za-z0-9_-])eyJ[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]*/g, REDACTED],
   // Warden client secrets.
   [/wsec_[A-Za-z0-9_-]*/g, REDACTED],
+  // Model provider keys, whole or masked as providers echo them: `sk-...`, `sk-ant-api03-...`,
+  // `sk-proj-...`, `sk-proj-****abcd`; a digit or `*` must follow, so prose such as "sk-learn" stays.
+  [/(?<![A-Za-z0-9_-])sk-(?=[A-Za-z0-9_*-]{0,256}[0-9*])[A-Za-z0-9_*-]{8,}/g, REDACTED],
   // The password of a URL's userinfo: scheme://user:password@host.
   [/(?<![A-Za-z0-9+.-])([A-Za-z][A-Za-z0-9+.-]*:\/\/[^\s:@/]*:)[^\s@/]+@/g, `$1${REDACTED}@`],
   // HTTP credentials written out, e.g. a logged header line `Authorization: Bearer abc123...`; the

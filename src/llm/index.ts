@@ -10,4 +10,6 @@ export type {
   StreamFrame,
 } from './service.js';
 export type { WireFormat, Usage } from './providers.js';
+export { toLlmError } from './errors.js';
+export type { UnexpectedErrorLog } from './errors.js';
 export { StreamRestorer, holdBackLength, restoreTokens } from './stream-restorer.js';

@@ -31,6 +31,59 @@ export interface ProviderAdapter {
   chatUrl(model: string): URL;
   /** Request headers, the provider's key included. */
   headers(clientHeaders: Readonly<Record<string, string | string[] | undefined>>): Record<string, string>;
+  /** `text` (something the provider said) with every trace of the provider key replaced; see {@link scrubProviderKey}. */
+  scrub(text: string): string;
+}
+
+/** What replaces a trace of the provider key in text the provider sent. */
+const KEY_REDACTED = '[REDACTED]';
+
+/** The shortest run of the provider key that counts as a trace of it anywhere in a text. */
+const MIN_KEY_RUN = 8;
+
+/** A word shaped like a provider key, whole or masked: `sk-...`, `sk-ant-...`, `sk-proj-****abcd`. */
+const KEY_SHAPED_WORD = /(?<![A-Za-z0-9_-])sk-[A-Za-z0-9_*.\u2026-]{3,}[A-Za-z0-9_*-]/g;
+
+/**
+ * Replaces in `text` every trace of `apiKey` a provider may echo in an error: the key itself, any run
+ * of 8 or more of its characters, any word shaped like a provider key (`sk-...`), and a masked form
+ * holding its last 4 characters (`...wxyz`, `****wxyz`, `sk-ab**wxyz`). Linear in the
+ * text: each position is looked up once in the set of the key's 8-character windows.
+ */
+export function scrubProviderKey(text: string, apiKey: string | undefined): string {
+  let result = text.replace(KEY_SHAPED_WORD, KEY_REDACTED);
+  if (apiKey !== undefined && apiKey.length >= MIN_KEY_RUN) {
+    const windows = new Set<string>();
+    for (let index = 0; index + MIN_KEY_RUN <= apiKey.length; index += 1) {
+      windows.add(apiKey.slice(index, index + MIN_KEY_RUN));
+    }
+    const covered = new Uint8Array(result.length);
+    let found = false;
+    for (let index = 0; index + MIN_KEY_RUN <= result.length; index += 1) {
+      if (!windows.has(result.slice(index, index + MIN_KEY_RUN))) continue;
+      covered.fill(1, index, index + MIN_KEY_RUN);
+      found = true;
+    }
+    if (found) {
+      let out = '';
+      for (let index = 0; index < result.length; index += 1) {
+        if (covered[index] === 0) out += result[index];
+        else if (index === 0 || covered[index - 1] === 0) out += KEY_REDACTED;
+      }
+      result = out;
+    }
+  }
+  if (apiKey === undefined || apiKey.length < 4) return result;
+  // A masked key: a word with `*`, `...` or `…` in it that holds the key's last 4 characters.
+  const tail = apiKey.slice(-4);
+  return result.replace(/[^\s"'`,;:()[\]{}<>]+/g, (word) => {
+    let end = word.length;
+    while (end > 0 && '.!?'.includes(word[end - 1] as string)) end -= 1;
+    const core = word.slice(0, end);
+    return core.includes(tail) && /\*|\.\.\.|\u2026/.test(core)
+      ? `${KEY_REDACTED}${word.slice(core.length)}`
+      : word;
+  });
 }
 
 const agents = {
@@ -62,6 +115,7 @@ export function createProviderAdapter(name: string, config: ProviderConfig): Pro
             headers['anthropic-beta'] = beta;
           return headers;
         },
+        scrub: (text) => scrubProviderKey(text, apiKey),
       };
     }
     case 'azure-openai': {
@@ -83,6 +137,7 @@ export function createProviderAdapter(name: string, config: ProviderConfig): Pro
           if (apiKey !== undefined) headers['api-key'] = apiKey;
           return headers;
         },
+        scrub: (text) => scrubProviderKey(text, apiKey),
       };
     }
     case 'openai':
@@ -102,6 +157,7 @@ export function createProviderAdapter(name: string, config: ProviderConfig): Pro
           if (apiKey !== undefined) headers.authorization = `Bearer ${apiKey}`;
           return headers;
         },
+        scrub: (text) => scrubProviderKey(text, apiKey),
       };
     }
   }
@@ -179,8 +235,21 @@ export async function readBody(
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** The error for a provider's non-2xx answer; its message is kept (it holds tokens, never values). */
-export function providerError(adapter: ProviderAdapter, status: number, text: string): WardenError {
+/** Where the provider's own words about a refusal go: the server log only, never the agent. */
+export type ProviderLog = (fields: object, message: string) => void;
+
+/**
+ * The error for a provider's non-2xx answer (or an error event in its stream). The provider's message
+ * is scrubbed of every trace of the provider key ({@link scrubProviderKey}) before it is passed on. On
+ * 401 and 403 the agent gets a fixed message (the provider refused Warden's credentials, nothing the
+ * agent can fix) and the provider's scrubbed words go to `log` only.
+ */
+export function providerError(
+  adapter: ProviderAdapter,
+  status: number,
+  text: string,
+  log?: ProviderLog,
+): WardenError {
   let message = '';
   try {
     const parsed = JSON.parse(text) as { error?: { message?: unknown } | string; message?: unknown };
@@ -190,13 +259,18 @@ export function providerError(adapter: ProviderAdapter, status: number, text: st
   } catch {
     message = '';
   }
-  message = message.replace(/[^\x20-\x7e\u00a0-\uffff]/g, ' ').slice(0, 500);
+  // Scrub before cutting, so a key cut in two cannot leave a shorter trace behind.
+  message = adapter.scrub(message.slice(0, 8192).replace(/[^\x20-\x7e\u00a0-\uffff]/g, ' ')).slice(0, 500);
   const said = message === '' ? '' : `: ${message}`;
   const details = { provider: adapter.name, providerStatus: status };
   if (status === 401 || status === 403) {
+    log?.(
+      { provider: adapter.name, providerStatus: status, providerMessage: message },
+      "the model provider refused Warden's credentials",
+    );
     return new WardenError(
       'WARDEN_PROVIDER_ERROR',
-      `provider "${adapter.name}" refused Warden's credentials (HTTP ${status})${said}; an administrator must check llm.providers.${adapter.name}.apiKey`,
+      `provider "${adapter.name}" refused Warden's credentials (HTTP ${status}); this is not something the agent can fix: an administrator must check the provider key (llm.providers.${adapter.name}.apiKey)`,
       details,
     );
   }

@@ -14,7 +14,7 @@ import type { EventSourceMessage } from 'eventsource-parser';
 import type { AuditRecorder } from '../audit/index.js';
 import type { ResolvedConfig } from '../config/index.js';
 import type { LlmConfig, ModelConfig, ModelDataAction } from '../config/llm-schema.js';
-import { WardenError, toWardenError } from '../core/index.js';
+import { WardenError } from '../core/index.js';
 import type { Clock, JsonObject, JsonValue } from '../core/index.js';
 import {
   FINDING_TYPES,
@@ -28,6 +28,7 @@ import { ToolRateLimiter } from '../pipeline/index.js';
 import type { Decision, ModelAuthorizationRequest } from '../policy/index.js';
 import type { PolicyFindings } from '../policy/types.js';
 import type { AgentRecord } from '../store/index.js';
+import { toLlmError } from './errors.js';
 import { applyEdits, forEachString, replaceSpans, valueAt } from './json-edits.js';
 import type { SpanReplacement } from './json-edits.js';
 import {
@@ -38,7 +39,7 @@ import {
   sendToProvider,
   usageOf,
 } from './providers.js';
-import type { ProviderAdapter, Usage, WireFormat } from './providers.js';
+import type { ProviderAdapter, ProviderLog, Usage, WireFormat } from './providers.js';
 import { RequestTokens } from './request-tokens.js';
 import { StreamRestorer, restoreTokens } from './stream-restorer.js';
 
@@ -59,7 +60,11 @@ export interface ModelCallInput {
   body: unknown;
   /** The client's request headers (only `anthropic-beta` is passed on). */
   headers: Readonly<Record<string, string | string[] | undefined>>;
-  /** Aborts when the client goes away. */
+  /**
+   * Aborts when the client goes away, or when the call must stop (the agent was suspended): a
+   * WardenError reason is what the agent gets (and what is recorded); any other reason means the
+   * client left.
+   */
   signal: AbortSignal;
 }
 
@@ -91,7 +96,8 @@ export interface LlmServiceOptions {
   clock: Clock;
   /** A scanner to share (default: every detector and the injection scorer). */
   scanner?: Scanner;
-  logger?: { warn(fields: object, message: string): void };
+  /** The server log: provider refusals (scrubbed of the provider key) and unexpected errors (with the request id). */
+  logger?: { warn(fields: object, message: string): void; error?(fields: object, message: string): void };
 }
 
 /** What replaces a user or tool message the prompt firewall strips. */
@@ -290,10 +296,18 @@ export class LlmService {
           ),
         route.adapter.config.timeout * 1000,
       );
-      const onClientAbort = (): void =>
+      // A WardenError reason (the agent was suspended) is what the agent gets; else the client left.
+      const onClientAbort = (): void => {
+        const reason: unknown = input.signal.reason;
         controller.abort(
-          new WardenError('WARDEN_CALL_CANCELLED', 'the client closed the request before the model answered'),
+          reason instanceof WardenError
+            ? reason
+            : new WardenError(
+                'WARDEN_CALL_CANCELLED',
+                'the client closed the request before the model answered',
+              ),
         );
+      };
       if (input.signal.aborted) onClientAbort();
       else input.signal.addEventListener('abort', onClientAbort, { once: true });
       const cleanup = (): void => {
@@ -312,9 +326,13 @@ export class LlmService {
         restored: 0,
         masked: {},
         known: knownValues(firewalled.body, scan.findings),
+        providerLog: this.#providerLog(caller),
+        toError: (thrown) => this.#toError(thrown, caller),
       };
       let response: IncomingMessage;
       try {
+        // Stopped already (client gone, agent suspended): nothing is sent.
+        if (controller.signal.aborted) throw abortError(route.adapter, controller.signal);
         response = await sendToProvider(
           route.adapter,
           route.adapter.chatUrl(route.model.model),
@@ -325,7 +343,7 @@ export class LlmService {
         const status = response.statusCode ?? 502;
         if (status < 200 || status >= 300) {
           const text = await readBody(route.adapter, response, 64 * 1024).catch(() => '');
-          throw providerError(route.adapter, status, text);
+          throw providerError(route.adapter, status, text, context.providerLog);
         }
         if (streaming && /text\/event-stream/i.test(String(response.headers['content-type'] ?? ''))) {
           handedOff = true;
@@ -347,7 +365,7 @@ export class LlmService {
         if (!handedOff) cleanup();
       }
     } catch (thrown) {
-      const error = toWardenError(thrown);
+      const error = this.#toError(thrown, caller);
       await this.#recordRefusal(caller, alias, stage, error, started).catch((recordError: unknown) => {
         this.#logger?.warn({ err: recordError }, 'a refused model call could not be recorded');
       });
@@ -355,6 +373,27 @@ export class LlmService {
     } finally {
       if (!handedOff) tokens.clear();
     }
+  }
+
+  /** A WardenError as it is, anything else logged with the request id and answered with WARDEN_INTERNAL. */
+  #toError(thrown: unknown, caller: ModelCaller): WardenError {
+    const logger = this.#logger;
+    return toLlmError(
+      thrown,
+      caller.requestId,
+      logger === undefined
+        ? undefined
+        : (fields, message) =>
+            logger.error === undefined ? logger.warn(fields, message) : logger.error(fields, message),
+    );
+  }
+
+  /** Where a provider's refusal of Warden's credentials is logged, with who was calling. */
+  #providerLog(caller: ModelCaller): ProviderLog | undefined {
+    const logger = this.#logger;
+    if (logger === undefined) return undefined;
+    return (fields, message) =>
+      logger.warn({ ...fields, requestId: caller.requestId, agent: caller.agent.name }, message);
   }
 
   #checkFormat(alias: string, model: ModelConfig, api: WireFormat, rerouted: boolean): void {
@@ -696,6 +735,13 @@ export class LlmService {
       },
     });
     let failure: WardenError | null = null;
+    // An abort (the client left, the agent was suspended, the timeout) ends the read at once with its
+    // reason, also while the provider is silent; destroying the response aborts the provider request.
+    const onAbort = (): void => {
+      response.destroy(abortError(context.route.adapter, signal));
+    };
+    if (signal.aborted) onAbort();
+    else signal.addEventListener('abort', onAbort, { once: true });
     try {
       response.setEncoding('utf8');
       reading: for await (const chunk of response as AsyncIterable<string>) {
@@ -715,9 +761,10 @@ export class LlmService {
       failure =
         signal.aborted && !(thrown instanceof WardenError)
           ? abortError(context.route.adapter, signal)
-          : toWardenError(thrown);
+          : context.toError(thrown);
       if (failure.code !== 'WARDEN_CALL_CANCELLED') yield { kind: 'error', error: failure };
     } finally {
+      signal.removeEventListener('abort', onAbort);
       cleanup();
       response.destroy();
       context.tokens.clear();
@@ -830,6 +877,10 @@ interface CallContext {
   masked: Partial<Record<FindingType, number>>;
   /** Values the request itself carried (the agent knows them): never masked on the way back. Memory only. */
   known: ReadonlySet<string>;
+  /** Where the provider's words about refused credentials go (the server log only). */
+  providerLog: ProviderLog | undefined;
+  /** Anything thrown as the error the agent gets: unexpected errors logged and made generic. */
+  toError(thrown: unknown): WardenError;
 }
 
 /**
@@ -897,7 +948,12 @@ class StreamState {
     if (chunk === null) return this.#invalid();
     if (chunk.error !== undefined) {
       return this.#fail(
-        providerError(this.#context.route.adapter, 502, JSON.stringify({ error: chunk.error })),
+        providerError(
+          this.#context.route.adapter,
+          502,
+          JSON.stringify({ error: chunk.error }),
+          this.#context.providerLog,
+        ),
       );
     }
     try {
@@ -931,7 +987,7 @@ class StreamState {
       });
       return [{ kind: 'event', data: JSON.stringify({ ...chunk, choices: out }) }];
     } catch (error) {
-      return this.#fail(toWardenError(error));
+      return this.#fail(this.#context.toError(error));
     }
   }
 
@@ -1000,7 +1056,9 @@ class StreamState {
     try {
       switch (data.type) {
         case 'error':
-          return this.#fail(providerError(this.#context.route.adapter, 502, JSON.stringify(data)));
+          return this.#fail(
+            providerError(this.#context.route.adapter, 502, JSON.stringify(data), this.#context.providerLog),
+          );
         case 'message_start': {
           const message = isObject(data.message) ? data.message : {};
           const usage = usageOf('anthropic', message);
@@ -1047,7 +1105,7 @@ class StreamState {
           return [frame(data)];
       }
     } catch (error) {
-      return this.#fail(toWardenError(error));
+      return this.#fail(this.#context.toError(error));
     }
   }
 
@@ -1082,7 +1140,7 @@ class StreamState {
         ? this.#openAiFlush()
         : this.#anthropicFlushAll();
     } catch (error) {
-      return this.#fail(toWardenError(error));
+      return this.#fail(this.#context.toError(error));
     }
   }
 }

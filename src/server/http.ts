@@ -203,6 +203,7 @@ export function buildHttpServer(warden: Warden, options: HttpServerOptions): Fas
       llm: warden.gateway.llm,
       tokens: warden.tokens,
       bodyLimit: config.server.bodyLimit,
+      onAgentSuspended: (listener) => warden.agents.onSuspended(listener),
     });
   }
 

@@ -83,6 +83,27 @@ describe('redactDetail', () => {
     });
   });
 
+  test('model provider keys are redacted, whole or masked as providers echo them', () => {
+    const openai = 'sk-proj-Ab3dEfGhIjKlMnOpQrStUvWxYz0123456789_-AbCdEf';
+    const anthropic = 'sk-ant-api03-Zx9yWv8uTs7rQp6oNm5lKj4iHg3fEd2cBa1-_AbCdEfGhIj';
+    const legacy = 'sk-4f3e2d1c0b9a8f7e6d5c4b3a2f1e0d9c8b7a6f5e4d3c2b1a';
+    assert.equal(
+      redactString(`Incorrect API key provided: ${openai}.`),
+      `Incorrect API key provided: ${REDACTED}.`,
+    );
+    assert.equal(redactString(`key ${anthropic} refused`), `key ${REDACTED} refused`);
+    assert.equal(redactString(`(${legacy})`), `(${REDACTED})`);
+    assert.equal(
+      redactString('Incorrect API key provided: sk-proj-****************************************wxyz.'),
+      `Incorrect API key provided: ${REDACTED}.`,
+    );
+    assert.equal(redactString('sk-ab**************wxyz'), REDACTED);
+    // Prose and words that merely contain "sk-" are left alone.
+    for (const fine of ['use sk-learn for this', 'a task-list-0123456789 here', 'risk-1234567890abc']) {
+      assert.equal(redactString(fine), fine);
+    }
+  });
+
   test('a PEM private key cut before its END line is still redacted', () => {
     assert.equal(redactString(`key: ${PEM.slice(0, 60)}`), `key: ${REDACTED}`);
     assert.equal(
@@ -156,6 +177,9 @@ describe('redactDetail', () => {
       `x://u:${'p'.repeat(1_000_000)}`,
       '-----BEGIN PRIVATE KEY-----'.repeat(40_000),
       `Bearer ${'a'.repeat(1_000_000)}`,
+      'sk-'.repeat(400_000),
+      ` sk-${'a'.repeat(1_000_000)}`,
+      ' sk-a'.repeat(200_000),
     ];
     const started = process.hrtime.bigint();
     for (const text of hostile) redactDetail({ text, list: [text, text] });

@@ -3,6 +3,10 @@
  * (JSON and SSE streaming), recording every request it receives. It answers `Echo: <last user
  * text>` (so tokens it was sent come back), in chunks of `chunkSize` characters when streaming, and
  * a tool call echoing the same text when the request offers tools.
+ *
+ * Triggers in the last user message: `FAIL400` (OpenAI: a 400), `FAIL401` (a 401 whose message
+ * echoes the key the request carried, whole and in parts, as providers do), `HANG` (never answers a
+ * non-streamed request; streams one piece every 100 ms until the connection closes).
  */
 import { createServer } from 'node:http';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -12,6 +16,8 @@ export interface ReceivedRequest {
   headers: IncomingMessage['headers'];
   body: Record<string, unknown>;
   raw: string;
+  /** True once the connection closed before the answer was complete (Warden aborted the request). */
+  aborted: boolean;
 }
 
 export interface StubProvider {
@@ -228,6 +234,78 @@ function anthropic(request: ReceivedRequest, response: ServerResponse, size: num
   response.end();
 }
 
+/** The key a request carried, in whichever header its format uses. */
+function keyOf(headers: IncomingMessage['headers']): string {
+  const bearer = /^Bearer (.+)$/.exec(String(headers.authorization ?? ''))?.[1];
+  return bearer ?? String(headers['x-api-key'] ?? headers['api-key'] ?? '');
+}
+
+/** A 401 echoing the key: whole, as OpenAI's masked hint, its tail after `...`, and a run from its middle. */
+function unauthorized(request: ReceivedRequest, response: ServerResponse, anthropicFormat: boolean): void {
+  const key = keyOf(request.headers);
+  const message =
+    `Incorrect API key provided: ${key}. Hint: ${key.slice(0, 8)}****************${key.slice(-4)}, ` +
+    `ends in ...${key.slice(-6)}, contains ${key.slice(6, 18)}.`;
+  response.writeHead(401, { 'content-type': 'application/json' });
+  response.end(
+    JSON.stringify(
+      anthropicFormat
+        ? { type: 'error', error: { type: 'authentication_error', message } }
+        : { error: { message, type: 'invalid_request_error', code: 'invalid_api_key' } },
+    ),
+  );
+}
+
+/** Never answers a non-streamed request; streams a piece every 100 ms until the connection closes. */
+function hang(request: ReceivedRequest, response: ServerResponse, anthropicFormat: boolean): void {
+  if (request.body.stream !== true) return;
+  response.writeHead(200, { 'content-type': 'text/event-stream' });
+  const base = {
+    id: 'chatcmpl-stub',
+    object: 'chat.completion.chunk',
+    created: 1,
+    model: request.body.model,
+  };
+  if (anthropicFormat) {
+    sse(
+      response,
+      {
+        type: 'message_start',
+        message: {
+          id: 'msg_stub',
+          type: 'message',
+          role: 'assistant',
+          model: request.body.model,
+          content: [],
+          stop_reason: null,
+          stop_sequence: null,
+          usage: { input_tokens: 13, output_tokens: 1 },
+        },
+      },
+      'message_start',
+    );
+    sse(
+      response,
+      { type: 'content_block_start', index: 0, content_block: { type: 'text', text: '' } },
+      'content_block_start',
+    );
+  }
+  const piece = (): void => {
+    if (anthropicFormat) {
+      sse(
+        response,
+        { type: 'content_block_delta', index: 0, delta: { type: 'text_delta', text: 'slow ' } },
+        'content_block_delta',
+      );
+    } else {
+      sse(response, { ...base, choices: [{ index: 0, delta: { content: 'slow ' }, finish_reason: null }] });
+    }
+  };
+  piece();
+  const timer = setInterval(piece, 100);
+  response.once('close', () => clearInterval(timer));
+}
+
 /** Starts a stub provider on 127.0.0.1, port 0. */
 export async function startStubProvider(options: { chunkSize?: number } = {}): Promise<StubProvider> {
   const received: ReceivedRequest[] = [];
@@ -244,10 +322,20 @@ export async function startStubProvider(options: { chunkSize?: number } = {}): P
       } catch {
         body = {};
       }
-      const entry = { path, headers: request.headers, body, raw };
+      const entry: ReceivedRequest = { path, headers: request.headers, body, raw, aborted: false };
       received.push(entry);
-      if (path.endsWith('/chat/completions')) openAi(entry, response, stub.chunkSize);
-      else if (path.endsWith('/v1/messages')) anthropic(entry, response, stub.chunkSize);
+      response.once('close', () => {
+        if (!response.writableFinished) entry.aborted = true;
+      });
+      const anthropicFormat = path.endsWith('/v1/messages');
+      const messages = Array.isArray(body.messages) ? (body.messages as Message[]) : [];
+      const last = textOf(messages.filter((message) => message.role === 'user').at(-1)?.content);
+      if ((anthropicFormat || path.endsWith('/chat/completions')) && last.includes('FAIL401'))
+        unauthorized(entry, response, anthropicFormat);
+      else if ((anthropicFormat || path.endsWith('/chat/completions')) && last.includes('HANG'))
+        hang(entry, response, anthropicFormat);
+      else if (path.endsWith('/chat/completions')) openAi(entry, response, stub.chunkSize);
+      else if (anthropicFormat) anthropic(entry, response, stub.chunkSize);
       else {
         response.writeHead(404, { 'content-type': 'application/json' });
         response.end(JSON.stringify({ error: { message: `no route ${path}` } }));

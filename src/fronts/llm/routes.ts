@@ -3,11 +3,18 @@
  * `GET /v1/models`. A Warden access token is the API key (`Authorization: Bearer` as the OpenAI SDK
  * sends it, or `x-api-key` as the Anthropic SDK does), verified before the body is read. It
  * translates HTTP to the LLM service and errors into each API's own error shape; no rules live here.
+ * Unexpected errors are logged with the request id and answered with a generic WARDEN_INTERNAL. Calls
+ * in flight are cut off when their agent is suspended (the kill switch, a lockdown): a waiting call
+ * gets WARDEN_AGENT_SUSPENDED, a stream an error event in the API's format, and the provider request
+ * is aborted.
  */
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { WardenError, toWardenError } from '../../core/index.js';
+import { WardenError } from '../../core/index.js';
+import { suspendedError } from '../../identity/index.js';
 import type { VerifiedToken } from '../../identity/index.js';
+import { toLlmError } from '../../llm/index.js';
 import type { LlmService, ModelCaller, StreamFrame, WireFormat } from '../../llm/index.js';
+import type { AgentRecord } from '../../store/index.js';
 import { toHttpError } from '../http-errors.js';
 import { readBearer } from '../mcp/bearer.js';
 
@@ -15,6 +22,11 @@ export interface LlmRoutesOptions {
   llm: LlmService;
   tokens: { verify(token: string): Promise<VerifiedToken> };
   bodyLimit: number;
+  /**
+   * Subscribes to agents found suspended, here or by another process (AgentService.onSuspended);
+   * returns the unsubscribe function. Their model calls in flight are cut off at once.
+   */
+  onAgentSuspended?(listener: (agent: AgentRecord) => void): () => void;
 }
 
 /** The error body of each API, so the official SDKs parse it (status, type, message, code). */
@@ -69,6 +81,38 @@ function sendError(reply: FastifyReply, api: WireFormat, error: WardenError): Fa
 export async function llmRoutes(app: FastifyInstance, options: LlmRoutesOptions): Promise<void> {
   const { llm, tokens } = options;
   const callers = new WeakMap<FastifyRequest, ModelCaller>();
+  /** One controller per authenticated request, aborted when its agent is suspended. */
+  const controllers = new WeakMap<FastifyRequest, AbortController>();
+  /** The controllers of each agent's requests in flight, by agent name. */
+  const inFlight = new Map<string, Set<AbortController>>();
+
+  const unsubscribeSuspensions =
+    options.onAgentSuspended?.((agent) => {
+      const running = inFlight.get(agent.name);
+      if (running === undefined) return;
+      const reason = suspendedError(agent);
+      for (const controller of running) controller.abort(reason);
+    }) ?? (() => undefined);
+  app.addHook('onClose', async () => {
+    unsubscribeSuspensions();
+  });
+
+  /** Tracks a request of `agent` until its response closes (sent, hijacked and ended, or cut). */
+  const track = (request: FastifyRequest, reply: FastifyReply, agent: string): void => {
+    const controller = new AbortController();
+    controllers.set(request, controller);
+    let set = inFlight.get(agent);
+    if (set === undefined) inFlight.set(agent, (set = new Set()));
+    set.add(controller);
+    reply.raw.once('close', () => {
+      set.delete(controller);
+      if (set.size === 0 && inFlight.get(agent) === set) inFlight.delete(agent);
+    });
+  };
+
+  /** Anything thrown as the error the agent gets; unexpected errors are logged with the request id. */
+  const toError = (request: FastifyRequest, thrown: unknown): WardenError =>
+    toLlmError(thrown, request.id, (fields, message) => request.log.error(fields, message));
 
   const authenticate = async (request: FastifyRequest, reply: FastifyReply): Promise<unknown> => {
     const api = apiOf(request);
@@ -107,9 +151,11 @@ export async function llmRoutes(app: FastifyInstance, options: LlmRoutesOptions)
         clientIp: request.ip,
         requestId: request.id,
       });
+      track(request, reply, verified.agent.name);
     } catch (thrown) {
-      const error = toWardenError(thrown);
-      if (error.status >= 500) request.log.error({ code: error.code, err: thrown }, 'token check failed');
+      const error = toError(request, thrown);
+      if (error.status >= 500 && error.code !== 'WARDEN_INTERNAL')
+        request.log.error({ code: error.code, err: thrown }, 'token check failed');
       return sendError(reply, api, error);
     }
     return undefined;
@@ -120,9 +166,12 @@ export async function llmRoutes(app: FastifyInstance, options: LlmRoutesOptions)
     request: FastifyRequest,
     reply: FastifyReply,
   ): void => {
-    const wardenError = toHttpError(error, options.bodyLimit);
-    if (wardenError.status >= 500)
+    let wardenError = toHttpError(error, options.bodyLimit);
+    if (wardenError.code === 'WARDEN_INTERNAL' && !(error instanceof WardenError)) {
+      wardenError = toError(request, error);
+    } else if (wardenError.status >= 500) {
       request.log.error({ code: wardenError.code, err: error }, 'LLM request failed');
+    }
     void sendError(reply, apiOf(request), wardenError);
   };
 
@@ -135,9 +184,14 @@ export async function llmRoutes(app: FastifyInstance, options: LlmRoutesOptions)
 
   const serve = (api: WireFormat) => async (request: FastifyRequest, reply: FastifyReply) => {
     const caller = callerOf(request);
-    const controller = new AbortController();
+    const controller = controllers.get(request) ?? new AbortController();
+    // Suspended while the body was read: refused before anything is sent.
+    if (controller.signal.aborted) return sendError(reply, api, abortReason(controller.signal));
+    let clientGone = false;
     const onClose = (): void => {
-      if (!reply.raw.writableEnded) controller.abort();
+      if (reply.raw.writableEnded) return;
+      clientGone = true;
+      controller.abort();
     };
     reply.raw.once('close', onClose);
     let result;
@@ -151,7 +205,7 @@ export async function llmRoutes(app: FastifyInstance, options: LlmRoutesOptions)
       });
     } catch (thrown) {
       reply.raw.off('close', onClose);
-      const error = toWardenError(thrown);
+      const error = toError(request, thrown);
       if (error.status >= 500 && error.code !== 'WARDEN_PROVIDER_UNAVAILABLE')
         request.log.warn({ code: error.code }, 'model call failed');
       return sendError(reply, api, error);
@@ -170,12 +224,13 @@ export async function llmRoutes(app: FastifyInstance, options: LlmRoutesOptions)
     });
     raw.flushHeaders();
     try {
+      // A suspension aborts the call too, but its error frame must still reach the client.
       for await (const frame of result.frames) {
-        if (controller.signal.aborted) break;
+        if (clientGone) break;
         raw.write(formatFrame(api, frame));
       }
     } catch (thrown) {
-      raw.write(formatFrame(api, { kind: 'error', error: toWardenError(thrown) }));
+      raw.write(formatFrame(api, { kind: 'error', error: toError(request, thrown) }));
     } finally {
       reply.raw.off('close', onClose);
       raw.end();
@@ -224,6 +279,14 @@ export async function llmRoutes(app: FastifyInstance, options: LlmRoutesOptions)
       };
     },
   });
+}
+
+/** Why a request's controller aborted: the WardenError it carries (a suspension), or a cancellation. */
+function abortReason(signal: AbortSignal): WardenError {
+  const reason: unknown = signal.reason;
+  return reason instanceof WardenError
+    ? reason
+    : new WardenError('WARDEN_CALL_CANCELLED', 'the request was cancelled before the model was called');
 }
 
 /** One SSE frame in the API's own format; errors as each SDK expects them mid-stream. */

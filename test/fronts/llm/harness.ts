@@ -37,13 +37,15 @@ when { context.findings.classes.contains("restricted") };
 
 /** Starts two stub providers and a gateway whose llm section points at them. */
 export async function startLlmHarness(
-  options: { llmExtra?: string; chunkSize?: number } = {},
+  options: { llmExtra?: string; chunkSize?: number; externalApiKey?: string } = {},
 ): Promise<LlmHarness> {
   const external = await startStubProvider({ chunkSize: options.chunkSize ?? 3 });
   const onprem = await startStubProvider({ chunkSize: options.chunkSize ?? 3 });
   const keyDir = await mkdtemp(join(tmpdir(), 'warden-llm-key-'));
   const keyFile = join(keyDir, 'anthropic.key');
   await writeFile(keyFile, 'sk-ant-stub-provider-key\n');
+  const externalKeyFile = join(keyDir, 'external.key');
+  if (options.externalApiKey !== undefined) await writeFile(externalKeyFile, `${options.externalApiKey}\n`);
   const llmYaml = `
 llm:
   canary: true
@@ -52,7 +54,7 @@ llm:
     external:
       type: openai-compatible
       baseUrl: ${external.url}/v1
-      dataClasses: { restricted: reroute }
+      dataClasses: { restricted: reroute }${options.externalApiKey === undefined ? '' : `\n      apiKey: \${file:${externalKeyFile}}`}
     claude:
       type: anthropic
       baseUrl: ${external.url}
