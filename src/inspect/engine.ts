@@ -5,8 +5,8 @@
  * inputs, and what it reports (FindingsSummary) holds types and counts, never values.
  */
 import type { ResolvedConfig } from '../config/index.js';
-import { WardenError } from '../core/index.js';
-import type { JsonObject, JsonValue } from '../core/index.js';
+import { WardenError, applyEdits, pointerKeys, replaceSpans } from '../core/index.js';
+import type { JsonObject, JsonValue, SpanReplacement } from '../core/index.js';
 import { stripHiddenText, wrapUntrusted } from './injection/neutralize.js';
 import type { Scanner, ScannerOptions } from './scanner.js';
 import { FINDING_TYPES, FINDING_TYPE_NAMES } from './types.js';
@@ -76,13 +76,6 @@ export interface InspectionEngineOptions {
 }
 
 const ACTION_STRENGTH: Record<FindingAction, number> = { allow: 0, mask: 1, tokenize: 2, block: 3 };
-
-/** One replacement in a string: the span and what replaces it. */
-interface Replacement {
-  start: number;
-  end: number;
-  text: string;
-}
 
 /**
  * Inspects tool-call arguments on their way upstream and results on their way back.
@@ -314,7 +307,7 @@ export class InspectionEngine {
     findings: readonly LocatedFinding[],
     summary: FindingsSummary,
   ): Map<string, string> {
-    const byPath = new Map<string, Replacement[]>();
+    const byPath = new Map<string, SpanReplacement[]>();
     const originals = new Map<string, string>();
     for (const finding of findings) {
       const action = summary.actions[finding.type];
@@ -368,28 +361,6 @@ function emptySummary(restoredTokens: number): FindingsSummary {
   };
 }
 
-/** Replaces disjoint spans (scanner output: non-overlapping within data findings) in one pass. */
-function replaceSpans(text: string, replacements: Replacement[]): string {
-  replacements.sort((a, b) => a.start - b.start);
-  let out = '';
-  let last = 0;
-  for (const replacement of replacements) {
-    if (replacement.start < last) continue;
-    out += text.slice(last, replacement.start) + replacement.text;
-    last = replacement.end;
-  }
-  return out + text.slice(last);
-}
-
-/** RFC 6901 pointer → keys. */
-function pointerKeys(pointer: string): string[] {
-  if (pointer === '') return [];
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((key) => key.replaceAll('~1', '/').replaceAll('~0', '~'));
-}
-
 function stringAt(root: JsonValue, pointer: string): string {
   let current: unknown = root;
   for (const key of pointerKeys(pointer)) current = (current as Record<string, unknown>)[key];
@@ -405,16 +376,9 @@ function stringAt(root: JsonValue, pointer: string): string {
   return current;
 }
 
-/** Edit tree: a key's new string, or the edits below it. */
-type EditTree = Map<string, string | EditTree>;
-
-/**
- * Sets the edited strings (by pointer) into a copy of `root`: only the containers on the way to an
- * edit are copied; everything else is shared. Returns `root` itself when there are no edits.
- */
 /** `value` with every PII and secret finding replaced by `[TYPE]` (the same object when none). */
 function maskedCopy(value: JsonObject, findings: readonly LocatedFinding[]): JsonObject {
-  const byPath = new Map<string, Replacement[]>();
+  const byPath = new Map<string, SpanReplacement[]>();
   for (const finding of findings) {
     if (FINDING_TYPES[finding.type].category === 'injection') continue;
     let replacements = byPath.get(finding.path);
@@ -426,33 +390,6 @@ function maskedCopy(value: JsonObject, findings: readonly LocatedFinding[]): Jso
   for (const [path, replacements] of byPath)
     edits.set(path, replaceSpans(stringAt(value, path), replacements));
   return applyEdits(value, edits) as JsonObject;
-}
-
-function applyEdits(root: JsonValue, edits: ReadonlyMap<string, string>): JsonValue {
-  if (edits.size === 0) return root;
-  const tree: EditTree = new Map();
-  for (const [pointer, text] of edits) {
-    const keys = pointerKeys(pointer);
-    if (keys.length === 0) return text;
-    let node = tree;
-    for (const key of keys.slice(0, -1)) {
-      let child = node.get(key);
-      if (!(child instanceof Map)) node.set(key, (child = new Map()));
-      node = child;
-    }
-    node.set(keys.at(-1) as string, text);
-  }
-  const rebuild = (value: JsonValue, node: EditTree): JsonValue => {
-    const copy = (Array.isArray(value) ? [...value] : { ...(value as JsonObject) }) as Record<
-      string,
-      JsonValue
-    >;
-    for (const [key, edit] of node) {
-      copy[key] = typeof edit === 'string' ? edit : rebuild(copy[key] as JsonValue, edit);
-    }
-    return copy;
-  };
-  return rebuild(root, tree);
 }
 
 /**

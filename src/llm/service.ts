@@ -14,8 +14,8 @@ import type { EventSourceMessage } from 'eventsource-parser';
 import type { AuditRecorder } from '../audit/index.js';
 import type { ResolvedConfig } from '../config/index.js';
 import type { LlmConfig, ModelConfig, ModelDataAction } from '../config/llm-schema.js';
-import { WardenError } from '../core/index.js';
-import type { Clock, JsonObject, JsonValue } from '../core/index.js';
+import { WardenError, applyEdits, forEachString, replaceSpans, valueAt } from '../core/index.js';
+import type { Clock, JsonObject, JsonValue, SpanReplacement } from '../core/index.js';
 import {
   FINDING_TYPES,
   FINDING_TYPE_NAMES,
@@ -29,8 +29,6 @@ import type { Decision, ModelAuthorizationRequest } from '../policy/index.js';
 import type { PolicyFindings } from '../policy/types.js';
 import type { AgentRecord } from '../store/index.js';
 import { toLlmError } from './errors.js';
-import { applyEdits, forEachString, replaceSpans, valueAt } from './json-edits.js';
-import type { SpanReplacement } from './json-edits.js';
 import {
   abortError,
   createProviderAdapter,

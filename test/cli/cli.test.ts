@@ -1,25 +1,14 @@
 import assert from 'node:assert/strict';
 import { rm, stat } from 'node:fs/promises';
 import { after, before, describe, test } from 'node:test';
-import { run } from '../../src/cli/program.js';
-import type { Output } from '../../src/cli/output.js';
 import { makeWorkspace } from '../e2e/helpers.js';
 import type { TempWorkspace } from '../e2e/helpers.js';
+import { runCli } from './run-in-process.js';
+import type { CliResult } from './run-in-process.js';
 
 /** Runs the CLI in-process and captures what it prints. */
-async function warden(
-  workspace: TempWorkspace,
-  ...args: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const output: Output = {
-    line: (text = '') => (stdout += `${text}\n`),
-    json: (value) => (stdout += `${JSON.stringify(value)}\n`),
-    error: (text) => (stderr += `${text}\n`),
-  };
-  const code = await run([...args, '--config', workspace.configPath], { output, env: {} });
-  return { code, stdout, stderr };
+async function warden(workspace: TempWorkspace, ...args: string[]): Promise<CliResult> {
+  return runCli([...args, '--config', workspace.configPath]);
 }
 
 describe('warden CLI', () => {

@@ -1,24 +1,13 @@
 /** `warden lockdown` in-process: start with --except and --reason, --status, --lift, and bad input. */
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import type { Output } from '../../src/cli/output.js';
-import { run } from '../../src/cli/program.js';
 import { makeWorkspace } from '../e2e/helpers.js';
 import type { TempWorkspace } from '../e2e/helpers.js';
+import { runCli } from '../cli/run-in-process.js';
+import type { CliResult } from '../cli/run-in-process.js';
 
-async function warden(
-  workspace: TempWorkspace,
-  ...args: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const output: Output = {
-    line: (text = '') => (stdout += `${text}\n`),
-    json: (value) => (stdout += `${JSON.stringify(value)}\n`),
-    error: (text) => (stderr += `${text}\n`),
-  };
-  const code = await run([...args, '--config', workspace.configPath], { output, env: {} });
-  return { code, stdout, stderr };
+async function warden(workspace: TempWorkspace, ...args: string[]): Promise<CliResult> {
+  return runCli([...args, '--config', workspace.configPath]);
 }
 
 describe('warden lockdown (CLI)', () => {

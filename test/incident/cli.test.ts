@@ -9,28 +9,17 @@ import { generateKeyPairSync } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { Output } from '../../src/cli/output.js';
-import { run } from '../../src/cli/program.js';
 import { parseSince } from '../../src/cli/incident.js';
 import { makeGatewayWorkspace } from '../pipeline/harness.js';
 import type { GatewayWorkspace } from '../pipeline/harness.js';
+import { runCli } from '../cli/run-in-process.js';
+import type { CliResult } from '../cli/run-in-process.js';
 
 const SECRET = 'secret-bot-client-secret-0123456789abcdef';
 const ENV = { SECRET_BOT_SECRET: SECRET };
 
-async function warden(
-  workspace: GatewayWorkspace,
-  ...args: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const output: Output = {
-    line: (text = '') => (stdout += `${text}\n`),
-    json: (value) => (stdout += `${JSON.stringify(value)}\n`),
-    error: (text) => (stderr += `${text}\n`),
-  };
-  const code = await run([...args, '--config', workspace.configPath], { output, env: ENV });
-  return { code, stdout, stderr };
+async function warden(workspace: GatewayWorkspace, ...args: string[]): Promise<CliResult> {
+  return runCli([...args, '--config', workspace.configPath], ENV);
 }
 
 describe('warden incident (CLI)', () => {

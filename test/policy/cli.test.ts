@@ -4,24 +4,16 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
-import type { Output } from '../../src/cli/output.js';
 import { pidFilePath } from '../../src/server/index.js';
-import { run } from '../../src/cli/program.js';
 import { policyWorkspace } from './helpers.js';
+import { runCli } from '../cli/run-in-process.js';
+import type { CliResult } from '../cli/run-in-process.js';
 
 const EXAMPLE_CONFIG = fileURLToPath(new URL('../../examples/warden.yaml', import.meta.url));
 const EXAMPLE_CASES = fileURLToPath(new URL('../../examples/policies/cases.yaml', import.meta.url));
 
-async function warden(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const output: Output = {
-    line: (text = '') => (stdout += `${text}\n`),
-    json: (value) => (stdout += `${JSON.stringify(value)}\n`),
-    error: (text) => (stderr += `${text}\n`),
-  };
-  const code = await run(args, { output, env: {} });
-  return { code, stdout, stderr };
+async function warden(...args: string[]): Promise<CliResult> {
+  return runCli(args);
 }
 
 void test('policy check prints the policies per file and the version', async () => {

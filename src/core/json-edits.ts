@@ -2,7 +2,7 @@
  * Copy-on-write edits of JSON values by JSON pointer (RFC 6901): the input is never changed, only
  * the containers on the way to an edit are copied, and a value with no edits is returned as it is.
  */
-import type { JsonValue } from '../core/index.js';
+import type { JsonValue } from './json.js';
 
 /** One replacement in a string: the span and its new text. */
 export interface SpanReplacement {
