@@ -9,6 +9,11 @@ import {
   VN_LANDLINE_AREA_3,
   VN_MOBILE_PREFIXES,
 } from '../../src/inspect/detectors/data/vn-codes.js';
+import { addressKeywords } from '../../src/inspect/detectors/address-keywords.js';
+import { contextBefore } from '../../src/inspect/detectors/context.js';
+import { CONTEXT_WORDS } from '../../src/inspect/detectors/data/context-words.js';
+import { ADDRESS_KEYWORDS, CITY } from '../../src/inspect/detectors/data/vn-address.js';
+import { labelPrefilter } from '../../src/inspect/detectors/label-prefilter.js';
 import { vietnamDetectors } from '../../src/inspect/detectors/vietnam.js';
 import { FINDING_TYPES } from '../../src/inspect/types.js';
 import type { FindingType } from '../../src/inspect/types.js';
@@ -350,6 +355,30 @@ describe('person_name (Vietnamese)', () => {
     assert.deepEqual(reported(text, 'person_name'), []);
     assert.deepEqual(reported('Visit Ho Chi Minh City and Le Loi Street', 'person_name'), []);
   });
+
+  test('reads a chain of capitalized words twelve words at a time from its start', () => {
+    const words = 'Alpha Beta Gamma Delta Epsilon Zeta Theta Iota Kappa Lambda Omicron Sigma Tau'.split(' ');
+    const after = (count: number): Found[] =>
+      scan(`${words.slice(0, count).join(' ')} Nguyễn Văn An`).filter(
+        (found) => found.type === 'person_name',
+      );
+    // the first run ends inside the name, at the second run ("Văn An"), or right before it
+    assert.deepEqual(after(11), [{ type: 'person_name', value: 'Văn An', confidence: 0.35 }]);
+    assert.deepEqual(after(12), [{ type: 'person_name', value: 'Nguyễn Văn An', confidence: 0.8 }]);
+    assert.deepEqual(after(13), []);
+  });
+
+  test('reads names after a label, after glued digits and with a no-break space', () => {
+    const text = 'ghi chú: Trần Thị Bình, 5Nguyễn Văn An, Lê\u00a0Văn Tám';
+    assert.deepEqual(
+      scan(text).filter((found) => found.type === 'person_name'),
+      [
+        { type: 'person_name', value: 'Trần Thị Bình', confidence: 0.9 },
+        { type: 'person_name', value: 'Văn An', confidence: 0.35 },
+        { type: 'person_name', value: 'Lê\u00a0Văn Tám', confidence: 0.8 },
+      ],
+    );
+  });
 });
 
 describe('address', () => {
@@ -380,6 +409,109 @@ describe('address', () => {
   test('skips address words in prose and lone administrative units', () => {
     const text = 'Con đường dài, xã hội phát triển; thành phố đẹp. Quận 1 rất đông. Sống ở Hà Nội.';
     assert.deepEqual(reported(text, 'address'), []);
+  });
+
+  test('a keyword of two words glued to the word before hides the keyword it holds', () => {
+    // "Xkhu phố" is no part, and "phố" inside it opens none
+    assert.deepEqual(reported('Xkhu phố Lê Lợi, phường Bến Nghé, quận 1', 'address'), []);
+    assert.deepEqual(scan('Xkhu phố Lê Lợi, phường Bến Nghé, quận 1'), [
+      { type: 'address', value: 'phường Bến Nghé, quận 1', confidence: 0.45 },
+    ]);
+    assert.deepEqual(reported('Khu phố Lê Lợi, phường Bến Nghé, quận 1', 'address'), [
+      'Khu phố Lê Lợi, phường Bến Nghé, quận 1',
+    ]);
+  });
+
+  test('the keyword pass finds where the keyword patterns match and can open or hide a part', () => {
+    // the patterns the pass replaced: longest keyword first, case-insensitive, no letter after
+    const letters = 'A-Za-zÀ-ÃÈ-ÊÌÍÒ-ÕÙÚÝĂĐĨŨƠƯà-ãè-êìíò-õùúýăđĩũơư\u1ea0-\u1ef9';
+    const literal = (word: string): string => word.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+    const alternation = (words: string[]): string =>
+      [...words]
+        .sort((a, b) => b.length - a.length)
+        .map(literal)
+        .join('|');
+    const entries = [...ADDRESS_KEYWORDS];
+    const wordPattern = new RegExp(
+      `(?:${alternation(entries.filter(([, keyword]) => keyword.abbreviation !== true).map(([word]) => word))})(?![${letters}])`,
+      'iy',
+    );
+    const abbreviationPattern = new RegExp(
+      `(?:${alternation(
+        entries
+          .filter(([, keyword]) => keyword.abbreviation === true)
+          .flatMap(([word, keyword]) => [
+            word.toUpperCase(),
+            (word[0] ?? '').toUpperCase() + word.slice(1),
+            ...(keyword.level === CITY ? [word] : []),
+          ]),
+      )})(?=[.0-9 ])`,
+      'y',
+    );
+    const wordStart = (text: string, index: number): boolean =>
+      index === 0 || !/[\p{L}\p{M}\p{N}_]/u.test(text[index - 1] ?? '');
+    const unit = fc.constantFrom(
+      ...[...ADDRESS_KEYWORDS.keys()].flatMap((word) => [word, word.toUpperCase(), word.normalize('NFD')]),
+      ...['P', 'Q', 'TP', 'Tp', 'tp', 'St', 'KĐT', 'Kđt', 'Dist', 'no', 'No'],
+      ...[' ', ' ', '  ', '.', ':', ',', '5', '_', 'x', 'X', 'ñ', 'Ω', '\u0301', 'Lê Lợi', '12', '-'],
+    );
+    fc.assert(
+      fc.property(fc.string({ unit, maxLength: 12 }), (text) => {
+        const expectedWords: Array<[number, number]> = [];
+        const expectedAbbreviations: Array<[number, number]> = [];
+        for (let index = 0; index < text.length; index++) {
+          wordPattern.lastIndex = index;
+          const word = wordPattern.exec(text)?.[0];
+          // elsewhere than a word start only a match spanning a space matters (it hides a word)
+          if (word !== undefined && (wordStart(text, index) || word.includes(' ')))
+            expectedWords.push([index, index + word.length]);
+          abbreviationPattern.lastIndex = index;
+          const abbreviation = abbreviationPattern.exec(text)?.[0];
+          if (abbreviation !== undefined && wordStart(text, index))
+            expectedAbbreviations.push([index, index + abbreviation.length]);
+        }
+        const found = addressKeywords(text, budget());
+        assert.ok(found !== undefined);
+        const spans = (starts: Int32Array, ends: Int32Array, count: number): Array<[number, number]> =>
+          Array.from({ length: count }, (_, index) => [starts[index] ?? -1, ends[index] ?? -1]);
+        assert.deepEqual(spans(found.keywordStart, found.keywordEnd, found.keywords), expectedWords);
+        assert.deepEqual(
+          spans(found.abbreviationStart, found.abbreviationEnd, found.abbreviations),
+          expectedAbbreviations,
+        );
+      }),
+      { numRuns: 3000 },
+    );
+  });
+});
+
+describe('label prefilter', () => {
+  test('says yes wherever the context lookup finds an account label', () => {
+    const mayFollowAccountLabel = labelPrefilter(['bank', 'bankName']);
+    const labels = [...CONTEXT_WORDS.bank, ...CONTEXT_WORDS.bankName, 'Số tài khoản', 'A/C', 'khoa\u0309n'];
+    const filler = fc.string({
+      unit: fc.constantFrom(' ', ' ', 'x', 'ab', '.', ':', '_', '-', '1', '\u0301', 'ñ', 'stk'),
+      maxLength: 70,
+    });
+    fc.assert(
+      fc.property(
+        fc.constantFrom('', ' ', 'x', 'xyzxyzxyzxyz'),
+        fc.constantFrom(...labels),
+        filler,
+        (before, label, gap) => {
+          const text = `${before}${label}${gap} 0071000123456`;
+          const index = text.length - 13;
+          const hits = contextBefore(text, index);
+          if (hits.has('bank') || hits.has('bankName')) assert.ok(mayFollowAccountLabel(text, index), text);
+        },
+      ),
+      { numRuns: 5000 },
+    );
+    // a window that starts inside a word sees its end: "xlienvietpostbank" read as "lienvietpostbank"
+    const cut = `x${'lienvietpostbank'}${' '.repeat(48)}0071000123456`;
+    assert.equal(contextBefore(cut, cut.length - 13).has('bankName'), true);
+    assert.equal(mayFollowAccountLabel(cut, cut.length - 13), true);
+    assert.equal(mayFollowAccountLabel('Order id: 0071000123456', 10), false);
   });
 });
 

@@ -13,7 +13,6 @@ import {
   contextBefore,
   contextual,
   foldRange,
-  foldedUnit,
   foldedWordHash,
   isWordCode,
   labelEndsAt,
@@ -56,6 +55,9 @@ import {
   outOfTime,
 } from './digit-runs.js';
 import type { DigitRuns } from './digit-runs.js';
+import { labelPrefilter } from './label-prefilter.js';
+import { addressKeywords } from './address-keywords.js';
+import type { AddressKeywords } from './address-keywords.js';
 
 /**
  * The Vietnamese PII detectors.
@@ -249,6 +251,7 @@ function detectTaxCodes(text: string, budget: ScanBudget, emit: Emit): void {
 // Bank accounts: 6-19 digits, only next to "số tài khoản", "STK", "account number" or a bank name
 
 const ACCOUNT_KINDS: readonly ContextKind[] = ['bank', 'bankName'];
+const mayFollowAccountLabel = labelPrefilter(ACCOUNT_KINDS);
 /** What follows an amount of money: "500000 VND", "200.000đ", "5tr". */
 const CURRENCY_AFTER = /^ ?(?:vnd|vnđ|đ|₫|dong|đồng|usd|\$|k\b|tr\b|triệu|trieu|nghìn|ngàn)/i;
 
@@ -281,6 +284,8 @@ function bankAccountAt(runs: DigitRuns, token: number, start: number, end: numbe
   // phones and cards are reported as such whatever the label (see isOtherNumber): no label lookup
   if (!isInternationalLooking(digits) && vietnamesePhoneKind(digits) !== undefined) return;
   if (digits.length >= 13 && luhnValid(digits) && cardScheme(digits) !== undefined) return;
+  // most numbers have no account label near: a look at the words before spares the full lookup
+  if (!mayFollowAccountLabel(text, spanStart)) return;
   const hits = contextBefore(text, spanStart);
   if (hits.empty || hits.verdict(ACCOUNT_KINDS) !== 'positive') return;
   const accountLabel = hits.distance('bank') <= hits.distance('bankName');
@@ -315,10 +320,9 @@ function isOtherNumber(digits: string, accountLabelled: boolean): boolean {
 // Words in Vietnamese text (shared by names and addresses)
 
 /**
- * Vietnamese letters for the anchor patterns, as class ranges (Unicode property escapes are several
- * times slower). In U+1EA0-U+1EF9 upper and lower case alternate (even code points are upper case).
+ * Vietnamese letters for the name anchor, as class ranges. In U+1EA0-U+1EF9 upper and lower case
+ * alternate (even code points are upper case).
  */
-const VN_LETTERS_NON_ASCII = 'À-ÃÈ-ÊÌÍÒ-ÕÙÚÝĂĐĨŨƠƯà-ãè-êìíò-õùúýăđĩũơư\u1ea0-\u1ef9';
 const VN_UPPER = `A-ZÀ-ÃÈ-ÊÌÍÒ-ÕÙÚÝĂĐĨŨƠƯ${alternating(0x1ea0, 0x1ef8)}`;
 const VN_LOWER = `a-zà-ãè-êìíò-õùúýăđĩũơư${alternating(0x1ea1, 0x1ef9)}`;
 
@@ -398,7 +402,6 @@ function foldedWordBefore(text: string, position: number): string {
 
 /** Capitalized words read in one run: a few names in a row ("Nguyễn Văn An Trần Thị Bình"). */
 const MAX_RUN_WORDS = 12;
-const NAME_ANCHOR = new RegExp(`[${VN_UPPER}][${VN_LOWER}${VN_UPPER}]{0,9}[ \u00a0][${VN_UPPER}]`, 'g');
 /** A Vietnamese syllable, folded: initial consonant, 1-3 vowels, final consonant. */
 const SYLLABLE =
   /^(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdghklmnprstvx])?[aeiouy]{1,3}(?:ng|nh|ch|[cmnpt])?$/;
@@ -431,24 +434,192 @@ function isSyllable(word: VnWord): boolean {
   return word.folded.length <= 7 && SYLLABLE.test(word.folded);
 }
 
+/**
+ * Names are read run by run: a run is up to MAX_RUN_WORDS capitalized words from a name anchor (a
+ * capitalized word, a space, a capital), and the next anchor is looked for after the run. Which runs
+ * a chain of capitalized words is cut into depends on where the chain starts, so a chain is read
+ * from its start; only chains holding a surname can hold a name, and `surnameStarts` lists the
+ * surnames, so the other chains are never read.
+ */
 function detectVietnameseNames(text: string, budget: ScanBudget, emit: Emit, profile: TextProfile): void {
-  const view = nfcView(text, budget, (profile.flags & HAS_COMBINING) !== 0);
+  let surnames = surnameStarts(text, budget, true);
+  let view: NfcView;
+  if (surnames === COMBINING_MARK_MET) {
+    view = nfcView(text, budget, (profile.flags & HAS_COMBINING) !== 0);
+    surnames = surnameStarts(view.text, budget, false);
+  } else {
+    view = nfcView(text, budget, false);
+  }
   const source = view.text;
-  NAME_ANCHOR.lastIndex = 0;
   let iteration = 0;
-  for (let match = NAME_ANCHOR.exec(source); match !== null; match = NAME_ANCHOR.exec(source)) {
-    if (outOfTime(++iteration, budget)) return;
+  let chainEnd = 0;
+  for (let hit = 0; hit < surnames; hit++) {
+    const surname = surnameScratch[hit] ?? 0;
+    if (surname < chainEnd) continue; // read with the chain before
+    let position = Math.max(chainEnd, chainStartBefore(source, surname));
+    chainEnd = chainEndAfter(source, surname);
+    for (let start = nameAnchor(source, position, chainEnd); start !== -1;) {
+      if (outOfTime(++iteration, budget)) return;
+      if (start > 0 && isWordCode(source.charCodeAt(start - 1))) {
+        position = start + 1;
+      } else {
+        // most capitalized runs hold no surname: find out by hashes before building any word
+        const runEnd = capitalizedRunEnd(source, start, MAX_RUN_WORDS);
+        position = Math.max(start + 1, runEnd);
+        if (runHasSurname) {
+          const words = wordsFrom(source, start, MAX_RUN_WORDS);
+          if (words.length >= 2) namesInSequence(source, view, words, emit);
+        }
+      }
+      start = nameAnchor(source, position, chainEnd);
+    }
+  }
+}
+
+/** Letters that may follow the first letter of a surname (any case): ASCII and Latin letters, no "×" or "÷". */
+const SURNAME_LETTERS = 'a-zA-Z\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f\u1e00-\u1eff';
+const SURNAME_LENGTHS = VN_SURNAMES.map((surname) => surname.length);
+/**
+ * What a surname opening a name looks like, or a combining mark: a capital that starts some surname,
+ * one to five more letters, a space and a capital. Simple classes let the pattern skip most of a
+ * text at native speed; each match is then checked in code (see surnameStarts).
+ */
+const SURNAME_CANDIDATE = new RegExp(
+  `[${[...new Set(VN_SURNAMES.flatMap((surname) => [surname[0], fold(surname)[0]?.toUpperCase()]))].join('')}]` +
+    `[${SURNAME_LETTERS}]{${Math.min(...SURNAME_LENGTHS) - 1},${Math.max(...SURNAME_LENGTHS) - 1}}` +
+    `[ \u00a0](?=[A-Z\u00c0-\u1fff])|[\u0300-\u036f]`,
+  'g',
+);
+/** Returned by surnameStarts when it meets a combining mark (and was asked to look for one). */
+const COMBINING_MARK_MET = -1;
+let surnameScratch: Int32Array = new Int32Array(64);
+
+/**
+ * Fills `surnameScratch` with the starts of the words of `text` that the name reader takes for a
+ * surname opening a name (a word at a word start, capitalized and not of mixed case, a listed
+ * surname, exactly when written with diacritics and folded when not, then a space and a capital)
+ * and returns their count; COMBINING_MARK_MET instead when `findMarks` and `text` holds a combining
+ * mark (a decomposed text is read in its NFC form).
+ */
+function surnameStarts(text: string, budget: ScanBudget, findMarks: boolean): number {
+  let count = 0;
+  let iteration = 0;
+  SURNAME_CANDIDATE.lastIndex = 0;
+  for (let match = SURNAME_CANDIDATE.exec(text); match !== null; match = SURNAME_CANDIDATE.exec(text)) {
+    if (outOfTime(++iteration, budget)) break;
     const start = match.index;
-    if (start > 0 && isWordCode(source.charCodeAt(start - 1))) {
-      NAME_ANCHOR.lastIndex = start + 1;
+    const separator = SURNAME_CANDIDATE.lastIndex - 1;
+    if (separator === start) {
+      if (findMarks) return COMBINING_MARK_MET;
       continue;
     }
-    // most capitalized runs hold no surname: find out by hashes before building any word
-    const runEnd = capitalizedRunEnd(source, start, MAX_RUN_WORDS);
-    NAME_ANCHOR.lastIndex = Math.max(start + 1, runEnd);
-    if (!runHasSurname) continue;
-    const words = wordsFrom(source, start, MAX_RUN_WORDS);
-    if (words.length >= 2) namesInSequence(source, view, words, emit);
+    if (start > 0 && isWordCode(text.charCodeAt(start - 1))) continue;
+    if (!isSurnameWord(text, start, separator) || letterCase(text.charCodeAt(separator + 1)) !== UPPER)
+      continue;
+    if (count === surnameScratch.length) {
+      const larger = new Int32Array(count * 2);
+      larger.set(surnameScratch);
+      surnameScratch = larger;
+    }
+    surnameScratch[count++] = start;
+  }
+  return count;
+}
+
+/** Whether `[start, end)` is a word (cased letters) that `isSurname` accepts as `wordAt` reads it. */
+function isSurnameWord(text: string, start: number, end: number): boolean {
+  let capitals = 0;
+  let nonAscii = false;
+  for (let index = start; index < end; index++) {
+    const code = text.charCodeAt(index);
+    const letter = letterCase(code);
+    if (letter === 0) return false;
+    if (letter === UPPER && index > start) capitals++;
+    if (code >= 0x80) nonAscii = true;
+  }
+  if (capitals > 0 && capitals < end - start - 1) return false; // "McDonald": no word to wordAt
+  if (!SURNAME_HASHES.has(foldedWordHash(text, start, end))) return false;
+  if (!nonAscii) return true; // folded, as isSurname compares a word without diacritics
+  const raw = text.slice(start, end);
+  return SURNAMES_EXACT.has(capitals > 0 ? raw[0] + raw.slice(1).toLowerCase() : raw);
+}
+
+const ANCHOR_CAPITAL = 1;
+const ANCHOR_LETTER = 2;
+/** ANCHOR_CAPITAL and ANCHOR_LETTER bits of the units below U+1F00 (none above is a Vietnamese letter). */
+const ANCHOR_UNITS = buildAnchorUnits();
+
+function buildAnchorUnits(): Uint8Array {
+  const capital = new RegExp(`[${VN_UPPER}]`);
+  const letter = new RegExp(`[${VN_LOWER}${VN_UPPER}]`);
+  const table = new Uint8Array(0x1f00);
+  for (let code = 0; code < table.length; code++) {
+    const character = String.fromCharCode(code);
+    table[code] =
+      (capital.test(character) ? ANCHOR_CAPITAL : 0) | (letter.test(character) ? ANCHOR_LETTER : 0);
+  }
+  return table;
+}
+
+function isAnchorUnit(code: number, bit: number): boolean {
+  return code < 0x1f00 && ((ANCHOR_UNITS[code] ?? 0) & bit) !== 0;
+}
+
+/**
+ * Start of the first name anchor in `[from, limit)`, or -1: a Vietnamese capital, at most nine more
+ * Vietnamese letters, a space or NBSP, and another Vietnamese capital.
+ */
+function nameAnchor(text: string, from: number, limit: number): number {
+  for (let start = from; start < limit; start++) {
+    if (!isAnchorUnit(text.charCodeAt(start), ANCHOR_CAPITAL)) continue;
+    let end = start + 1;
+    while (end - start <= 9 && isAnchorUnit(text.charCodeAt(end), ANCHOR_LETTER)) end++;
+    const separator = text.charCodeAt(end);
+    if ((separator === 0x20 || separator === 0xa0) && isAnchorUnit(text.charCodeAt(end + 1), ANCHOR_CAPITAL))
+      return start;
+  }
+  return -1;
+}
+
+/**
+ * Where the chain of capitalized words holding the word at `position` starts, walking back word by
+ * word: a point that no run of capitalized words and no name anchor crosses (after a character
+ * that is no letter and no single separator, a lower-case word, a word longer than a run reads, or
+ * letters glued to a digit), so reading from there finds the runs a read from the text's start finds.
+ */
+function chainStartBefore(text: string, position: number): number {
+  let start = position;
+  for (;;) {
+    const separator = text.charCodeAt(start - 1);
+    if (separator !== 0x20 && separator !== 0xa0) return start;
+    let wordStart = start - 1;
+    while (
+      wordStart > 0 &&
+      start - 1 - wordStart <= MAX_WORD_LENGTH &&
+      letterCase(text.charCodeAt(wordStart - 1)) !== 0
+    ) {
+      wordStart--;
+    }
+    const length = start - 1 - wordStart;
+    if (length === 0 || length > MAX_WORD_LENGTH || letterCase(text.charCodeAt(wordStart)) !== UPPER)
+      return start;
+    if (wordStart > 0 && isWordCode(text.charCodeAt(wordStart - 1))) return start;
+    start = wordStart;
+  }
+}
+
+/** Where the chain of capitalized words from `position` ends: a point no run or anchor crosses (see chainStartBefore). */
+function chainEndAfter(text: string, position: number): number {
+  let start = position;
+  for (;;) {
+    let end = start;
+    while (end < text.length && end - start <= MAX_WORD_LENGTH && letterCase(text.charCodeAt(end)) !== 0)
+      end++;
+    if (end - start > MAX_WORD_LENGTH) return end; // runs stop inside a long word
+    const separator = text.charCodeAt(end);
+    if ((separator !== 0x20 && separator !== 0xa0) || letterCase(text.charCodeAt(end + 1)) !== UPPER)
+      return end;
+    start = end + 1;
   }
 }
 
@@ -572,41 +743,7 @@ function foldedWordAfter(text: string, position: number): string {
 // Addresses: "Số 12 đường Lê Lợi, phường Bến Nghé, quận 1, TP. Hồ Chí Minh", "12 Le Loi Street, Ben Nghe Ward"
 
 const ADDRESS_KINDS: readonly ContextKind[] = ['address'];
-
-/**
- * Address keywords as alternations of literals, longest first: words case-insensitive, abbreviations
- * ("P.", "Q.1", "TP.HCM", "St.") case-sensitive and followed by a dot, a digit or a space. The word
- * start is checked in code, and text without Vietnamese letters gets the ASCII-only words: both make
- * the scan about 1.5 times faster than one pattern with a lookbehind.
- */
-function keywordPattern(keywords: readonly string[], flags: string, tail: string): RegExp {
-  const literals = [...keywords]
-    .sort((a, b) => b.length - a.length)
-    .map((keyword) => keyword.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
-  return new RegExp(`(?:${literals.join('|')})${tail}`, flags);
-}
-const ADDRESS_WORD_LIST = [...ADDRESS_KEYWORDS]
-  .filter(([, keyword]) => keyword.abbreviation !== true)
-  .map(([word]) => word);
-const NOT_LETTER_AFTER = `(?![A-Za-z${VN_LETTERS_NON_ASCII}])`;
-const ADDRESS_WORDS = keywordPattern(ADDRESS_WORD_LIST, 'gi', NOT_LETTER_AFTER);
-const ADDRESS_WORDS_ASCII = keywordPattern(
-  ADDRESS_WORD_LIST.filter((word) => /^[a-z ]+$/.test(word)),
-  'gi',
-  NOT_LETTER_AFTER,
-);
-const ADDRESS_ABBREVIATIONS = keywordPattern(
-  [...ADDRESS_KEYWORDS]
-    .filter(([, keyword]) => keyword.abbreviation === true)
-    .flatMap(([word, keyword]) => [
-      word.toUpperCase(),
-      word[0]?.toUpperCase() + word.slice(1),
-      ...(keyword.level === CITY ? [word] : []), // "tp. Hà Nội"
-    ]),
-  'g',
-  '(?=[.0-9 ])',
-);
-const VIETNAMESE_LETTER = /[\u00c0-\u024f\u1e00-\u1eff]/;
+const mayFollowAddressLabel = labelPrefilter(ADDRESS_KINDS);
 
 const CITY_NAMES: ReadonlySet<string> = new Set([
   ...[...CCCD_PROVINCE_CODES.values()].map((name) => fold(name).replace(/[^a-z]+/g, ' ')),
@@ -620,82 +757,31 @@ interface Component {
 }
 
 /**
- * What the keyword patterns count as a letter (their lookahead class, case-insensitive), per UTF-16
- * unit below U+2000 (no unit above is one).
+ * Address parts open at keywords ("phường", "Street") and abbreviations ("P.", "Q.1"), which
+ * `addressKeywords` lists in text order; they are read as two streams, the
+ * earlier first (a keyword before an abbreviation at the same place), and a part hides the matches
+ * it covers.
  */
-const KEYWORD_LETTER = buildKeywordLetters();
-
-function buildKeywordLetters(): Uint8Array {
-  const letter = new RegExp(`[A-Za-z${VN_LETTERS_NON_ASCII}]`, 'i');
-  const table = new Uint8Array(0x2000);
-  for (let code = 0; code < table.length; code++) {
-    if (letter.test(String.fromCharCode(code))) table[code] = 1;
-  }
-  return table;
-}
-
-function isKeywordLetter(code: number): boolean {
-  return code < 0x2000 && KEYWORD_LETTER[code] === 1;
-}
-
-/**
- * Folded hashes of what can open an address part at a word start: the first word of every keyword
- * and every abbreviation.
- */
-const KEYWORD_START_HASHES = new Set(
-  [...ADDRESS_KEYWORDS.keys()].map((keyword) => {
-    const first = keyword.split(' ')[0] ?? keyword;
-    return foldedWordHash(first, 0, first.length);
-  }),
-);
-
-/** Texts up to this long are looked at word by word before the keyword patterns run. */
-const KEYWORD_PREFILTER_LENGTH = 1024;
-
-/**
- * Whether some word of `text` can open an address part. A keyword match starts a word and its first
- * word (or the abbreviation) is followed by a non-letter, so it is a whole run of letters: one pass
- * over the runs, hashed as they are read, answers for the many strings that hold none.
- */
-function mayHoldAddressKeyword(text: string): boolean {
-  const length = text.length;
-  let index = 0;
-  while (index < length) {
-    if (!isKeywordLetter(text.charCodeAt(index))) {
-      index++;
-      continue;
-    }
-    const start = index;
-    let hash = 0;
-    do {
-      const folded = foldedUnit(text.charCodeAt(index));
-      if (folded !== 0) hash = (Math.imul(hash, 31) + folded) | 0;
-      index++;
-    } while (index < length && isKeywordLetter(text.charCodeAt(index)));
-    if ((start === 0 || !isWordCode(text.charCodeAt(start - 1))) && KEYWORD_START_HASHES.has(hash))
-      return true;
-  }
-  return false;
-}
-
 function detectAddresses(text: string, budget: ScanBudget, emit: Emit, profile: TextProfile): void {
-  const view = nfcView(text, budget, (profile.flags & HAS_COMBINING) !== 0);
+  const read = keywordsOfView(text, budget, profile);
+  if (read === undefined || (read.found.keywords === 0 && read.found.abbreviations === 0)) return;
+  const { view, found } = read;
   const source = view.text;
-  // a short text usually holds no keyword; a long one usually does, and the patterns below find it
-  if (source.length <= KEYWORD_PREFILTER_LENGTH && !mayHoldAddressKeyword(source)) return;
-  const words = VIETNAMESE_LETTER.test(source) ? ADDRESS_WORDS : ADDRESS_WORDS_ASCII;
   let group: Component[] = [];
   let iteration = 0;
-  let word = execFrom(words, source, 0);
-  let abbreviation = execFrom(ADDRESS_ABBREVIATIONS, source, 0);
-  while (word !== null || abbreviation !== null) {
+  let word = 0;
+  let abbreviation = 0;
+  while (word < found.keywords || abbreviation < found.abbreviations) {
     if (outOfTime(++iteration, budget)) return;
-    const match =
-      abbreviation === null || (word !== null && word.index <= abbreviation.index) ? word : abbreviation;
-    if (match === null) break;
-    let from = match.index + match[0].length;
+    const wordStart = word < found.keywords ? (found.keywordStart[word] ?? 0) : Infinity;
+    const abbreviationStart =
+      abbreviation < found.abbreviations ? (found.abbreviationStart[abbreviation] ?? 0) : Infinity;
+    const isWord = wordStart <= abbreviationStart;
+    const start = isWord ? wordStart : abbreviationStart;
+    let from = (isWord ? found.keywordEnd[word] : found.abbreviationEnd[abbreviation]) ?? 0;
+    const keyword = (isWord ? found.keywordOf[word] : found.abbreviationOf[abbreviation]) as AddressKeyword;
     const previous = group[group.length - 1];
-    const component = keywordComponent(source, match, previous);
+    const component = keywordComponent(source, start, from, keyword, previous);
     if (component !== undefined) {
       if (previous !== undefined && !joinsAddress(source, previous.end, component.start)) {
         reportAddress(source, view, group, emit);
@@ -704,30 +790,48 @@ function detectAddresses(text: string, budget: ScanBudget, emit: Emit, profile: 
       group.push(component);
       from = Math.max(from, component.end);
     }
-    if (word !== null && word.index < from) word = execFrom(words, source, from);
-    if (abbreviation !== null && abbreviation.index < from)
-      abbreviation = execFrom(ADDRESS_ABBREVIATIONS, source, from);
+    while (word < found.keywords && (found.keywordStart[word] ?? 0) < from) word++;
+    while (abbreviation < found.abbreviations && (found.abbreviationStart[abbreviation] ?? 0) < from)
+      abbreviation++;
   }
   if (group.length > 0) reportAddress(source, view, group, emit);
 }
 
-/** The next match of a global pattern at or after `from`. */
-function execFrom(pattern: RegExp, text: string, from: number): RegExpExecArray | null {
-  pattern.lastIndex = from;
-  return pattern.exec(text);
+/** The last text found to hold combining marks: its keywords are read from its NFC form directly. */
+let decomposedText: string | undefined;
+
+/**
+ * The NFC view of `text` and the address keywords of that view (undefined when out of time). The
+ * keyword pass notes combining marks as it reads, so a text without them (nearly all) is read once
+ * and never searched for marks.
+ */
+function keywordsOfView(
+  text: string,
+  budget: ScanBudget,
+  profile: TextProfile,
+): { view: NfcView; found: AddressKeywords } | undefined {
+  if (text !== decomposedText) {
+    const found = addressKeywords(text, budget);
+    if (found === undefined) return undefined;
+    if (!found.combiningMarks) return { view: nfcView(text, budget, false), found };
+    decomposedText = text;
+  }
+  const view = nfcView(text, budget, (profile.flags & HAS_COMBINING) !== 0);
+  const found = addressKeywords(view.text, budget);
+  return found === undefined ? undefined : { view, found };
 }
 
 /** The component a keyword match opens, if it is a keyword at a word start with a name. */
 function keywordComponent(
   text: string,
-  match: RegExpExecArray,
+  start: number,
+  end: number,
+  keyword: AddressKeyword,
   previous: Component | undefined,
 ): Component | undefined {
-  if (match.index > 0 && isWordCode(text.charCodeAt(match.index - 1))) return undefined;
-  if (previous !== undefined && match.index < previous.end) return undefined;
-  const keyword = ADDRESS_KEYWORDS.get(match[0].toLowerCase());
-  if (keyword === undefined) return undefined;
-  return addressComponent(text, match.index, match.index + match[0].length, keyword, previous?.end ?? 0);
+  if (start > 0 && isWordCode(text.charCodeAt(start - 1))) return undefined;
+  if (previous !== undefined && start < previous.end) return undefined;
+  return addressComponent(text, start, end, keyword, previous?.end ?? 0);
 }
 
 /** The component a keyword opens ("phường Bến Nghé", "Q.1", "Ben Nghe Ward"), or undefined when no name goes with it. */
@@ -895,7 +999,8 @@ function reportAddress(text: string, view: NfcView, group: readonly Component[],
   else if (count === 2 && (levels & (STREET | HAMLET)) !== 0) confidence = 0.6;
   else if (count === 2) confidence = 0.45;
   else return;
-  if (contextBefore(text, start).verdict(ADDRESS_KINDS) === 'positive') confidence += 0.1;
+  if (mayFollowAddressLabel(text, start) && contextBefore(text, start).verdict(ADDRESS_KINDS) === 'positive')
+    confidence += 0.1;
   emit(view.start(start), view.end(end), Math.min(0.95, confidence));
 }
 
