@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { WardenError } from '../../core/index.js';
-import { BUCKETS, FEATURE_SETTINGS, blockCount, blockSums, normalizeInto } from './features.js';
+import { BUCKETS, FEATURE_SETTINGS, textBlockSums } from './features.js';
 import { foldText } from './fold.js';
 import type { FeatureSettings } from './features.js';
 
@@ -191,13 +191,7 @@ export function classifierLogitFolded(
   folded: string,
   deadline = Infinity,
 ): ClassifierResult {
-  const units = normalizeInto(folded, 'scratch');
-  const total = blockCount(units.length);
-  if (sums.length < total) {
-    sums = new Float64Array(Math.max(total, sums.length * 2));
-    counts = new Int32Array(sums.length);
-  }
-  const done = blockSums(units, model.weights, sums, counts, deadline);
+  const { sums, counts, blocks: done } = textBlockSums(folded, model.weights, deadline);
   const perWindow = FEATURE_SETTINGS.windowBlocks;
   // At most `perWindow` blocks: one window of all of them; else every run of neighbouring blocks.
   const last = done <= perWindow ? 0 : done - perWindow;
@@ -215,10 +209,6 @@ export function classifierLogitFolded(
   }
   return { logit: best === -Infinity ? model.bias : best, windows: last + 1 };
 }
-
-/** Per-block sums and counts of the last text scored (grown as needed; the scorer is synchronous). */
-let sums = new Float64Array(256);
-let counts = new Int32Array(256);
 
 /** Logistic function, safe for large magnitudes. */
 export function sigmoid(value: number): number {

@@ -19,7 +19,7 @@
  * joins the one before. A window is two neighbouring blocks (the whole text when it has at most
  * two), and its logit is `bias + Σ weights / √(number of features)`.
  */
-import { foldText } from './fold.js';
+import { UnitBuffer, foldText } from './fold.js';
 
 /** Feature settings; stored in the model file and checked at load, so a model never meets other features. */
 export const FEATURE_SETTINGS = {
@@ -212,8 +212,8 @@ function pairHash(before: number, word: number): number {
 
 /**
  * The features of each block, as bucket lists (with repeats). For training and tests; the runtime
- * uses blockSums, which walks the text the same way without keeping the lists (a test checks that
- * both agree on every block).
+ * uses textBlockSums, which walks the text the same way without keeping the lists (tests check that
+ * blockFeatures, blockSums and textBlockSums agree on every block).
  */
 export function blockFeatures(units: Uint16Array): Int32Array[] {
   const length = units.length;
@@ -264,8 +264,9 @@ export function blockFeatures(units: Uint16Array): Int32Array[] {
 
 /**
  * Per block, the sum of `weights` over its features (into `sums`) and their number (into
- * `counts`); returns the number of blocks done. The same walk as blockFeatures, written for speed.
- * Looks at the clock every 64 blocks and stops after `deadline`.
+ * `counts`); returns the number of blocks done. The same walk as blockFeatures over normalised
+ * units, summing as it goes: the plain form of textBlockSums, which tests compare it with. Looks at
+ * the clock every 64 blocks and stops after `deadline`.
  */
 export function blockSums(
   units: Uint16Array,
@@ -340,6 +341,211 @@ export function blockSums(
   sums[block] = sum;
   counts[block] = count;
   return block + 1;
+}
+
+// --- the runtime walk ------------------------------------------------------------------------------
+
+const BLOCK_SHIFT = 6;
+if (1 << BLOCK_SHIFT !== BLOCK) throw new Error('features.ts: BLOCK_SHIFT does not match blockLength');
+
+/** Per BMP unit: 1 when it makes words (isWordUnit), so the walk reads a table instead of ranges. */
+const WORD_UNIT = new Uint8Array(65_536);
+for (let code = 0; code < 65_536; code++) WORD_UNIT[code] = isWordUnit(code) ? 1 : 0;
+
+/** Per ASCII code: 1 when it normalises to a word unit (letters and digits). */
+const ASCII_WORD = new Uint8Array(128);
+for (let code = 0; code < 128; code++) {
+  const mapped = ASCII_MAP[code] as number;
+  ASCII_WORD[code] = mapped < BREAK && WORD_UNIT[mapped] === 1 ? 1 : 0;
+}
+
+/** The per-block sums of the last text (textBlockSums); reused, as the scorer is synchronous. */
+export interface BlockSums {
+  /** Sum of the weights of each block's features. */
+  sums: Float64Array;
+  /** Number of each block's features. */
+  counts: Int32Array;
+  /** Blocks done (all of them unless the deadline passed). */
+  blocks: number;
+}
+
+const sourceBuffer = new UnitBuffer(4096);
+const unitsBuffer = new UnitBuffer(4096);
+const result: BlockSums = { sums: new Float64Array(256), counts: new Int32Array(256), blocks: 0 };
+/** Word features per block of 64 normalised units, from the first pass. */
+let wordSums = new Float64Array(256);
+let wordCounts = new Int32Array(256);
+
+/**
+ * The classifier's walk over an already folded text (foldText(text).text): the same sums and
+ * counts as blockSums(normalizeInto(folded)), in two passes over typed arrays. The first normalises
+ * and, as it goes, hashes the words (a word ends where a non-word unit is written, so its block is
+ * known then; a short last block joins the one before at the end); the second adds the character
+ * n-grams block by block, with no per-unit branches. The sums differ from blockSums' at most in the
+ * last bits (float64 sums of these weights in another order; with weights of 4 decimals, as
+ * models/injection.json stores them, not at all). Looks at the clock every 64 blocks and stops after
+ * `deadline`. The result is valid until the next call.
+ */
+export function textBlockSums(folded: string, weights: Float32Array, deadline: number): BlockSums {
+  const length = folded.length;
+  const source = sourceBuffer.read(folded);
+  const out = unitsBuffer.reserve(length + 2);
+  const provisional = ((length + 2) >> BLOCK_SHIFT) + 1;
+  if (wordSums.length < provisional) {
+    wordSums = new Float64Array(Math.max(provisional, wordSums.length * 2));
+    wordCounts = new Int32Array(wordSums.length);
+  }
+  wordSums.fill(0, 0, provisional);
+  wordCounts.fill(0, 0, provisional);
+
+  // Pass 1: normalizeInto's walk; each unit written also goes through blockFeatures' word logic.
+  // Like normalizeInto, it does not look at the clock: its work is one step per unit of the text.
+  let size = 1;
+  out[0] = SPACE;
+  let lastBlank = true;
+  let word = 0;
+  let inWord = false;
+  let previous = 0;
+  let hasPrevious = false;
+  let sentenceStart = true;
+  /** The unit written last was `.`, `:` or `;`: the next decides whether a sentence ends. */
+  let pendingStop = false;
+  for (let index = 0; index <= length; index++) {
+    let unit: number;
+    if (index === length) {
+      if (lastBlank) break;
+      unit = SPACE;
+    } else {
+      const code = source[index] as number;
+      let mapped: number;
+      if (code < 0x80) {
+        mapped = ASCII_MAP[code] as number;
+        if (ASCII_WORD[code] === 1) {
+          // The common case, a letter or digit: it continues or starts a word (the steps below, shortened).
+          pendingStop = false;
+          lastBlank = false;
+          if (!inWord) {
+            inWord = true;
+            word = WORD_BASIS;
+          }
+          word = Math.imul(word ^ mapped, FNV_PRIME);
+          out[size++] = mapped;
+          continue;
+        }
+      } else if (code === 0xdb40 && index + 1 < length) {
+        const low = source[index + 1] as number;
+        if (low >= 0xdc00 && low <= 0xdc7f) {
+          index++;
+          mapped = low >= 0xdc20 && low <= 0xdc7e ? (ASCII_MAP[low - 0xdc00] as number) : SKIP;
+        } else mapped = code;
+      } else mapped = mapWide(code);
+      if (mapped < BREAK) {
+        unit = mapped;
+        lastBlank = false;
+      } else if (mapped === SKIP) continue;
+      else if (!lastBlank) {
+        unit = mapped === BREAK ? NEWLINE : SPACE;
+        lastBlank = true;
+      } else {
+        if (mapped === BREAK && size > 1) {
+          // The blank written last becomes a line break, which starts a sentence.
+          out[size - 1] = NEWLINE;
+          sentenceStart = true;
+        }
+        continue;
+      }
+    }
+    if (pendingStop) {
+      if (unit === SPACE || unit === NEWLINE) sentenceStart = true;
+      pendingStop = false;
+    }
+    if (WORD_UNIT[unit] === 1) {
+      if (!inWord) {
+        inWord = true;
+        word = WORD_BASIS;
+      }
+      word = Math.imul(word ^ unit, FNV_PRIME);
+    } else {
+      if (inWord) {
+        inWord = false;
+        const block = size >> BLOCK_SHIFT;
+        const unigram = Math.imul(word ^ 0x2e, FNV_PRIME);
+        let sum = weights[WORD_BUCKETS_START | ((unigram ^ (unigram >>> 18)) & HALF_MASK)] as number;
+        let count = 1;
+        if (sentenceStart || hasPrevious) {
+          const pair = pairHash(sentenceStart ? SENTENCE_START : previous, word);
+          sum += weights[WORD_BUCKETS_START | ((pair ^ (pair >>> 18)) & HALF_MASK)] as number;
+          count++;
+        }
+        wordSums[block] = (wordSums[block] as number) + sum;
+        wordCounts[block] = (wordCounts[block] as number) + count;
+        previous = word;
+        hasPrevious = true;
+        sentenceStart = false;
+      }
+      if (unit === NEWLINE || unit === 0x3f || unit === 0x21) sentenceStart = true;
+      else if (unit === 0x2e || unit === 0x3a || unit === 0x3b) pendingStop = true;
+    }
+    out[size++] = unit;
+  }
+  // A last block shorter than half a block joins the one before.
+  const full = size >> BLOCK_SHIFT;
+  if (size - (full << BLOCK_SHIFT) < HALF_BLOCK && full > 0) {
+    wordSums[full - 1] = (wordSums[full - 1] as number) + (wordSums[full] as number);
+    wordCounts[full - 1] = (wordCounts[full - 1] as number) + (wordCounts[full] as number);
+  }
+
+  // Pass 2: the character n-grams of each block.
+  const total = blockCount(size);
+  if (result.sums.length < total) {
+    result.sums = new Float64Array(Math.max(total, result.sums.length * 2));
+    result.counts = new Int32Array(result.sums.length);
+  }
+  const { sums, counts } = result;
+  const fastEnd = size - 3;
+  let block = 0;
+  for (let start = 0; start < size;) {
+    const end = blockEndAfter(start, size);
+    const stop = end < fastEnd ? end : fastEnd;
+    let bigrams = 0;
+    let trigrams = 0;
+    let fourgrams = 0;
+    let position = start;
+    if (position < stop) {
+      let u1 = out[position + 1] as number;
+      let u2 = out[position + 2] as number;
+      let hash0 = Math.imul(FNV_BASIS ^ (out[position] as number), FNV_PRIME);
+      for (; position < stop; position++) {
+        const u3 = out[position + 3] as number;
+        let hash = Math.imul(hash0 ^ u1, FNV_PRIME);
+        bigrams += weights[(hash ^ (hash >>> 18)) & HALF_MASK] as number;
+        hash = Math.imul(hash ^ u2, FNV_PRIME);
+        trigrams += weights[(hash ^ (hash >>> 18)) & HALF_MASK] as number;
+        hash = Math.imul(hash ^ u3, FNV_PRIME);
+        fourgrams += weights[(hash ^ (hash >>> 18)) & HALF_MASK] as number;
+        hash0 = Math.imul(FNV_BASIS ^ u1, FNV_PRIME);
+        u1 = u2;
+        u2 = u3;
+      }
+    }
+    let count = 3 * (position - start);
+    // The last three units start fewer n-grams.
+    for (; position < end; position++) {
+      let hash = Math.imul(FNV_BASIS ^ (out[position] as number), FNV_PRIME);
+      for (let next = position + 1; next < size && next < position + 4; next++) {
+        hash = Math.imul(hash ^ (out[next] as number), FNV_PRIME);
+        bigrams += weights[(hash ^ (hash >>> 18)) & HALF_MASK] as number;
+        count++;
+      }
+    }
+    sums[block] = bigrams + trigrams + fourgrams + (wordSums[block] as number);
+    counts[block] = count + (wordCounts[block] as number);
+    block++;
+    start = end;
+    if ((block & 63) === 0 && start < size && performance.now() > deadline) break;
+  }
+  result.blocks = block;
+  return result;
 }
 
 // --- windows ---------------------------------------------------------------------------------------

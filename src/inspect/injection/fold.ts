@@ -4,7 +4,8 @@
  * invisible controls dropped, Unicode tag characters read as the ASCII they smuggle) with a map back
  * to the original offsets, so
  * "bỏ qua" and "bo qua", or "ig\u200Bnore", match the same pattern and findings still point into
- * the original string.
+ * the original string. Folding also notes which hidden characters and scripts a text holds
+ * (FoldedText.contents), so the rules skip the passes that cannot match.
  */
 
 const NON_ASCII = /[\u0080-\uffff]/;
@@ -18,6 +19,8 @@ const foldCache = new Map<number, string>();
 export interface FoldedText {
   text: string;
   map: OffsetMap | null;
+  /** CONTENTS bits: what the text holds beyond ASCII (0 for plain ASCII). */
+  contents: number;
 }
 
 /**
@@ -76,111 +79,234 @@ export function foldPattern(source: string): string {
   return out;
 }
 
-const NON_ASCII_ALL = /[\u0080-\uffff]/g;
-/** Above this share of non-ASCII units (in a sample), the unit-by-unit loop beats the piecewise fold. */
+/**
+ * What a folded text and its original hold beyond ASCII, as FoldedText.contents bits: the rules
+ * skip a whole pass (a regex over the text) when the characters it looks for are absent.
+ */
+export const CONTENTS = {
+  /** The original holds U+DB40, the high surrogate of the Unicode tag characters. */
+  tagLead: 1,
+  /** The original holds a zero-width character: U+200B–200F, U+2060–2064 or U+FEFF. */
+  zeroWidth: 2,
+  /** The original holds a bidi control: U+202A–202E or U+2066–2069. */
+  bidi: 4,
+  /** The folded text holds Cyrillic (U+0400–04FF). */
+  cyrillic: 8,
+  /** The folded text holds kana or CJK ideographs (U+3040–30FF, U+3400–9FFF). */
+  cjk: 16,
+  /** The folded text holds Hangul (U+1100–11FF, U+AC00–D7AF). */
+  hangul: 32,
+} as const;
+
+/** Internal CONTENTS bit: the folded text holds a surrogate (see foldText). */
+const SURROGATE = 64;
+
+/** CONTENTS bits of one original non-ASCII unit (tag lead, zero-width, bidi). */
+function originalContents(code: number): number {
+  if (code === 0xdb40) return CONTENTS.tagLead | SURROGATE;
+  if (code >= 0xd800 && code <= 0xdfff) return SURROGATE;
+  if ((code >= 0x200b && code <= 0x200f) || (code >= 0x2060 && code <= 0x2064) || code === 0xfeff)
+    return CONTENTS.zeroWidth;
+  if ((code >= 0x202a && code <= 0x202e) || (code >= 0x2066 && code <= 0x2069)) return CONTENTS.bidi;
+  return 0;
+}
+
+/** CONTENTS bits of one folded unit (the scripts that have anchors of their own in phrases.ts). */
+export function foldedContents(code: number): number {
+  if (code < 0x0400) return 0;
+  if (code <= 0x04ff) return CONTENTS.cyrillic;
+  if ((code >= 0x3040 && code <= 0x30ff) || (code >= 0x3400 && code <= 0x9fff)) return CONTENTS.cjk;
+  if ((code >= 0x1100 && code <= 0x11ff) || (code >= 0xac00 && code <= 0xd7af)) return CONTENTS.hangul;
+  return 0;
+}
+
+const UNKNOWN = -1;
+const DROPPED = -2;
+const SEVERAL = -3;
+/**
+ * Per BMP code unit, how foldText folds it outside a tag character (invisible controls dropped,
+ * else foldUnit): UNKNOWN until first met, DROPPED, SEVERAL (the string is in severalCache), or the
+ * one unit it folds to. UNIT_CONTENTS holds the unit's CONTENTS bits (original and folded) alongside.
+ */
+const UNIT_FOLD = new Int32Array(65_536).fill(UNKNOWN);
+const UNIT_CONTENTS = new Uint8Array(65_536);
+const severalCache = new Map<number, string>();
+
+function learnUnit(code: number): number {
+  const folded = isInvisibleControl(code) ? '' : foldUnit(code);
+  let contents = originalContents(code);
+  for (let index = 0; index < folded.length; index++) contents |= foldedContents(folded.charCodeAt(index));
+  UNIT_CONTENTS[code] = contents;
+  let kind: number;
+  if (folded.length === 0) kind = DROPPED;
+  else if (folded.length === 1) kind = folded.charCodeAt(0);
+  else {
+    kind = SEVERAL;
+    severalCache.set(code, folded);
+  }
+  UNIT_FOLD[code] = kind;
+  return kind;
+}
+
+/**
+ * Whether Uint16Array elements are little-endian, as Buffer's 'utf16le' encoding writes them. On a
+ * big-endian machine strings are copied unit by unit instead.
+ */
+const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+const CHUNK = 8192;
+/** Units a UnitBuffer keeps between calls: a longer text's buffer is let go at the next shorter one. */
+const RETAINED_UNITS = 1 << 18;
+
+/**
+ * A reusable buffer of code units with a Buffer view of the same memory, so that strings are copied
+ * in and out natively. Callers are synchronous and finish with the buffer before anything else runs.
+ */
+export class UnitBuffer {
+  units: Uint16Array;
+  #bytes: Buffer;
+  constructor(size: number) {
+    this.units = new Uint16Array(size);
+    this.#bytes = Buffer.from(this.units.buffer, this.units.byteOffset, this.units.byteLength);
+  }
+
+  /**
+   * Makes room for `size` units (doubling, so growing step by step stays linear); the content is
+   * kept up to `keep` units. After a text longer than RETAINED_UNITS the buffer shrinks back.
+   */
+  reserve(size: number, keep = 0): Uint16Array {
+    const current = this.units.length;
+    let length = current;
+    if (current < size) length = Math.max(size, current * 2);
+    else if (current > RETAINED_UNITS && size <= RETAINED_UNITS) length = RETAINED_UNITS;
+    if (length !== current) {
+      const units = new Uint16Array(length);
+      if (keep > 0) units.set(this.units.subarray(0, keep));
+      this.units = units;
+      this.#bytes = Buffer.from(units.buffer, units.byteOffset, units.byteLength);
+    }
+    return this.units;
+  }
+
+  /** Copies `text` into the buffer (grown as needed) and returns the units. */
+  read(text: string): Uint16Array {
+    const units = this.reserve(text.length);
+    if (LITTLE_ENDIAN) this.#bytes.write(text, 0, text.length * 2, 'utf16le');
+    else for (let index = 0; index < text.length; index++) units[index] = text.charCodeAt(index);
+    return units;
+  }
+
+  /** The string of the first `size` units (lone surrogates kept as they are). */
+  text(size: number): string {
+    if (LITTLE_ENDIAN) return this.#bytes.toString('utf16le', 0, size * 2);
+    const parts: string[] = [];
+    for (let start = 0; start < size; start += CHUNK) {
+      parts.push(
+        String.fromCharCode.apply(
+          null,
+          this.units.subarray(start, Math.min(size, start + CHUNK)) as unknown as number[],
+        ),
+      );
+    }
+    return parts.join('');
+  }
+}
+
+const sourceBuffer = new UnitBuffer(4096);
+const foldedBuffer = new UnitBuffer(4096);
+
+/** Above this share of non-ASCII units in the first SAMPLE units, a text counts as dense (see foldText). */
 const DENSE_SHARE = 0.05;
 const SAMPLE = 2048;
 
 /**
  * Folds `text` for phrase matching and the classifier, in lower case. Plain ASCII text is only
- * lower-cased (offsets do not move, so there is no map).
+ * lower-cased (offsets do not move, so there is no map). Other text is copied into a buffer and
+ * folded there in place: runs of ASCII stay where they are (or move down by memmove once a
+ * character folded to fewer units), each other unit goes through the unit tables, and the result is
+ * lower-cased at once. The result also tells which hidden characters and scripts the text holds
+ * (`contents`), so the rules skip the passes that cannot match.
  */
 export function foldText(text: string): FoldedText {
-  if (!NON_ASCII.test(text)) return { text: text.toLowerCase(), map: null };
-  let sampled = 0;
-  const sample = Math.min(text.length, SAMPLE);
-  for (let index = 0; index < sample; index++) if (text.charCodeAt(index) >= 0x80) sampled++;
-  return sampled > sample * DENSE_SHARE ? foldDense(text) : foldSparse(text);
-}
-
-/**
- * How one non-ASCII unit at `index` folds: the folded string and how many original units it used
- * (2 for a tag character's surrogate pair).
- */
-function foldAt(text: string, index: number, code: number): { folded: string; used: number } {
-  if (code === 0xdb40) {
-    const low = text.charCodeAt(index + 1);
-    if (low >= 0xdc00 && low <= 0xdc7f) {
-      // A tag character: keep the ASCII it stands for (lower-cased), drop the rest of the tag block.
-      const smuggled = low - 0xdc00;
-      const folded = smuggled >= 0x20 && smuggled <= 0x7e ? String.fromCharCode(smuggled).toLowerCase() : '';
-      return { folded, used: 2 };
-    }
-  }
-  return { folded: isInvisibleControl(code) ? '' : foldUnit(code), used: 1 };
-}
-
-/** Mostly-ASCII text: copy ASCII stretches as they are, fold the few other units, lower-case once. */
-function foldSparse(text: string): FoldedText {
-  const pieces: string[] = [];
-  const map: OffsetMap = { folded: [0], original: [0] };
-  let copied = 0;
-  let foldedLength = 0;
-  NON_ASCII_ALL.lastIndex = 0;
-  for (let match = NON_ASCII_ALL.exec(text); match !== null; match = NON_ASCII_ALL.exec(text)) {
-    const index = match.index;
-    if (index < copied) continue; // the low half of a tag character already used
-    pieces.push(text.slice(copied, index));
-    foldedLength += index - copied;
-    const { folded, used } = foldAt(text, index, text.charCodeAt(index));
-    pieces.push(folded);
-    foldedLength += folded.length;
-    copied = index + used;
-    if (folded.length !== 1 || used !== 1) {
-      map.folded.push(foldedLength);
-      map.original.push(copied);
-    }
-  }
-  NON_ASCII_ALL.lastIndex = 0;
-  pieces.push(text.slice(copied));
-  // The folded pieces are lower case already; this lower-cases the ASCII stretches (length-preserving).
-  return { text: pieces.join('').toLowerCase(), map };
-}
-
-/** Text with many non-ASCII units: fold unit by unit into a buffer. */
-function foldDense(text: string): FoldedText {
+  if (!NON_ASCII.test(text)) return { text: text.toLowerCase(), map: null, contents: 0 };
   const length = text.length;
-  let out = new Uint16Array(length + 64);
+  const units = sourceBuffer.read(text);
+  // Writing in place holds while the folded text is no longer than the text read so far; a
+  // character folding to more units than that moves the work to a second buffer.
+  let out = units;
+  let outBuffer = sourceBuffer;
   let size = 0;
-  const map: OffsetMap = { folded: [0], original: [0] };
-  for (let index = 0; index < length; index++) {
-    const code = text.charCodeAt(index);
-    if (code < 0x80) {
-      out[size++] = code >= 0x41 && code <= 0x5a ? code + 0x20 : code;
+  let contents = 0;
+  /** Non-ASCII units among the first SAMPLE: above DENSE_SHARE the text is dense. */
+  let sampled = 0;
+  const folded: number[] = [0];
+  const original: number[] = [0];
+  let index = 0;
+  while (index < length) {
+    let next = index;
+    while (next < length && (units[next] as number) < 0x80) next++;
+    if (next > index) {
+      if (out !== units) for (let at = index; at < next; at++) out[size++] = units[at] as number;
+      else {
+        if (size !== index) units.copyWithin(size, index, next);
+        size += next - index;
+      }
+      index = next;
+      if (index === length) break;
+    }
+    const code = units[index] as number;
+    if (index < SAMPLE) sampled++;
+    if (code === 0xdb40 && index + 1 < length) {
+      const low = units[index + 1] as number;
+      if (low >= 0xdc00 && low <= 0xdc7f) {
+        // A tag character: keep the ASCII it stands for, drop the rest of the tag block.
+        contents |= CONTENTS.tagLead;
+        if (index + 1 < SAMPLE) sampled++;
+        const smuggled = low - 0xdc00;
+        if (smuggled >= 0x20 && smuggled <= 0x7e) out[size++] = smuggled;
+        index += 2;
+        folded.push(size);
+        original.push(index);
+        continue;
+      }
+    }
+    let kind = UNIT_FOLD[code] as number;
+    if (kind === UNKNOWN) kind = learnUnit(code);
+    contents |= UNIT_CONTENTS[code] as number;
+    index++;
+    if (kind >= 0) {
+      out[size++] = kind;
       continue;
     }
-    const { folded, used } = foldAt(text, index, code);
-    // Each unit folds to at most a few units, except rare compatibility forms: grow then.
-    if (size + folded.length + (length - index) > out.length) {
-      const bigger = new Uint16Array(Math.max(out.length * 2, size + folded.length + (length - index) + 64));
-      bigger.set(out.subarray(0, size));
-      out = bigger;
+    if (kind === SEVERAL) {
+      const several = severalCache.get(code) as string;
+      if (
+        out === units ? size + several.length > index : size + several.length + (length - index) > out.length
+      ) {
+        const moved = foldedBuffer.reserve(
+          size + several.length + (length - index) + 64,
+          out === units ? 0 : size,
+        );
+        if (out === units) moved.set(units.subarray(0, size));
+        out = moved;
+        outBuffer = foldedBuffer;
+      }
+      for (let unit = 0; unit < several.length; unit++) out[size++] = several.charCodeAt(unit);
     }
-    for (let unit = 0; unit < folded.length; unit++) out[size++] = folded.charCodeAt(unit);
-    index += used - 1;
-    if (folded.length !== 1 || used !== 1) {
-      map.folded.push(size);
-      map.original.push(index + 1);
+    folded.push(size);
+    original.push(index);
+  }
+  let result: string;
+  // Folding has always lower-cased a mostly-ASCII text as a whole, which also lower-cases letters
+  // outside the BMP (surrogate pairs, folded unit by unit as they are); in a dense one only ASCII.
+  if ((contents & SURROGATE) !== 0 && sampled > Math.min(length, SAMPLE) * DENSE_SHARE) {
+    for (let at = 0; at < size; at++) {
+      const unit = out[at] as number;
+      if (unit >= 0x41 && unit <= 0x5a) out[at] = unit + 0x20;
     }
-  }
-  return { text: unitsToString(out, size), map };
-}
-
-const CHUNK = 8192;
-
-/** The string of the first `size` code units (lone surrogates kept as they are). */
-function unitsToString(units: Uint16Array, size: number): string {
-  if (size <= CHUNK) return String.fromCharCode.apply(null, units.subarray(0, size) as unknown as number[]);
-  const parts: string[] = [];
-  for (let start = 0; start < size; start += CHUNK) {
-    parts.push(
-      String.fromCharCode.apply(
-        null,
-        units.subarray(start, Math.min(size, start + CHUNK)) as unknown as number[],
-      ),
-    );
-  }
-  return parts.join('');
+    result = outBuffer.text(size);
+  } else result = outBuffer.text(size).toLowerCase();
+  return { text: result, map: { folded, original }, contents: contents & ~SURROGATE };
 }
 
 /** The original offset of folded offset `offset`. */

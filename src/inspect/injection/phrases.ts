@@ -9,7 +9,7 @@
  * branches that can match the same text. Patterns are matched against folded text (fold.ts) with
  * the `i` flag; non-ASCII pattern text is folded the same way at load.
  */
-import { foldPattern, foldText, originalSpan } from './fold.js';
+import { CONTENTS, foldPattern, foldText, foldedContents, originalSpan } from './fold.js';
 import type { FoldedText } from './fold.js';
 
 /** First-character ranges of the non-ASCII anchors: Cyrillic; kana and CJK ideographs; Hangul (as folded Jamo too). */
@@ -707,21 +707,55 @@ export interface PhraseMatch {
 /** A pattern reporting more matches than this in one text has made its point; the rest are skipped. */
 const MAX_MATCHES_PER_PATTERN = 256;
 
-/** Anchor literal → indexes of the patterns it (or an anchor that is a prefix of it) triggers. */
-const ANCHOR_PATTERNS = new Map<string, number[]>();
 /**
- * The anchor scans: word anchors (matched from a word start) on every text; punctuation anchors
- * (`<|`, `[inst]`...) when the text holds one; other-script anchors (CJK, Cyrillic, Hangul...)
- * only on text holding such characters (SCRIPT_PRESENT).
+ * Marker words: word starts of the folded text that the tool-call rule (rules.ts) needs. Every
+ * JSON-shaped tool call has one right after a quote (`"arguments"`, `"args"`, `"parameters"`,
+ * `"params"`, `"input"`, `"kwargs"`, `"tool_…"`, `"function_…"`, `"tools/call"`), so the word anchor
+ * scan notes them on its way (PhraseScan.markers) and that rule skips its regex on JSON without them.
+ */
+export const MARKERS = { toolCallKey: 1 } as const;
+const MARKER_WORDS: ReadonlyMap<string, number> = new Map([
+  ['arg', MARKERS.toolCallKey],
+  ['param', MARKERS.toolCallKey],
+  ['input', MARKERS.toolCallKey],
+  ['kwarg', MARKERS.toolCallKey],
+  ['tool_', MARKERS.toolCallKey],
+  ['function_', MARKERS.toolCallKey],
+  ['tools/', MARKERS.toolCallKey],
+]);
+/** Every marker bit: what a scan cut short by the deadline reports, so no rule is skipped on its word. */
+const ALL_MARKERS = MARKERS.toolCallKey;
+
+/** What an anchor scan found at a position: the literal it matched (an anchor or a marker word). */
+interface AnchorHit {
+  /** Indexes of the patterns to try: those of every anchor that is a prefix of the literal. */
+  readonly patterns: readonly number[];
+  /** Length of the longest anchor that is a prefix of the literal (a marker word may be longer). */
+  readonly length: number;
+  /** MARKERS bits of the marker words that are prefixes of the literal. */
+  readonly markers: number;
+  /**
+   * With two or more 'lead' patterns: a sticky regex that matches where any of them does (each in a
+   * lookahead), so a position where none matches costs one regex call instead of one per pattern.
+   */
+  readonly leadCheck: RegExp | null;
+}
+
+/**
+ * Scripts with anchors of their own, in SCRIPT_RANGES order, as the FoldedText.contents bit that
+ * folding sets when the folded text holds that script: a text is scanned for a script's anchors only
+ * when it holds the script.
+ */
+const SCRIPT_CONTENTS: readonly number[] = [CONTENTS.cyrillic, CONTENTS.cjk, CONTENTS.hangul];
+
+/** Literal of an anchor scan (anchor or marker word) → what finding it at a position means. */
+const ANCHOR_HITS = new Map<string, AnchorHit>();
+/**
+ * The anchor scans: word anchors and marker words (matched from a word start) on every text;
+ * punctuation anchors (`<|`, `[inst]`...) when the text holds one; other-script anchors (CJK,
+ * Cyrillic, Hangul...) only on text holding such characters (SCRIPT_CONTENTS).
  */
 const [WORD_ANCHORS, PUNCTUATION_ANCHORS, SCRIPT_ANCHORS] = buildAnchorScans();
-
-/** Scripts with anchors of their own: a text is scanned for a script's anchors only when it holds that script. */
-const SCRIPTS: readonly { present: RegExp }[] = [
-  { present: /[\u0400-\u04FF]/ },
-  { present: /[\u3040-\u30FF\u3400-\u9FFF]/ },
-  { present: /[\u1100-\u11FF\uAC00-\uD7AF]/ },
-];
 
 function buildAnchorScans(): [RegExp, RegExp, (RegExp | null)[]] {
   const direct = new Map<string, Set<number>>();
@@ -733,34 +767,54 @@ function buildAnchorScans(): [RegExp, RegExp, (RegExp | null)[]] {
       set.add(index);
     }
   });
-  // A scan reports the longest anchor at a position, so each anchor also triggers the patterns
-  // of the anchors that are its prefixes.
-  for (const anchor of direct.keys()) {
+  // A scan reports the longest literal at a position, so each literal also triggers the patterns
+  // of the anchors and carries the markers of the marker words that are its prefixes.
+  const literals = new Set([...direct.keys(), ...MARKER_WORDS.keys()]);
+  for (const literal of literals) {
     const union = new Set<number>();
-    for (const [other, indexes] of direct)
-      if (anchor.startsWith(other)) for (const index of indexes) union.add(index);
-    ANCHOR_PATTERNS.set(
-      anchor,
-      [...union].sort((a, b) => a - b),
-    );
+    let length = 0;
+    for (const [anchor, indexes] of direct) {
+      if (!literal.startsWith(anchor)) continue;
+      for (const index of indexes) union.add(index);
+      length = Math.max(length, anchor.length);
+    }
+    let markers = 0;
+    for (const [word, bits] of MARKER_WORDS) if (literal.startsWith(word)) markers |= bits;
+    const patterns = [...union].sort((a, b) => a - b);
+    const leads = patterns
+      .map((index) => PHRASE_PATTERNS[index] as PhrasePattern)
+      .filter((phrase) => phrase.mode === 'lead');
+    const leadCheck =
+      leads.length < 2
+        ? null
+        : new RegExp(leads.map((phrase) => `(?=${phrase.pattern.source})`).join('|'), 'iy');
+    ANCHOR_HITS.set(literal, { patterns, length, markers, leadCheck });
   }
   const escape = (literal: string): string => literal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const byLength = [...direct.keys()].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
+  const byLength = [...literals].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
   const isAscii = (anchor: string): boolean => !/[\u0080-\uffff]/.test(anchor);
   const words = byLength.filter((anchor) => /^[a-z0-9]/.test(anchor)).map(escape);
   const punctuation = byLength.filter((anchor) => isAscii(anchor) && !/^[a-z0-9]/.test(anchor)).map(escape);
   const others = byLength.filter((anchor) => !isAscii(anchor));
-  const scripts = SCRIPT_RANGES.map((range) => {
-    const mine = others.filter((anchor) => range.test(anchor)).map(escape);
-    return mine.length === 0 ? null : new RegExp(mine.join('|'), 'g');
+  const scripts = SCRIPT_RANGES.map((range, index) => {
+    const mine = others.filter((anchor) => range.test(anchor));
+    // A script's scan runs only when folding saw that script (SCRIPT_CONTENTS): it must see each anchor's first unit.
+    if (
+      mine.some((anchor) => (foldedContents(anchor.charCodeAt(0)) & (SCRIPT_CONTENTS[index] as number)) === 0)
+    )
+      throw new Error('an injection phrase anchor starts outside the range folding notes for its script');
+    return mine.length === 0 ? null : new RegExp(mine.map(escape).join('|'), 'g');
   });
   if (others.some((anchor) => !SCRIPT_RANGES.some((range) => range.test(anchor)))) {
     throw new Error('an injection phrase anchor is in a script without an anchor scan');
   }
+  if ([...MARKER_WORDS.keys()].some((word) => !/^[a-z0-9]/.test(word))) {
+    throw new Error('an injection marker word does not start with a letter or digit');
+  }
   return [new RegExp(`\\b(?:${words.join('|')})`, 'g'), new RegExp(punctuation.join('|'), 'g'), scripts];
 }
 
-/** What one matchPhrases call collects: the matches, and per near-anchor pattern its stretches of text. */
+/** What one scanPhrases call collects: the matches, and per near-anchor pattern its stretches of text. */
 interface Collected {
   readonly original: string;
   readonly folded: FoldedText;
@@ -770,6 +824,22 @@ interface Collected {
   /** Per pattern: end of its last match (mode 'lead'), so overlapping anchors do not repeat it. */
   readonly leadEnds: Int32Array;
   readonly counts: Int32Array;
+  /** MARKERS bits of the marker words the word scan met. */
+  markers: number;
+  /** Whether a position is first checked against every 'lead' pattern of its literal at once (AnchorHit.leadCheck). */
+  readonly prefilter: boolean;
+}
+
+const stretchesScratch = new Array<number[] | undefined>(PHRASE_PATTERNS.length);
+const leadEndsScratch = new Int32Array(PHRASE_PATTERNS.length);
+const countsScratch = new Int32Array(PHRASE_PATTERNS.length);
+
+/** What scanPhrases finds: the phrases, and the marker words the anchor scan met on its way. */
+export interface PhraseScan {
+  /** The phrases, by start then end. */
+  matches: PhraseMatch[];
+  /** MARKERS bits; every bit when the scan stopped at the deadline. */
+  markers: number;
 }
 
 /**
@@ -783,31 +853,57 @@ export function matchPhrases(
   deadline = Infinity,
   folded: FoldedText = foldText(text),
 ): PhraseMatch[] {
-  if (text.length === 0) return [];
+  return scanPhrases(text, deadline, folded).matches;
+}
+
+/**
+ * matchPhrases, and the marker words (MARKERS) that the word anchor scan met. Scans and patterns
+ * that cannot match are skipped; `prefilter` false runs them all (for tests: the matches are the same).
+ */
+export function scanPhrases(
+  text: string,
+  deadline: number,
+  folded: FoldedText,
+  prefilter = true,
+): PhraseScan {
+  if (text.length === 0) return { matches: [], markers: 0 };
   const lower = folded.text;
+  // scanPhrases never runs inside itself, so one set of per-pattern arrays serves every call.
+  stretchesScratch.fill(undefined);
+  leadEndsScratch.fill(0);
+  countsScratch.fill(0);
   const collected: Collected = {
     original: text,
     folded,
     found: [],
-    stretches: new Array<number[] | undefined>(PHRASE_PATTERNS.length),
-    leadEnds: new Int32Array(PHRASE_PATTERNS.length),
-    counts: new Int32Array(PHRASE_PATTERNS.length),
+    stretches: stretchesScratch,
+    leadEnds: leadEndsScratch,
+    counts: countsScratch,
+    markers: 0,
+    prefilter,
   };
   scanAnchors(WORD_ANCHORS, collected, deadline);
   let unordered = false;
-  // Every punctuation anchor (`<|`, `[inst]`, `<<sys>>`...) holds `<|`, `inst]` or `sys>>`.
-  if (lower.includes('<|') || lower.includes('inst]') || lower.includes('sys>>')) {
+  // Every punctuation anchor (`<|`, `[inst]`, `<<sys>>`...) holds `<|`, `inst]` or `sys>>` (each
+  // searched after a rare character of it: includes() is fast for a rare first character).
+  if (
+    !prefilter ||
+    lower.includes('<|') ||
+    (lower.includes(']') && lower.includes('inst]')) ||
+    (lower.includes('>>') && lower.includes('sys>>'))
+  ) {
     scanAnchors(PUNCTUATION_ANCHORS, collected, deadline);
     unordered = true;
   }
-  if (folded.map !== null) {
-    SCRIPTS.forEach((script, index) => {
+  const contents = prefilter ? folded.contents : -1;
+  if (contents !== 0) {
+    for (let index = 0; index < SCRIPT_CONTENTS.length; index++) {
       const scan = SCRIPT_ANCHORS[index];
-      if (scan !== null && scan !== undefined && script.present.test(lower)) {
+      if (scan !== null && scan !== undefined && (contents & (SCRIPT_CONTENTS[index] as number)) !== 0) {
         scanAnchors(scan, collected, deadline);
         unordered = true;
       }
-    });
+    }
   }
   const { stretches } = collected;
   for (let index = 0; index < stretches.length; index++) {
@@ -816,7 +912,10 @@ export function matchPhrases(
     if (performance.now() > deadline) break;
     searchStretches(index, unordered ? mergeStretches(list) : list, collected);
   }
-  return collected.found.sort((a, b) => a.start - b.start || a.end - b.end);
+  return {
+    matches: collected.found.sort((a, b) => a.start - b.start || a.end - b.end),
+    markers: collected.markers,
+  };
 }
 
 /** Runs one anchor scan: tries 'lead' patterns at each anchor, and notes stretches for the others. */
@@ -829,12 +928,19 @@ function scanAnchors(scan: RegExp, collected: Collected, deadline: number): void
   for (let match = scan.exec(lower); match !== null; match = scan.exec(lower)) {
     const at = match.index;
     scan.lastIndex = at + 1;
-    const indexes = ANCHOR_PATTERNS.get(match[0]);
-    if (indexes === undefined) continue;
-    for (const index of indexes) {
+    const hit = ANCHOR_HITS.get(match[0]);
+    if (hit === undefined) continue;
+    collected.markers |= hit.markers;
+    let leadPossible = true;
+    if (hit.leadCheck !== null && collected.prefilter) {
+      hit.leadCheck.lastIndex = at;
+      leadPossible = hit.leadCheck.test(lower);
+    }
+    for (const index of hit.patterns) {
       const phrase = PHRASE_PATTERNS[index] as PhrasePattern;
       if (phrase.mode === 'lead') {
         if (
+          !leadPossible ||
           at < (leadEnds[index] as number) ||
           (collected.counts[index] as number) >= MAX_MATCHES_PER_PATTERN
         )
@@ -848,14 +954,17 @@ function scanAnchors(scan: RegExp, collected: Collected, deadline: number): void
         continue;
       }
       const from = Math.max(0, at - phrase.mode);
-      const to = Math.min(length, at + match[0].length + phrase.mode);
+      const to = Math.min(length, at + hit.length + phrase.mode);
       let list = stretches[index];
       if (list === undefined) stretches[index] = list = [];
       const last = list.length - 1;
       if (last > 0 && (list[last] as number) >= from) list[last] = Math.max(list[last] as number, to);
       else list.push(from, to);
     }
-    if ((++anchors & 255) === 0 && performance.now() > deadline) break;
+    if ((++anchors & 255) === 0 && performance.now() > deadline) {
+      collected.markers = ALL_MARKERS;
+      break;
+    }
   }
   scan.lastIndex = 0;
 }
@@ -872,7 +981,11 @@ function searchStretches(index: number, list: readonly number[], collected: Coll
     let to = list[pair + 1] as number;
     for (let steps = 0; from > 0 && steps < 40 && isWordUnit(lower.charCodeAt(from - 1)); steps++) from--;
     for (let steps = 0; to < length && steps < 40 && isWordUnit(lower.charCodeAt(to)); steps++) to++;
-    const slice = (from === 0 ? '\n' : ' ') + lower.slice(from, to);
+    // A space already before the stretch is used as it is: a slice of the text, not a copy.
+    const slice =
+      from > 0 && lower.charCodeAt(from - 1) === 0x20
+        ? lower.slice(from - 1, to)
+        : (from === 0 ? '\n' : ' ') + lower.slice(from, to);
     pattern.lastIndex = 0;
     for (let match = pattern.exec(slice); match !== null; match = pattern.exec(slice)) {
       if (match[0].length === 0) {

@@ -5,12 +5,13 @@
  * instructions. Every regex is linear-time and bounded; loops look at the scan deadline; the
  * detector returns what it found so far once the deadline has passed.
  */
+import { isUtf8 } from 'node:buffer';
 import type { Detector, Finding, FindingType, ScanBudget } from '../types.js';
+import { CONTENTS, UnitBuffer, foldText } from './fold.js';
 import type { FoldedText } from './fold.js';
-import { matchPhrases } from './phrases.js';
+import { MARKERS, matchPhrases, scanPhrases } from './phrases.js';
 
 const DETECTOR = 'injection.rules';
-const NON_ASCII = /[\u0080-\uffff]/;
 /** A pattern reporting more matches than this in one text has made its point; the rest are skipped. */
 const MAX_MATCHES_PER_PATTERN = 256;
 /** Longest run of base64/hex that is decoded (the rest of a longer run is ignored). */
@@ -47,21 +48,30 @@ export function injectionRuleDetector(): Detector {
 
 /**
  * Runs every injection rule over `text`; findings in text order. Pass `folded` when the caller
- * already has foldText(text).
+ * already has foldText(text). Passes that cannot match are skipped (their characters or words are
+ * absent); `prefilter` false runs every pass regardless, which tests use to check that skipping
+ * changes nothing.
  */
-export function detectInjectionRules(text: string, budget: ScanBudget, folded?: FoldedText): Finding[] {
+export function detectInjectionRules(
+  text: string,
+  budget: ScanBudget,
+  folded: FoldedText = foldText(text),
+  prefilter = true,
+): Finding[] {
   const findings: Finding[] = [];
   if (text.length === 0) return findings;
   const deadline = budget.deadline;
-  const phrases: Finding[] = matchPhrases(text, deadline, folded).map((match) =>
+  const scan = scanPhrases(text, deadline, folded, prefilter);
+  const phrases: Finding[] = scan.matches.map((match) =>
     finding('injection_phrase', match.start, match.end, match.confidence),
   );
   for (const phrase of phrases) findings.push(phrase);
   if (performance.now() > deadline) return sortFindings(findings);
-  standaloneRequests(text, findings, deadline);
+  standaloneRequests(text, findings, deadline, prefilter);
   if (performance.now() > deadline) return sortFindings(findings);
-  if (folded !== undefined ? folded.map !== null : NON_ASCII.test(text)) {
-    hiddenCharacters(text, findings, deadline);
+  const contents = prefilter ? folded.contents : HIDDEN_CHARACTERS;
+  if ((contents & HIDDEN_CHARACTERS) !== 0) {
+    hiddenCharacters(text, contents, findings, deadline);
     if (performance.now() > deadline) return sortFindings(findings);
   }
   if (text.includes('<')) {
@@ -72,7 +82,7 @@ export function detectInjectionRules(text: string, budget: ScanBudget, folded?: 
   }
   exfiltrationLinks(text, findings, deadline);
   if (performance.now() > deadline) return sortFindings(findings);
-  toolCallText(text, findings, deadline);
+  toolCallText(text, folded.text, prefilter ? scan.markers : -1, findings, deadline);
   if (performance.now() > deadline) return sortFindings(findings);
   encodedPayloads(text, findings, deadline, 0);
   return sortFindings(findings);
@@ -93,8 +103,12 @@ const BIDI_RUN = /[\u202A-\u202E\u2066-\u2069]+/g;
 const BLACK_FLAG = '\uD83C\uDFF4';
 const CANCEL_TAG = '\uDB40\uDC7F';
 
-function hiddenCharacters(text: string, findings: Finding[], deadline: number): void {
-  if (text.includes('\uDB40')) {
+/** Folding notes which of the hidden characters a text holds: without any, hiddenCharacters is skipped. */
+const HIDDEN_CHARACTERS = CONTENTS.tagLead | CONTENTS.zeroWidth | CONTENTS.bidi;
+
+/** `contents` is foldText(text).contents: a run pattern is searched only when the text holds its characters. */
+function hiddenCharacters(text: string, contents: number, findings: Finding[], deadline: number): void {
+  if ((contents & CONTENTS.tagLead) !== 0) {
     forEachMatch(TAG_RUN, text, deadline, (start, end) => {
       const units = end - start;
       // Subdivision flags (🏴 + up to 6 tag letters + cancel tag) are the legitimate use of tags.
@@ -111,6 +125,11 @@ function hiddenCharacters(text: string, findings: Finding[], deadline: number): 
       findings.push(finding('hidden_text', start, end, confidence));
     });
   }
+  if ((contents & CONTENTS.zeroWidth) !== 0) zeroWidthRuns(text, findings, deadline);
+  if ((contents & CONTENTS.bidi) !== 0) bidiRuns(text, findings, deadline);
+}
+
+function zeroWidthRuns(text: string, findings: Finding[], deadline: number): void {
   forEachMatch(ZERO_WIDTH_RUN, text, deadline, (start, end) => {
     const length = end - start;
     if (length === 1 && start === 0 && text.charCodeAt(0) === 0xfeff) return; // byte order mark
@@ -125,6 +144,9 @@ function hiddenCharacters(text: string, findings: Finding[], deadline: number): 
     else return; // ZWJ in emoji, ZWNJ in Persian or Indic text, ZWSP between Thai words, marks in RTL text
     findings.push(finding('hidden_text', start, end, confidence));
   });
+}
+
+function bidiRuns(text: string, findings: Finding[], deadline: number): void {
   forEachMatch(BIDI_RUN, text, deadline, (start, end) => {
     if (nearRightToLeft(text, start, end)) return;
     let override = false;
@@ -435,7 +457,8 @@ function exfiltrationLinks(text: string, findings: Finding[], deadline: number):
       MAX_VISITS,
     );
   }
-  if (!text.includes('://')) return;
+  // includes() is fast for a rare first character: '/' before '://'.
+  if (!text.includes('//') || !text.includes('://')) return;
   covered.sort((a, b) => a.start - b.start);
   let next = 0;
   forEachMatch(
@@ -471,20 +494,50 @@ const REQUEST_LINE = new RegExp(
 );
 /** Inside a one-sentence line: a sentence end followed by more text. */
 const INNER_SENTENCE_END = /[.!?]\s+[A-Z]/;
+/** Characters REQUEST_LINE allows before the request (up to 4): space, tab, `>*"'-`. */
+const REQUEST_LEAD = new Uint8Array(128);
+for (const character of ' \t>*"\'-') REQUEST_LEAD[character.charCodeAt(0)] = 1;
+/**
+ * The first two letters (lower case) of every word a request line can start with (`please`, a verb
+ * or a question word), as `first * 128 + second`: a line starting otherwise cannot match
+ * REQUEST_LINE, and the regex is not tried on it.
+ */
+const REQUEST_STARTS = new Uint8Array(128 * 128);
+for (const word of ['please', ...`${REQUEST_VERBS}|${QUESTION_WORDS}`.split('|')]) {
+  if (!/^[a-z]{2}/.test(word)) throw new Error('a request word does not start with two letters');
+  REQUEST_STARTS[word.charCodeAt(0) * 128 + word.charCodeAt(1)] = 1;
+}
+
+/**
+ * Whether the line at `start` can match REQUEST_LINE: at most 4 lead characters, then the first two
+ * letters (any case) of a request word.
+ */
+function mayStartRequest(text: string, start: number): boolean {
+  let at = start;
+  while (at - start <= 4) {
+    const code = text.charCodeAt(at);
+    if (code >= 128 || REQUEST_LEAD[code] !== 1) break;
+    at++;
+  }
+  if (at - start > 4) return false;
+  const first = text.charCodeAt(at) | 0x20;
+  const second = text.charCodeAt(at + 1) | 0x20;
+  return first < 128 && second < 128 && REQUEST_STARTS[first * 128 + second] === 1;
+}
 
 /**
  * Lines that are a request on their own (an imperative or a question of 10–200 characters, one
  * sentence, no table cells): typical of a task planted in data ("What is the capital of Brazil?"
  * between the rows of a table). Reported as a weak injection phrase by REQUEST_LINE_DETECTOR.
  */
-function standaloneRequests(text: string, findings: Finding[], deadline: number): void {
+function standaloneRequests(text: string, findings: Finding[], deadline: number, prefilter: boolean): void {
   let lineStart = 0;
   let reported = 0;
   for (let lines = 0; lineStart <= text.length; lines++) {
     let lineEnd = text.indexOf('\n', lineStart);
     if (lineEnd < 0) lineEnd = text.length;
     const length = lineEnd - lineStart;
-    if (length >= 10 && length <= 220) {
+    if (length >= 10 && length <= 220 && (!prefilter || mayStartRequest(text, lineStart))) {
       REQUEST_LINE.lastIndex = lineStart;
       if (
         REQUEST_LINE.test(text) &&
@@ -544,8 +597,28 @@ const TOOL_CALL = new RegExp(TOOL_CALL_SHAPES.map(([, source]) => `(${source})`)
 /** Every shape holds one of these: text without any of them is skipped. */
 const TOOL_CALL_NEEDLES = ['"', '<', 'functions.', 'to='];
 
-function toolCallText(text: string, findings: Finding[], deadline: number): void {
-  if (!TOOL_CALL_NEEDLES.some((needle) => text.includes(needle))) return;
+/**
+ * `lower` is the folded text and `markers` the marker words its anchor scan met (scanPhrases; -1
+ * runs the regex whenever the needles are there). The regex runs only when some shape can match:
+ * the quoted shapes need a quote and a marker word (phrases.ts MARKER_WORDS: the key after the
+ * quote starts a word of the folded text), the tag shapes `<`, the call `functions.` (any case) and
+ * `(`, the recipient `to=` (any case). Each of these is also in the folded text whenever it is in
+ * the text (folding keeps ASCII, in lower case).
+ */
+function toolCallText(
+  text: string,
+  lower: string,
+  markers: number,
+  findings: Finding[],
+  deadline: number,
+): void {
+  const possible =
+    markers === -1 ||
+    text.includes('<') ||
+    ((markers & MARKERS.toolCallKey) !== 0 && text.includes('"')) ||
+    (text.includes('(') && lower.includes('functions.')) ||
+    (text.includes('=') && lower.includes('to='));
+  if (!possible || !TOOL_CALL_NEEDLES.some((needle) => text.includes(needle))) return;
   forEachMatch(TOOL_CALL, text, deadline, (start, end, match) => {
     const shape = match.findIndex((group, index) => index > 0 && group !== undefined);
     const confidence = TOOL_CALL_SHAPES[shape - 1]?.[0] ?? 0.75;
@@ -566,34 +639,39 @@ const INSTRUCTION_WORDS =
   /\b(?:ignore|instructions?|system|prompt|assistant|you must|you are|send|e-?mail|password|execute|curl|https?|forward|disregard|reveal|secret|api key|token|rm -rf|wget)\b/gi;
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 
+/** Per BMP code unit, 1 for the units of ENCODED_UNIT (a table over all units spares the range check). */
+const ENCODED = new Uint8Array(65_536);
+ENCODED.set(ENCODED_UNIT);
+/** The units of the text being searched, one buffer per depth (encodedRun searches a decoded run once more). */
+const encodedBuffers = [new UnitBuffer(4096), new UnitBuffer(256)];
+
 function encodedPayloads(text: string, findings: Finding[], deadline: number, depth: number): void {
   const length = text.length;
-  const isUnit = (index: number): boolean => {
-    const code = text.charCodeAt(index);
-    return code < 128 && ENCODED_UNIT[code] === 1;
-  };
+  if (length < MIN_ENCODED_RUN) return;
+  const units = (encodedBuffers[depth] ?? new UnitBuffer(length)).read(text);
   // Skip search: a run of MIN_ENCODED_RUN units starting in [at, probe] must cover `probe`, so a
   // probe outside any run rules out the whole stretch. Invariant: no unreported run starts before `at`.
   let runs = 0;
   let at = 0;
   while (at + MIN_ENCODED_RUN <= length) {
     const probe = at + MIN_ENCODED_RUN - 1;
-    if (!isUnit(probe)) {
+    if (ENCODED[units[probe] as number] !== 1) {
       at = probe + 1;
       continue;
     }
     let start = probe;
-    while (start > at && isUnit(start - 1)) start--;
-    const needed = start + MIN_ENCODED_RUN;
+    while (start > at && ENCODED[units[start - 1] as number] === 1) start--;
+    const needed = Math.min(length, start + MIN_ENCODED_RUN);
     let end = probe + 1;
-    while (end < needed && isUnit(end)) end++;
-    if (end < needed) {
+    while (end < needed && ENCODED[units[end] as number] === 1) end++;
+    if (end < start + MIN_ENCODED_RUN) {
       at = end + 1;
       continue;
     }
-    while (end < length && isUnit(end)) end++;
+    while (end < length && ENCODED[units[end] as number] === 1) end++;
     let padded = end;
-    while (padded < length && padded - end < 2 && text.charCodeAt(padded) === 0x3d) padded++; // '=' padding
+    while (padded < length && padded - end < 2 && units[padded] === 0x3d) padded++; // '=' padding
+    // encodedRun may search a decoded run (depth 1), which uses the other buffer.
     encodedRun(text, start, padded, findings, deadline, depth);
     at = end + 1;
     if (++runs >= MAX_MATCHES_PER_PATTERN) return;
@@ -634,6 +712,8 @@ function decodeText(run: string): string | null {
     bytes = Buffer.from(body, 'base64');
   }
   if (bytes.length < 12) return null;
+  // Checked first: a failed decode throws, and an exception costs more than the check.
+  if (!isUtf8(bytes)) return null;
   try {
     return strictUtf8.decode(bytes);
   } catch {
