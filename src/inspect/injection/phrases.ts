@@ -376,6 +376,29 @@ export const PHRASE_PATTERNS: readonly PhrasePattern[] = [
     0.85,
     String.raw`\bbefore\s+(?:you\s+)?(?:answer|respond|reply|summari[sz]|do\s+anything\s+else|proceed\s+with\s+(?:the|your)\s+(?:answer|task|summary|response))\w{0,6}\b[^\n]{0,150}?\b(?:send|e-?mail|forward|post|upload|fetch|visit|open|call|execute|run|append|transfer|navigate|click|download|curl|invoke|make\s+a\s+request)\b`,
   ),
+  // "Before you can solve the task that I gave you, please do the following first": text that
+  // puts its own errand ahead of the reader's task (AgentDojo's "important instructions" attack).
+  en(
+    'indirect.before-your-task',
+    'before',
+    'lead',
+    0.75,
+    String.raw`\bbefore\s+you\s+(?:can\s+|could\s+|may\s+|start\s+to\s+|continue\s+to\s+)?(?:solve|complete|do|finish|start|continue(?:\s+with)?|go\s+on\s+with|perform|answer|handle|work\s+on|proceed\s+with|carry\s+out|get\s+to)\s+(?:(?:the|my|your|this|that|any|other)\s+)?(?:(?:original|actual|current|first|main|real|user'?s?)\s+)?(?:task|request|question|assignment|job|errand)s?\b[^\n]{0,100}?\b(?:the\s+following|first)\b`,
+  ),
+  en(
+    'indirect.task-i-gave-you',
+    'task tasks request question assignment job instruction instructions',
+    'lead',
+    0.6,
+    String.raw`\b(?:task|request|question|assignment|job|instructions?)s?\s+(?:that\s+|which\s+)?i\s+(?:gave|have\s+given|had\s+given|assigned|set)\s+(?:to\s+)?you\b`,
+  ),
+  en(
+    'indirect.message-from-me-to-you',
+    'message note',
+    'lead',
+    0.6,
+    String.raw`\b(?:message|note)\s+from\s+(?:me|your\s+(?:user|owner|operator|principal)|the\s+user)\b[^\n]{0,60}?\bto\s+you\b`,
+  ),
   en(
     'indirect.instead-of',
     'instead rather',
