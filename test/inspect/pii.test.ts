@@ -8,7 +8,16 @@ import { defaultDetectors } from '../../src/inspect/detectors/index.js';
 import { internationalPhoneVerdict, nationalPhoneValid } from '../../src/inspect/detectors/phone-numbers.js';
 import { piiDetectors } from '../../src/inspect/detectors/pii.js';
 import { TextProfile, profiledScanOf } from '../../src/inspect/detectors/text-profile.js';
-import { contextBefore, foldRange, nfcView } from '../../src/inspect/detectors/context.js';
+import { AsciiWords } from '../../src/inspect/detectors/ascii-words.js';
+import {
+  WordHashes,
+  contextBefore,
+  foldRange,
+  kindMask,
+  labelMayEndBetween,
+  labelMayEndNear,
+  nfcView,
+} from '../../src/inspect/detectors/context.js';
 import { FINDING_TYPES } from '../../src/inspect/types.js';
 import type { Detector, Finding, FindingType } from '../../src/inspect/types.js';
 
@@ -370,6 +379,51 @@ describe('context words', () => {
     const reversed = 'STK của tôi, mã đơn hàng: 0071000123456';
     assert.equal(contextBefore(reversed, reversed.indexOf('0071')).verdict(['bank']), 'negative');
     assert.equal(contextBefore('0071000123456', 0).verdict(['bank']), 'none');
+  });
+
+  test('a label near a candidate is never ruled out by the quick test before the lookup', () => {
+    const labels = ['Số điện thoại', 'SĐT', 'phone no', 'date of birth', 'Ngày sinh', 'passport', 'order id'];
+    const fillers = [' ', ': ', '": "', '_', '\u0301', 'x', 'abc', ' 12 ', '—', 'Ω', ''];
+    fc.assert(
+      fc.property(
+        fc.array(fc.oneof(fc.constantFrom(...labels), fc.constantFrom(...fillers)), { maxLength: 14 }),
+        (parts) => {
+          const text = parts.join('') + '0912345678';
+          for (let index = 0; index <= text.length; index++) {
+            const hits = contextBefore(text, index);
+            for (const kinds of [['phone'], ['dob'], ['passport', 'negative']] as const) {
+              for (const distance of [0, 4, 16]) {
+                if (hits.nearest(kinds) <= distance) {
+                  assert.equal(labelMayEndNear(text, index, distance, kindMask(kinds)), true);
+                  assert.equal(labelMayEndBetween(text, index - 3, index, distance, kindMask(kinds)), true);
+                }
+              }
+            }
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+    assert.equal(labelMayEndNear('call 0912345678', 5, 16, kindMask(['dob'])), false);
+    assert.equal(labelMayEndNear('DOB: 12/05/1990', 5, 16, kindMask(['dob'])), true);
+  });
+
+  test('word lists and word hashes answer as the plain sets do', () => {
+    const words = new AsciiWords([
+      ['mary', 1],
+      ["o'neil", 2],
+      ['emard-o', 3],
+    ]);
+    const text = "MARY O'Neil Emard-O Marya";
+    assert.equal(words.get(text, 0, 4), 1);
+    assert.equal(words.get(text, 5, 11), 2);
+    assert.equal(words.get(text, 12, 19), 3);
+    assert.equal(words.get(text, 20, 25), undefined);
+    assert.equal(words.has(text, 20, 24), true);
+    const hashes = [0, 1, -1, 2 ** 31 - 1, -(2 ** 31), 0x40000000, 123456789];
+    const set = new WordHashes(hashes);
+    for (const hash of [...hashes, 2, 0x40000001, 0x7fff0000, -2])
+      assert.equal(set.has(hash), hashes.includes(hash));
   });
 
   test('map NFC offsets back to the decomposed original', () => {

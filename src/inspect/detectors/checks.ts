@@ -154,11 +154,33 @@ export function ssnValid(digits: string): boolean {
 export function plausibleBirthDate(year: number, month: number, day: number, today: Date): boolean {
   if (!Number.isInteger(year) || !Number.isInteger(month) || !Number.isInteger(day)) return false;
   if (month < 1 || month > 12 || day < 1) return false;
-  const daysInMonth = new Date(Date.UTC(year, month, 0)).getUTCDate();
-  if (day > daysInMonth) return false;
-  const currentYear = today.getFullYear();
-  if (year < currentYear - 130) return false;
-  const date = Date.UTC(year, month - 1, day);
-  const now = Date.UTC(currentYear, today.getMonth(), today.getDate());
-  return date <= now;
+  const parts = partsOf(today);
+  // Before that year, as Date.UTC reads years 0-99 (as 1900-1999), every answer is no.
+  if (year < parts.year - 130) return false;
+  if (day > daysInMonth(year, month)) return false;
+  // The calendar order of two real dates, without building a Date per candidate.
+  if (year !== parts.year) return year < parts.year;
+  if (month !== parts.month) return month < parts.month;
+  return day <= parts.day;
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/** Days in `month` (1-12) of `year` in the proleptic Gregorian calendar, as Date.UTC counts them. */
+function daysInMonth(year: number, month: number): number {
+  if (month === 2 && year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)) return 29;
+  return DAYS_IN_MONTH[month - 1] as number;
+}
+
+let partsTime = NaN;
+let partsValue = { year: 0, month: 0, day: 0 };
+
+/** Local year, month (1-12) and day of `date`, remembered for the last instant asked about. */
+function partsOf(date: Date): { year: number; month: number; day: number } {
+  const time = date.getTime();
+  if (time !== partsTime) {
+    partsTime = time;
+    partsValue = { year: date.getFullYear(), month: date.getMonth() + 1, day: date.getDate() };
+  }
+  return partsValue;
 }

@@ -1,9 +1,10 @@
 /**
  * Context words for the PII detectors: which labels ("CCCD", "số tài khoản", "order id") occur in the
  * few dozen characters before a candidate, compared case- and diacritic-insensitively so NFC, NFD and
- * unaccented Vietnamese match alike. Also the folding and NFC offset mapping the Vietnamese detectors
- * share, and the small factory that turns a detect function into a `Detector`. Work is bounded by the
- * window width, never by the text length.
+ * unaccented Vietnamese match alike, with quick necessary tests (`labelMayEndNear`) that let a
+ * detector skip the lookup where no label of the kind it needs can be. Also the folding and NFC
+ * offset mapping the Vietnamese detectors share, and the small factory that turns a detect function
+ * into a `Detector`. Work is bounded by the window width, never by the text length.
  */
 import type { ScanBudget } from '../types.js';
 import { CONTEXT_WORDS } from './data/context-words.js';
@@ -139,47 +140,212 @@ function isNonAsciiLetterLike(code: number): boolean {
 // ---------------------------------------------------------------------------------------------
 // Context lookup
 
-interface PhraseEntry {
-  /** Kinds this exact phrase announces (0 when it is only the start of longer phrases). */
-  mask: number;
-  /** Whether a longer phrase starts with this one. */
-  prefix: boolean;
-}
-
-const PHRASES = buildPhraseTable();
+/**
+ * Label words and phrases as automata, so a lookup builds no string: each word of the window is
+ * read once through a trie of the label words' letters (folded units a-z and 0-9), which gives its
+ * word id or none, and runs of word ids go through a trie of the phrases.
+ */
 const MAX_PHRASE_WORDS = 6;
-/** Hashes (as computed in lookBefore) of every word of every phrase: other words are skipped unread. */
-const PHRASE_WORD_HASHES = new Set(
-  [...PHRASES.keys()].flatMap((phrase) => phrase.split(' ')).map((word) => wordHash(word)),
-);
+/** Letters of label words: a-z then 0-9. */
+const LETTERS = 36;
+/** Classes of a UTF-16 unit in the label scan beyond the LETTERS: another word unit, one folding drops, not a word unit. */
+const OTHER_WORD_UNIT = LETTERS;
+const DROPPED_UNIT = LETTERS + 1;
+const NOT_WORD_UNIT = LETTERS + 2;
 
-function wordHash(word: string): number {
-  let hash = 0;
-  for (let index = 0; index < word.length; index++) hash = (Math.imul(hash, 31) + word.charCodeAt(index)) | 0;
-  return hash;
+/** Label-scan class of each unit below FOLD_TABLE_SIZE (see `unitClass`). */
+const UNIT_CLASS = buildUnitClasses();
+
+function buildUnitClasses(): Uint8Array {
+  const table = new Uint8Array(FOLD_TABLE_SIZE);
+  for (let code = 0; code < FOLD_TABLE_SIZE; code++) table[code] = classOfFolded(foldCode(code));
+  return table;
 }
 
-function buildPhraseTable(): Map<string, PhraseEntry> {
-  const table = new Map<string, PhraseEntry>();
-  const entry = (key: string): PhraseEntry => {
-    let found = table.get(key);
-    if (found === undefined) {
-      found = { mask: 0, prefix: false };
-      table.set(key, found);
-    }
-    return found;
+function classOfFolded(folded: number): number {
+  if (folded === 0) return DROPPED_UNIT;
+  if (folded >= 0x61 && folded <= 0x7a) return folded - 0x61;
+  if (folded >= 0x30 && folded <= 0x39) return 26 + folded - 0x30;
+  return isFoldedWordCode(folded) ? OTHER_WORD_UNIT : NOT_WORD_UNIT;
+}
+
+/**
+ * What a unit is to the label scan, after folding: a letter of the label alphabet (its index below
+ * LETTERS), OTHER_WORD_UNIT, DROPPED_UNIT (a combining mark: kept inside a word, never starts one) or
+ * NOT_WORD_UNIT (ends a word).
+ */
+function unitClass(code: number): number {
+  if (code < FOLD_TABLE_SIZE) return UNIT_CLASS[code] as number;
+  return isNonAsciiLetterLike(code) ? OTHER_WORD_UNIT : NOT_WORD_UNIT;
+}
+
+interface LabelAutomata {
+  /** Id of each label word. */
+  wordIds: ReadonlyMap<string, number>;
+  /** Letter trie: child of node n by letter l at n * LETTERS + l, -1 for none; node 0 is the root. */
+  letterChild: Int32Array;
+  /** Word id of each letter-trie node that ends a label word, else -1. */
+  wordOfNode: Int32Array;
+  /** Number of distinct label words. */
+  words: number;
+  /** Phrase trie: child of node n by word w under key n * words + w; node 0 is the root. */
+  phraseChild: Map<number, number>;
+  /** Kinds (bit set) each phrase-trie node announces; 0 when it only starts longer phrases. */
+  phraseMask: number[];
+  /** Kinds (bit set) of the phrases each word ends, by word id. */
+  lastWordKinds: Int32Array;
+  /**
+   * Phrases read backwards, last word first: the child of the root by word w under key w, of node n
+   * by word w under n * words + w + REVERSED_KEY_OFFSET.
+   */
+  reversedChild: Map<number, number>;
+  /** Kinds (bit set) of the phrases a reversed-trie node completes. */
+  reversedMask: number[];
+}
+
+/** Keeps the reversed trie's keys below a node apart from the root's (see `LabelAutomata`). */
+const REVERSED_KEY_OFFSET = 1 << 24;
+
+const LABELS = buildLabelAutomata();
+const LAST_WORD_KINDS = LABELS.lastWordKinds;
+const LABEL_WORD_IDS = LABELS.wordIds;
+
+/**
+ * The label words read backwards, for `labelMayEndNear`: a letter trie of the reversed words, the
+ * kinds of the labels that words below each node end (a node whose kinds miss the ones asked for
+ * is left at once), and the word each node completes.
+ */
+const LABEL_ENDS = buildLabelEnds();
+
+function buildLabelEnds(): {
+  reversedLetterChild: Int32Array;
+  reversedLetterKinds: Int32Array;
+  wordOfReversedNode: Int32Array;
+} {
+  const child: number[] = [];
+  const kinds: number[] = [];
+  const wordOfNode: number[] = [];
+  const addNode = (): number => {
+    for (let letter = 0; letter < LETTERS; letter++) child.push(-1);
+    kinds.push(0);
+    wordOfNode.push(-1);
+    return wordOfNode.length - 1;
   };
+  addNode();
+  for (const [word, id] of LABEL_WORD_IDS) {
+    const wordKinds = LAST_WORD_KINDS[id] as number;
+    let node = 0;
+    kinds[0] = (kinds[0] as number) | wordKinds;
+    for (let index = word.length - 1; index >= 0; index--) {
+      const slot = node * LETTERS + classOfFolded(word.charCodeAt(index));
+      let next = child[slot] as number;
+      if (next < 0) {
+        next = addNode();
+        child[slot] = next;
+      }
+      node = next;
+      kinds[node] = (kinds[node] as number) | wordKinds;
+    }
+    wordOfNode[node] = id;
+  }
+  return {
+    reversedLetterChild: Int32Array.from(child),
+    reversedLetterKinds: Int32Array.from(kinds),
+    wordOfReversedNode: Int32Array.from(wordOfNode),
+  };
+}
+
+function buildLabelAutomata(): LabelAutomata {
+  const phrases: { words: string[]; bit: number }[] = [];
   for (const kind of KINDS) {
     const bit = 1 << KIND_INDEX[kind];
     for (const phrase of CONTEXT_WORDS[kind]) {
       const words = foldRange(phrase, 0, phrase.length)
         .split(/[^a-z0-9]/)
         .filter((word) => word !== '');
-      for (let count = 1; count < words.length; count++) entry(words.slice(0, count).join(' ')).prefix = true;
-      entry(words.join(' ')).mask |= bit;
+      if (words.length > 0) phrases.push({ words, bit });
     }
   }
-  return table;
+  const wordIds = new Map<string, number>();
+  for (const phrase of phrases)
+    for (const word of phrase.words) if (!wordIds.has(word)) wordIds.set(word, wordIds.size);
+  const letterChild: number[] = [];
+  const wordOfNode: number[] = [];
+  const addNode = (): number => {
+    for (let letter = 0; letter < LETTERS; letter++) letterChild.push(-1);
+    wordOfNode.push(-1);
+    return wordOfNode.length - 1;
+  };
+  addNode();
+  for (const [word, id] of wordIds) {
+    let node = 0;
+    for (let index = 0; index < word.length; index++) {
+      const slot = node * LETTERS + classOfFolded(word.charCodeAt(index));
+      let child = letterChild[slot] as number;
+      if (child < 0) {
+        child = addNode();
+        letterChild[slot] = child;
+      }
+      node = child;
+    }
+    wordOfNode[node] = id;
+  }
+  const words = wordIds.size;
+  const lastWordKinds = new Int32Array(words);
+  for (const phrase of phrases) {
+    const last = wordIds.get(phrase.words[phrase.words.length - 1] as string) as number;
+    lastWordKinds[last] = (lastWordKinds[last] as number) | phrase.bit;
+  }
+  const phraseChild = new Map<number, number>();
+  const phraseMask = [0];
+  for (const phrase of phrases) {
+    let node = 0;
+    for (const word of phrase.words) {
+      const key = node * words + (wordIds.get(word) as number);
+      let child = phraseChild.get(key);
+      if (child === undefined) {
+        child = phraseMask.length;
+        phraseMask.push(0);
+        phraseChild.set(key, child);
+      }
+      node = child;
+    }
+    phraseMask[node] = (phraseMask[node] as number) | phrase.bit;
+  }
+  const reversedChild = new Map<number, number>();
+  const reversedMask = [0];
+  for (const phrase of phrases) {
+    let node = -1;
+    for (let index = phrase.words.length - 1; index >= 0; index--) {
+      const word = wordIds.get(phrase.words[index] as string) as number;
+      const key = node < 0 ? word : node * words + word + REVERSED_KEY_OFFSET;
+      let child = reversedChild.get(key);
+      if (child === undefined) {
+        child = reversedMask.length;
+        reversedMask.push(0);
+        reversedChild.set(key, child);
+      }
+      node = child;
+    }
+    reversedMask[node] = (reversedMask[node] as number) | phrase.bit;
+  }
+  return {
+    wordIds,
+    letterChild: Int32Array.from(letterChild),
+    wordOfNode: Int32Array.from(wordOfNode),
+    words,
+    phraseChild,
+    phraseMask,
+    lastWordKinds,
+    reversedChild,
+    reversedMask,
+  };
+}
+
+function wordHash(word: string): number {
+  let hash = 0;
+  for (let index = 0; index < word.length; index++) hash = (Math.imul(hash, 31) + word.charCodeAt(index)) | 0;
+  return hash;
 }
 
 /**
@@ -194,8 +360,8 @@ export class ContextHits {
 
   /** @internal records a label of `kinds` (bit set) ending `distance` characters before the candidate. */
   add(kindMask: number, distance: number): void {
-    for (let index = 0; index < KINDS.length; index++) {
-      if ((kindMask & (1 << index)) === 0) continue;
+    for (let rest = kindMask; rest !== 0; rest &= rest - 1) {
+      const index = 31 - Math.clz32(rest & -rest);
       const present = (this.mask & (1 << index)) !== 0;
       if (!present || distance < (this.distances[index] ?? Infinity)) this.distances[index] = distance;
     }
@@ -266,59 +432,54 @@ export function contextBefore(text: string, index: number): ContextHits {
 
 /** Most words read in one window; scratch space reused by every lookup (detectors are synchronous). */
 const MAX_WINDOW_WORDS = 64;
-const windowWords: Array<string | undefined> = new Array<string | undefined>(MAX_WINDOW_WORDS);
+/** Word id of each word of the window, -1 for a word that is in no label (most of them). */
+const windowWords = new Int32Array(MAX_WINDOW_WORDS);
 const windowWordEnds = new Int32Array(MAX_WINDOW_WORDS);
 
 function lookBefore(text: string, index: number, width: number): ContextHits {
   let start = Math.max(0, index - width);
   // Do not cut the first word of the window in half.
   for (let steps = 0; steps < 16 && start > 0 && isWordCode(text.charCodeAt(start - 1)); steps++) start--;
-  // Words of the window, folded; undefined for a word in no phrase (most of them: found by hash, no string built).
+  const { letterChild, wordOfNode } = LABELS;
+  // Words of the window, each read once through the letter trie.
   let count = 0;
-  let phraseWords = 0;
+  let labelWords = 0;
   let position = start;
   while (position < index && count < MAX_WINDOW_WORDS) {
-    if (!isFoldedWordCode(foldCode(text.charCodeAt(position)))) {
-      position++;
-      continue;
-    }
-    const wordStart = position;
-    let hash = 0;
+    let unit = unitClass(text.charCodeAt(position));
+    position++;
+    if (unit >= DROPPED_UNIT) continue;
+    let node = unit < LETTERS ? (letterChild[unit] as number) : -1;
     while (position < index) {
-      const folded = foldCode(text.charCodeAt(position));
-      if (folded !== 0) {
-        if (!isFoldedWordCode(folded)) break;
-        hash = (Math.imul(hash, 31) + folded) | 0;
-      }
+      unit = unitClass(text.charCodeAt(position));
+      if (unit === NOT_WORD_UNIT) break;
+      if (node >= 0 && unit !== DROPPED_UNIT)
+        node = unit < LETTERS ? (letterChild[node * LETTERS + unit] as number) : -1;
       position++;
     }
-    if (PHRASE_WORD_HASHES.has(hash)) {
-      windowWords[count] = foldRange(text, wordStart, position);
-      phraseWords++;
-    } else {
-      windowWords[count] = undefined;
-    }
+    const word = node >= 0 ? (wordOfNode[node] as number) : -1;
+    if (word >= 0) labelWords++;
+    windowWords[count] = word;
     windowWordEnds[count] = position;
     count++;
   }
-  if (phraseWords === 0) return NO_HITS;
+  if (labelWords === 0) return NO_HITS;
+  const { words, phraseChild, phraseMask } = LABELS;
   let hits: ContextHits | undefined;
   for (let first = 0; first < count; first++) {
-    let key = windowWords[first];
-    if (key === undefined) continue;
+    if ((windowWords[first] as number) < 0) continue;
+    let node = 0;
     for (let last = first; last < count && last - first < MAX_PHRASE_WORDS; last++) {
-      if (last > first) {
-        const word = windowWords[last];
-        if (word === undefined) break;
-        key += ' ' + word;
-      }
-      const entry = PHRASES.get(key);
-      if (entry === undefined) break;
-      if (entry.mask !== 0) {
+      const word = windowWords[last] as number;
+      if (word < 0) break;
+      const child = phraseChild.get(node * words + word);
+      if (child === undefined) break;
+      node = child;
+      const mask = phraseMask[node] as number;
+      if (mask !== 0) {
         hits ??= new ContextHits();
-        hits.add(entry.mask, index - (windowWordEnds[last] ?? index));
+        hits.add(mask, index - (windowWordEnds[last] as number));
       }
-      if (!entry.prefix) break;
     }
   }
   return hits ?? NO_HITS;
@@ -338,21 +499,183 @@ export function mayEndLabelNear(text: string, index: number, distance: number): 
   return false;
 }
 
+/** The bit set of `kinds`, for `labelMayEndNear`. */
+export function kindMask(kinds: readonly ContextKind[]): number {
+  let mask = 0;
+  for (const kind of kinds) mask |= 1 << KIND_INDEX[kind];
+  return mask;
+}
+
+/**
+ * Whether a label of one of the kinds in `kinds` (a `kindMask`) can end at most `distance`
+ * characters before `index`, as `contextBefore(text, index).nearest(kinds) <= distance` needs: some
+ * word ending there is the last word of such a label. A necessary condition read from the few words
+ * before `index` only (true when unsure), so a caller can skip the lookup for the many candidates
+ * with no such label near.
+ */
+export function labelMayEndNear(text: string, index: number, distance: number, kinds: number): boolean {
+  const { wordOfReversedNode, reversedLetterChild, reversedLetterKinds } = LABEL_ENDS;
+  const lowest = index - distance;
+  // Every window that can hold a word ending here starts CONTEXT_WINDOW units or more before
+  // `index`, where no word crosses: a word starting after `bound` is read whole.
+  const bound = index - CONTEXT_WINDOW;
+  let end = index;
+  while (end > 0 && end >= lowest) {
+    if (unitClass(text.charCodeAt(end - 1)) === NOT_WORD_UNIT) {
+      end--;
+      continue;
+    }
+    // The word ending at `end` (cut there when it goes on past `index`, as the window reads it),
+    // read backwards through the reversed label words that end a label of `kinds`.
+    let node = 0;
+    let start = end;
+    while (start > 0) {
+      const unit = unitClass(text.charCodeAt(start - 1));
+      if (unit === NOT_WORD_UNIT) break;
+      if (node >= 0 && unit !== DROPPED_UNIT) {
+        node = unit < LETTERS ? (reversedLetterChild[node * LETTERS + unit] as number) : -1;
+        if (node >= 0 && ((reversedLetterKinds[node] as number) & kinds) === 0) node = -1;
+      }
+      start--;
+      // A word reaching before `bound` may be cut by the window: unsure, unless it is no label word;
+      // then no word before it ends near enough either.
+      if (start < bound) return node >= 0 || bound > lowest;
+    }
+    if (node > 0) {
+      const word = wordOfReversedNode[node] as number;
+      if (word >= 0 && ((LAST_WORD_KINDS[word] as number) & kinds) !== 0) {
+        if (labelEndsWith(text, word, start, kinds, bound)) return true;
+      }
+    }
+    end = start;
+  }
+  return false;
+}
+
+/**
+ * `labelMayEndNear` for every index from `from` to `to` at once: false only when no lookup at any
+ * of them can find a label of `kinds` at most `distance` characters before it.
+ */
+export function labelMayEndBetween(
+  text: string,
+  from: number,
+  to: number,
+  distance: number,
+  kinds: number,
+): boolean {
+  const { letterChild, wordOfNode } = LABELS;
+  const lowest = from - distance;
+  let end = to;
+  while (end > 0 && end >= lowest) {
+    if (unitClass(text.charCodeAt(end - 1)) === NOT_WORD_UNIT) {
+      end--;
+      continue;
+    }
+    // The word ending at `end` (or cut there: a lookup at `to` reads a word that goes on as ending
+    // there). Every window that can hold it starts CONTEXT_WINDOW units or more before the lookup,
+    // where no word crosses, so a word starting after that is read whole; a longer one: unsure.
+    const bound = Math.min(to, end + distance) - CONTEXT_WINDOW;
+    let start = end - 1;
+    while (start > 0 && unitClass(text.charCodeAt(start - 1)) !== NOT_WORD_UNIT) {
+      start--;
+      if (start < bound) return true;
+    }
+    if (start < bound) return true;
+    // The word and, for lookups inside it, its beginnings ("SĐT" in "SĐT0912…"), through the letter trie.
+    let node = 0;
+    for (let position = start; position < end && node >= 0; position++) {
+      const unit = unitClass(text.charCodeAt(position));
+      if (unit !== DROPPED_UNIT) node = unit < LETTERS ? (letterChild[node * LETTERS + unit] as number) : -1;
+      const wordEnd = position + 1;
+      if (node > 0 && (wordEnd === end ? wordEnd >= lowest : wordEnd >= from && wordEnd <= to)) {
+        const word = wordOfNode[node] as number;
+        if (word >= 0 && ((LAST_WORD_KINDS[word] as number) & kinds) !== 0) {
+          if (labelEndsWith(text, word, start, kinds, bound)) return true;
+        }
+      }
+    }
+    end = start;
+  }
+  return false;
+}
+
+/**
+ * Whether a label of `kinds` ends with the word `word` that starts at `start`: its other words are
+ * read back, word by word, through the phrases reversed. The words before `bound` are not read
+ * whole by every window that matters: true when the label would reach there (unsure).
+ */
+function labelEndsWith(text: string, word: number, start: number, kinds: number, bound: number): boolean {
+  const { letterChild, wordOfNode, words, reversedChild, reversedMask } = LABELS;
+  let node = reversedChild.get(word);
+  let position = start;
+  for (let count = 1; node !== undefined; count++) {
+    if (((reversedMask[node] as number) & kinds) !== 0) return true;
+    if (count >= MAX_PHRASE_WORDS) return false;
+    // the word before, as the window reads it: runs of dropped units alone are no word
+    let previous = -1;
+    while (previous < 0) {
+      while (position > 0 && unitClass(text.charCodeAt(position - 1)) === NOT_WORD_UNIT) {
+        position--;
+        if (position < bound) return true;
+      }
+      if (position === 0) return false;
+      const wordEnd = position;
+      while (position > 0 && unitClass(text.charCodeAt(position - 1)) !== NOT_WORD_UNIT) {
+        position--;
+        if (position < bound) return true;
+      }
+      let letters = 0;
+      for (let index = position; index < wordEnd && letters >= 0; index++) {
+        const unit = unitClass(text.charCodeAt(index));
+        if (unit !== DROPPED_UNIT)
+          letters = unit < LETTERS ? (letterChild[letters * LETTERS + unit] as number) : -1;
+      }
+      if (letters === 0) continue; // dropped units only
+      previous = letters > 0 ? (wordOfNode[letters] as number) : -1;
+      if (previous < 0) return false; // a word in no label ends every label here
+    }
+    node = reversedChild.get(node * words + previous + REVERSED_KEY_OFFSET);
+  }
+  return false;
+}
+
+/**
+ * A set of word hashes (`foldedWordHash`), membership exactly the Set's. A hash is a 32-bit integer,
+ * which a Set boxes (allocates) past 30 bits and finds in a table that a scan has long evicted from
+ * the cache; a bit filter answers most misses (the common answer) first.
+ */
+export class WordHashes {
+  /** One bit per 16 low bits of a hash: most misses end at this 8 KB table, which stays in cache. */
+  readonly #filter = new Int32Array(2048);
+  readonly #full = new Set<number>();
+
+  constructor(hashes: Iterable<number>) {
+    for (const hash of hashes) {
+      const slot = hash & 0xffff;
+      this.#filter[slot >>> 5] = (this.#filter[slot >>> 5] as number) | (1 << (slot & 31));
+      this.#full.add(hash);
+    }
+  }
+
+  has(hash: number): boolean {
+    const slot = hash & 0xffff;
+    return ((this.#filter[slot >>> 5] as number) & (1 << (slot & 31))) !== 0 && this.#full.has(hash);
+  }
+}
+
 /** For each kind, hashes of the last word of its phrases: what a label of that kind ends with. */
 const LAST_WORD_HASHES = buildLastWordHashes();
 
-function buildLastWordHashes(): Map<ContextKind, Set<number>> {
-  const byKind = new Map<ContextKind, Set<number>>();
-  for (const kind of KINDS) {
-    const hashes = new Set<number>();
+function buildLastWordHashes(): WordHashes[] {
+  return KINDS.map((kind) => {
+    const hashes: number[] = [];
     for (const phrase of CONTEXT_WORDS[kind]) {
       const words = foldRange(phrase, 0, phrase.length).split(/[^a-z0-9]/);
       const last = words.filter((word) => word !== '').pop();
-      if (last !== undefined) hashes.add(wordHash(last));
+      if (last !== undefined) hashes.push(wordHash(last));
     }
-    byKind.set(kind, hashes);
-  }
-  return byKind;
+    return new WordHashes(hashes);
+  });
 }
 
 /**
@@ -367,9 +690,11 @@ export function labelEndsAt(text: string, position: number, kind: ContextKind, m
   if (end === 0 || !isLabelCode(text.charCodeAt(end - 1))) return false;
   let start = end;
   while (start > 0 && end - start < 24 && isLabelCode(text.charCodeAt(start - 1))) start--;
-  if (LAST_WORD_HASHES.get(kind)?.has(foldedWordHash(text, start, end)) !== true) return false;
+  if (LAST_WORD_HASHES[KIND_INDEX[kind]]?.has(foldedWordHash(text, start, end)) !== true) return false;
+  // hits.distance(kind) <= maxGap && hits.verdict([kind]) === 'positive', without the array
   const hits = contextBefore(text, position);
-  return hits.distance(kind) <= maxGap && hits.verdict([kind]) === 'positive';
+  const distance = hits.distance(kind);
+  return distance <= maxGap && distance <= hits.distance('negative');
 }
 
 function isLabelCode(code: number): boolean {

@@ -78,26 +78,46 @@ function growScratch(): void {
   tokenFlagsScratch = flags;
 }
 
+/** The next digit: the regex engine skips the units between runs several times faster than a loop here. */
+const NEXT_DIGIT = /[0-9]/g;
+
 function buildRuns(text: string, budget: ScanBudget): DigitRuns {
   const length = text.length;
   let complete = true;
+  let groups = 0;
+  let tokens = 0;
   let index = 0;
-  startRuns(text);
   while (index < length) {
-    const code = text.charCodeAt(index);
-    if (code < 0x30 || code > 0x39) {
+    NEXT_DIGIT.lastIndex = index;
+    if (!NEXT_DIGIT.test(text)) break;
+    const start = NEXT_DIGIT.lastIndex - 1;
+    index = start + 1;
+    while (index < length) {
+      const next = text.charCodeAt(index);
+      if (next > 0x39 || next < 0x30) break;
       index++;
-      continue;
     }
-    const start = index;
-    index++;
-    while (index < length && isDigit(text.charCodeAt(index))) index++;
-    if (buildGroups % CHECK_EVERY === CHECK_EVERY - 1 && performance.now() > budget.deadline) {
+    if (groups % CHECK_EVERY === CHECK_EVERY - 1 && performance.now() > budget.deadline) {
       complete = false;
       break;
     }
-    addRun(start, index);
+    if (groups === groupStartScratch.length) growScratch();
+    if (groups > 0 && joins(text, groupEndScratch[groups - 1] as number, start)) {
+      tokenLastScratch[tokens - 1] = groups;
+      tokenDigitsScratch[tokens - 1] = (tokenDigitsScratch[tokens - 1] as number) + index - start;
+    } else {
+      tokenFirstScratch[tokens] = groups;
+      tokenLastScratch[tokens] = groups;
+      tokenDigitsScratch[tokens] = index - start;
+      tokens++;
+    }
+    groupStartScratch[groups] = start;
+    groupEndScratch[groups] = index;
+    groups++;
   }
+  buildText = text;
+  buildGroups = groups;
+  buildTokens = tokens;
   return finishRuns(complete);
 }
 

@@ -13,6 +13,7 @@ import { isIPv6 } from 'node:net';
 import { countrySpecs, isValidIBAN } from 'ibantools';
 import { findPhoneNumbersInText, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import type { CountryCode } from 'libphonenumber-js/max';
+import { AsciiWords, lowerCaseHash } from './ascii-words.js';
 import { internationalPhoneVerdict, nationalPhoneValid } from './phone-numbers.js';
 import type { PhoneVerdict } from './phone-numbers.js';
 import type { Detector, ScanBudget } from '../types.js';
@@ -32,9 +33,12 @@ import {
   foldedWordHash,
   isWordCode,
   labelEndsAt,
-  mayEndLabelNear,
+  kindMask,
+  labelMayEndBetween,
+  labelMayEndNear,
   nfcView,
   today,
+  WordHashes,
 } from './context.js';
 import type { ContextKind } from './context.js';
 import {
@@ -183,10 +187,10 @@ function isDomainCode(code: number): boolean {
 }
 
 /** Top-level "domains" that are file extensions: "icon@2x.png" is an asset name, not an address. */
-const FILE_EXTENSIONS = new Set(
-  'png jpg jpeg gif svg webp ico bmp js mjs cjs ts tsx jsx css scss json yaml yml xml zip gz tar md txt pdf py rb go rs java kt swift'.split(
-    ' ',
-  ),
+const FILE_EXTENSIONS = new AsciiWords(
+  'png jpg jpeg gif svg webp ico bmp js mjs cjs ts tsx jsx css scss json yaml yml xml zip gz tar md txt pdf py rb go rs java kt swift'
+    .split(' ')
+    .map((extension) => [extension, true] as const),
 );
 
 function detectEmails(text: string, budget: ScanBudget, emit: Emit): void {
@@ -196,8 +200,8 @@ function detectEmails(text: string, budget: ScanBudget, emit: Emit): void {
     const end = emailEnd(text, at);
     const start = end === undefined ? undefined : localPartStart(text, at);
     if (end !== undefined && start !== undefined) {
-      const topLevel = text.slice(text.lastIndexOf('.', end - 1) + 1, end).toLowerCase();
-      emit(start, end, FILE_EXTENSIONS.has(topLevel) ? 0.3 : 0.95);
+      const asset = FILE_EXTENSIONS.has(text, text.lastIndexOf('.', end - 1) + 1, end);
+      emit(start, end, asset ? 0.3 : 0.95);
       at = text.indexOf('@', end);
     } else {
       at = text.indexOf('@', at + 1);
@@ -228,14 +232,28 @@ function emailEnd(text: string, at: number): number | undefined {
   while (end < text.length && end - at <= 254 && isDomainCode(text.charCodeAt(end))) end++;
   while (end > at + 1 && (text.charCodeAt(end - 1) === DOT || text.charCodeAt(end - 1) === HYPHEN)) end--;
   if (end - at - 1 > 253) return undefined;
-  const labels = text.slice(at + 1, end).split('.');
-  if (labels.length < 2) return undefined;
-  for (const label of labels) {
-    if (label.length === 0 || label.length > 63) return undefined;
-    if (label.charCodeAt(0) === HYPHEN || label.charCodeAt(label.length - 1) === HYPHEN) return undefined;
+  // the labels between the dots, read in place
+  let labels = 0;
+  let labelStart = at + 1;
+  let topLevel = labelStart;
+  for (let position = at + 1; position <= end; position++) {
+    if (position < end && text.charCodeAt(position) !== DOT) continue;
+    const length = position - labelStart;
+    if (length === 0 || length > 63) return undefined;
+    if (text.charCodeAt(labelStart) === HYPHEN || text.charCodeAt(position - 1) === HYPHEN) return undefined;
+    labels++;
+    topLevel = labelStart;
+    labelStart = position + 1;
   }
-  const topLevel = labels[labels.length - 1] ?? '';
-  if (!/^(?:[A-Za-z]{2,24}|xn--[A-Za-z0-9-]{1,59})$/.test(topLevel)) return undefined;
+  if (labels < 2) return undefined;
+  // /^(?:[A-Za-z]{2,24}|xn--[A-Za-z0-9-]{1,59})$/ (a label holds letters, digits and hyphens only)
+  const length = end - topLevel;
+  if (length >= 4 && text.startsWith('xn--', topLevel)) return length >= 5 ? end : undefined;
+  if (length < 2 || length > 24) return undefined;
+  for (let position = topLevel; position < end; position++) {
+    const code = text.charCodeAt(position) | 0x20;
+    if (code < 0x61 || code > 0x7a) return undefined;
+  }
   return end;
 }
 
@@ -251,6 +269,7 @@ const NEAR_LABEL = 16;
 /** Regions tried for a national number that a label announces as a phone ("Tel: 020 7946 0958"). */
 const LABELLED_REGIONS: readonly CountryCode[] = ['US', 'GB', 'SG', 'AU', 'JP', 'KR', 'CN', 'TH', 'FR', 'DE'];
 const PHONE_KINDS: readonly ContextKind[] = ['phone'];
+const PHONE_MASK = kindMask(PHONE_KINDS);
 
 function detectPhones(text: string, budget: ScanBudget, emit: Emit): void {
   const runs = digitRuns(text, budget);
@@ -381,7 +400,7 @@ function nationalPhones(runs: DigitRuns, token: number, first: number, last: num
   if (digitCount < 8 || digitCount > 13 || last - first > 5 || !isStandalone(runs, token, first, last))
     return;
   const start = runs.groupStart[first] ?? 0;
-  if (!mayEndLabelNear(text, start, NEAR_LABEL)) return;
+  if (!labelMayEndNear(text, start, NEAR_LABEL, PHONE_MASK)) return;
   const digits = digitsOf(runs, first, last);
   if (vietnamesePhoneKind(digits) !== undefined) return;
   const hits = contextBefore(text, start);
@@ -479,8 +498,9 @@ function detectIbans(text: string, budget: ScanBudget, emit: Emit): void {
       continue;
     if (start > 0 && isWordCode(text.charCodeAt(start - 1))) continue;
     if (groupLength(runs, group) < 2) continue;
-    const length = countrySpecs[text.slice(start, digitsStart)]?.chars;
-    if (length === undefined) continue;
+    const length =
+      IBAN_LENGTHS[(text.charCodeAt(start) - 0x41) * 26 + text.charCodeAt(start + 1) - 0x41] ?? 0;
+    if (length === 0) continue;
     const end = ibanEnd(text, start, length);
     if (end === undefined) continue;
     if (isValidIBAN(text.slice(start, end).replace(/ /g, ''))) {
@@ -488,6 +508,18 @@ function detectIbans(text: string, budget: ScanBudget, emit: Emit): void {
       after = end;
     }
   }
+}
+
+/** IBAN length by country code (first letter * 26 + second), 0 for a country without IBANs. */
+const IBAN_LENGTHS = buildIbanLengths();
+
+function buildIbanLengths(): Uint8Array {
+  const lengths = new Uint8Array(26 * 26);
+  for (const [country, spec] of Object.entries(countrySpecs)) {
+    if (!/^[A-Z]{2}$/.test(country) || spec.chars === undefined) continue;
+    lengths[(country.charCodeAt(0) - 0x41) * 26 + country.charCodeAt(1) - 0x41] = spec.chars;
+  }
+  return lengths;
 }
 
 function isUpperAscii(code: number): boolean {
@@ -615,7 +647,6 @@ function detectIpv6(text: string, budget: ScanBudget, emit: Emit): void {
 }
 
 const COLON = 0x3a;
-
 /** Whether `text[start, end)` has "::" or at least six colons, as every IPv6 address does. */
 function mayBeIpv6(text: string, start: number, end: number): boolean {
   let colons = 0;
@@ -639,6 +670,7 @@ function isIpv6Code(code: number): boolean {
 // Dates of birth (only when labelled: "DOB", "date of birth", "ngày sinh", "born on")
 
 const DOB_KINDS: readonly ContextKind[] = ['dob'];
+const DOB_MASK = kindMask(DOB_KINDS);
 /** Month names, full names before abbreviations (an alternation of literals: no nested quantifier). */
 const MONTHS =
   'january|february|march|april|may|june|july|august|september|october|november|december|' +
@@ -707,7 +739,7 @@ function numericBirthDate(runs: DigitRuns, token: number, group: number): boolea
   const standalone =
     isStandalone(runs, token, group, group + 2) || (text[end] === 'T' && isDigit(text.charCodeAt(end + 1)));
   if (!standalone) return false;
-  if (!labelledNear(text, runs.groupStart[group] ?? 0, DOB_KINDS)) return false;
+  if (!labelledNear(text, runs.groupStart[group] ?? 0, DOB_KINDS, DOB_MASK)) return false;
   const x = Number(digitsOf(runs, group, group));
   const y = Number(digitsOf(runs, group + 1, group + 1));
   const z = Number(digitsOf(runs, group + 2, group + 2));
@@ -717,9 +749,12 @@ function numericBirthDate(runs: DigitRuns, token: number, group: number): boolea
   return plausibleBirthDate(year, y, x, now) || plausibleBirthDate(year, x, y, now);
 }
 
-/** Whether a label of `kinds` ends within NEAR_LABEL characters before `start`, nearer than any negative one. */
-function labelledNear(text: string, start: number, kinds: readonly ContextKind[]): boolean {
-  if (!mayEndLabelNear(text, start, NEAR_LABEL)) return false;
+/**
+ * Whether a label of `kinds` (`mask` their `kindMask`) ends within NEAR_LABEL characters before
+ * `start`, nearer than any negative one.
+ */
+function labelledNear(text: string, start: number, kinds: readonly ContextKind[], mask: number): boolean {
+  if (!labelMayEndNear(text, start, NEAR_LABEL, mask)) return false;
   const hits = contextBefore(text, start);
   return !hits.empty && hits.nearest(kinds) <= NEAR_LABEL && hits.verdict(kinds) === 'positive';
 }
@@ -729,16 +764,67 @@ function expandTwoDigitYear(year: number, today: Date): number {
   return century + year > today.getFullYear() ? century - 100 + year : century + year;
 }
 
+/** The month names and day suffixes a written date can end with before its year. */
+const DATE_END_WORDS = new AsciiWords([
+  ...MONTHS.split('|').map((month) => [month, 'month'] as const),
+  ...['st', 'nd', 'rd', 'th'].map((suffix) => [suffix, 'suffix'] as const),
+]);
+
+/**
+ * Whether `text` before the space at `space` can end a written date as the patterns of
+ * `textualDateStart` read it: a month name ("May ", "Sept., "), a day ("12, ", "12th "), or
+ * Vietnamese "năm ". A necessary condition read from a dozen characters, so the patterns run only
+ * on the few years that follow such a word.
+ */
+function mayEndWrittenDate(text: string, space: number): boolean {
+  // "năm 1990", "nam 1990" (any case)
+  if (space >= 3) {
+    const n = text.charCodeAt(space - 3) | 0x20;
+    const a = text.charCodeAt(space - 2);
+    const m = text.charCodeAt(space - 1) | 0x20;
+    if (n === 0x6e && m === 0x6d && ((a | 0x20) === 0x61 || a === 0x102 || a === 0x103)) return true;
+  }
+  let end = space;
+  if (text.charCodeAt(end - 1) === 0x20) end--;
+  if (text.charCodeAt(end - 1) === 0x2c) end--;
+  const dotted = text.charCodeAt(end - 1) === DOT;
+  if (dotted) end--;
+  if (!dotted && isDigit(text.charCodeAt(end - 1))) {
+    // "May 12, 1990", "tháng 5 1990": a day or a month of one or two digits, one or two spaces
+    // after a month name (and its dot) or "tháng"
+    let before = isDigit(text.charCodeAt(end - 2)) ? end - 2 : end - 1;
+    if (isDigit(text.charCodeAt(before - 1)) || text.charCodeAt(before - 1) !== 0x20) return false;
+    before--;
+    if (text.charCodeAt(before - 1) === 0x20) before--;
+    if (text.charCodeAt(before - 1) === DOT) before--;
+    const letter = text.charCodeAt(before - 1);
+    return isLowerAscii(letter) || isUpperAscii(letter);
+  }
+  let start = end;
+  while (start > 0 && end - start < 10 && isNameLetter(text.charCodeAt(start - 1))) start--;
+  if (start === end || end - start > 9) return false;
+  const word = DATE_END_WORDS.get(text, start, end);
+  if (!dotted && isDigit(text.charCodeAt(start - 1))) return word === 'suffix';
+  return text.charCodeAt(start - 1) === 0x20 && word === 'month';
+}
+
 /** Start of a written date ("12 May 1990", "May 12, 1990", "ngày 12 tháng 5 năm 1990") ending with the year at `group`. */
 function textualDateStart(runs: DigitRuns, group: number): number | undefined {
   const text = runs.text;
   const yearStart = runs.groupStart[group] ?? 0;
   const yearEnd = runs.groupEnd[group] ?? 0;
   if (yearStart < 5 || (yearEnd < text.length && isWordCode(text.charCodeAt(yearEnd)))) return undefined;
-  const year = Number(text.slice(yearStart, yearEnd));
+  // every written date the patterns below read ends with a space before the year
+  if (text.charCodeAt(yearStart - 1) !== 0x20 || !mayEndWrittenDate(text, yearStart - 1)) return undefined;
+  // the group has four digits
+  const year =
+    (text.charCodeAt(yearStart) - 0x30) * 1000 +
+    (text.charCodeAt(yearStart + 1) - 0x30) * 100 +
+    (text.charCodeAt(yearStart + 2) - 0x30) * 10 +
+    (text.charCodeAt(yearStart + 3) - 0x30);
   if (year < 1890 || year > currentYear()) return undefined;
-  const before = text.charCodeAt(yearStart - 1);
-  if (before !== 0x20 && before !== 0x2c) return undefined;
+  // the label is looked up before the date or its day, both in the 40 characters before the year
+  if (!labelMayEndBetween(text, yearStart - 40, yearStart, NEAR_LABEL, DOB_MASK)) return undefined;
   const sliceStart = Math.max(0, yearStart - 40);
   const slice = text.slice(sliceStart, yearStart);
   let day: number;
@@ -763,7 +849,8 @@ function textualDateStart(runs: DigitRuns, group: number): number | undefined {
   const start = yearStart - dateText.length;
   // "sinh ngày 12 tháng 5": the label ends inside the date, so look before its number too
   const dayStart = start + dateText.search(/[0-9]/);
-  if (!labelledNear(text, start, DOB_KINDS) && !labelledNear(text, dayStart, DOB_KINDS)) return undefined;
+  if (!labelledNear(text, start, DOB_KINDS, DOB_MASK) && !labelledNear(text, dayStart, DOB_KINDS, DOB_MASK))
+    return undefined;
   return plausibleBirthDate(year, month, day, today()) ? start : undefined;
 }
 
@@ -818,6 +905,7 @@ function detectSsns(text: string, budget: ScanBudget, emit: Emit): void {
 // Passport numbers (only when labelled: "passport", "hộ chiếu")
 
 const PASSPORT_KINDS: readonly ContextKind[] = ['passport'];
+const PASSPORT_MASK = kindMask(PASSPORT_KINDS);
 
 function detectPassports(text: string, budget: ScanBudget, emit: Emit): void {
   const runs = digitRuns(text, budget);
@@ -837,7 +925,7 @@ function detectPassports(text: string, budget: ScanBudget, emit: Emit): void {
     if (start > 1 && isDigit(text.charCodeAt(start - 2)) && text.charCodeAt(start - 1) !== 0x20) continue;
     const letters = digitsStart - start;
     if (letters === 0 && length < 8) continue; // bare short numbers are too common
-    if (!labelledNear(text, start, PASSPORT_KINDS)) continue;
+    if (!labelledNear(text, start, PASSPORT_KINDS, PASSPORT_MASK)) continue;
     const vietnamese = letters === 1 && length === 7;
     emit(start, end, vietnamese ? 0.9 : 0.8);
   }
@@ -849,50 +937,126 @@ function detectPassports(text: string, budget: ScanBudget, emit: Emit): void {
 /** A capitalized word followed by another: where a name can start. ASCII only; Vietnamese is vietnam.ts's. */
 const CAPITALIZED_PAIR = /[A-Z][A-Za-z']{0,24}\.?[ \u00a0][A-Z]/g;
 const MAX_NAME_WORDS = 6;
-const VN_SURNAMES_FOLDED = new Set(VN_SURNAMES.map((surname) => foldRange(surname, 0, surname.length)));
 
-interface Word {
-  start: number;
-  end: number;
-  /** Lower-case form without a trailing dot. */
-  lower: string;
-  dotted: boolean;
+// What a name word is, from one lookup of its lower-case form (bits of `wordClasses`).
+const GIVEN_NAME = 1;
+const TITLE = 2;
+const SURNAME = 4;
+const NOT_SURNAME = 8;
+const AMBIGUOUS_GIVEN_NAME = 16;
+const VIETNAMESE_SURNAME = 32;
+
+const WORD_CLASSES = buildWordClasses();
+
+function buildWordClasses(): AsciiWords<number> {
+  const classes = new Map<string, number>();
+  const add = (words: Iterable<string>, bit: number): void => {
+    for (const word of words) classes.set(word, (classes.get(word) ?? 0) | bit);
+  };
+  add(FIRST_NAMES, GIVEN_NAME);
+  add(TITLES, TITLE);
+  add(LAST_NAMES, SURNAME);
+  add(NOT_SURNAMES, NOT_SURNAME);
+  add(AMBIGUOUS_FIRST_NAMES, AMBIGUOUS_GIVEN_NAME);
+  add(
+    VN_SURNAMES.map((surname) => foldRange(surname, 0, surname.length)),
+    VIETNAMESE_SURNAME,
+  );
+  return new AsciiWords(classes);
 }
 
+/** A name word's dot abbreviates it ("J.", "Dr."): a bit of `wordClasses` beside the classes above. */
+const DOTTED = 64;
+/**
+ * The words of the run readCapitalizedWords read last (without a trailing dot), and their classes
+ * (GIVEN_NAME, TITLE... of the word in lower case, and DOTTED): scratch space reused by every run.
+ */
+const wordStarts = new Int32Array(MAX_NAME_WORDS);
+const wordEnds = new Int32Array(MAX_NAME_WORDS);
+const wordClasses = new Int32Array(MAX_NAME_WORDS);
+
 function detectEnglishNames(text: string, budget: ScanBudget, emit: Emit): void {
-  CAPITALIZED_PAIR.lastIndex = 0;
   let iteration = 0;
-  for (let match = CAPITALIZED_PAIR.exec(text); match !== null; match = CAPITALIZED_PAIR.exec(text)) {
+  // CAPITALIZED_PAIR.exec without its match object: the start is found back from the end
+  for (let from = 0; ;) {
+    CAPITALIZED_PAIR.lastIndex = from;
+    if (!CAPITALIZED_PAIR.test(text)) return;
     if (outOfTime(++iteration, budget)) return;
-    const start = match.index;
+    const start = capitalizedPairStart(text, from, CAPITALIZED_PAIR.lastIndex);
     if (start > 0 && isWordCode(text.charCodeAt(start - 1))) {
-      CAPITALIZED_PAIR.lastIndex = start + 1;
+      from = start + 1;
       continue;
     }
     // most capitalized runs hold no given name or title and have no label before: skip them unread
     const runEnd = nameRunEnd(text, start);
-    CAPITALIZED_PAIR.lastIndex = Math.max(runEnd, start + 1);
+    from = Math.max(runEnd, start + 1);
     if (!runHasName && !labelEndsAt(text, start, 'name')) continue;
     const words = readCapitalizedWords(text, start);
-    if (words.length < 2 || VN_SURNAMES_FOLDED.has(words[0]?.lower ?? '')) continue;
+    if (words < 2 || ((wordClasses[0] as number) & VIETNAMESE_SURNAME) !== 0) continue;
     namesInWords(text, words, emit);
   }
 }
 
-const NAME_START_HASHES = new Set(
+/**
+ * Where the CAPITALIZED_PAIR match found from `from` and ending at `matchEnd` starts: its first word
+ * ends before the separator (and an optional dot), and the match starts at the leftmost capital of
+ * that word from which at most 24 letters lead to the end.
+ */
+function capitalizedPairStart(text: string, from: number, matchEnd: number): number {
+  let wordEnd = matchEnd - 2;
+  if (text.charCodeAt(wordEnd - 1) === DOT) wordEnd--;
+  let start = wordEnd - 1;
+  for (let position = wordEnd - 1; position >= from && wordEnd - position <= 25; position--) {
+    const code = text.charCodeAt(position);
+    if (isUpperAscii(code)) start = position;
+    else if (!isLowerAscii(code) && code !== 0x27) break;
+  }
+  return start;
+}
+
+const NAME_START_HASHES = new WordHashes(
   [...FIRST_NAMES, ...TITLES].map((word) => foldedWordHash(word, 0, word.length)),
 );
 /** Set by nameRunEnd: whether a word of the run is a given name or a title. */
 let runHasName = false;
+/**
+ * Set by nameRunEnd, for readCapitalizedWords on the same run: each word's end, foldedWordHash and
+ * whether a lower-case letter follows its capital.
+ */
+const runWordEnds = new Int32Array(MAX_NAME_WORDS);
+const runWordHashes = new Int32Array(MAX_NAME_WORDS);
+const runWordLowerCase = new Uint8Array(MAX_NAME_WORDS);
 
 /** End of the capitalized run readCapitalizedWords would read, noting in runHasName whether it holds a given name or title. */
 function nameRunEnd(text: string, start: number): number {
   runHasName = false;
+  const length = text.length;
   let position = start;
   let end = start;
   for (let count = 0; count < MAX_NAME_WORDS && isUpperAscii(text.charCodeAt(position)); count++) {
-    const wordEnd = nameWordEnd(text, position);
-    if (NAME_START_HASHES.has(foldedWordHash(text, position, wordEnd))) runHasName = true;
+    // The word from its capital: letters, apostrophes ("O'Neil") and hyphens before a capital
+    // ("Emard-O'Conner"), with its foldedWordHash on the way (these units fold to `code | 0x20`)
+    let hash = text.charCodeAt(position) | 0x20;
+    let lowerCase = 0;
+    let wordEnd = position + 1;
+    while (wordEnd < length && wordEnd - position < 32) {
+      const code = text.charCodeAt(wordEnd);
+      if (isLowerAscii(code) || isUpperAscii(code) || code === 0x27) {
+        hash = (Math.imul(hash, 31) + (code | 0x20)) | 0;
+        if (isLowerAscii(code)) lowerCase = 1;
+        wordEnd++;
+      } else if (code === HYPHEN && isUpperAscii(text.charCodeAt(wordEnd + 1))) {
+        hash = (Math.imul(hash, 31) + HYPHEN) | 0;
+        hash = (Math.imul(hash, 31) + (text.charCodeAt(wordEnd + 1) | 0x20)) | 0;
+        wordEnd += 2;
+      } else {
+        break;
+      }
+    }
+    if (NAME_START_HASHES.has(hash)) runHasName = true;
+    runWordEnds[count] = wordEnd;
+    runWordHashes[count] = hash;
+    runWordLowerCase[count] = lowerCase;
     end = wordEnd;
     const next = text.charCodeAt(wordEnd) === DOT ? wordEnd + 1 : wordEnd;
     const separator = text.charCodeAt(next);
@@ -902,101 +1066,111 @@ function nameRunEnd(text: string, start: number): number {
   return end;
 }
 
-/** Up to MAX_NAME_WORDS words of a capital and lower-case letters ("O'Neil", "McDonald", "Mr."), one space apart. */
-function readCapitalizedWords(text: string, start: number): Word[] {
-  const words: Word[] = [];
+/**
+ * Up to MAX_NAME_WORDS words of a capital and lower-case letters ("O'Neil", "McDonald", "Mr."), one
+ * space apart, into wordStarts, wordEnds and wordClasses; returns how many. Reads the run nameRunEnd
+ * has just read from `start`: its words start where these do (this reading stops at the first word
+ * where the two differ), so their ends and hashes are taken from there.
+ */
+function readCapitalizedWords(text: string, start: number): number {
+  let count = 0;
   let position = start;
-  while (words.length < MAX_NAME_WORDS && position < text.length) {
+  while (count < MAX_NAME_WORDS && position < text.length) {
     if (!isUpperAscii(text.charCodeAt(position))) break;
-    let end = nameWordEnd(text, position);
+    let end = runWordEnds[count] as number; // nameWordEnd(text, position)
     if (end < text.length && isWordCode(text.charCodeAt(end))) break; // "Nguyễn", "Smith2"
-    if (end - position > 3 && text.startsWith("'s", end - 2)) end -= 2; // "Smith's"
-    let lowerCase = false;
-    for (let index = position + 1; index < end; index++)
-      if (isLowerAscii(text.charCodeAt(index))) lowerCase = true;
+    let hash = (runWordHashes[count] as number) & 0x3fffffff; // the word's lowerCaseHash
+    let lowerCase = runWordLowerCase[count] === 1;
+    // "Smith's"
+    if (end - position > 3 && text.charCodeAt(end - 2) === 0x27 && text.charCodeAt(end - 1) === 0x73) {
+      end -= 2;
+      hash = lowerCaseHash(text, position, end);
+      lowerCase = false;
+      for (let index = position + 1; index < end && !lowerCase; index++)
+        lowerCase = isLowerAscii(text.charCodeAt(index));
+    }
     if (!lowerCase && end - position > 1) break; // "ACME", "USA"
-    const lower = text.slice(position, end).toLowerCase();
+    let classes = WORD_CLASSES.getHashed(text, position, end, hash) ?? 0;
     // a dot after an initial or a title abbreviates it ("J.", "Dr."); after other words it ends a sentence
-    const dotted = text.charCodeAt(end) === DOT && (end - position === 1 || TITLES.has(lower));
-    words.push({ start: position, end, lower, dotted });
+    const dotted = text.charCodeAt(end) === DOT && (end - position === 1 || (classes & TITLE) !== 0);
+    if (dotted) classes |= DOTTED;
+    wordStarts[count] = position;
+    wordEnds[count] = end;
+    wordClasses[count] = classes;
+    count++;
     const next = end + (dotted ? 1 : 0);
     const separator = text.charCodeAt(next);
     if (separator !== 0x20 && separator !== 0xa0) break;
     position = next + 1;
   }
-  return words;
-}
-
-/** End of a name word from its capital: letters, apostrophes ("O'Neil") and hyphens before a capital ("Emard-O'Conner"). */
-function nameWordEnd(text: string, position: number): number {
-  let end = position + 1;
-  while (end < text.length && end - position < 32) {
-    const code = text.charCodeAt(end);
-    if (isLowerAscii(code) || isUpperAscii(code) || code === 0x27) end++;
-    else if (code === HYPHEN && isUpperAscii(text.charCodeAt(end + 1))) end += 2;
-    else break;
-  }
-  return end;
+  return count;
 }
 
 function isLowerAscii(code: number): boolean {
   return code >= 0x61 && code <= 0x7a;
 }
 
-function namesInWords(text: string, words: readonly Word[], emit: Emit): void {
+/** Reports the names among the `words` words readCapitalizedWords read. */
+function namesInWords(text: string, words: number, emit: Emit): void {
   // "Customer: Jane Roe", "Người nhận: Alex Quinn": two or three capitalized words right after a name label
-  const first = words[0];
-  if (first !== undefined && isSurnameLike(first) && labelledAsName(text, first.start)) {
+  let first = 0;
+  if (isSurnameLike(0, words) && labelledAsName(text, wordStarts[0] as number)) {
     let end = 0;
-    while (end + 1 < words.length && end < 2 && isSurnameLike(words[end + 1])) end++;
+    while (end + 1 < words && end < 2 && isSurnameLike(end + 1, words)) end++;
     if (end > 0) {
-      emit(first.start, words[end]?.end ?? 0, 0.85);
-      if (end + 1 >= words.length) return;
-      words = words.slice(end + 1);
+      emit(wordStarts[0] as number, wordEnds[end] as number, 0.85);
+      if (end + 1 >= words) return;
+      first = end + 1;
     }
   }
-  for (let index = 0; index < words.length; index++) {
-    const word = words[index];
-    if (word === undefined) break;
-    if (TITLES.has(word.lower)) {
+  for (let index = first; index < words; index++) {
+    const classes = wordClasses[index] as number;
+    if ((classes & TITLE) !== 0) {
       let end = index;
-      while (end + 1 < words.length && end - index < 3 && isSurnameLike(words[end + 1])) end++;
+      while (end + 1 < words && end - index < 3 && isSurnameLike(end + 1, words)) end++;
       if (end > index) {
-        emit(words[index + 1]?.start ?? 0, words[end]?.end ?? 0, 0.85);
+        emit(wordStarts[index + 1] as number, wordEnds[end] as number, 0.85);
         index = end;
       }
       continue;
     }
-    if (!FIRST_NAMES.has(word.lower) || word.dotted || index + 1 >= words.length) continue;
+    if ((classes & GIVEN_NAME) === 0 || (classes & DOTTED) !== 0 || index + 1 >= words) continue;
     let end = index + 1;
-    const middle = words[end];
-    const afterMiddle = words[end + 1];
     // "John F. Kennedy", "Mary Ann Smith"
-    if (
-      middle !== undefined &&
-      afterMiddle !== undefined &&
-      ((middle.lower.length === 1 && middle.dotted) || (FIRST_NAMES.has(middle.lower) && !middle.dotted)) &&
-      isSurnameLike(afterMiddle)
-    ) {
-      end++;
+    if (end + 1 < words) {
+      const middle = wordClasses[end] as number;
+      const initial =
+        (wordEnds[end] as number) - (wordStarts[end] as number) === 1 && (middle & DOTTED) !== 0;
+      const givenName = (middle & GIVEN_NAME) !== 0 && (middle & DOTTED) === 0;
+      if ((initial || givenName) && isSurnameLike(end + 1, words)) end++;
     }
-    const surname = words[end];
-    if (surname === undefined || !isSurnameLike(surname)) continue;
+    if (!isSurnameLike(end, words)) continue;
+    const start = wordStarts[index] as number;
+    const surname = wordClasses[end] as number;
+    const knownSurname = (surname & SURNAME) !== 0;
     // "Ben Nghe", "Anh Nguyen": Vietnamese syllables, the Vietnamese detector's
-    if (!LAST_NAMES.has(surname.lower) && /^n[gh]/.test(surname.lower)) continue;
+    if (!knownSurname && startsWithNgOrNh(text, wordStarts[end] as number)) continue;
     // a known surname is needed, unless a label right before says this is a name
     let confidence: number;
-    if (LAST_NAMES.has(surname.lower)) confidence = 0.8;
-    else if (AMBIGUOUS_FIRST_NAMES.has(word.lower)) continue;
-    else confidence = determinerBefore(text, word.start) ? 0.3 : 0.5; // "the Alphonso Cheese" is a product
-    if (labelledAsName(text, word.start) || labelEndsAt(text, word.start, 'greeting')) confidence = 0.85;
-    emit(word.start, surname.end, confidence);
+    if (knownSurname) confidence = 0.8;
+    else if ((classes & AMBIGUOUS_GIVEN_NAME) !== 0) continue;
+    else confidence = determinerBefore(text, start) ? 0.3 : 0.5; // "the Alphonso Cheese" is a product
+    if (labelledAsName(text, start) || labelEndsAt(text, start, 'greeting')) confidence = 0.85;
+    emit(start, wordEnds[end] as number, confidence);
     index = end;
   }
 }
 
-const DETERMINERS = new Set(
-  'the a an our your my his her their this that these those new every each any some'.split(' '),
+/** `/^n[gh]/` on the lower-case form of the word at `start`. */
+function startsWithNgOrNh(text: string, start: number): boolean {
+  const second = text.charCodeAt(start + 1) | 0x20;
+  return (text.charCodeAt(start) | 0x20) === 0x6e && (second === 0x67 || second === 0x68);
+}
+
+const DETERMINERS = new AsciiWords(
+  'the a an our your my his her their this that these those new every each any some'
+    .split(' ')
+    .map((word) => [word, true] as const),
 );
 
 /** Whether the word before `start` is a determiner: "the Jose Chair" names a thing, not a person. */
@@ -1005,7 +1179,7 @@ function determinerBefore(text: string, start: number): boolean {
   while (end > 0 && start - end < 2 && text.charCodeAt(end - 1) === 0x20) end--;
   let wordStart = end;
   while (wordStart > 0 && end - wordStart < 8 && isNameLetter(text.charCodeAt(wordStart - 1))) wordStart--;
-  return wordStart < end && DETERMINERS.has(text.slice(wordStart, end).toLowerCase());
+  return wordStart < end && DETERMINERS.has(text, wordStart, end);
 }
 
 /** Whether a name label ends right before `start` ("Name: ", "Customer ", "Họ tên: "). */
@@ -1013,14 +1187,15 @@ function labelledAsName(text: string, start: number): boolean {
   return labelEndsAt(text, start, 'name');
 }
 
-/** A capitalized word that can be a surname: not abbreviated, not a title, not "Street" or "Monday". */
-function isSurnameLike(word: Word | undefined): boolean {
+/**
+ * Whether word `index` of the `words` read can be a surname: not abbreviated, not a title, not
+ * "Street" or "Monday".
+ */
+function isSurnameLike(index: number, words: number): boolean {
   return (
-    word !== undefined &&
-    !word.dotted &&
-    word.end - word.start >= 2 &&
-    !NOT_SURNAMES.has(word.lower) &&
-    !TITLES.has(word.lower)
+    index < words &&
+    ((wordClasses[index] as number) & (DOTTED | NOT_SURNAME | TITLE)) === 0 &&
+    (wordEnds[index] as number) - (wordStarts[index] as number) >= 2
   );
 }
 
@@ -1033,7 +1208,22 @@ const US_STATES = new Set(
     'OH OK OR PA RI SC SD TN TX UT VT VA WA WV WI WY DC PR'
   ).split(' '),
 );
-const SECONDARY_UNITS = new Set(['apt', 'suite', 'ste', 'unit', 'fl', 'floor', 'room', 'rm', 'bldg']);
+/** US_STATES by first letter * 26 + second: a table lookup instead of a slice and a set lookup per ZIP code. */
+const US_STATE_CODES = new Uint8Array(26 * 26);
+for (const state of US_STATES)
+  US_STATE_CODES[(state.charCodeAt(0) - 0x41) * 26 + state.charCodeAt(1) - 0x41] = 1;
+
+/** Whether the two units at `start` are a state of US_STATES. */
+function isUsState(text: string, start: number): boolean {
+  const first = text.charCodeAt(start);
+  const second = text.charCodeAt(start + 1);
+  return (
+    isUpperAscii(first) && isUpperAscii(second) && US_STATE_CODES[(first - 0x41) * 26 + second - 0x41] === 1
+  );
+}
+const SECONDARY_UNITS = new AsciiWords(
+  ['apt', 'suite', 'ste', 'unit', 'fl', 'floor', 'room', 'rm', 'bldg'].map((word) => [word, true] as const),
+);
 
 function detectUsAddresses(text: string, budget: ScanBudget, emit: Emit): void {
   const runs = digitRuns(text, budget);
@@ -1044,7 +1234,7 @@ function detectUsAddresses(text: string, budget: ScanBudget, emit: Emit): void {
     const zipStart = runs.groupStart[group] ?? 0;
     const stateStart = zipStart - 3;
     if (stateStart < 2 || text.charCodeAt(zipStart - 1) !== 0x20) continue;
-    if (!US_STATES.has(text.slice(stateStart, zipStart - 1))) continue;
+    if (!isUsState(text, stateStart)) continue;
     if (text.charCodeAt(stateStart - 1) !== 0x20 || text.charCodeAt(stateStart - 2) !== 0x2c) continue;
     let zipEnd = runs.groupEnd[group] ?? 0;
     if (
@@ -1091,10 +1281,7 @@ function streetAddressStart(text: string, cityEnd: number): number | undefined {
     let unitStart = unitEnd;
     while (unitStart > 0 && unitEnd - unitStart < 8 && isNameLetter(text.charCodeAt(unitStart - 1)))
       unitStart--;
-    if (
-      SECONDARY_UNITS.has(text.slice(unitStart, unitEnd).toLowerCase()) &&
-      text.charCodeAt(unitStart - 1) === 0x20
-    ) {
+    if (SECONDARY_UNITS.has(text, unitStart, unitEnd) && text.charCodeAt(unitStart - 1) === 0x20) {
       streetEnd = unitStart - 1;
     } else if (text.charCodeAt(at - 1) === 0x23) {
       streetEnd = at - 2;
@@ -1129,7 +1316,7 @@ function capitalizedAsciiWordsBefore(text: string, end: number, max: number): nu
     let ordinalStart = wordStart;
     while (ordinalStart > 0 && wordStart - ordinalStart < 4 && isDigit(text.charCodeAt(ordinalStart - 1)))
       ordinalStart--;
-    const ordinal = ordinalStart < wordStart && /^(?:st|nd|rd|th)$/.test(text.slice(wordStart, at));
+    const ordinal = ordinalStart < wordStart && isOrdinalSuffix(text, wordStart, at);
     if (ordinal) wordStart = ordinalStart;
     else if (wordStart === at || !isUpperAscii(text.charCodeAt(wordStart))) break;
     if (wordStart > 0 && isWordCode(text.charCodeAt(wordStart - 1))) break;
@@ -1141,6 +1328,19 @@ function capitalizedAsciiWordsBefore(text: string, end: number, max: number): nu
     at = wordStart - 1;
   }
   return capitalized > 0 ? start : undefined;
+}
+
+/** `/^(?:st|nd|rd|th)$/` on `text[start, end)`. */
+function isOrdinalSuffix(text: string, start: number, end: number): boolean {
+  if (end - start !== 2) return false;
+  const first = text.charCodeAt(start);
+  const second = text.charCodeAt(start + 1);
+  return (
+    (first === 0x73 && second === 0x74) || // st
+    (first === 0x6e && second === 0x64) || // nd
+    (first === 0x72 && second === 0x64) || // rd
+    (first === 0x74 && second === 0x68) // th
+  );
 }
 
 function isNameLetter(code: number): boolean {
