@@ -5,12 +5,19 @@
  * pass so load on the machine hits every row alike. Prints CPU milliseconds per MB (median of the
  * passes) and MB per CPU second. Not a test; `npm run bench:inspect` is the full report.
  *
- *   node --import tsx bench/inspect-speed.ts [--mb 1] [--passes 5] [--detectors]
+ * `--baseline DIR` also loads the inspection code of another checkout (say a `git worktree` of an
+ * older commit, with node_modules linked) and runs its full scan, PII + secrets and scorer rows in
+ * the same passes, so a change is measured against its base in one run (the ratio is what to read).
+ *
+ *   node --import tsx bench/inspect-speed.ts [--mb 1] [--passes 5] [--detectors] [--baseline DIR]
  */
 import { cpuUsage } from 'node:process';
 import { buildSpeedCorpus, utf8Bytes } from './inspect/corpus.js';
 import { loadInjectionRows, loadUnlabelledTexts } from './inspect/datasets.js';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { Scanner, createInjectionScorer, defaultDetectors } from '../src/inspect/index.js';
+import type * as InspectModule from '../src/inspect/index.js';
 
 const argument = (name: string, fallback: number): number => {
   const index = process.argv.indexOf(name);
@@ -19,6 +26,8 @@ const argument = (name: string, fallback: number): number => {
 const MEGABYTES = argument('--mb', 1);
 const PASSES = argument('--passes', 5);
 const PER_DETECTOR = process.argv.includes('--detectors');
+const baselineIndex = process.argv.indexOf('--baseline');
+const BASELINE = baselineIndex >= 0 ? process.argv[baselineIndex + 1] : undefined;
 
 const rows = await loadInjectionRows();
 const external = (await loadUnlabelledTexts(rows)).flatMap((group) => group.texts);
@@ -35,6 +44,18 @@ const rowsToRun: { name: string; scanner: Scanner }[] = [
   { name: 'injection scorer only', scanner: new Scanner([], scorer) },
   { name: 'empty scanner (walk, profile-free)', scanner: new Scanner([]) },
 ];
+if (BASELINE !== undefined) {
+  const module = (await import(
+    pathToFileURL(join(resolve(BASELINE), 'src/inspect/index.ts')).href
+  )) as typeof InspectModule;
+  const baseDetectors = module.defaultDetectors();
+  const baseScorer = module.createInjectionScorer();
+  rowsToRun.push(
+    { name: `baseline ${BASELINE}: full scan`, scanner: new module.Scanner(baseDetectors, baseScorer) },
+    { name: `baseline ${BASELINE}: PII + secrets`, scanner: new module.Scanner(baseDetectors) },
+    { name: `baseline ${BASELINE}: injection scorer only`, scanner: new module.Scanner([], baseScorer) },
+  );
+}
 if (PER_DETECTOR) {
   for (const detector of detectors) rowsToRun.push({ name: detector.name, scanner: new Scanner([detector]) });
 }
