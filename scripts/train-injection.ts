@@ -14,6 +14,11 @@
  * hijacks) as positives. A second synthetic set (another seed, evaluation-only kinds of output and
  * templates) is never trained on: its false-positive rate is reported and stored with the model.
  *
+ * Synthetic prompts (scripts/injection/synthetic-prompts.ts) join the training split too: override,
+ * persona, extraction, hijack, fake-system and "no rules" attacks (some obfuscated, some hidden in a
+ * pasted document) and hard negatives with the same trigger words, in English, Vietnamese, Chinese
+ * and a few other languages, from templates written for Warden. Every metric is on dev rows only.
+ *
  * 1. Examples are windows (features.ts): a windowed row of an attack inserted into a long context
  *    (BIPIA, `meta.attack_span`) gives positive windows where the attack is and negative windows of
  *    the clean context elsewhere; other rows give one example per window with the row's label.
@@ -53,6 +58,7 @@ import {
 } from '../src/inspect/injection/scorer.js';
 import type { CalibrationInputs } from '../src/inspect/injection/scorer.js';
 import { SPLIT_FOLDS, fnv1a32, isHeldBack, splitFold } from '../src/inspect/injection/split.js';
+import { syntheticPrompts } from './injection/synthetic-prompts.js';
 import { overrideAttacks, syntheticRows, taskAttacks } from './injection/synthetic.js';
 import type { AttackString } from './injection/synthetic.js';
 
@@ -113,6 +119,23 @@ const TRAINING = {
     evaluationBenign: 3000,
     evaluationAttacked: 1000,
   },
+  /**
+   * Synthetic prompts (scripts/injection/synthetic-prompts.ts) added to the training split: the dev
+   * set has 19 prompt attacks in all, too few to learn what makes a prompt an attack rather than a
+   * prompt full of trigger words. Counts are targets (benign families run out of distinct sentences
+   * below them). `attacked=0 benign=0` trains as before they existed.
+   */
+  syntheticPrompts: {
+    attacked: 2500,
+    benign: 3500,
+    /**
+     * Weight of a synthetic prompt example relative to a dev-set one, in the classifier. The classifier
+     * is shared with tool outputs: at 1 the generated prompt attacks (imperatives addressed to the
+     * model) raised the false-positive rate on the synthetic evaluation's tool outputs (SMS, FAQ,
+     * search results, READMEs) from 0.005 to 0.03.
+     */
+    weight: 0.3,
+  },
   calibration: {
     iterations: 6000,
     learningRate: 0.5,
@@ -131,6 +154,13 @@ const TRAINING = {
      * those rows from pulling the classifier weight down as much as the dev rows pull it up.
      */
     syntheticWeight: 0.4,
+    /**
+     * Weight of a synthetic prompt in the fit: none. Generated attacks are more blatant than real
+     * ones, and out of fold they score far above the dev attacks; fitted on them, the prompt kind's
+     * calibration put the dev attacks below 0.5 although it still ranked them above the benign prompts
+     * (cross-validation fold 1 at 0.1: detection 2/3, AUC 1). The classifier still learns from them.
+     */
+    syntheticPromptWeight: 0,
   },
 };
 
@@ -187,7 +217,7 @@ function main(): void {
   }) as Row[];
   console.log(`synthetic evaluation: ${evaluation.length} rows`);
   const unseen = metricsByKind(outOfFoldScored.filter(({ row }) => !isSynthetic(row)));
-  const unseenSynthetic = metricsOf(outOfFoldScored.filter(({ row }) => isSynthetic(row)));
+  const unseenSynthetic = metricsByKind(outOfFoldScored.filter(({ row }) => isSynthetic(row)));
   const { indexDeltas, weights, kept } = sparseWeights(final.weights);
   const file: InjectionModelFile = {
     format: 'warden-injection-model',
@@ -204,7 +234,9 @@ function main(): void {
   const heldBack = metricsByKind(test.map((row) => ({ row, score: scoreRow(shipped, row) })));
   const scoringMs = performance.now() - started;
   const trainMetrics = metricsByKind(devTrain.map((row) => ({ row, score: scoreRow(shipped, row) })));
-  const syntheticTrainMetrics = metricsOf(synthetic.map((row) => ({ row, score: scoreRow(shipped, row) })));
+  const syntheticTrainMetrics = metricsByKind(
+    synthetic.map((row) => ({ row, score: scoreRow(shipped, row) })),
+  );
   const evaluationScored = evaluation.map((row) => ({ row, score: scoreRow(shipped, row) }));
   const evaluationMetrics = {
     all: metricsOf(evaluationScored),
@@ -236,7 +268,7 @@ function main(): void {
 
   file.training = {
     date: new Date().toISOString().slice(0, 10),
-    data: 'warden dev set /work/shared/datasets/injection (BIPIA train, InjecGuard valid, NotInject, XSTest safe) + synthetic tool outputs (scripts/injection/synthetic.ts)',
+    data: 'warden dev set /work/shared/datasets/injection (BIPIA train, InjecGuard valid, NotInject, XSTest safe) + synthetic tool outputs (scripts/injection/synthetic.ts) + synthetic prompts (scripts/injection/synthetic-prompts.ts)',
     split: 'held back: fnv1a32(id) % 5 === 0 (src/inspect/injection/split.ts); trained on the rest',
     counts: {
       train: countsByKind(devTrain),
@@ -262,7 +294,7 @@ function main(): void {
     notes: [
       'heldBack: rows never trained on, but their BIPIA attack strings and contexts also occur in other (training) rows.',
       'unseenAttacksOutOfFold: grouped cross-fitting on the training split (dev rows; synthetic rows take part in training); each row is scored by a model that saw neither its attack nor its context.',
-      'syntheticOutOfFold: the same cross-fitting on the synthetic training rows, grouped by kind of output and by attack.',
+      'syntheticOutOfFold: the same cross-fitting on the synthetic training rows, grouped by kind of output and by attack (prompts: by family and template).',
       'syntheticEvaluation: synthetic tool outputs from another seed, with evaluation-only kinds of output, sentence templates and override phrasing; never trained on. Its attacked rows plant the dev training attack strings (seen) or evaluation-only override phrasing (unseen).',
       'The prompt kind has few positives (19 in the whole set); its figures are indicative only.',
     ],
@@ -270,8 +302,8 @@ function main(): void {
   printMetrics('held back (threshold 0.5)', heldBack);
   printMetrics('unseen attacks, out of fold (threshold 0.5)', unseen);
   printMetrics('training rows (threshold 0.5)', trainMetrics);
-  console.log(`\nsynthetic, out of fold: ${formatMetrics(unseenSynthetic)}`);
-  console.log(`synthetic training rows: ${formatMetrics(syntheticTrainMetrics)}`);
+  printMetrics('synthetic, out of fold (threshold 0.5)', unseenSynthetic);
+  printMetrics('synthetic training rows (threshold 0.5)', syntheticTrainMetrics);
   console.log(`synthetic evaluation, all: ${formatMetrics(evaluationMetrics.all)}`);
   console.log(`synthetic evaluation, override attacks: ${formatMetrics(evaluationMetrics.overrideAttacks)}`);
   console.log(`synthetic evaluation, task hijacks: ${formatMetrics(evaluationMetrics.taskHijacks)}`);
@@ -328,9 +360,16 @@ function fitModel(devTrain: readonly Row[]): FittedModel {
     attacked: settings.attacked,
     attacks: [...devAttacks, ...overrides, ...tasks],
   }) as Row[];
+  // Synthetic prompts: written templates only, never built from dev rows, so no held-out text leaks in.
+  const prompts = syntheticPrompts({
+    seed: TRAINING.seed,
+    attacked: TRAINING.syntheticPrompts.attacked,
+    benign: TRAINING.syntheticPrompts.benign,
+  }) as Row[];
+  synthetic.push(...prompts);
   const train = [...devTrain, ...synthetic];
   console.log(
-    `synthetic: ${synthetic.length} training rows (${devAttacks.length} dev attack strings, ${overrides.length} override attacks, ${tasks.length} task hijacks)`,
+    `synthetic: ${synthetic.length} training rows (${devAttacks.length} dev attack strings, ${overrides.length} override attacks, ${tasks.length} task hijacks; ${prompts.length} prompts)`,
   );
 
   // Rule findings do not depend on the model: compute them once per row (with a placeholder model
@@ -460,6 +499,10 @@ function crossValidate(rows: readonly Row[]): void {
     falsePositives: pooled
       .filter(({ row, score }) => row.label === 0 && score >= 0.5)
       .map(({ row, score, fold }) => ({ id: row.id, kind: row.kind, fold, score: round(score, 4) })),
+    /** Every prompt row's score, so runs of several fold lists can be pooled for AUC and thresholds. */
+    promptScores: pooled
+      .filter(({ row }) => row.kind === 'prompt')
+      .map(({ row, score, fold }) => ({ id: row.id, label: row.label, fold, score: round(score, 6) })),
   };
   console.log(`\n${SPLIT_FOLDS}-fold cross-validation, pooled (threshold 0.5, Wilson 95% intervals)`);
   for (const kind of ['prompt', 'tool_output', 'all'] as const) {
@@ -675,7 +718,11 @@ function trainClassifier(rows: readonly Row[]): TrainedClassifier {
   const examples: Example[] = [];
   const kindOf: Kind[] = [];
   for (const row of rows) {
-    const scale = isSynthetic(row) ? TRAINING.synthetic.weight : 1;
+    const scale = !isSynthetic(row)
+      ? 1
+      : row.kind === 'prompt'
+        ? TRAINING.syntheticPrompts.weight
+        : TRAINING.synthetic.weight;
     for (const example of examplesOf(row)) {
       example.weight *= scale;
       examples.push(example);
@@ -826,8 +873,10 @@ function fitCalibration(
   for (const type of RULE_TYPES) calibration.rules[type] = priorRule;
   calibration.requestLine = priorRule / 2;
   const { positiveWeight, syntheticWeight } = TRAINING.calibration;
+  const { syntheticPromptWeight } = TRAINING.calibration;
   const weightOf = (sample: (typeof samples)[number]): number =>
-    (sample.label === 1 ? positiveWeight : 1) * (sample.synthetic ? syntheticWeight : 1);
+    (sample.label === 1 ? positiveWeight : 1) *
+    (sample.synthetic ? (sample.kind === 'prompt' ? syntheticPromptWeight : syntheticWeight) : 1);
   const count = samples.reduce((sum, sample) => sum + weightOf(sample), 0);
   const kinds = ['prompt', 'tool_output'] as const;
   for (let iteration = 0; iteration < iterations; iteration++) {
