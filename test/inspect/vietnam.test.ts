@@ -10,10 +10,9 @@ import {
   VN_MOBILE_PREFIXES,
 } from '../../src/inspect/detectors/data/vn-codes.js';
 import { addressKeywords } from '../../src/inspect/detectors/address-keywords.js';
-import { contextBefore } from '../../src/inspect/detectors/context.js';
+import { contextBefore, kindMask, labelMayEndNear } from '../../src/inspect/detectors/context.js';
 import { CONTEXT_WORDS } from '../../src/inspect/detectors/data/context-words.js';
 import { ADDRESS_KEYWORDS, CITY } from '../../src/inspect/detectors/data/vn-address.js';
-import { labelPrefilter } from '../../src/inspect/detectors/label-prefilter.js';
 import { vietnamDetectors } from '../../src/inspect/detectors/vietnam.js';
 import { FINDING_TYPES } from '../../src/inspect/types.js';
 import type { FindingType } from '../../src/inspect/types.js';
@@ -485,13 +484,24 @@ describe('address', () => {
   });
 });
 
-describe('label prefilter', () => {
-  test('says yes wherever the context lookup finds an account label', () => {
-    const mayFollowAccountLabel = labelPrefilter(['bank', 'bankName']);
-    const labels = [...CONTEXT_WORDS.bank, ...CONTEXT_WORDS.bankName, 'Số tài khoản', 'A/C', 'khoa\u0309n'];
+describe('quick test before the label lookup', () => {
+  test('says yes wherever the context lookup finds an account or address label', () => {
+    const accountMask = kindMask(['bank', 'bankName']);
+    const addressMask = kindMask(['address']);
+    const labels = [
+      ...CONTEXT_WORDS.bank,
+      ...CONTEXT_WORDS.bankName,
+      ...CONTEXT_WORDS.address,
+      'Số tài khoản',
+      'A/C',
+      'khoa\u0309n',
+      'ĐỊA CHỈ',
+    ];
     const filler = fc.string({
       unit: fc.constantFrom(' ', ' ', 'x', 'ab', '.', ':', '_', '-', '1', '\u0301', 'ñ', 'stk'),
       maxLength: 70,
+      // long enough that the window starts inside the label, or before it
+      size: 'max',
     });
     fc.assert(
       fc.property(
@@ -500,18 +510,27 @@ describe('label prefilter', () => {
         filler,
         (before, label, gap) => {
           const text = `${before}${label}${gap} 0071000123456`;
-          const index = text.length - 13;
-          const hits = contextBefore(text, index);
-          if (hits.has('bank') || hits.has('bankName')) assert.ok(mayFollowAccountLabel(text, index), text);
+          // every index, so that windows start at every unit of the label, cutting it anywhere
+          for (let index = 0; index <= text.length; index++) {
+            const hits = contextBefore(text, index);
+            if (hits.has('bank') || hits.has('bankName'))
+              assert.ok(labelMayEndNear(text, index, Infinity, accountMask), `${text} @${index}`);
+            if (hits.has('address'))
+              assert.ok(labelMayEndNear(text, index, Infinity, addressMask), `${text} @${index}`);
+          }
         },
       ),
-      { numRuns: 5000 },
+      { numRuns: 2000 },
     );
     // a window that starts inside a word sees its end: "xlienvietpostbank" read as "lienvietpostbank"
     const cut = `x${'lienvietpostbank'}${' '.repeat(48)}0071000123456`;
     assert.equal(contextBefore(cut, cut.length - 13).has('bankName'), true);
-    assert.equal(mayFollowAccountLabel(cut, cut.length - 13), true);
-    assert.equal(mayFollowAccountLabel('Order id: 0071000123456', 10), false);
+    assert.equal(labelMayEndNear(cut, cut.length - 13, Infinity, accountMask), true);
+    assert.equal(labelMayEndNear('Order id: 0071000123456', 10, Infinity, accountMask), false);
+    // a label before the window is out of the lookup's reach, and of the quick test's
+    const far = `STK: ${'x '.repeat(40)}0071000123456`;
+    assert.equal(contextBefore(far, far.length - 13).has('bank'), false);
+    assert.equal(labelMayEndNear(far, far.length - 13, Infinity, accountMask), false);
   });
 });
 

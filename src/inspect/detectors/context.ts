@@ -425,7 +425,7 @@ export function contextBefore(text: string, index: number): ContextHits {
   }
   const cached = cachedHits.get(index);
   if (cached !== undefined) return cached;
-  const hits = lookBefore(text, index, CONTEXT_WINDOW);
+  const hits = lookBefore(text, index);
   cachedHits.set(index, hits);
   return hits;
 }
@@ -436,10 +436,19 @@ const MAX_WINDOW_WORDS = 64;
 const windowWords = new Int32Array(MAX_WINDOW_WORDS);
 const windowWordEnds = new Int32Array(MAX_WINDOW_WORDS);
 
-function lookBefore(text: string, index: number, width: number): ContextHits {
-  let start = Math.max(0, index - width);
-  // Do not cut the first word of the window in half.
+/**
+ * Where the window of `contextBefore(text, index)` starts: CONTEXT_WINDOW units before `index`, moved
+ * back at most 16 units so as not to cut the first word in half (a longer word is read from there).
+ * The lookup and `labelMayEndNear` both read it here, so the quick test cannot drift from the lookup.
+ */
+function windowStart(text: string, index: number): number {
+  let start = Math.max(0, index - CONTEXT_WINDOW);
   for (let steps = 0; steps < 16 && start > 0 && isWordCode(text.charCodeAt(start - 1)); steps++) start--;
+  return start;
+}
+
+function lookBefore(text: string, index: number): ContextHits {
+  const start = windowStart(text, index);
   const { letterChild, wordOfNode } = LABELS;
   // Words of the window, each read once through the letter trie.
   let count = 0;
@@ -485,20 +494,6 @@ function lookBefore(text: string, index: number, width: number): ContextHits {
   return hits ?? NO_HITS;
 }
 
-/**
- * Whether a label can end at most `distance` characters before `index`, as `contextBefore(text,
- * index).distance(kind) <= distance` needs for any kind: some unit among the `distance + 1` before
- * `index` folds to a letter (label words are letters) or is a combining mark (kept inside a word).
- * Reads those units only, so a caller can skip the lookup for the many numbers with no label near.
- */
-export function mayEndLabelNear(text: string, index: number, distance: number): boolean {
-  for (let position = index - 1; position >= 0 && position >= index - distance - 1; position--) {
-    const folded = foldCode(text.charCodeAt(position));
-    if (folded === 0 || (folded >= 0x61 && folded <= 0x7a)) return true;
-  }
-  return false;
-}
-
 /** The bit set of `kinds`, for `labelMayEndNear`. */
 export function kindMask(kinds: readonly ContextKind[]): number {
   let mask = 0;
@@ -509,27 +504,46 @@ export function kindMask(kinds: readonly ContextKind[]): number {
 /**
  * Whether a label of one of the kinds in `kinds` (a `kindMask`) can end at most `distance`
  * characters before `index`, as `contextBefore(text, index).nearest(kinds) <= distance` needs: some
- * word ending there is the last word of such a label. A necessary condition read from the few words
- * before `index` only (true when unsure), so a caller can skip the lookup for the many candidates
- * with no such label near.
+ * word ending there is the last word of such a label. A necessary condition read from the words of
+ * the lookup's window only (true when unsure), so a caller can skip the lookup for the many
+ * candidates with no such label near. A `distance` of `Infinity` asks about the whole window, as a
+ * caller of `verdict(kinds)` needs.
+ *
+ * @example
+ * labelMayEndNear('STK: 0071000123456', 5, Infinity, kindMask(['bank'])) // true
+ * labelMayEndNear('Order id: 0071000123456', 10, Infinity, kindMask(['bank'])) // false
  */
 export function labelMayEndNear(text: string, index: number, distance: number, kinds: number): boolean {
   const { wordOfReversedNode, reversedLetterChild, reversedLetterKinds } = LABEL_ENDS;
   const lowest = index - distance;
-  // Every window that can hold a word ending here starts CONTEXT_WINDOW units or more before
-  // `index`, where no word crosses: a word starting after `bound` is read whole.
-  const bound = index - CONTEXT_WINDOW;
+  // The lookup reads the words from its window start on, the first one cut there, and nothing
+  // before. That start is CONTEXT_WINDOW units back, or up to 16 more inside a word: it is looked
+  // for only when a scan gets there, which few do when `distance` is small.
+  let first = index > CONTEXT_WINDOW ? index - CONTEXT_WINDOW : 0;
+  let firstFound = first === 0;
   let end = index;
-  while (end > 0 && end >= lowest) {
+  while (end >= lowest) {
+    if (end <= first) {
+      if (firstFound) break;
+      first = windowStart(text, index);
+      firstFound = true;
+      continue;
+    }
     if (unitClass(text.charCodeAt(end - 1)) === NOT_WORD_UNIT) {
       end--;
       continue;
     }
-    // The word ending at `end` (cut there when it goes on past `index`, as the window reads it),
-    // read backwards through the reversed label words that end a label of `kinds`.
+    // The word ending at `end` (cut there when it goes on past `index`, and at the window start, as
+    // the window reads it), read backwards through the reversed label words that end a label of `kinds`.
     let node = 0;
     let start = end;
-    while (start > 0) {
+    for (;;) {
+      if (start <= first) {
+        if (firstFound) break;
+        first = windowStart(text, index);
+        firstFound = true;
+        continue;
+      }
       const unit = unitClass(text.charCodeAt(start - 1));
       if (unit === NOT_WORD_UNIT) break;
       if (node >= 0 && unit !== DROPPED_UNIT) {
@@ -537,13 +551,11 @@ export function labelMayEndNear(text: string, index: number, distance: number, k
         if (node >= 0 && ((reversedLetterKinds[node] as number) & kinds) === 0) node = -1;
       }
       start--;
-      // A word reaching before `bound` may be cut by the window: unsure, unless it is no label word;
-      // then no word before it ends near enough either.
-      if (start < bound) return node >= 0 || bound > lowest;
     }
     if (node > 0) {
       const word = wordOfReversedNode[node] as number;
       if (word >= 0 && ((LAST_WORD_KINDS[word] as number) & kinds) !== 0) {
+        const bound = firstFound ? first : windowStart(text, index);
         if (labelEndsWith(text, word, start, kinds, bound)) return true;
       }
     }

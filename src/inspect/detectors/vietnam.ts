@@ -15,7 +15,9 @@ import {
   foldRange,
   foldedWordHash,
   isWordCode,
+  kindMask,
   labelEndsAt,
+  labelMayEndNear,
   letterCase,
   currentYear,
   nfcView,
@@ -55,7 +57,6 @@ import {
   outOfTime,
 } from './digit-runs.js';
 import type { DigitRuns } from './digit-runs.js';
-import { labelPrefilter } from './label-prefilter.js';
 import { addressKeywords } from './address-keywords.js';
 import type { AddressKeywords } from './address-keywords.js';
 
@@ -251,7 +252,7 @@ function detectTaxCodes(text: string, budget: ScanBudget, emit: Emit): void {
 // Bank accounts: 6-19 digits, only next to "số tài khoản", "STK", "account number" or a bank name
 
 const ACCOUNT_KINDS: readonly ContextKind[] = ['bank', 'bankName'];
-const mayFollowAccountLabel = labelPrefilter(ACCOUNT_KINDS);
+const ACCOUNT_MASK = kindMask(ACCOUNT_KINDS);
 /** What follows an amount of money: "500000 VND", "200.000đ", "5tr". */
 const CURRENCY_AFTER = /^ ?(?:vnd|vnđ|đ|₫|dong|đồng|usd|\$|k\b|tr\b|triệu|trieu|nghìn|ngàn)/i;
 
@@ -285,7 +286,7 @@ function bankAccountAt(runs: DigitRuns, token: number, start: number, end: numbe
   if (!isInternationalLooking(digits) && vietnamesePhoneKind(digits) !== undefined) return;
   if (digits.length >= 13 && luhnValid(digits) && cardScheme(digits) !== undefined) return;
   // most numbers have no account label near: a look at the words before spares the full lookup
-  if (!mayFollowAccountLabel(text, spanStart)) return;
+  if (!labelMayEndNear(text, spanStart, Infinity, ACCOUNT_MASK)) return;
   const hits = contextBefore(text, spanStart);
   if (hits.empty || hits.verdict(ACCOUNT_KINDS) !== 'positive') return;
   const accountLabel = hits.distance('bank') <= hits.distance('bankName');
@@ -743,7 +744,7 @@ function foldedWordAfter(text: string, position: number): string {
 // Addresses: "Số 12 đường Lê Lợi, phường Bến Nghé, quận 1, TP. Hồ Chí Minh", "12 Le Loi Street, Ben Nghe Ward"
 
 const ADDRESS_KINDS: readonly ContextKind[] = ['address'];
-const mayFollowAddressLabel = labelPrefilter(ADDRESS_KINDS);
+const ADDRESS_MASK = kindMask(ADDRESS_KINDS);
 
 const CITY_NAMES: ReadonlySet<string> = new Set([
   ...[...CCCD_PROVINCE_CODES.values()].map((name) => fold(name).replace(/[^a-z]+/g, ' ')),
@@ -999,7 +1000,10 @@ function reportAddress(text: string, view: NfcView, group: readonly Component[],
   else if (count === 2 && (levels & (STREET | HAMLET)) !== 0) confidence = 0.6;
   else if (count === 2) confidence = 0.45;
   else return;
-  if (mayFollowAddressLabel(text, start) && contextBefore(text, start).verdict(ADDRESS_KINDS) === 'positive')
+  if (
+    labelMayEndNear(text, start, Infinity, ADDRESS_MASK) &&
+    contextBefore(text, start).verdict(ADDRESS_KINDS) === 'positive'
+  )
     confidence += 0.1;
   emit(view.start(start), view.end(end), Math.min(0.95, confidence));
 }
