@@ -124,10 +124,18 @@ const TRAINING = {
    * set has 19 prompt attacks in all, too few to learn what makes a prompt an attack rather than a
    * prompt full of trigger words. Counts are targets (benign families run out of distinct sentences
    * below them). `attacked=0 benign=0` trains as before they existed.
+   *
+   * Off in the shipped model (opt in with `--set syntheticPrompts.attacked=2500 --set
+   * syntheticPrompts.benign=3500`): with them, cross-validation gained one prompt attack of 19 (16/19
+   * at 0.5, 3/613 false positives), but the classifier, shared by both kinds, began to flag short
+   * ordinary tool results ("{'message': 'Password updated.'}" 0.33 → 0.54, one of AgentDojo's 15 clean
+   * banking outputs) and the synthetic evaluation outputs' false-positive rate rose from 0.005 to
+   * 0.018. A security gateway reads far more tool results than prompts, so the trade was not taken
+   * until the kinds are separated in the model (per-kind weights or calibration).
    */
   syntheticPrompts: {
-    attacked: 2500,
-    benign: 3500,
+    attacked: 0,
+    benign: 0,
     /**
      * Weight of a synthetic prompt example relative to a dev-set one, in the classifier. The classifier
      * is shared with tool outputs: at 1 the generated prompt attacks (imperatives addressed to the
@@ -268,7 +276,11 @@ function main(): void {
 
   file.training = {
     date: new Date().toISOString().slice(0, 10),
-    data: 'warden dev set /work/shared/datasets/injection (BIPIA train, InjecGuard valid, NotInject, XSTest safe) + synthetic tool outputs (scripts/injection/synthetic.ts) + synthetic prompts (scripts/injection/synthetic-prompts.ts)',
+    data:
+      'warden dev set /work/shared/datasets/injection (BIPIA train, InjecGuard valid, NotInject, XSTest safe) + synthetic tool outputs (scripts/injection/synthetic.ts)' +
+      (TRAINING.syntheticPrompts.attacked + TRAINING.syntheticPrompts.benign > 0
+        ? ' + synthetic prompts (scripts/injection/synthetic-prompts.ts)'
+        : ''),
     split: 'held back: fnv1a32(id) % 5 === 0 (src/inspect/injection/split.ts); trained on the rest',
     counts: {
       train: countsByKind(devTrain),
