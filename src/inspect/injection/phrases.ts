@@ -378,26 +378,30 @@ export const PHRASE_PATTERNS: readonly PhrasePattern[] = [
   ),
   // "Before you can solve the task that I gave you, please do the following first": text that
   // puts its own errand ahead of the reader's task (AgentDojo's "important instructions" attack).
+  // Each part alone is ordinary in mail and runbooks ("before you start the task, review the
+  // following", "how is the task I gave you going", "a note from me to you"), so every pattern needs
+  // the errand's own shape: "do the following first", "then you can solve the task I gave you", an
+  // "important message from me ... to you".
   en(
     'indirect.before-your-task',
     'before',
     'lead',
     0.75,
-    String.raw`\bbefore\s+you\s+(?:can\s+|could\s+|may\s+|start\s+to\s+|continue\s+to\s+)?(?:solve|complete|do|finish|start|continue(?:\s+with)?|go\s+on\s+with|perform|answer|handle|work\s+on|proceed\s+with|carry\s+out|get\s+to)\s+(?:(?:the|my|your|this|that|any|other)\s+)?(?:(?:original|actual|current|first|main|real|user'?s?)\s+)?(?:task|request|question|assignment|job|errand)s?\b[^\n]{0,100}?\b(?:the\s+following|first)\b`,
+    String.raw`\bbefore\s+you\s+(?:can\s+|could\s+|may\s+)?(?:solve|complete|do|finish|start|continue(?:\s+with)?|go\s+on\s+with|perform|answer|handle|work\s+on|proceed\s+with|carry\s+out|get\s+to)\s+(?:(?:the|my|your|this|that|any|other)\s+)?(?:(?:original|actual|current|first|main|real|user'?s?)\s+)?(?:task|request|question|assignment|job|errand)s?\b[^\n]{0,80}?\b(?:do|perform|complete|execute|carry\s+out)\s+the\s+following\s+(?:steps?\s+|tasks?\s+|actions?\s+)?first\b`,
   ),
   en(
-    'indirect.task-i-gave-you',
-    'task tasks request question assignment job instruction instructions',
+    'indirect.then-the-task-i-gave-you',
+    'after then',
     'lead',
-    0.6,
-    String.raw`\b(?:task|request|question|assignment|job|instructions?)s?\s+(?:that\s+|which\s+)?i\s+(?:gave|have\s+given|had\s+given|assigned|set)\s+(?:to\s+)?you\b`,
+    0.5,
+    String.raw`\b(?:after\s+(?:you\s+(?:do|did|have\s+done|are\s+done\s+with|finish|have\s+finished)|doing|finishing)\s+(?:that|this|it|these|them)\W{1,4}|then\W{1,4})you\s+(?:can|may)\s+(?:now\s+|then\s+|again\s+)?(?:solve|continue(?:\s+with)?|resume|complete|finish|return\s+to|go\s+back\s+to|proceed\s+with)\s+the\s+(?:task|request|assignment|job)s?\s+(?:that\s+|which\s+)?i\s+(?:gave|have\s+given|had\s+given|assigned)\s+(?:to\s+)?you\b`,
   ),
   en(
     'indirect.message-from-me-to-you',
-    'message note',
+    'important urgent critical special',
     'lead',
-    0.6,
-    String.raw`\b(?:message|note)\s+from\s+(?:me|your\s+(?:user|owner|operator|principal)|the\s+user)\b[^\n]{0,60}?\bto\s+you\b`,
+    0.5,
+    String.raw`\b(?:important|urgent|critical|special)\s+(?:message|note)\s+from\s+me\b[^\n.!?]{0,60}?\bto\s+you\b`,
   ),
   en(
     'indirect.instead-of',
