@@ -13,6 +13,7 @@ import { addressKeywords } from '../../src/inspect/detectors/address-keywords.js
 import { contextBefore, kindMask, labelMayEndNear } from '../../src/inspect/detectors/context.js';
 import { CONTEXT_WORDS } from '../../src/inspect/detectors/data/context-words.js';
 import { ADDRESS_KEYWORDS, CITY } from '../../src/inspect/detectors/data/vn-address.js';
+import { defaultDetectors } from '../../src/inspect/detectors/index.js';
 import { vietnamDetectors } from '../../src/inspect/detectors/vietnam.js';
 import { FINDING_TYPES } from '../../src/inspect/types.js';
 import type { FindingType } from '../../src/inspect/types.js';
@@ -81,6 +82,24 @@ describe('vietnamDetectors', () => {
       assert.equal(detector.category, 'pii');
       for (const type of detector.types) assert.equal(FINDING_TYPES[type].category, 'pii');
     }
+  });
+
+  test('a scan cut short by its deadline leaves nothing behind that hides a decomposed name from the next scan', () => {
+    const decomposed =
+      'Khách hàng Nguyễn Văn An, địa chỉ: số 12 đường Lê Lợi, phường Bến Nghé, quận 1, TP. Hồ Chí Minh, ngày sinh 12 tháng 5 năm 1990'.normalize(
+        'NFD',
+      );
+    const text = `${'Le Van '.repeat(600)}. ${decomposed}`;
+    const detectors = defaultDetectors();
+    const findingsIn = (subject: string): string[] =>
+      detectors
+        .flatMap((detector) => detector.detect(subject, { deadline: Infinity }))
+        .filter((finding) => finding.start > 4200)
+        .map((finding) => finding.detector);
+    findingsIn('something else entirely');
+    // the name pass stops at its first look at the clock, before it meets a combining mark
+    detectors.find((detector) => detector.name === 'vn.person_name')?.detect(text, { deadline: 0 });
+    assert.deepEqual(findingsIn(text).sort(), ['pii.date_of_birth', 'vn.address', 'vn.person_name']);
   });
 });
 

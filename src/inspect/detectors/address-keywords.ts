@@ -245,6 +245,8 @@ let abbreviationEnd: Int32Array = new Int32Array(64);
 const abbreviationOf: AddressKeyword[] = [];
 let keywordCount = 0;
 let abbreviationCount = 0;
+/** Scratch capacity kept from one text to the next; beyond it the arrays are dropped at the next text. */
+const MAX_KEPT_MATCHES = 16384;
 
 let cached: AddressKeywords | undefined;
 
@@ -258,6 +260,15 @@ let cached: AddressKeywords | undefined;
 export function addressKeywords(text: string, budget: ScanBudget): AddressKeywords | undefined {
   if (cached?.text === text) return cached;
   cached = undefined; // the scratch arrays are about to change
+  if (keywordStart.length > MAX_KEPT_MATCHES || abbreviationStart.length > MAX_KEPT_MATCHES) {
+    // a huge text's matches are not kept past the next text (they grow again if needed)
+    keywordStart = new Int32Array(64);
+    keywordEnd = new Int32Array(64);
+    keywordOf.length = 0;
+    abbreviationStart = new Int32Array(64);
+    abbreviationEnd = new Int32Array(64);
+    abbreviationOf.length = 0;
+  }
   keywordCount = 0;
   abbreviationCount = 0;
   const length = text.length;

@@ -751,9 +751,12 @@ let cachedNfc: NfcView | undefined;
  */
 export function nfcView(text: string, budget?: ScanBudget, mayHaveMarks = true): NfcView {
   if (text === cachedNfcSource && cachedNfc !== undefined) return cachedNfc;
+  // The caller's word that the text holds no mark is not remembered: after a pass cut short by the
+  // deadline it may be wrong, and a cached identity view would then hide the marks from every later
+  // scan of the same string, budget or not.
+  if (!mayHaveMarks) return new IdentityView(text);
   COMBINING_MARK.lastIndex = 0;
-  const view =
-    mayHaveMarks && COMBINING_MARK.test(text) ? buildNfcView(text, budget) : new IdentityView(text);
+  const view = COMBINING_MARK.test(text) ? buildNfcView(text, budget) : new IdentityView(text);
   if (view === undefined) return new IdentityView(text); // out of time: the scan fails closed anyway
   cachedNfcSource = text;
   cachedNfc = view;
