@@ -2,12 +2,13 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { Command } from 'commander';
 import { registerApprovalCommands } from '../../src/cli/approvals.js';
-import type { Output } from '../../src/cli/output.js';
 import { printError } from '../../src/cli/output.js';
 import type { CommandContext } from '../../src/cli/program.js';
 import { WardenError } from '../../src/core/index.js';
 import { openApprovalHarness } from '../admin/harness.js';
 import type { ApprovalHarness } from '../admin/harness.js';
+import { capturedOutput } from './run-in-process.js';
+import type { CliResult } from './run-in-process.js';
 
 // Response bodies are checked field by field; their shape is what is under test.
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -17,17 +18,8 @@ type Json = Record<string, any>;
  * Runs `warden approvals ...` in-process against the harness's Warden and approval service, the way
  * program.ts runs commands (errors printed, exit 1, or 2 for usage errors).
  */
-async function approvals(
-  harness: ApprovalHarness,
-  ...args: string[]
-): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const output: Output = {
-    line: (text = '') => (stdout += `${text}\n`),
-    json: (value) => (stdout += `${JSON.stringify(value)}\n`),
-    error: (text) => (stderr += `${text}\n`),
-  };
+async function approvals(harness: ApprovalHarness, ...args: string[]): Promise<CliResult> {
+  const { output, result } = capturedOutput();
   const context: CommandContext = {
     output,
     env: {},
@@ -43,13 +35,13 @@ async function approvals(
   registerApprovalCommands(program, context, (code) => (exitCode = code));
   try {
     await program.parseAsync(['approvals', ...args], { from: 'user' });
-    return { code: exitCode, stdout, stderr };
+    return result(exitCode);
   } catch (error) {
     if (!(error instanceof WardenError) && error instanceof Error && 'exitCode' in error) {
-      return { code: 2, stdout, stderr };
+      return result(2);
     }
     printError(output, error);
-    return { code: error instanceof WardenError && error.code === 'WARDEN_USAGE' ? 2 : 1, stdout, stderr };
+    return result(error instanceof WardenError && error.code === 'WARDEN_USAGE' ? 2 : 1);
   }
 }
 

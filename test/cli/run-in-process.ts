@@ -8,8 +8,8 @@ export interface CliResult {
   stderr: string;
 }
 
-/** `warden ARGS...` with `env` as its environment; exit code and printed text. */
-export async function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+/** An Output that keeps what a command prints; `result(code)` pairs it with the exit code. */
+export function capturedOutput(): { output: Output; result: (code: number) => CliResult } {
   let stdout = '';
   let stderr = '';
   const output: Output = {
@@ -17,6 +17,11 @@ export async function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {
     json: (value) => (stdout += `${JSON.stringify(value)}\n`),
     error: (text) => (stderr += `${text}\n`),
   };
-  const code = await run([...args], { output, env });
-  return { code, stdout, stderr };
+  return { output, result: (code) => ({ code, stdout, stderr }) };
+}
+
+/** `warden ARGS...` with `env` as its environment; exit code and printed text. */
+export async function runCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): Promise<CliResult> {
+  const { output, result } = capturedOutput();
+  return result(await run([...args], { output, env }));
 }
