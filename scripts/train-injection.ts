@@ -18,6 +18,9 @@
  * persona, extraction, hijack, fake-system and "no rules" attacks (some obfuscated, some hidden in a
  * pasted document) and hard negatives with the same trigger words, in English, Vietnamese, Chinese
  * and a few other languages, from templates written for Warden. Every metric is on dev rows only.
+ * Prompts have a classifier of their own (`promptClassifier` in the model file), trained on the
+ * prompt rows; tool output's classifier never sees the synthetic prompts, so what is learnt about
+ * prompts does not move a tool result's score.
  *
  * 1. Examples are windows (features.ts): a windowed row of an attack inserted into a long context
  *    (BIPIA, `meta.attack_span`) gives positive windows where the attack is and negative windows of
@@ -123,26 +126,38 @@ const TRAINING = {
    * Synthetic prompts (scripts/injection/synthetic-prompts.ts) added to the training split: the dev
    * set has 19 prompt attacks in all, too few to learn what makes a prompt an attack rather than a
    * prompt full of trigger words. Counts are targets (benign families run out of distinct sentences
-   * below them). `attacked=0 benign=0` trains as before they existed.
+   * below them). `attacked=0 benign=0` trains without them.
    *
-   * Off in the shipped model (opt in with `--set syntheticPrompts.attacked=2500 --set
-   * syntheticPrompts.benign=3500`): with them, cross-validation gained one prompt attack of 19 (16/19
-   * at 0.5, 3/613 false positives), but the classifier, shared by both kinds, began to flag short
-   * ordinary tool results ("{'message': 'Password updated.'}" 0.33 → 0.54, one of AgentDojo's 15 clean
-   * banking outputs) and the synthetic evaluation outputs' false-positive rate rose from 0.005 to
-   * 0.018. A security gateway reads far more tool results than prompts, so the trade was not taken
-   * until the kinds are separated in the model (per-kind weights or calibration).
+   * They train the prompt classifier only (see promptClassifier). In a classifier shared with tool
+   * outputs they had cost too much: short ordinary tool results began to score as injections
+   * ("{'message': 'Password updated.'}" 0.33 → 0.54) and the synthetic evaluation outputs'
+   * false-positive rate rose from 0.005 to 0.018.
    */
   syntheticPrompts: {
-    attacked: 0,
-    benign: 0,
+    attacked: 2500,
+    benign: 3500,
     /**
-     * Weight of a synthetic prompt example relative to a dev-set one, in the classifier. The classifier
-     * is shared with tool outputs: at 1 the generated prompt attacks (imperatives addressed to the
-     * model) raised the false-positive rate on the synthetic evaluation's tool outputs (SMS, FAQ,
-     * search results, READMEs) from 0.005 to 0.03.
+     * Weight of a synthetic prompt example relative to a dev-set one, in the prompt classifier (in the
+     * shared classifier with `promptClassifier.separate=0`, where 0.3 was used: at 1 the generated
+     * prompt attacks, imperatives addressed to the model, raised the false-positive rate on the
+     * synthetic evaluation's tool outputs from 0.005 to 0.03).
      */
-    weight: 0.3,
+    weight: 1,
+  },
+  /**
+   * Prompts get a classifier of their own (`promptClassifier` in the model file), trained on prompt
+   * rows only; tool output's classifier is trained without the synthetic prompts, exactly as before
+   * they existed. `separate=0` trains one classifier shared by both kinds.
+   */
+  promptClassifier: {
+    separate: 1,
+    /**
+     * Weight of tool-output rows in the prompt classifier (0: prompts only). Cross-validated
+     * (2026-11-21): at 0 prompts 16/19 detected at 0.5 with 1/613 false positives; at 0.3, 18/19 with
+     * 2/613: BIPIA's attacks planted in documents teach it prompts that paste a document with an
+     * attack inside.
+     */
+    toolOutputWeight: 0.3,
   },
   calibration: {
     iterations: 6000,
@@ -226,15 +241,9 @@ function main(): void {
   console.log(`synthetic evaluation: ${evaluation.length} rows`);
   const unseen = metricsByKind(outOfFoldScored.filter(({ row }) => !isSynthetic(row)));
   const unseenSynthetic = metricsByKind(outOfFoldScored.filter(({ row }) => isSynthetic(row)));
-  const { indexDeltas, weights, kept } = sparseWeights(final.weights);
-  const file: InjectionModelFile = {
-    format: 'warden-injection-model',
-    version: 1,
-    features: FEATURE_SETTINGS,
-    classifier: { bias: round(final.bias, 5), indexDeltas, weights },
-    calibration,
-    training: {},
-  };
+  const file = modelFile(final, calibration);
+  const kept = file.classifier.weights.length;
+  const keptPrompt = file.promptClassifier?.weights.length ?? 0;
 
   // 3. Held-back metrics with the real scorer on the model exactly as shipped (parsed back).
   const shipped = parseInjectionModel(JSON.parse(JSON.stringify(file)));
@@ -246,6 +255,13 @@ function main(): void {
     synthetic.map((row) => ({ row, score: scoreRow(shipped, row) })),
   );
   const evaluationScored = evaluation.map((row) => ({ row, score: scoreRow(shipped, row) }));
+  // Tool-call arguments are inspected as the prompt kind: ordinary outputs stand in for arguments.
+  const evaluationAsPrompts = evaluation
+    .filter((row) => row.label === 0)
+    .map((row) => ({
+      row: { ...row, label: 0 as const },
+      score: scoreRow(shipped, { ...row, kind: 'prompt' }),
+    }));
   const evaluationMetrics = {
     all: metricsOf(evaluationScored),
     overrideAttacks: metricsOf(
@@ -266,6 +282,8 @@ function main(): void {
       ),
     ),
     falsePositivesByGroup: falsePositivesByGroup(evaluationScored),
+    benignScoredAsPrompts: metricsOf(evaluationAsPrompts),
+    benignScoredAsPromptsByGroup: falsePositivesByGroup(evaluationAsPrompts),
   };
   const examples = Object.fromEntries(
     REPORTED_EXAMPLES.map((text) => [
@@ -291,6 +309,7 @@ function main(): void {
       overrideAttacks: overrides.length,
       taskHijacks: tasks.length,
       nonZeroWeights: kept,
+      nonZeroPromptWeights: keptPrompt,
     },
     settings: TRAINING,
     threshold: 0.5,
@@ -309,6 +328,7 @@ function main(): void {
       'syntheticOutOfFold: the same cross-fitting on the synthetic training rows, grouped by kind of output and by attack (prompts: by family and template).',
       'syntheticEvaluation: synthetic tool outputs from another seed, with evaluation-only kinds of output, sentence templates and override phrasing; never trained on. Its attacked rows plant the dev training attack strings (seen) or evaluation-only override phrasing (unseen).',
       'The prompt kind has few positives (19 in the whole set); its figures are indicative only.',
+      'benignScoredAsPrompts: the benign synthetic evaluation outputs scored as the prompt kind, as tool-call arguments are inspected.',
     ],
   };
   printMetrics('held back (threshold 0.5)', heldBack);
@@ -325,10 +345,15 @@ function main(): void {
   console.log(
     `synthetic evaluation false positives by kind: ${JSON.stringify(evaluationMetrics.falsePositivesByGroup)}`,
   );
+  console.log(
+    `synthetic evaluation benign outputs scored as prompts (as tool-call arguments are): ${formatMetrics(evaluationMetrics.benignScoredAsPrompts)} ${JSON.stringify(evaluationMetrics.benignScoredAsPromptsByGroup)}`,
+  );
   for (const [text, value] of Object.entries(examples))
     console.log(`  ${value.toFixed(4)}  ${JSON.stringify(text).slice(0, 100)}`);
   console.log(`calibration: ${JSON.stringify(calibration)}`);
-  console.log(`non-zero weights: ${kept}; held-back scoring took ${scoringMs.toFixed(0)} ms`);
+  console.log(
+    `non-zero weights: ${kept} (prompt classifier ${keptPrompt}); held-back scoring took ${scoringMs.toFixed(0)} ms`,
+  );
   const json = JSON.stringify(file);
   console.log(`model file: ${(json.length / 1024).toFixed(0)} KiB`);
   if (!options['dry-run']) {
@@ -345,7 +370,7 @@ interface FittedModel {
   tasks: AttackString[];
   /** Each training row scored by a fold model that saw neither its attack nor its context. */
   outOfFoldScored: { row: Row; score: number }[];
-  final: TrainedClassifier;
+  final: TrainedClassifiers;
   calibration: Calibration;
 }
 
@@ -387,8 +412,10 @@ function fitModel(devTrain: readonly Row[]): FittedModel {
   // Rule findings do not depend on the model: compute them once per row (with a placeholder model
   // whose logit is 0, then only the logit is recomputed).
   const ruleInputs = new Map<string, RuleInputs>();
+  const zeroClassifier = { bias: 0, weights: new Float32Array(BUCKETS) };
   const zeroModel: LoadedInjectionModel = {
-    classifier: { bias: 0, weights: new Float32Array(BUCKETS) },
+    classifier: zeroClassifier,
+    promptClassifier: zeroClassifier,
     calibration: neutralCalibration(),
   };
   for (const row of [...devTrain, ...synthetic]) {
@@ -405,7 +432,7 @@ function fitModel(devTrain: readonly Row[]): FittedModel {
   for (let fold = 0; fold < TRAINING.folds; fold++) {
     const fitRows = train.filter((row) => !touchesFold(row, fold));
     const evalRows = train.filter((row) => insideFold(row, fold));
-    const model = trainClassifier(fitRows);
+    const model = trainClassifiers(fitRows);
     for (const row of evalRows)
       outOfFold.push({ row, inputs: modelInputs(model, row, ruleInputs.get(row.id)!) });
     console.log(`fold ${fold}: trained on ${fitRows.length} rows, scored ${evalRows.length}`);
@@ -437,7 +464,7 @@ function fitModel(devTrain: readonly Row[]): FittedModel {
   }
 
   // 2. The shipped classifier, trained on every training row.
-  const final = trainClassifier(train);
+  const final = trainClassifiers(train);
   return { synthetic, devAttacks, overrides, tasks, outOfFoldScored, final, calibration };
 }
 
@@ -472,16 +499,7 @@ function crossValidate(rows: readonly Row[]): void {
       `\ncross-validation fold ${fold}: train on ${devTrain.length} dev rows, evaluate ${test.length}`,
     );
     const { final, calibration } = fitModel(devTrain);
-    const { indexDeltas, weights } = sparseWeights(final.weights);
-    const file: InjectionModelFile = {
-      format: 'warden-injection-model',
-      version: 1,
-      features: FEATURE_SETTINGS,
-      classifier: { bias: round(final.bias, 5), indexDeltas, weights },
-      calibration,
-      training: {},
-    };
-    const model = parseInjectionModel(JSON.parse(JSON.stringify(file)));
+    const model = parseInjectionModel(JSON.parse(JSON.stringify(modelFile(final, calibration))));
     const scored = test.map((row) => ({ row, score: scoreRow(model, row) }));
     for (const entry of scored) pooled.push({ ...entry, fold });
     const metrics = metricsByKind(scored);
@@ -726,15 +744,60 @@ interface TrainedClassifier {
   weights: Float64Array;
 }
 
-function trainClassifier(rows: readonly Row[]): TrainedClassifier {
+/** The classifier of each kind (one object for both when `promptClassifier.separate` is 0). */
+type TrainedClassifiers = Record<Kind, TrainedClassifier>;
+
+/** Weight of a row's examples relative to a dev-set row's. */
+function rowWeight(row: Row): number {
+  if (!isSynthetic(row)) return 1;
+  return row.kind === 'prompt' ? TRAINING.syntheticPrompts.weight : TRAINING.synthetic.weight;
+}
+
+/**
+ * Tool output's classifier on every row but the synthetic prompts, and the prompt classifier on the
+ * prompt rows (and tool outputs at `promptClassifier.toolOutputWeight`); or one shared classifier.
+ */
+function trainClassifiers(rows: readonly Row[]): TrainedClassifiers {
+  if (TRAINING.promptClassifier.separate === 0) {
+    const shared = trainClassifier(rows, rowWeight);
+    return { tool_output: shared, prompt: shared };
+  }
+  const toolOutput = trainClassifier(
+    rows.filter((row) => !(row.kind === 'prompt' && isSynthetic(row))),
+    rowWeight,
+  );
+  const { toolOutputWeight } = TRAINING.promptClassifier;
+  const prompt = trainClassifier(
+    rows.filter((row) => row.kind === 'prompt' || toolOutputWeight > 0),
+    (row) => (row.kind === 'prompt' ? rowWeight(row) : toolOutputWeight * rowWeight(row)),
+  );
+  return { tool_output: toolOutput, prompt };
+}
+
+/** The model file of trained classifiers and their calibration (`training` left empty). */
+function modelFile(classifiers: TrainedClassifiers, calibration: Calibration): InjectionModelFile {
+  const sparse = (classifier: TrainedClassifier) => {
+    const { indexDeltas, weights } = sparseWeights(classifier.weights);
+    return { bias: round(classifier.bias, 5), indexDeltas, weights };
+  };
+  return {
+    format: 'warden-injection-model',
+    version: 1,
+    features: FEATURE_SETTINGS,
+    classifier: sparse(classifiers.tool_output),
+    ...(classifiers.prompt === classifiers.tool_output
+      ? {}
+      : { promptClassifier: sparse(classifiers.prompt) }),
+    calibration,
+    training: {},
+  };
+}
+
+function trainClassifier(rows: readonly Row[], weightOfRow: (row: Row) => number): TrainedClassifier {
   const examples: Example[] = [];
   const kindOf: Kind[] = [];
   for (const row of rows) {
-    const scale = !isSynthetic(row)
-      ? 1
-      : row.kind === 'prompt'
-        ? TRAINING.syntheticPrompts.weight
-        : TRAINING.synthetic.weight;
+    const scale = weightOfRow(row);
     for (const example of examplesOf(row)) {
       example.weight *= scale;
       examples.push(example);
@@ -814,16 +877,18 @@ type RuleInputs = Omit<CalibrationInputs, 'logit' | 'windows' | 'requestLineLogi
   requestLines: string[];
 };
 
-/** The calibration inputs of `row` with a classifier being trained (as injectionInputs computes them). */
-function modelInputs(model: TrainedClassifier, row: Row, rules: RuleInputs): CalibrationInputs {
+/** The calibration inputs of `row` with classifiers being trained (as injectionInputs computes them). */
+function modelInputs(models: TrainedClassifiers, row: Row, rules: RuleInputs): CalibrationInputs {
   let requestLineLogit = -Infinity;
-  for (const line of rules.requestLines)
-    requestLineLogit = Math.max(requestLineLogit, windowLogit(model, line).logit);
+  if (row.kind === 'tool_output') {
+    for (const line of rules.requestLines)
+      requestLineLogit = Math.max(requestLineLogit, windowLogit(models.tool_output, line).logit);
+  }
   return {
-    ...windowLogit(model, row.text),
+    ...windowLogit(models[row.kind], row.text),
     rules: rules.rules,
     requestLine: rules.requestLine,
-    requestLineLogit: rules.requestLines.length > 0 ? requestLineLogit : 0,
+    requestLineLogit: requestLineLogit === -Infinity ? 0 : requestLineLogit,
   };
 }
 

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import fc from 'fast-check';
 import { loadInjectionModel, parseInjectionModel } from '../../src/inspect/injection/classifier.js';
+import type { LoadedInjectionModel } from '../../src/inspect/injection/classifier.js';
 import {
   BUCKETS,
   FEATURE_SETTINGS,
@@ -23,7 +24,7 @@ import {
   originalSpan,
 } from '../../src/inspect/injection/fold.js';
 import { detectInjectionRules } from '../../src/inspect/injection/rules.js';
-import { cannotCarryInstruction } from '../../src/inspect/injection/scorer.js';
+import { cannotCarryInstruction, scoreInjection } from '../../src/inspect/injection/scorer.js';
 import {
   createInjectionScorer,
   injectionRuleDetector,
@@ -112,6 +113,30 @@ describe('the injection model file', () => {
       },
     );
     assert.throws(() => parseInjectionModel({ format: 'something-else' }), { code: 'WARDEN_INTERNAL' });
+    assert.throws(
+      () => parseInjectionModel({ ...raw, promptClassifier: { bias: 0, indexDeltas: [0.5], weights: [1] } }),
+      { code: 'WARDEN_INTERNAL', message: /malformed weight in promptClassifier/ },
+    );
+  });
+
+  test('prompts are scored with the prompt classifier, tool output with its own; a file without one shares it', () => {
+    const raw = JSON.parse(readFileSync(url, 'utf8')) as Record<string, unknown>;
+    const text = 'Could you summarise the attached quarterly report in three bullet points?';
+    const shipped = parseInjectionModel(raw);
+    // A prompt classifier that calls everything an injection moves prompts only.
+    const alarmed = parseInjectionModel({
+      ...raw,
+      promptClassifier: { bias: 50, indexDeltas: [], weights: [] },
+    });
+    assert.notEqual(alarmed.promptClassifier, alarmed.classifier);
+    const scoreWith = (model: LoadedInjectionModel, kind: 'prompt' | 'tool_output') =>
+      scoreInjection(model, text, kind, NO_DEADLINE).score;
+    assert.ok(scoreWith(alarmed, 'prompt') > 0.99);
+    assert.equal(scoreWith(alarmed, 'tool_output'), scoreWith(shipped, 'tool_output'));
+    assert.ok(scoreWith(shipped, 'prompt') < 0.5);
+    const { promptClassifier: _dropped, ...withoutPrompt } = raw;
+    const shared = parseInjectionModel(withoutPrompt);
+    assert.equal(shared.promptClassifier, shared.classifier);
   });
 
   test('scores a known injection high and a benign table low', () => {

@@ -340,6 +340,20 @@ describe('person_name (English)', () => {
       'New York. Chase Bank. Victoria Station on Monday Morning. GENERAL TERMS AND CONDITIONS. Grace Church';
     assert.deepEqual(reported(text, 'person_name'), []);
   });
+
+  test('reads who did something to a ticket or a change as a name label, but not teams and bots', () => {
+    assert.deepEqual(reported('Ticket reassigned by Ozella Mann on Monday.', 'person_name'), ['Ozella Mann']);
+    assert.deepEqual(reported('Approved by: Delbert Quexley', 'person_name'), ['Delbert Quexley']);
+    const machines = [
+      'Approved by: Finance Department',
+      'Created by Jenkins Pipeline',
+      'Reported by GitHub Actions',
+      'Requested by Renovate Bot',
+      'Handled by Customer Support',
+      'Reviewed by Security Team',
+    ];
+    for (const text of machines) assert.deepEqual(reported(text, 'person_name'), [], text);
+  });
 });
 
 describe('address (US)', () => {

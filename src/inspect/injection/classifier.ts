@@ -51,17 +51,26 @@ export interface PerKind {
   tool_output: number;
 }
 
-/** What `models/injection.json` holds. Weights are sparse: bucket indexes delta-encoded, weights rounded. */
+/** A classifier as the model file stores it: sparse, bucket indexes delta-encoded, weights rounded. */
+export interface SparseClassifier {
+  bias: number;
+  /** Bucket indexes in increasing order, each stored as the difference to the one before. */
+  indexDeltas: number[];
+  weights: number[];
+}
+
+/** What `models/injection.json` holds. */
 export interface InjectionModelFile {
   format: 'warden-injection-model';
   version: 1;
   features: FeatureSettings;
-  classifier: {
-    bias: number;
-    /** Bucket indexes in increasing order, each stored as the difference to the one before. */
-    indexDeltas: number[];
-    weights: number[];
-  };
+  /** The classifier of tool output (and of prompts when there is no promptClassifier). */
+  classifier: SparseClassifier;
+  /**
+   * The classifier of prompts (what a user or an agent sends: model prompts, tool-call arguments),
+   * trained on prompts only, so that what it learns about prompts never moves a tool output's score.
+   */
+  promptClassifier?: SparseClassifier;
   calibration: Calibration;
   /** Provenance and held-back metrics written by the training script; not read at runtime. */
   training: Record<string, unknown>;
@@ -73,10 +82,18 @@ export interface ClassifierModel {
   weights: Float32Array;
 }
 
-/** A loaded model file: the classifier and its calibration. */
+/** A loaded model file: the classifiers and their calibration. */
 export interface LoadedInjectionModel {
+  /** Tool output's classifier (request lines are always scored with it). */
   classifier: ClassifierModel;
+  /** Prompts' classifier: the file's promptClassifier, or `classifier` when the file has none. */
+  promptClassifier: ClassifierModel;
   calibration: Calibration;
+}
+
+/** The classifier that scores texts of `kind`. */
+export function classifierFor(model: LoadedInjectionModel, kind: 'prompt' | 'tool_output'): ClassifierModel {
+  return kind === 'prompt' ? model.promptClassifier : model.classifier;
 }
 
 const MODEL_URL = new URL('../../../models/injection.json', import.meta.url);
@@ -109,7 +126,18 @@ export function parseInjectionModel(raw: unknown): LoadedInjectionModel {
   if (JSON.stringify(raw.features) !== JSON.stringify(FEATURE_SETTINGS)) {
     throw modelError('was trained with other feature settings than this code uses');
   }
-  const classifier = raw.classifier;
+  const classifier = parseClassifier(raw.classifier, 'classifier');
+  return {
+    classifier,
+    promptClassifier:
+      raw.promptClassifier === undefined
+        ? classifier
+        : parseClassifier(raw.promptClassifier, 'promptClassifier'),
+    calibration: parseCalibration(raw.calibration),
+  };
+}
+
+function parseClassifier(classifier: unknown, section: string): ClassifierModel {
   if (
     !isRecord(classifier) ||
     !isFiniteNumber(classifier.bias) ||
@@ -117,22 +145,21 @@ export function parseInjectionModel(raw: unknown): LoadedInjectionModel {
     !Array.isArray(classifier.weights) ||
     classifier.indexDeltas.length !== classifier.weights.length
   ) {
-    throw modelError('has a malformed classifier section');
+    throw modelError(`has a malformed ${section} section`);
   }
   const weights = new Float32Array(BUCKETS);
   let index = 0;
   for (let position = 0; position < classifier.weights.length; position++) {
     const delta: unknown = classifier.indexDeltas[position];
     const weight: unknown = classifier.weights[position];
-    if (!Number.isInteger(delta) || !isFiniteNumber(weight)) throw modelError('has a malformed weight');
+    if (!Number.isInteger(delta) || !isFiniteNumber(weight))
+      throw modelError(`has a malformed weight in ${section}`);
     index += delta as number;
-    if (index < 0 || index >= BUCKETS) throw modelError('has a weight outside the hash buckets');
+    if (index < 0 || index >= BUCKETS)
+      throw modelError(`has a weight outside the hash buckets in ${section}`);
     weights[index] = weight;
   }
-  return {
-    classifier: { bias: classifier.bias, weights },
-    calibration: parseCalibration(raw.calibration),
-  };
+  return { bias: classifier.bias, weights };
 }
 
 function parseCalibration(raw: unknown): Calibration {

@@ -6,7 +6,7 @@
  * cannot carry an instruction (ids, amounts, e-mail addresses, plain URLs) score 0 at once.
  */
 import type { Finding, ScanBudget } from '../types.js';
-import { RULE_TYPES, classifierLogit, classifierLogitFolded, sigmoid } from './classifier.js';
+import { RULE_TYPES, classifierFor, classifierLogit, classifierLogitFolded, sigmoid } from './classifier.js';
 import { foldText } from './fold.js';
 import type { Calibration, LoadedInjectionModel, RuleType } from './classifier.js';
 import { REQUEST_LINE_DETECTOR, detectInjectionRules } from './rules.js';
@@ -32,11 +32,16 @@ export interface CalibrationInputs {
 /** Request lines whose own logit is computed; past these a text has made its point. */
 export const REQUEST_LINES_SCORED = 16;
 
-/** Runs the rules and the classifier over `text`: the calibration inputs and the rule findings. */
+/**
+ * Runs the rules and the classifier of `kind` over `text`: the calibration inputs and the rule
+ * findings. Request lines are scored (with tool output's classifier) for tool output only, the one
+ * kind whose calibration weighs them.
+ */
 export function injectionInputs(
   model: LoadedInjectionModel,
   text: string,
   budget: ScanBudget,
+  kind: 'prompt' | 'tool_output' = 'tool_output',
 ): { inputs: CalibrationInputs; findings: Finding[] } {
   const folded = foldText(text);
   const findings = detectInjectionRules(text, budget, folded);
@@ -46,7 +51,7 @@ export function injectionInputs(
   let requestLineLogit = -Infinity;
   for (const finding of findings) {
     if (finding.detector === REQUEST_LINE_DETECTOR) {
-      if (requestLine++ < REQUEST_LINES_SCORED) {
+      if (requestLine++ < REQUEST_LINES_SCORED && kind === 'tool_output') {
         const line = classifierLogit(
           model.classifier,
           text.slice(finding.start, finding.end),
@@ -59,14 +64,15 @@ export function injectionInputs(
     const type = finding.type as RuleType;
     if (finding.confidence > rules[type]) rules[type] = finding.confidence;
   }
-  const { logit, windows } = classifierLogitFolded(model.classifier, folded.text, budget.deadline);
+  const { logit, windows } = classifierLogitFolded(classifierFor(model, kind), folded.text, budget.deadline);
   return {
     inputs: {
       logit,
       windows,
       rules,
       requestLine: requestLine > 0 ? 1 : 0,
-      requestLineLogit: requestLine > 0 ? requestLineLogit : 0,
+      // -Infinity when no line was scored: none stands alone, or the kind is prompt.
+      requestLineLogit: requestLineLogit === -Infinity ? 0 : requestLineLogit,
     },
     findings,
   };
@@ -197,6 +203,6 @@ export function scoreInjection(
   budget: ScanBudget,
 ): { score: number; findings: Finding[] } {
   if (cannotCarryInstruction(text)) return { score: 0, findings: [] };
-  const { inputs, findings } = injectionInputs(model, text, budget);
+  const { inputs, findings } = injectionInputs(model, text, budget, kind);
   return { score: calibratedScore(model.calibration, kind, inputs), findings };
 }
