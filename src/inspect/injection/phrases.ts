@@ -324,7 +324,7 @@ export const PHRASE_PATTERNS: readonly PhrasePattern[] = [
     'password secret passphrase passcode',
     150,
     0.4,
-    String.raw`\b(?:tell|give|reveal|share|spell|say|what(?:'s|\s+is))\b${fill(4)}${SEP}(?:the|your)\s+(?:password|secret\s+(?:word|key|code|phrase)|passphrase|passcode)\b`,
+    String.raw`\b(?:tell|give|reveal|share|spell|say|what(?:'s|\s+is))\b${fill(4)}${SEP}(?:the|your)\s+(?:password|secret\s+(?:word|key|code|phrase)|passphrase|passcode)\b(?![\s_-]{1,3}(?:policy|policies|reset|requirements?|rules?|manager|field|length|strength|changes?|expiry|expiration|format|complexity|hint|recovery|protection|settings?|history|page|form)\b)`,
   ),
   // --- notes addressed to an AI reading the data (indirect injection) ---------------------
   en(

@@ -41,7 +41,7 @@ export function injectionInputs(
   model: LoadedInjectionModel,
   text: string,
   budget: ScanBudget,
-  kind: 'prompt' | 'tool_output' = 'tool_output',
+  kind: 'prompt' | 'tool_output',
 ): { inputs: CalibrationInputs; findings: Finding[] } {
   const folded = foldText(text);
   const findings = detectInjectionRules(text, budget, folded);
