@@ -258,6 +258,8 @@ describe('date_of_birth', () => {
       ['sinh ngày 12 tháng 5 năm 1990', 'ngày 12 tháng 5 năm 1990'],
       ['ngay sinh 12/05/90', '12/05/90'],
       ['"dob": "1990-05-12T00:00:00Z"', '1990-05-12'],
+      ['Họ tên: Bùi Trung Hiếu - NS: 09/05/2005', '09/05/2005'],
+      ['N/S: 21-05-1994', '21-05-1994'],
     ];
     for (const [text, value] of cases) assert.deepEqual(reported(text, 'date_of_birth'), [value], text);
   });
@@ -272,6 +274,9 @@ describe('date_of_birth', () => {
   test('skips dates without a label, impossible dates and future dates', () => {
     assert.deepEqual(reported('Invoice date 12/05/1990, created 2024-01-05', 'date_of_birth'), []);
     assert.deepEqual(reported('DOB: 31/02/1990', 'date_of_birth'), []);
+    // "NS" only as the upper-case abbreviation with its colon, not nanoseconds or a DNS record
+    assert.deepEqual(reported('took 120 ns\n2024-01-05 10:00:01 INFO done', 'date_of_birth'), []);
+    assert.deepEqual(reported('DNS: 09/05/2005, ns: 09/05/2005', 'date_of_birth'), []);
     assert.deepEqual(reported(`DOB: ${new Date().getFullYear() + 1}-01-01`, 'date_of_birth'), []);
   });
 });

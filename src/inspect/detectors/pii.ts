@@ -739,7 +739,8 @@ function numericBirthDate(runs: DigitRuns, token: number, group: number): boolea
   const standalone =
     isStandalone(runs, token, group, group + 2) || (text[end] === 'T' && isDigit(text.charCodeAt(end + 1)));
   if (!standalone) return false;
-  if (!labelledNear(text, runs.groupStart[group] ?? 0, DOB_KINDS, DOB_MASK)) return false;
+  const start = runs.groupStart[group] ?? 0;
+  if (!labelledNear(text, start, DOB_KINDS, DOB_MASK) && !afterBirthAbbreviation(text, start)) return false;
   const x = Number(digitsOf(runs, group, group));
   const y = Number(digitsOf(runs, group + 1, group + 1));
   const z = Number(digitsOf(runs, group + 2, group + 2));
@@ -747,6 +748,16 @@ function numericBirthDate(runs: DigitRuns, token: number, group: number): boolea
   if (yearFirst) return plausibleBirthDate(x, y, z, now);
   const year = c === 4 ? z : expandTwoDigitYear(z, now);
   return plausibleBirthDate(year, y, x, now) || plausibleBirthDate(year, x, y, now);
+}
+
+/**
+ * "NS:" (ngày sinh) or "N/S:" right before `start`, as Vietnamese forms and CVs abbreviate the
+ * birth date. Upper case and a colon only: folded, "ns" would also be nanoseconds before a log line.
+ */
+const BIRTH_ABBREVIATION = /(?:^|[^\p{L}\p{N}])N\/?S ?: {0,2}$/u;
+
+function afterBirthAbbreviation(text: string, start: number): boolean {
+  return start >= 3 && BIRTH_ABBREVIATION.test(text.slice(Math.max(0, start - 8), start));
 }
 
 /**
