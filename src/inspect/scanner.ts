@@ -2,11 +2,13 @@
  * The scanner: walks a JSON value (or one text) and feeds every string to the detectors and the
  * injection scorer, within hard limits on depth, size, string count and time. It fails closed:
  * a limit reached, a budget spent or a detector that throws refuses the content with
- * WARDEN_INSPECTION_FAILED instead of letting it through unchecked.
+ * WARDEN_INSPECTION_FAILED instead of letting it through unchecked. When a scan ends, what the
+ * detectors memoized about its texts is forgotten (forget.ts).
  */
 import { performance } from 'node:perf_hooks';
 import { WardenError } from '../core/index.js';
 import { TextProfile, admits, admitsFlags, profiledScanOf } from './detectors/text-profile.js';
+import { forgetScannedText } from './forget.js';
 import type { ProfiledScan } from './detectors/text-profile.js';
 import { DEFAULT_SCAN_LIMITS, FINDING_TYPES } from './types.js';
 import type {
@@ -137,9 +139,13 @@ export class Scanner {
   scanText(text: string, options: ScannerOptions = {}): ScanResult {
     const started = performance.now();
     const state = this.#start(started, options);
-    this.#scanString(state, text, null);
-    checkDeadline(state);
-    return finish(state, started);
+    try {
+      this.#scanString(state, text, null);
+      checkDeadline(state);
+      return finish(state, started);
+    } finally {
+      forgetScannedText();
+    }
   }
 
   /**
@@ -150,6 +156,14 @@ export class Scanner {
    * detector fails.
    */
   scanValue(value: unknown, options: ScannerOptions = {}): ScanResult {
+    try {
+      return this.#scanValue(value, options);
+    } finally {
+      forgetScannedText();
+    }
+  }
+
+  #scanValue(value: unknown, options: ScannerOptions): ScanResult {
     const started = performance.now();
     const state = this.#start(started, options);
     const { maxDepth } = state.limits;

@@ -250,6 +250,11 @@ const MAX_KEPT_MATCHES = 16384;
 
 let cached: AddressKeywords | undefined;
 
+/** Drops the keyword matches memoized for the last text (see forgetScannedText). */
+export function forgetAddressKeywords(): void {
+  cached = undefined;
+}
+
 /**
  * The address keyword and abbreviation matches of `text` (in NFC: the detector passes its NFC
  * view), memoized for the last text. Undefined when the budget's deadline passed during the pass.

@@ -410,6 +410,14 @@ const NO_HITS = new ContextHits();
 let cachedText: string | undefined;
 let cachedHits: Map<number, ContextHits> | undefined;
 
+/** Drops the label lookups and the NFC view memoized for the last text (see forgetScannedText). */
+export function forgetContextText(): void {
+  cachedText = undefined;
+  cachedHits = undefined;
+  cachedNfcSource = undefined;
+  cachedNfc = undefined;
+}
+
 /**
  * The labels in the `CONTEXT_WINDOW` characters before `index` (extended back to a word start).
  * Results are memoized for the last text seen, so the detectors asking about the same digit run

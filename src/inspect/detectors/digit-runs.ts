@@ -49,6 +49,12 @@ const CHECK_EVERY = 512;
 
 let cachedRuns: DigitRuns | undefined;
 
+/** Drops the digit runs memoized for the last text (see forgetScannedText). */
+export function forgetDigitRuns(): void {
+  cachedRuns = undefined;
+  buildText = '';
+}
+
 /**
  * The digit runs of `text`, memoized for the last text (every detector of one scan asks for the same
  * string in turn, so the runs are found once per string). Stops early, with `complete: false`, when

@@ -247,6 +247,12 @@ function hasNeedle(text: string, bit: number): boolean {
 let needlesText: string | undefined;
 let needlesFound = 0;
 
+/** Drops the needle bits memoized for the last text (see forgetScannedText). */
+export function forgetSecretNeedles(): void {
+  needlesText = undefined;
+  needlesFound = 0;
+}
+
 /** The needle bits present in `text`, memoized for the last text (the secret detectors read one string in turn). */
 function needlesIn(text: string): number {
   if (text !== needlesText) {

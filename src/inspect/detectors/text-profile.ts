@@ -183,6 +183,11 @@ function isUpperAscii(code: number): boolean {
 
 let lastProfile: TextProfile | undefined;
 
+/** Drops the profile memoized for the last text (see forgetScannedText). */
+export function forgetTextProfile(): void {
+  lastProfile = undefined;
+}
+
 /**
  * The profile of `text`, memoized for the last text: a detector called on its own (outside the
  * scanner) builds it once for the detectors that follow it on the same string.

@@ -801,6 +801,11 @@ function detectAddresses(text: string, budget: ScanBudget, emit: Emit, profile: 
 /** The last text found to hold combining marks: its keywords are read from its NFC form directly. */
 let decomposedText: string | undefined;
 
+/** Forgets the last text that held combining marks (see forgetScannedText). */
+export function forgetDecomposedText(): void {
+  decomposedText = undefined;
+}
+
 /**
  * The NFC view of `text` and the address keywords of that view (undefined when out of time). The
  * keyword pass notes combining marks as it reads, so a text without them (nearly all) is read once

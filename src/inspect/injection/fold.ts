@@ -158,6 +158,17 @@ const CHUNK = 8192;
 /** Units a UnitBuffer keeps between calls: a longer text's buffer is let go at the next shorter one. */
 const RETAINED_UNITS = 1 << 18;
 
+/** Every UnitBuffer made, so that wipeUnitBuffers can clear what the last scan left in them. */
+const UNIT_BUFFERS: UnitBuffer[] = [];
+
+/**
+ * Zeroes what every UnitBuffer has held since the last wipe: they hold copies of scanned text
+ * (see forgetScannedText). Costs a memset of the units used.
+ */
+export function wipeUnitBuffers(): void {
+  for (const buffer of UNIT_BUFFERS) buffer.wipe();
+}
+
 /**
  * A reusable buffer of code units with a Buffer view of the same memory, so that strings are copied
  * in and out natively. Callers are synchronous and finish with the buffer before anything else runs.
@@ -165,9 +176,19 @@ const RETAINED_UNITS = 1 << 18;
 export class UnitBuffer {
   units: Uint16Array;
   #bytes: Buffer;
-  constructor(size: number) {
+  /** Units handed out since the last wipe (the most reserved). */
+  #used = 0;
+  /** `kept`: the buffer outlives the call that made it (a module's own), so wipeUnitBuffers clears it. */
+  constructor(size: number, kept = true) {
     this.units = new Uint16Array(size);
     this.#bytes = Buffer.from(this.units.buffer, this.units.byteOffset, this.units.byteLength);
+    if (kept) UNIT_BUFFERS.push(this);
+  }
+
+  /** Zeroes the units handed out since the last wipe. */
+  wipe(): void {
+    if (this.#used > 0) this.units.fill(0, 0, Math.min(this.#used, this.units.length));
+    this.#used = 0;
   }
 
   /**
@@ -182,9 +203,11 @@ export class UnitBuffer {
     if (length !== current) {
       const units = new Uint16Array(length);
       if (keep > 0) units.set(this.units.subarray(0, keep));
+      this.units.fill(0, 0, Math.min(this.#used, current)); // the old one is garbage: leave no text in it
       this.units = units;
       this.#bytes = Buffer.from(units.buffer, units.byteOffset, units.byteLength);
     }
+    if (size > this.#used) this.#used = size;
     return this.units;
   }
 

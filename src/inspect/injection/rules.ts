@@ -648,7 +648,7 @@ const encodedBuffers = [new UnitBuffer(4096), new UnitBuffer(256)];
 function encodedPayloads(text: string, findings: Finding[], deadline: number, depth: number): void {
   const length = text.length;
   if (length < MIN_ENCODED_RUN) return;
-  const units = (encodedBuffers[depth] ?? new UnitBuffer(length)).read(text);
+  const units = (encodedBuffers[depth] ?? new UnitBuffer(length, false)).read(text);
   // Skip search: a run of MIN_ENCODED_RUN units starting in [at, probe] must cover `probe`, so a
   // probe outside any run rules out the whole stretch. Invariant: no unreported run starts before `at`.
   let runs = 0;
