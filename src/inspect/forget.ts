@@ -9,6 +9,7 @@
 import { forgetAddressKeywords } from './detectors/address-keywords.js';
 import { forgetContextText } from './detectors/context.js';
 import { forgetDigitRuns } from './detectors/digit-runs.js';
+import { forgetNameWords } from './detectors/pii.js';
 import { forgetSecretNeedles } from './detectors/secrets.js';
 import { forgetTextProfile } from './detectors/text-profile.js';
 import { forgetDecomposedText } from './detectors/vietnam.js';
@@ -24,7 +25,9 @@ export function forgetScannedText(): void {
   forgetTextProfile();
   forgetDecomposedText();
   forgetAddressKeywords();
+  forgetNameWords();
   wipeUnitBuffers();
-  // RegExp's legacy statics (RegExp.input, RegExp.lastMatch) keep the subject of the last match.
+  // RegExp's legacy statics (RegExp.input, RegExp.lastMatch) keep the subject of the last match
+  // (until the next regular expression anywhere runs on something else).
   EMPTY.exec('');
 }

@@ -960,7 +960,7 @@ describe('fast paths agree with the plain ones', () => {
     }
     const check = (text: string): void => {
       const folded = foldText(text).text;
-      const units = normalizeInto(folded, null);
+      const units = normalizeInto(folded);
       const total = blockCount(units.length);
       const sums = new Float64Array(total);
       const counts = new Int32Array(total);

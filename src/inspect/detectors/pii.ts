@@ -1038,6 +1038,12 @@ const runWordEnds = new Int32Array(MAX_NAME_WORDS);
 const runWordHashes = new Int32Array(MAX_NAME_WORDS);
 const runWordLowerCase = new Uint8Array(MAX_NAME_WORDS);
 
+/** Zeroes the hashes of the last capitalized words read (short names could be recovered from them). */
+export function forgetNameWords(): void {
+  runWordHashes.fill(0);
+  runWordEnds.fill(0);
+}
+
 /** End of the capitalized run readCapitalizedWords would read, noting in runHasName whether it holds a given name or title. */
 function nameRunEnd(text: string, start: number): number {
   runHasName = false;

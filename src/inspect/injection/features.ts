@@ -114,27 +114,17 @@ function mapWide(code: number): number {
  * @example String.fromCharCode(...normalizeForFeatures('Ignore  ALL 42\u200b rules')) === ' ignore all 00 rules '
  */
 export function normalizeForFeatures(text: string): Uint16Array {
-  return normalizeInto(foldText(text).text, null);
+  return normalizeInto(foldText(text).text);
 }
 
-/** Texts up to this many units are normalised into the shared scratch buffer. */
-const SCRATCH_UNITS = 1 << 20;
-let scratch = new Uint16Array(4096);
-
 /**
- * normalizeForFeatures of an already folded text (foldText(text).text), into a shared scratch
- * buffer when `reuse` is 'scratch' and the text fits: the result is then valid only until the next
- * call. The scorer is synchronous, so one buffer serves every call.
+ * normalizeForFeatures of an already folded text (foldText(text).text), in a new array (for
+ * training and tests; the scorer's walk, textBlockSums, normalises as it goes).
  */
-export function normalizeInto(folded: string, reuse: 'scratch' | null): Uint16Array {
+export function normalizeInto(folded: string): Uint16Array {
   const source = folded;
   const length = source.length;
-  let out: Uint16Array;
-  if (reuse === 'scratch' && length + 2 <= SCRATCH_UNITS) {
-    if (scratch.length < length + 2)
-      scratch = new Uint16Array(Math.min(SCRATCH_UNITS, Math.max(length + 2, scratch.length * 2)));
-    out = scratch;
-  } else out = new Uint16Array(length + 2);
+  const out = new Uint16Array(length + 2);
   let size = 0;
   out[size++] = SPACE;
   let lastBlank = true;
@@ -369,8 +359,8 @@ export interface BlockSums {
   blocks: number;
 }
 
-const sourceBuffer = new UnitBuffer(4096);
-const unitsBuffer = new UnitBuffer(4096);
+const sourceBuffer = new UnitBuffer(4096, true);
+const unitsBuffer = new UnitBuffer(4096, true);
 const result: BlockSums = { sums: new Float64Array(256), counts: new Int32Array(256), blocks: 0 };
 /** Word features per block of 64 normalised units, from the first pass. */
 let wordSums = new Float64Array(256);

@@ -169,6 +169,13 @@ export function wipeUnitBuffers(): void {
   for (const buffer of UNIT_BUFFERS) buffer.wipe();
 }
 
+/** How many units of the kept UnitBuffers are not zero (0 after wipeUnitBuffers; for tests). */
+export function unitsHeld(): number {
+  let held = 0;
+  for (const buffer of UNIT_BUFFERS) for (const unit of buffer.units) if (unit !== 0) held++;
+  return held;
+}
+
 /**
  * A reusable buffer of code units with a Buffer view of the same memory, so that strings are copied
  * in and out natively. Callers are synchronous and finish with the buffer before anything else runs.
@@ -179,7 +186,7 @@ export class UnitBuffer {
   /** Units handed out since the last wipe (the most reserved). */
   #used = 0;
   /** `kept`: the buffer outlives the call that made it (a module's own), so wipeUnitBuffers clears it. */
-  constructor(size: number, kept = true) {
+  constructor(size: number, kept = false) {
     this.units = new Uint16Array(size);
     this.#bytes = Buffer.from(this.units.buffer, this.units.byteOffset, this.units.byteLength);
     if (kept) UNIT_BUFFERS.push(this);
@@ -219,8 +226,13 @@ export class UnitBuffer {
     return units;
   }
 
-  /** The string of the first `size` units (lone surrogates kept as they are). */
+  /**
+   * The string of the first `size` units (lone surrogates kept as they are). Callers may have
+   * written that far without reserving it (foldText grows into its capacity), so those units count
+   * as used.
+   */
   text(size: number): string {
+    if (size > this.#used) this.#used = size;
     if (LITTLE_ENDIAN) return this.#bytes.toString('utf16le', 0, size * 2);
     const parts: string[] = [];
     for (let start = 0; start < size; start += CHUNK) {
@@ -235,8 +247,8 @@ export class UnitBuffer {
   }
 }
 
-const sourceBuffer = new UnitBuffer(4096);
-const foldedBuffer = new UnitBuffer(4096);
+const sourceBuffer = new UnitBuffer(4096, true);
+const foldedBuffer = new UnitBuffer(4096, true);
 
 /** Above this share of non-ASCII units in the first SAMPLE units, a text counts as dense (see foldText). */
 const DENSE_SHARE = 0.05;

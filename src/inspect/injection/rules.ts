@@ -643,12 +643,12 @@ const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
 const ENCODED = new Uint8Array(65_536);
 ENCODED.set(ENCODED_UNIT);
 /** The units of the text being searched, one buffer per depth (encodedRun searches a decoded run once more). */
-const encodedBuffers = [new UnitBuffer(4096), new UnitBuffer(256)];
+const encodedBuffers = [new UnitBuffer(4096, true), new UnitBuffer(256, true)];
 
 function encodedPayloads(text: string, findings: Finding[], deadline: number, depth: number): void {
   const length = text.length;
   if (length < MIN_ENCODED_RUN) return;
-  const units = (encodedBuffers[depth] ?? new UnitBuffer(length, false)).read(text);
+  const units = (encodedBuffers[depth] ?? new UnitBuffer(length)).read(text);
   // Skip search: a run of MIN_ENCODED_RUN units starting in [at, probe] must cover `probe`, so a
   // probe outside any run rules out the whole stretch. Invariant: no unreported run starts before `at`.
   let runs = 0;
