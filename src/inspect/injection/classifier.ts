@@ -68,7 +68,8 @@ export interface InjectionModelFile {
   classifier: SparseClassifier;
   /**
    * The classifier of prompts (what a user or an agent sends: model prompts, tool-call arguments),
-   * trained on prompts only, so that what it learns about prompts never moves a tool output's score.
+   * trained on prompts (and tool outputs at a lower weight) apart from tool output's, so that what
+   * it learns from generated prompts never moves a tool output's score.
    */
   promptClassifier?: SparseClassifier;
   calibration: Calibration;

@@ -356,7 +356,7 @@ export const NOT_SURNAMES: ReadonlySet<string> = new Set(
     'september october november december the and of for in on at to with from by a an or but is are was were ' +
     'be this that these those it its my your our their his her new old north south east west central upper lower ' +
     'islands isles groups event events story stories blues series games club fc united inc co ltd ' +
-    // teams, departments and automation that sign tickets and builds ("Approved by Finance Department")
+    // teams, departments and automation that tickets and builds are assigned to ("Assigned to: Finance Department")
     'department dept office division unit desk support service services operations ops pipeline pipelines ' +
     'actions action bot bots automation workflow workflows system systems server platform admin administrator'
   ).split(' '),
