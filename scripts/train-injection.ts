@@ -19,8 +19,8 @@
  * pasted document) and hard negatives with the same trigger words, in English, Vietnamese, Chinese
  * and a few other languages, from templates written for Warden. Every metric is on dev rows only.
  * Prompts have a classifier of their own (`promptClassifier` in the model file), trained on the
- * prompt rows; tool output's classifier never sees the synthetic prompts, so what is learnt about
- * prompts does not move a tool result's score.
+ * prompt rows (and the tool outputs at a lower weight); tool output's classifier never sees the
+ * synthetic prompts, so what is learnt from them does not move a tool result's score.
  *
  * 1. Examples are windows (features.ts): a windowed row of an attack inserted into a long context
  *    (BIPIA, `meta.attack_span`) gives positive windows where the attack is and negative windows of
