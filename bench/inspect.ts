@@ -79,6 +79,7 @@ import {
 } from './inspect/synthetic.js';
 import type { SyntheticExample } from './inspect/synthetic.js';
 import { generateFreshSet } from './inspect/synthetic-fresh.js';
+import { freshPromptRows } from './inspect/fresh-prompts.js';
 
 const QUICK = process.argv.includes('--quick');
 const JSON_OUTPUT = process.argv.includes('--json');
@@ -305,9 +306,9 @@ function outOfDistribution(
   detector: string,
   rows: readonly ScoredRow[],
   heldBackSummary: InjectionSummary | undefined,
+  kind: 'prompt' | 'tool_output' = 'tool_output',
 ): OutOfDistribution {
-  const threshold =
-    heldBackSummary?.kinds.find((kind) => kind.kind === 'tool_output')?.threshold ?? Number.NaN;
+  const threshold = heldBackSummary?.kinds.find((entry) => entry.kind === kind)?.threshold ?? Number.NaN;
   return {
     detector,
     at05: ratesAt(rows, CONFIGURED_THRESHOLD),
@@ -357,9 +358,11 @@ const heldBack = isHeldBack === undefined ? [] : injectionRows.filter((row) => i
 if (isHeldBack !== undefined) log(`held-back injection rows: ${heldBack.length} of ${injectionRows.length}`);
 const overlap = isHeldBack === undefined ? undefined : heldBackOverlap(injectionRows, isHeldBack);
 const agentDojoRows = await loadAgentDojoInjection();
+const freshPrompts: InjectionRow[] = freshPromptRows();
 
 // 2. Warden accuracy
 const agentDojo: OutOfDistribution[] = [];
+const freshPromptRates: OutOfDistribution[] = [];
 let wardenFresh: PiiScore | undefined;
 const piiRuns: PiiRun[] = [];
 const unlabelled: UnlabelledCounts[] = [];
@@ -418,6 +421,17 @@ if (scanner !== undefined) {
     return { id: row.id, kind: row.kind, label: row.label, category: row.category, score };
   });
   agentDojo.push(outOfDistribution('warden', agentDojoScored, wardenInjection));
+  log(`Warden: injection on ${freshPrompts.length} prompts written for the benchmark`);
+  const freshScored = freshPrompts.map((row) => {
+    let score: number;
+    try {
+      score = scanner.scanText(row.text, { kind: row.kind, categories: ['injection'] }).injectionScore;
+    } catch {
+      score = 1;
+    }
+    return { id: row.id, kind: row.kind, label: row.label, category: row.category, score };
+  });
+  freshPromptRates.push(outOfDistribution('warden', freshScored, wardenInjection, 'prompt'));
 }
 
 // 3. Warden speed (before any competitor runs, so nothing else is busy in this process)
@@ -571,7 +585,7 @@ try {
       syntheticTexts: examples.map((example) => example.text),
       unlabelled: unlabelledGroups,
       injectionRows: heldBack.map((row) => ({ id: row.id, text: row.text })),
-      extraInjectionRows: agentDojoRows.map((row) => ({ id: row.id, text: row.text })),
+      extraInjectionRows: [...agentDojoRows, ...freshPrompts].map((row) => ({ id: row.id, text: row.text })),
       corpus,
       heuristicSeconds: HAI_SECONDS,
       throughputSeconds: COMPETITOR_SECONDS,
@@ -592,11 +606,15 @@ try {
       const row = byId.get(id)!;
       return { id, kind: row.kind, label: row.label, category: row.category, score };
     });
-  const agentDojoById = new Map<string, InjectionRow>(agentDojoRows.map((row) => [row.id, row]));
-  const agentDojoPattern = hai.injection.patternExtra.map(({ id, score }) => {
-    const row = agentDojoById.get(id)!;
+  const extraById = new Map<string, InjectionRow>(
+    [...agentDojoRows, ...freshPrompts].map((row) => [row.id, row]),
+  );
+  const extraPattern = hai.injection.patternExtra.map(({ id, score }) => {
+    const row = extraById.get(id)!;
     return { id, kind: row.kind, label: row.label, category: row.category, score };
   });
+  const agentDojoPattern = extraPattern.filter((row) => row.kind === 'tool_output');
+  const freshPattern = extraPattern.filter((row) => row.kind === 'prompt');
   if (heldBack.length > 0) {
     haiInjection = {
       heuristic: summarizeInjection('hai-guardrails heuristic', toRows(hai.injection.heuristic)),
@@ -604,6 +622,9 @@ try {
     };
   }
   agentDojo.push(outOfDistribution('hai-guardrails pattern', agentDojoPattern, haiInjection?.pattern));
+  freshPromptRates.push(
+    outOfDistribution('hai-guardrails pattern', freshPattern, haiInjection?.pattern, 'prompt'),
+  );
   competitorThroughput.push(
     { name: '@presidio-dev/hai-guardrails', what: 'PII guard', run: hai.throughput.pii },
     { name: '@presidio-dev/hai-guardrails', what: 'injection guard, pattern', run: hai.throughput.pattern },
@@ -668,7 +689,14 @@ if (JSON_OUTPUT) {
     },
     pii: piiRuns,
     unlabelled,
-    injection: { heldBack: heldBack.length, overlap, warden: wardenInjection, hai: haiInjection, agentDojo },
+    injection: {
+      heldBack: heldBack.length,
+      overlap,
+      warden: wardenInjection,
+      hai: haiInjection,
+      agentDojo,
+      freshPrompts: freshPromptRates,
+    },
     speed: {
       corpus: { documents: corpus.length, bytes: corpusBytes },
       warden: wardenSpeed,
@@ -884,6 +912,27 @@ if (JSON_OUTPUT) {
       table(
         ['detector', 'TPR @0.5', 'FPR @0.5', 'held-back tool_output threshold', 'TPR there', 'FPR there'],
         agentDojo.map((entry) => [
+          entry.detector,
+          fixed(entry.at05.tpr),
+          fixed(entry.at05.fpr),
+          fprThreshold(entry.threshold),
+          fixed(entry.atThreshold.tpr),
+          fixed(entry.atThreshold.fpr),
+        ]),
+        ['l', 'r', 'r', 'r', 'r', 'r'],
+      ),
+    );
+    say();
+  }
+  if (freshPromptRates.length > 0) {
+    say(
+      `Prompts written for the benchmark and never trained on (bench/inspect/fresh-prompts.ts: ${freshPromptRates[0]!.at05.positives} attacks, ${freshPromptRates[0]!.at05.negatives} everyday requests such as translations, code, lists and trivia):`,
+    );
+    say();
+    say(
+      table(
+        ['detector', 'TPR @0.5', 'FPR @0.5', 'held-back prompt threshold', 'TPR there', 'FPR there'],
+        freshPromptRates.map((entry) => [
           entry.detector,
           fixed(entry.at05.tpr),
           fixed(entry.at05.fpr),

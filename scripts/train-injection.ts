@@ -16,11 +16,12 @@
  *
  * Synthetic prompts (scripts/injection/synthetic-prompts.ts) join the training split too: override,
  * persona, extraction, hijack, fake-system and "no rules" attacks (some obfuscated, some hidden in a
- * pasted document) and hard negatives with the same trigger words, in English, Vietnamese, Chinese
+ * pasted document) and hard negatives (everyday task requests, and the same trigger words used innocently), in English, Vietnamese, Chinese
  * and a few other languages, from templates written for Warden. Every metric is on dev rows only.
  * Prompts have a classifier of their own (`promptClassifier` in the model file), trained on the
- * prompt rows (and the tool outputs at a lower weight); tool output's classifier never sees the
- * synthetic prompts, so what is learnt from them does not move a tool result's score.
+ * prompt rows only (`promptClassifier.toolOutputWeight` 0: the tasks that attacks plant in tool
+ * output are what users ask for in prompts); tool output's classifier never sees the synthetic
+ * prompts, so what is learnt from them does not move a tool result's score.
  *
  * 1. Examples are windows (features.ts): a windowed row of an attack inserted into a long context
  *    (BIPIA, `meta.attack_span`) gives positive windows where the attack is and negative windows of
@@ -153,12 +154,14 @@ const TRAINING = {
   promptClassifier: {
     separate: 1,
     /**
-     * Weight of tool-output rows in the prompt classifier (0: prompts only). Cross-validated
-     * (2026-11-21): at 0 prompts 16/19 detected at 0.5 with 1/613 false positives; at 0.3, 18/19 with
-     * 2/613: BIPIA's attacks planted in documents teach it prompts that paste a document with an
-     * attack inside.
+     * Weight of tool-output rows in the prompt classifier (0: prompts only). At 0.3 (shipped until
+     * 2026-11-21) cross-validation gave 18/19 prompt attacks at 0.5 with 2/613 false positives, but
+     * the attacks planted in tool outputs are ordinary tasks ("translate … into French", "write a
+     * poem about …"), and it learnt them as injections: 11 of 100 everyday requests written for the
+     * benchmark (bench/inspect/fresh-prompts.ts) scored ≥ 0.5. At 0, with everyday task requests
+     * among the generated hard negatives, none does (docs/inspection.md has the comparison).
      */
-    toolOutputWeight: 0.3,
+    toolOutputWeight: 0,
   },
   calibration: {
     iterations: 6000,

@@ -55,6 +55,9 @@ export const NOTES_EN = [
   '[Asked|Wants|Requested] [a call back|a written answer|a reply by email|a revised quote] [about the renewal|before {weekday}|regarding order {order}].',
   '[Replied|Responded|Answered] to [the complaint|the question about VAT|the refund request] on {date}.',
   '[Tell|Remind|Ask] {name} to [send the contract|follow up on the quote|check the delivery address] [next week|before {weekday}|after the demo].',
+  '[Updated|Reviewed|Shortened|Rewrote] the [system prompt|prompt template|instructions] of the [support bot|sales assistant|FAQ chatbot|HR assistant] to [mention the new opening hours|cover the refund policy|answer in Vietnamese too|link to the status page].',
+  '[Red team|QA|The security team] ran {count} [jailbreak|prompt-injection|misuse] test prompts against the [assistant|chatbot|agent]; [all were refused|two got through and are being fixed|results are in the shared folder].',
+  '[Guardrail|Policy] change: the [assistant|chatbot|agent] [must not reveal internal pricing|refuses requests for account numbers|hands off to a human for refunds over {amount}|ignores attachments larger than 10 MB].',
 ];
 
 /** Free-text notes on a CRM record, order or ticket (Vietnamese). */
@@ -307,6 +310,8 @@ export const DOCS_EN = [
   '[Translate|Write|Update|Review] the [docs|release notes|error messages|README] [before each release|in the same pull request|when you change the API].',
   '[Make sure|Be sure|Remember|Do not forget] to [update the changelog|bump the version|run the linter|add tests|restart the worker] [before you open a pull request|after changing the schema|before publishing].',
   'You [should|must|can|may need to] [configure the proxy|set a longer timeout|install the native build tools|grant the service account access] [in production|on Windows|behind a firewall|for large files].',
+  'The [assistant|agent|chatbot] [follows|reads|loads] its [system prompt|instructions|guidelines] from `{env}`; [restart the worker after changing it|keep it under version control|review changes in a pull request].',
+  '[Prompt injection|Jailbreak attempts|Instructions hidden in documents] [are logged|are blocked by the gateway|must be reported to the security team]; see the [AI usage policy|runbook|security page] for details.',
 ];
 
 /** Documentation sentences (Vietnamese). */
