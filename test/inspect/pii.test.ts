@@ -188,6 +188,17 @@ describe('payment_card', () => {
     assert.ok((confidenceOf('Order ID: 4111111111111111', 'payment_card', '4111111111111111') ?? 1) < 0.5);
   });
 
+  test('a label on an earlier line speaks of this line only when it ends its own', () => {
+    const card = '4111 1111 1111 1111';
+    // "Mã đơn" (order code) labels the number on its line, not the card below
+    assert.deepEqual(reported(`Mã đơn: 079 203 001 234\nThẻ ${card}`, 'payment_card'), [card]);
+    assert.deepEqual(reported(`Order ID: 12345\r\n${card}`, 'payment_card'), [card]);
+    assert.ok((confidenceOf(`Order ID:\n${card}`, 'payment_card', card) ?? 1) < 0.5);
+    const unknownScheme = '8000000000000003'; // reported only when labelled as a card
+    assert.deepEqual(reported(`Số thẻ:\n${unknownScheme}`, 'payment_card'), [unknownScheme]);
+    assert.deepEqual(reported(`Số thẻ: xem bên dưới\n${unknownScheme}`, 'payment_card'), []);
+  });
+
   test('does not cut cards out of longer numbers, words or mixed separators', () => {
     assert.deepEqual(
       reported('id 94111111111111111 x4111111111111111 4111 1111-1111 1111', 'payment_card'),

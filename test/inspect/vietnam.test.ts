@@ -221,6 +221,32 @@ describe('vn_cccd', () => {
     assert.ok((confidenceOf(`so hoa don ${number}`, 'vn_cccd', number) ?? 1) < 0.5);
   });
 
+  test('reads a labelled CCCD written in groups (3-3-3-3, 4-4-4, 3-3-6), never an unlabelled one', () => {
+    const number = cccd('079', 2003, false);
+    const [a, b, c, d] = [number.slice(0, 3), number.slice(3, 6), number.slice(6, 9), number.slice(9)];
+    const grouped = [
+      `${a} ${b} ${c} ${d}`,
+      `${a}.${b}.${c}.${d}`,
+      `${number.slice(0, 4)} ${number.slice(4, 8)} ${number.slice(8)}`,
+      `${a}-${b}-${c}${d}`,
+    ];
+    for (const written of grouped) {
+      assert.deepEqual(reported(`Số CCCD: ${written}`, 'vn_cccd'), [written], written);
+      assert.deepEqual(reported(`can cuoc ${written}`, 'vn_cccd'), [written], written);
+      assert.deepEqual(reported(`Mã đơn: ${written}`, 'vn_cccd'), [], written);
+      assert.deepEqual(reported(`ref ${written}`, 'vn_cccd'), [], written);
+      assert.deepEqual(reported(`STK ${written}`, 'vn_cccd'), [], written);
+    }
+    // mixed separators, another grouping, part of a longer grouped number, an invalid structure
+    assert.deepEqual(reported(`CCCD ${a} ${b}.${c} ${d}`, 'vn_cccd'), []);
+    assert.deepEqual(
+      reported(`CCCD ${number.slice(0, 2)} ${number.slice(2, 7)} ${number.slice(7)}`, 'vn_cccd'),
+      [],
+    );
+    assert.deepEqual(reported(`CCCD ${a} ${b} ${c} ${d} 123`, 'vn_cccd'), []);
+    assert.deepEqual(reported('CCCD 003 090 012 345', 'vn_cccd'), []);
+  });
+
   test('does not cut a CCCD out of a longer number or a word', () => {
     const number = cccd('079', 2003, false);
     assert.deepEqual(reported(`${number}9 x${number} ${number}-12 1.${number}`, 'vn_cccd'), []);

@@ -493,13 +493,34 @@ function lookBefore(text: string, index: number): ContextHits {
       if (child === undefined) break;
       node = child;
       const mask = phraseMask[node] as number;
-      if (mask !== 0) {
+      if (mask !== 0 && labelReaches(text, windowWordEnds[last] as number, index)) {
         hits ??= new ContextHits();
         hits.add(mask, index - (windowWordEnds[last] as number));
       }
     }
   }
   return hits ?? NO_HITS;
+}
+
+/**
+ * Whether a label ending at `labelEnd` speaks of a value at `index`: always on the same line; from
+ * an earlier line only when the label ends its line ("Số thẻ:" then the number below), not when its
+ * own value follows it there ("Mã đơn: 079 203 001 234" does not label the card on the next line).
+ */
+function labelReaches(text: string, labelEnd: number, index: number): boolean {
+  let position = labelEnd;
+  while (position < index) {
+    const code = text.charCodeAt(position);
+    if (code === 0x0a || code === 0x0d) return true;
+    if (isWordCode(code)) break;
+    position++;
+  }
+  // something follows the label on its line: a line break from there on means another line's value
+  for (; position < index; position++) {
+    const code = text.charCodeAt(position);
+    if (code === 0x0a || code === 0x0d) return false;
+  }
+  return true;
 }
 
 /** The bit set of `kinds`, for `labelMayEndNear`. */

@@ -68,7 +68,17 @@ import type { AddressKeywords } from './address-keywords.js';
  */
 export function vietnamDetectors(): Detector[] {
   return [
-    detector('vn.cccd', ['vn_cccd'], gate({ minLength: 12, groupLengths: groupLengthBit(12) }), detectCccd),
+    detector(
+      'vn.cccd',
+      ['vn_cccd'],
+      gate({
+        minLength: 12,
+        minTokenDigits: 12,
+        // one run of 12, or written in groups ("079 203 001 234", "0792 0300 1234", "079.203.001234")
+        groupLengths: groupLengthBit(12) | groupLengthBit(3) | groupLengthBit(4) | groupLengthBit(6),
+      }),
+      detectCccd,
+    ),
     // 9 digits in one run, after a label
     detector(
       'vn.cmnd',
@@ -111,8 +121,34 @@ const ANY_LETTER = HAS_LOWER_ASCII | HAS_UPPER_ASCII | HAS_LETTER_NON_ASCII;
 const CCCD_KINDS: readonly ContextKind[] = ['cccd'];
 const CMND_KINDS: readonly ContextKind[] = ['cmnd'];
 
+/**
+ * How a CCCD is written in groups: 3-3-3-3, 4-4-4 or 3-3-6, one separator (space, dot or hyphen)
+ * throughout. Only the whole token counts, and only after a CCCD label: grouped digits are common
+ * (amounts, codes, parts of a card number), a valid-looking CCCD among them is not.
+ */
+const CCCD_GROUPINGS = ['3,3,3,3', '4,4,4', '3,3,6'];
+
 function detectCccd(text: string, budget: ScanBudget, emit: Emit): void {
   const runs = digitRuns(text, budget);
+  for (let token = 0; token < runs.tokens; token++) {
+    if (outOfTime(token + 1, budget)) break;
+    const first = runs.tokenFirst[token] ?? 0;
+    const last = runs.tokenLast[token] ?? 0;
+    if (runs.tokenDigits[token] !== 12 || last === first || last - first > 3) continue;
+    const lengths: number[] = [];
+    for (let group = first; group <= last; group++) lengths.push(groupLength(runs, group));
+    if (!CCCD_GROUPINGS.includes(lengths.join(','))) continue;
+    if (!hasUniformGaps(runs, first, last, ' .-') || !isStandalone(runs, token, first, last)) continue;
+    if (cccdStructure(digitsOf(runs, first, last), currentYear()) === undefined) continue;
+    const start = runs.groupStart[first] ?? 0;
+    const hits = contextBefore(text, start);
+    if (
+      !hits.empty &&
+      hits.verdict(CCCD_KINDS) === 'positive' &&
+      hits.distance('cccd') <= hits.distance('bank')
+    )
+      emit(start, runs.groupEnd[last] ?? 0, 0.9);
+  }
   for (const group of standaloneGroups(runs, budget, 12)) {
     if (cccdStructure(digitsOf(runs, group, group), currentYear()) === undefined) continue;
     const start = runs.groupStart[group] ?? 0;
