@@ -109,6 +109,19 @@ describe('email', () => {
     assert.deepEqual(reported('root@localhost and npm i @babel/core', 'email'), []);
     assert.deepEqual(reported('<img src="logo@2x.png">', 'email'), []);
     assert.deepEqual(reported('postgres://app:s3cret@db.example.com/prod', 'email'), []);
+    // a password with characters an e-mail local part has not: its tail is no address either
+    assert.deepEqual(
+      reported('mongodb+srv://app:Pa55w0rd!2024@cluster0.example.mongodb.net/db', 'email'),
+      [],
+    );
+    assert.deepEqual(reported('https://deploy:Tr0ub4dor&3@git.example.com/repo.git', 'email'), []);
+    assert.deepEqual(reported('postgres://admin:p%40ss*word@db.example.com/prod', 'email'), []);
+    // after a URL's path, or with no "://" before the colon, an address is an address
+    assert.deepEqual(reported('https://example.com/contact:bob@example.com', 'email'), ['bob@example.com']);
+    assert.deepEqual(reported('mailto:bob@example.com', 'email'), ['bob@example.com']);
+    assert.deepEqual(reported('see https://example.com/x then bob@example.com', 'email'), [
+      'bob@example.com',
+    ]);
   });
 
   test('refuses local parts longer than 64 characters', () => {

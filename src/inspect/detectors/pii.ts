@@ -216,15 +216,29 @@ function localPartStart(text: string, at: number): number | undefined {
   while (start < at && text.charCodeAt(start) === DOT) start++;
   if (start === at || text.charCodeAt(at - 1) === DOT) return undefined;
   // "https://user:password@host": credentials in a URL, the secret detectors' business
-  if (
-    start > 0 &&
-    text.charCodeAt(start - 1) === 0x3a &&
-    text.slice(Math.max(0, start - 80), start).includes('://')
-  ) {
-    return undefined;
-  }
+  if (start > 0 && inUrlUserinfo(text, start)) return undefined;
   return start;
 }
+
+/**
+ * Whether `start` lies in the `user:password` part of a URL: after `scheme://`, with a colon
+ * between, and only characters a userinfo may hold ("Pa55w0rd!2024@host" is a password, not an
+ * e-mail address).
+ */
+function inUrlUserinfo(text: string, start: number): boolean {
+  let colon = false;
+  let index = start;
+  for (; index > 0 && start - index < 512; index--) {
+    const code = text.charCodeAt(index - 1);
+    if (code === 0x2f) break; // "/" ends the "://" before the userinfo
+    if (code === 0x3a) colon = true;
+    else if (code <= 0x20 || USERINFO_STOPS.includes(String.fromCharCode(code))) return false;
+  }
+  return colon && index >= 3 && text.startsWith('://', index - 3);
+}
+
+/** Characters a URL's userinfo does not hold unencoded (besides "/" and whitespace). */
+const USERINFO_STOPS = '?#@"\'<>[]{}';
 
 /** End of the domain after `@` when it is a valid host name with a letter TLD, else undefined. */
 function emailEnd(text: string, at: number): number | undefined {
