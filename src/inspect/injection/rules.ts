@@ -366,10 +366,36 @@ function urlCarriesData(url: string): {
     if (value.length >= 64 || (value.length >= 24 && looksEncoded(value))) {
       longValue = true;
       if (equals > 0 && DATA_WORDS.test(part.slice(0, equals))) dataNamed = true;
-      if (!prose && value.length <= 8192 && decodesToProse(value)) prose = true;
+      if (!prose && value.length <= 8192 && (decodesToProse(value) || decodesToRecord(value))) prose = true;
+    }
+  }
+  // Data carried in the path ("https://collector.example/c/<base64 of user=…&key=…>.png"): only a
+  // segment that decodes to text counts, since opaque ids and hashes fill CDN paths.
+  const segments = path.replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/]*/, '').split('/', 64);
+  for (const segment of segments) {
+    const value = segment.replace(/\.[A-Za-z0-9]{1,5}$/, '');
+    if (prose || value.length < 24 || value.length > 8192 || !looksEncoded(value)) continue;
+    if (decodesToProse(value) || decodesToRecord(value)) {
+      longValue = true;
+      prose = true;
     }
   }
   return { placeholder, dataNamed, longValue, prose };
+}
+
+/**
+ * Whether a base64 or hex value decodes to a record of data: printable text with a field
+ * separator and a value ("user=alice@example.com&key=sk-123", "email:bob@example.com").
+ */
+function decodesToRecord(value: string): boolean {
+  if (!/^[A-Za-z0-9+/_-]{16,}={0,2}$/.test(value)) return false;
+  const text = decodeText(value.replace(/-/g, '+').replace(/_/g, '/'));
+  if (text === null || text.length < 12) return false;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code < 0x20 || code === 0x7f) return false;
+  }
+  return /[=:@]/.test(text) && DATA_WORDS.test(text);
 }
 
 /**
