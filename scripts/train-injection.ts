@@ -162,6 +162,8 @@ const TRAINING = {
      * among the generated hard negatives, none does (docs/inspection.md has the comparison).
      */
     toolOutputWeight: 0,
+    /** With toolOutputWeight > 0: 1 keeps only the tool outputs whose planted attack is an override (no task hijacks). */
+    toolOutputOverridesOnly: 0,
   },
   calibration: {
     iterations: 6000,
@@ -793,9 +795,16 @@ function trainClassifiers(rows: readonly Row[]): TrainedClassifiers {
     rows.filter((row) => !(row.kind === 'prompt' && isSynthetic(row))),
     rowWeight,
   );
-  const { toolOutputWeight } = TRAINING.promptClassifier;
+  const { toolOutputWeight, toolOutputOverridesOnly } = TRAINING.promptClassifier;
   const prompt = trainClassifier(
-    rows.filter((row) => row.kind === 'prompt' || toolOutputWeight > 0),
+    rows.filter(
+      (row) =>
+        row.kind === 'prompt' ||
+        (toolOutputWeight > 0 &&
+          (toolOutputOverridesOnly === 0 ||
+            row.label === 0 ||
+            row.meta?.attack_name?.startsWith('override|') === true)),
+    ),
     (row) => (row.kind === 'prompt' ? rowWeight(row) : toolOutputWeight * rowWeight(row)),
   );
   return { tool_output: toolOutput, prompt };
