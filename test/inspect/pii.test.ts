@@ -116,6 +116,10 @@ describe('email', () => {
     );
     assert.deepEqual(reported('https://deploy:Tr0ub4dor&3@git.example.com/repo.git', 'email'), []);
     assert.deepEqual(reported('postgres://admin:p%40ss*word@db.example.com/prod', 'email'), []);
+    // a user name that is an address is one; the password after it is not
+    assert.deepEqual(reported('smtp://noreply@company.com:Sup3rS3cret@smtp.example.com:587', 'email'), [
+      'noreply@company.com',
+    ]);
     // after a URL's path, or with no "://" before the colon, an address is an address
     assert.deepEqual(reported('https://example.com/contact:bob@example.com', 'email'), ['bob@example.com']);
     assert.deepEqual(reported('mailto:bob@example.com', 'email'), ['bob@example.com']);
@@ -201,7 +205,7 @@ describe('payment_card', () => {
     assert.ok((confidenceOf('Order ID: 4111111111111111', 'payment_card', '4111111111111111') ?? 1) < 0.5);
   });
 
-  test('a label on an earlier line speaks of this line only when it ends its own', () => {
+  test('a label on an earlier line speaks of this line unless a number follows it on its own', () => {
     const card = '4111 1111 1111 1111';
     // "Mã đơn" (order code) labels the number on its line, not the card below
     assert.deepEqual(reported(`Mã đơn: 079 203 001 234\nThẻ ${card}`, 'payment_card'), [card]);
@@ -209,7 +213,14 @@ describe('payment_card', () => {
     assert.ok((confidenceOf(`Order ID:\n${card}`, 'payment_card', card) ?? 1) < 0.5);
     const unknownScheme = '8000000000000003'; // reported only when labelled as a card
     assert.deepEqual(reported(`Số thẻ:\n${unknownScheme}`, 'payment_card'), [unknownScheme]);
-    assert.deepEqual(reported(`Số thẻ: xem bên dưới\n${unknownScheme}`, 'payment_card'), []);
+    assert.deepEqual(reported(`Số thẻ: 1234 5678\n${unknownScheme}`, 'payment_card'), []);
+    // words after the label on its line do not stop it
+    assert.deepEqual(reported(`Số thẻ của khách hàng:\n${unknownScheme}`, 'payment_card'), [unknownScheme]);
+    assert.deepEqual(reported(`Card number (16 digits)\r\n${unknownScheme}`, 'payment_card'), [
+      unknownScheme,
+    ]);
+    // Unicode line and paragraph separators end a line too
+    assert.deepEqual(reported(`Mã đơn: 12345\u2028Thẻ ${card}`, 'payment_card'), [card]);
   });
 
   test('does not cut cards out of longer numbers, words or mixed separators', () => {

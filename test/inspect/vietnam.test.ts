@@ -245,6 +245,14 @@ describe('vn_cccd', () => {
     );
     assert.deepEqual(reported(`CCCD ${a} ${b} ${c} ${d} 123`, 'vn_cccd'), []);
     assert.deepEqual(reported('CCCD 003 090 012 345', 'vn_cccd'), []);
+    // before a parenthesis, with no-break spaces, the label on the line above
+    assert.deepEqual(reported(`Số CCCD: ${a} ${b} ${c} ${d} (2021)`, 'vn_cccd'), [`${a} ${b} ${c} ${d}`]);
+    assert.deepEqual(reported(`Số CCCD: ${a}\u00a0${b}\u00a0${c}\u00a0${d}`, 'vn_cccd'), [
+      `${a}\u00a0${b}\u00a0${c}\u00a0${d}`,
+    ]);
+    assert.deepEqual(reported(`CCCD số của tôi:\n${a} ${b} ${c} ${d}`, 'vn_cccd'), [`${a} ${b} ${c} ${d}`]);
+    // the same separator before or after: part of a longer number
+    assert.deepEqual(reported(`CCCD 1234 ${a} ${b} ${c} ${d}`, 'vn_cccd'), []);
   });
 
   test('does not cut a CCCD out of a longer number or a word', () => {

@@ -504,23 +504,27 @@ function lookBefore(text: string, index: number): ContextHits {
 
 /**
  * Whether a label ending at `labelEnd` speaks of a value at `index`: always on the same line; from
- * an earlier line only when the label ends its line ("Số thẻ:" then the number below), not when its
- * own value follows it there ("Mã đơn: 079 203 001 234" does not label the card on the next line).
+ * an earlier line unless a number (3 digits or more) follows the label on its own line, which is
+ * then the label's value ("Mã đơn: 079 203 001 234" does not label the card on the next line; "Số CMND của tôi:"
+ * and "CCCD số (12 chữ số)" do label the number below).
  */
 function labelReaches(text: string, labelEnd: number, index: number): boolean {
-  let position = labelEnd;
-  while (position < index) {
+  let run = 0;
+  let value = false;
+  for (let position = labelEnd; position < index; position++) {
     const code = text.charCodeAt(position);
-    if (code === 0x0a || code === 0x0d) return true;
-    if (isWordCode(code)) break;
-    position++;
-  }
-  // something follows the label on its line: a line break from there on means another line's value
-  for (; position < index; position++) {
-    const code = text.charCodeAt(position);
-    if (code === 0x0a || code === 0x0d) return false;
+    if (code >= 0x30 && code <= 0x39) {
+      if (++run >= 3) value = true;
+      continue;
+    }
+    run = 0;
+    if (isLineBreak(code)) return !value;
   }
   return true;
+}
+
+function isLineBreak(code: number): boolean {
+  return code === 0x0a || code === 0x0d || code === 0x85 || code === 0x2028 || code === 0x2029;
 }
 
 /** The bit set of `kinds`, for `labelMayEndNear`. */

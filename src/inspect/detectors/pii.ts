@@ -223,22 +223,25 @@ function localPartStart(text: string, at: number): number | undefined {
 /**
  * Whether `start` lies in the `user:password` part of a URL: after `scheme://`, with a colon
  * between, and only characters a userinfo may hold ("Pa55w0rd!2024@host" is a password, not an
- * e-mail address).
+ * e-mail address). An "@" is let through, as user names that are addresses are written unencoded
+ * ("smtp://noreply@company.com:Sup3rS3cret@smtp.example.com").
  */
 function inUrlUserinfo(text: string, start: number): boolean {
   let colon = false;
-  let index = start;
-  for (; index > 0 && start - index < 512; index--) {
+  for (let index = start; index > 0 && start - index < MAX_USERINFO; index--) {
     const code = text.charCodeAt(index - 1);
-    if (code === 0x2f) break; // "/" ends the "://" before the userinfo
+    // "/" ends the "://" before the userinfo
+    if (code === 0x2f) return colon && index >= 3 && text.startsWith('://', index - 3);
     if (code === 0x3a) colon = true;
     else if (code <= 0x20 || USERINFO_STOPS.includes(String.fromCharCode(code))) return false;
   }
-  return colon && index >= 3 && text.startsWith('://', index - 3);
+  return false;
 }
 
-/** Characters a URL's userinfo does not hold unencoded (besides "/" and whitespace). */
-const USERINFO_STOPS = '?#@"\'<>[]{}';
+/** Characters a URL's userinfo does not hold unencoded (besides "/" and whitespace; "@" aside, above). */
+const USERINFO_STOPS = '?#"\'<>[]{}';
+/** Longest `user:password` looked back over. */
+const MAX_USERINFO = 512;
 
 /** End of the domain after `@` when it is a valid host name with a letter TLD, else undefined. */
 function emailEnd(text: string, at: number): number | undefined {

@@ -122,32 +122,36 @@ const CCCD_KINDS: readonly ContextKind[] = ['cccd'];
 const CMND_KINDS: readonly ContextKind[] = ['cmnd'];
 
 /**
- * How a CCCD is written in groups: 3-3-3-3, 4-4-4 or 3-3-6, one separator (space, dot or hyphen)
- * throughout. Only the whole token counts, and only after a CCCD label: grouped digits are common
- * (amounts, codes, parts of a card number), a valid-looking CCCD among them is not.
+ * How a CCCD is written in groups: 3-3-3-3, 4-4-4 or 3-3-6, one separator (space, no-break space,
+ * dot or hyphen) throughout. Only after a CCCD label: grouped digits are common (amounts, codes,
+ * parts of a card number), a valid-looking CCCD among them is not. The groups may be the whole
+ * token or part of one ("079 203 012 345 (2021)"), but never a part that the same separator
+ * continues ("079 203 012 345 678" holds no CCCD).
  */
 const CCCD_GROUPINGS = ['3,3,3,3', '4,4,4', '3,3,6'];
+const CCCD_SEPARATORS = ' .-\u00a0';
 
 function detectCccd(text: string, budget: ScanBudget, emit: Emit): void {
   const runs = digitRuns(text, budget);
   for (let token = 0; token < runs.tokens; token++) {
     if (outOfTime(token + 1, budget)) break;
-    const first = runs.tokenFirst[token] ?? 0;
-    const last = runs.tokenLast[token] ?? 0;
-    if (runs.tokenDigits[token] !== 12 || last === first || last - first > 3) continue;
-    const lengths: number[] = [];
-    for (let group = first; group <= last; group++) lengths.push(groupLength(runs, group));
-    if (!CCCD_GROUPINGS.includes(lengths.join(','))) continue;
-    if (!hasUniformGaps(runs, first, last, ' .-') || !isStandalone(runs, token, first, last)) continue;
-    if (cccdStructure(digitsOf(runs, first, last), currentYear()) === undefined) continue;
-    const start = runs.groupStart[first] ?? 0;
-    const hits = contextBefore(text, start);
-    if (
-      !hits.empty &&
-      hits.verdict(CCCD_KINDS) === 'positive' &&
-      hits.distance('cccd') <= hits.distance('bank')
-    )
-      emit(start, runs.groupEnd[last] ?? 0, 0.9);
+    const tokenFirst = runs.tokenFirst[token] ?? 0;
+    const tokenLast = runs.tokenLast[token] ?? 0;
+    if ((runs.tokenDigits[token] ?? 0) < 12 || tokenLast === tokenFirst) continue;
+    for (let first = tokenFirst; first < tokenLast; first++) {
+      const last = groupedCccdEnd(runs, tokenFirst, first, tokenLast);
+      if (last === undefined || !isStandalone(runs, token, first, last)) continue;
+      if (cccdStructure(digitsOf(runs, first, last), currentYear()) === undefined) continue;
+      const start = runs.groupStart[first] ?? 0;
+      const hits = contextBefore(text, start);
+      if (
+        !hits.empty &&
+        hits.verdict(CCCD_KINDS) === 'positive' &&
+        hits.distance('cccd') <= hits.distance('bank')
+      )
+        emit(start, runs.groupEnd[last] ?? 0, 0.9);
+      first = last;
+    }
   }
   for (const group of standaloneGroups(runs, budget, 12)) {
     if (cccdStructure(digitsOf(runs, group, group), currentYear()) === undefined) continue;
@@ -161,6 +165,36 @@ function detectCccd(text: string, budget: ScanBudget, emit: Emit): void {
       accountLabel ? 0.3 : contextual(0.6, hits, CCCD_KINDS, 0.95, 0.25),
     );
   }
+}
+
+/**
+ * The last group of a CCCD written in groups from group `first` (see CCCD_GROUPINGS), or undefined:
+ * the groups' lengths, one separator of one character between them, and neither neighbour group
+ * joined by that same separator.
+ */
+function groupedCccdEnd(
+  runs: DigitRuns,
+  tokenFirst: number,
+  first: number,
+  tokenLast: number,
+): number | undefined {
+  const separatorAt = runs.groupEnd[first] ?? 0;
+  const separator = runs.text.charAt(separatorAt);
+  if (!CCCD_SEPARATORS.includes(separator)) return undefined;
+  const sameGap = (group: number): boolean =>
+    (runs.groupStart[group] ?? 0) - (runs.groupEnd[group - 1] ?? 0) === 1 &&
+    runs.text.charAt(runs.groupEnd[group - 1] ?? 0) === separator;
+  if (first > tokenFirst && sameGap(first)) return undefined;
+  let lengths = '';
+  for (let last = first; last <= tokenLast && last - first < 4; last++) {
+    if (last > first && !sameGap(last)) return undefined;
+    lengths += (last > first ? ',' : '') + String(groupLength(runs, last));
+    if (CCCD_GROUPINGS.includes(lengths)) {
+      if (last < tokenLast && sameGap(last + 1)) return undefined;
+      return last;
+    }
+  }
+  return undefined;
 }
 
 function detectCmnd(text: string, budget: ScanBudget, emit: Emit): void {

@@ -366,16 +366,19 @@ function urlCarriesData(url: string): {
     if (value.length >= 64 || (value.length >= 24 && looksEncoded(value))) {
       longValue = true;
       if (equals > 0 && DATA_WORDS.test(part.slice(0, equals))) dataNamed = true;
-      if (!prose && value.length <= 8192 && (decodesToProse(value) || decodesToRecord(value))) prose = true;
+      if (!prose && value.length <= 8192 && decodesToProse(value)) prose = true;
     }
   }
   // Data carried in the path ("https://collector.example/c/<base64 of user=…&key=…>.png"): only a
-  // segment that decodes to text counts, since opaque ids and hashes fill CDN paths.
+  // base64 or hex segment that decodes to prose or a record counts, since opaque ids and hashes fill
+  // CDN paths and percent-encoded file names read as prose.
   const segments = path.replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\/[^/]*/, '').split('/', 64);
   for (const segment of segments) {
+    if (prose) break;
     const value = segment.replace(/\.[A-Za-z0-9]{1,5}$/, '');
-    if (prose || value.length < 24 || value.length > 8192 || !looksEncoded(value)) continue;
-    if (decodesToProse(value) || decodesToRecord(value)) {
+    if (value.length < 24 || value.length > 8192 || !ENCODED_SEGMENT.test(value)) continue;
+    const decoded = decodeText(value.replace(/-/g, '+').replace(/_/g, '/'));
+    if (decoded !== null && (readsAsProse(decoded) || readsAsRecord(decoded))) {
       longValue = true;
       prose = true;
     }
@@ -383,19 +386,33 @@ function urlCarriesData(url: string): {
   return { placeholder, dataNamed, longValue, prose };
 }
 
+/** A path segment written in base64 (standard or URL alphabet) or hex. */
+const ENCODED_SEGMENT = /^(?:[A-Za-z0-9+_-]{16,}={0,2}|(?:[0-9a-fA-F]{2}){12,})$/;
+
 /**
- * Whether a base64 or hex value decodes to a record of data: printable text with a field
- * separator and a value ("user=alice@example.com&key=sk-123", "email:bob@example.com").
+ * Whether decoded text is a record of someone's data: printable, not JSON (compact JSON is what
+ * tracking ids carry), with `key=value` pairs or an e-mail address ("user=alice@example.com&key=…").
  */
-function decodesToRecord(value: string): boolean {
-  if (!/^[A-Za-z0-9+/_-]{16,}={0,2}$/.test(value)) return false;
-  const text = decodeText(value.replace(/-/g, '+').replace(/_/g, '/'));
-  if (text === null || text.length < 12) return false;
+function readsAsRecord(text: string): boolean {
+  if (text.length < 12 || /^\s*[[{]/.test(text)) return false;
   for (let index = 0; index < text.length; index++) {
     const code = text.charCodeAt(index);
     if (code < 0x20 || code === 0x7f) return false;
   }
-  return /[=:@]/.test(text) && DATA_WORDS.test(text);
+  return (
+    /(?:^|[&;,\s])[A-Za-z_][\w.-]{0,30}=[^&;\s]/.test(text) ||
+    /[^\s@]{1,64}@[A-Za-z0-9-]{1,63}\.[A-Za-z]{2,}/.test(text)
+  );
+}
+
+/** Whether decoded text reads as prose: printable, at least 16 characters and four words. */
+function readsAsProse(text: string): boolean {
+  if (text.length < 16 || text.split(' ').length < 4) return false;
+  for (let index = 0; index < text.length; index++) {
+    const code = text.charCodeAt(index);
+    if (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) return false;
+  }
+  return true;
 }
 
 /**
@@ -413,12 +430,7 @@ function decodesToProse(value: string): boolean {
       text = null;
     }
   }
-  if (text === null || text.length < 16 || text.split(' ').length < 4) return false;
-  for (let index = 0; index < text.length; index++) {
-    const code = text.charCodeAt(index);
-    if (code < 0x20 && code !== 0x09 && code !== 0x0a && code !== 0x0d) return false;
-  }
-  return true;
+  return text !== null && readsAsProse(text);
 }
 
 /** Base64-ish, hex or percent-encoded text (not a plain word or number). */
