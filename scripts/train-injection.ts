@@ -19,9 +19,10 @@
  * pasted document) and hard negatives (everyday task requests, and the same trigger words used innocently), in English, Vietnamese, Chinese
  * and a few other languages, from templates written for Warden. Every metric is on dev rows only.
  * Prompts have a classifier of their own (`promptClassifier` in the model file), trained on the
- * prompt rows only (`promptClassifier.toolOutputWeight` 0: the tasks that attacks plant in tool
- * output are what users ask for in prompts); tool output's classifier never sees the synthetic
- * prompts, so what is learnt from them does not move a tool result's score.
+ * prompt rows, the benign tool outputs and the tool outputs with a generated override planted, at
+ * 0.3 weight (not the task hijacks: the tasks that attacks plant in tool output are what users ask
+ * for in prompts); tool output's classifier never sees the synthetic prompts, so what is learnt from
+ * them does not move a tool result's score.
  *
  * 1. Examples are windows (features.ts): a windowed row of an attack inserted into a long context
  *    (BIPIA, `meta.attack_span`) gives positive windows where the attack is and negative windows of
@@ -154,16 +155,19 @@ const TRAINING = {
   promptClassifier: {
     separate: 1,
     /**
-     * Weight of tool-output rows in the prompt classifier (0: prompts only). At 0.3 (shipped until
-     * 2026-11-21) cross-validation gave 18/19 prompt attacks at 0.5 with 2/613 false positives, but
-     * the attacks planted in tool outputs are ordinary tasks ("translate … into French", "write a
-     * poem about …"), and it learnt them as injections: 11 of 100 everyday requests written for the
-     * benchmark (bench/inspect/fresh-prompts.ts) scored ≥ 0.5. At 0, with everyday task requests
-     * among the generated hard negatives, none does (docs/inspection.md has the comparison).
+     * Weight of tool-output rows in the prompt classifier (0: prompts only), and which of them it sees.
+     * With all of them at 0.3 (shipped until 2026-11-21) cross-validation gave 18/19 prompt attacks
+     * at 0.5 with 2/613 false positives, but the attacks planted in tool outputs are mostly ordinary
+     * tasks ("translate … into French", "write a poem about …"), learnt as injections: 11 of 100
+     * everyday requests written for the benchmark (bench/inspect/fresh-prompts.ts) scored ≥ 0.5.
+     * Prompts only, with everyday task requests among the generated hard negatives: 0/100, but
+     * 16/19 in cross-validation (the jailbreak hypotheticals went unseen). With the benign tool
+     * outputs and only those whose planted attack is a generated override
+     * (`toolOutputOverridesOnly`), no task hijack: docs/inspection.md has the figures.
      */
-    toolOutputWeight: 0,
-    /** With toolOutputWeight > 0: 1 keeps only the tool outputs whose planted attack is an override (no task hijacks). */
-    toolOutputOverridesOnly: 0,
+    toolOutputWeight: 0.3,
+    /** 1: of the attacked tool outputs, the prompt classifier sees only those whose planted attack is an override. */
+    toolOutputOverridesOnly: 1,
   },
   calibration: {
     iterations: 6000,
