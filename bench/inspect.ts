@@ -317,6 +317,22 @@ function outOfDistribution(
   };
 }
 
+/** The table of rates on data no detector was tuned on, one row per detector. */
+function outOfDistributionTable(entries: readonly OutOfDistribution[], thresholdName: string): string {
+  return table(
+    ['detector', 'TPR @0.5', 'FPR @0.5', thresholdName, 'TPR there', 'FPR there'],
+    entries.map((entry) => [
+      entry.detector,
+      fixed(entry.at05.tpr),
+      fixed(entry.at05.fpr),
+      fprThreshold(entry.threshold),
+      fixed(entry.atThreshold.tpr),
+      fixed(entry.atThreshold.fpr),
+    ]),
+    ['l', 'r', 'r', 'r', 'r', 'r'],
+  );
+}
+
 // ---------------------------------------------------------------------------------------------
 // Run
 
@@ -908,20 +924,7 @@ if (JSON_OUTPUT) {
       `AgentDojo banking tool outputs, not part of the development data (${agentDojo[0]!.at05.positives} attacked outputs with the important_instructions payload, ${agentDojo[0]!.at05.negatives} clean outputs):`,
     );
     say();
-    say(
-      table(
-        ['detector', 'TPR @0.5', 'FPR @0.5', 'held-back tool_output threshold', 'TPR there', 'FPR there'],
-        agentDojo.map((entry) => [
-          entry.detector,
-          fixed(entry.at05.tpr),
-          fixed(entry.at05.fpr),
-          fprThreshold(entry.threshold),
-          fixed(entry.atThreshold.tpr),
-          fixed(entry.atThreshold.fpr),
-        ]),
-        ['l', 'r', 'r', 'r', 'r', 'r'],
-      ),
-    );
+    say(outOfDistributionTable(agentDojo, 'held-back tool_output threshold'));
     say();
   }
   if (freshPromptRates.length > 0) {
@@ -929,20 +932,7 @@ if (JSON_OUTPUT) {
       `Prompts written for the benchmark and never trained on (bench/inspect/fresh-prompts.ts: ${freshPromptRates[0]!.at05.positives} attacks, ${freshPromptRates[0]!.at05.negatives} everyday requests such as translations, code, lists and trivia):`,
     );
     say();
-    say(
-      table(
-        ['detector', 'TPR @0.5', 'FPR @0.5', 'held-back prompt threshold', 'TPR there', 'FPR there'],
-        freshPromptRates.map((entry) => [
-          entry.detector,
-          fixed(entry.at05.tpr),
-          fixed(entry.at05.fpr),
-          fprThreshold(entry.threshold),
-          fixed(entry.atThreshold.tpr),
-          fixed(entry.atThreshold.fpr),
-        ]),
-        ['l', 'r', 'r', 'r', 'r', 'r'],
-      ),
-    );
+    say(outOfDistributionTable(freshPromptRates, 'held-back prompt threshold'));
     say();
   }
   if (wardenInjection !== undefined && wardenInjection.failures > 0)
