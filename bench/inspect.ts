@@ -317,6 +317,19 @@ function outOfDistribution(
   };
 }
 
+/** Warden's injection score of each row; a scan that fails closed counts as detected (score 1). */
+function injectionScores(scanner: Scanner, rows: readonly InjectionRow[]): ScoredRow[] {
+  return rows.map((row) => {
+    let score: number;
+    try {
+      score = scanner.scanText(row.text, { kind: row.kind, categories: ['injection'] }).injectionScore;
+    } catch {
+      score = 1;
+    }
+    return { id: row.id, kind: row.kind, label: row.label, category: row.category, score };
+  });
+}
+
 /** The table of rates on data no detector was tuned on, one row per detector. */
 function outOfDistributionTable(entries: readonly OutOfDistribution[], thresholdName: string): string {
   return table(
@@ -427,26 +440,10 @@ if (scanner !== undefined) {
     wardenInjection = summarizeInjection('warden', wardenInjectionRows, injectionFailures);
   }
   log(`Warden: injection on ${agentDojoRows.length} AgentDojo banking tool outputs`);
-  const agentDojoScored = agentDojoRows.map((row) => {
-    let score: number;
-    try {
-      score = scanner.scanText(row.text, { kind: row.kind, categories: ['injection'] }).injectionScore;
-    } catch {
-      score = 1;
-    }
-    return { id: row.id, kind: row.kind, label: row.label, category: row.category, score };
-  });
+  const agentDojoScored = injectionScores(scanner, agentDojoRows);
   agentDojo.push(outOfDistribution('warden', agentDojoScored, wardenInjection));
   log(`Warden: injection on ${freshPrompts.length} prompts written for the benchmark`);
-  const freshScored = freshPrompts.map((row) => {
-    let score: number;
-    try {
-      score = scanner.scanText(row.text, { kind: row.kind, categories: ['injection'] }).injectionScore;
-    } catch {
-      score = 1;
-    }
-    return { id: row.id, kind: row.kind, label: row.label, category: row.category, score };
-  });
+  const freshScored = injectionScores(scanner, freshPrompts);
   freshPromptRates.push(outOfDistribution('warden', freshScored, wardenInjection, 'prompt'));
 }
 
