@@ -291,6 +291,22 @@ describe('url_credentials and connection_string', () => {
     ]);
   });
 
+  test('a raw @ in the user or the password of a URL does not hide the password', () => {
+    // URL parsers split the user info at the last @ before the host, and at its first colon
+    assert.deepEqual(
+      found('SMTP_URL=smtp://alerts@example.com:Mq7-xZ2pL@mail.example.com:587', 'url_credentials'),
+      ['alerts@example.com:Mq7-xZ2pL'],
+    );
+    assert.deepEqual(found('ftp://backup:p@ss-W0rd@files.example.org/', 'url_credentials'), [
+      'backup:p@ss-W0rd',
+    ]);
+    assert.deepEqual(found('postgres://app@corp:Sup3r@S3cret@db.internal/app', 'connection_string'), [
+      'Sup3r@S3cret',
+    ]);
+    const url = new URL('smtp://alerts@example.com:Mq7-xZ2pL@mail.example.com:587');
+    assert.equal(decodeURIComponent(url.password), 'Mq7-xZ2pL');
+  });
+
   test('URLs without a password, ports and e-mail addresses are not credentials', () => {
     const text = 'see https://example.com:8080/x, ssh://git@github.com/org/repo and mail bob@example.com';
     assert.deepEqual(reported(text), []);

@@ -674,8 +674,13 @@ const DATABASE_SCHEMES = new Set([
   'db2',
   'snowflake',
 ]);
-/** `user:password@` right after `://` (user may be empty, as in redis://:password@host). */
-const URL_USERINFO = /([^\s:/?#@"'<>[\]{}]{0,256}):([^\s/?#@"'<>[\]{}]{1,256})@(?=[^\s/?#@"'<>])/y;
+/**
+ * `user:password@` right after `://` (user may be empty, as in redis://:password@host). As URL
+ * parsers read an authority, the last `@` before the host ends the user info and its first `:`
+ * splits it, so a raw `@` may sit in the user (smtp://alerts@example.com:pw@mail.example.com) or in
+ * the password (p@ss). Backtracking is bounded: the user holds no `:`, the password at most 256 units.
+ */
+const URL_USERINFO = /([^\s:/?#"'<>[\]{}]{0,256}):([^\s/?#"'<>[\]{}]{1,256})@(?=[^\s/?#@"'<>])/y;
 const SCHEME_CHARACTER = /[A-Za-z0-9+.-]/;
 
 /** Finds `scheme://user:password@host` credentials; calls `visit` for each. */
