@@ -36,6 +36,22 @@ export interface PhrasePattern {
   readonly confidence: number;
 }
 
+/** Regex sources of the words one edit from `word` (lower-case letters): `[a-z]` stands for any letter. */
+function oneEditVariants(word: string): string[] {
+  const variants = new Set<string>();
+  for (let index = 0; index < word.length; index++) {
+    // changed or dropped
+    variants.add(`${word.slice(0, index)}[a-z]?${word.slice(index + 1)}`);
+    // swapped with the next
+    if (index + 1 < word.length)
+      variants.add(`${word.slice(0, index)}${word[index + 1]}${word[index]}${word.slice(index + 2)}`);
+  }
+  // added
+  for (let index = 0; index <= word.length; index++)
+    variants.add(`${word.slice(0, index)}[a-z]${word.slice(index)}`);
+  return [...variants];
+}
+
 /** Separator between two words: 1–6 non-word characters (spaces, punctuation, markdown). */
 const SEP = String.raw`\W{1,6}`;
 /** One word of at most 20 word characters. */
@@ -45,7 +61,13 @@ const fill = (count: number): string => `(?:${SEP}${WORD}){0,${count}}?`;
 
 const OVERRIDE_VERB = String.raw`(?:ignore|ignoring|disregard|disregarding|forget|forgetting|forgotten|forgot|overlook|neglect|discard|dismiss|abandon|nullify|scrap|ditch|throw\s+out|set\s+aside|put\s+aside|pay\s+no\s+attention\s+to|(?:do\s+not|don'?t|dont|never|stop|no\s+longer)\s+(?:follow|following|obey|obeying|listen\s+to|adhere\s+to|comply\s+with|heed|respect|consider))`;
 const QUALIFIER = String.raw`(?:previous|previously|prior|preceding|above|earlier|former|foregoing|aforementioned|original|initial|old|existing|system|developer|given|past)`;
-const TARGET = String.raw`(?:instructions?|instructed|directions?|directives?|prompts?|rules?|guidelines?|orders?|commands?|context|conversation|constraints?|restrictions?|guidance|programming|training|tasks?|inputs?|information|polic(?:y|ies)|filters?|safeguards?|limitations?|boundaries|persona|objectives?|assignments?|text|everything)`;
+/**
+ * "instruction" with one letter added, dropped, changed or two swapped ("iunstructions",
+ * "instrucitons", "intructions"), then an optional "s": attacks copied with a typo still name the
+ * word. No English word is that close to it but "instructions" itself.
+ */
+const INSTRUCTION_TYPO = `(?:${oneEditVariants('instruction').join('|')})s?`;
+const TARGET = String.raw`(?:instructions?|${INSTRUCTION_TYPO}|instructed|directions?|directives?|prompts?|rules?|guidelines?|orders?|commands?|context|conversation|constraints?|restrictions?|guidance|programming|training|tasks?|inputs?|information|polic(?:y|ies)|filters?|safeguards?|limitations?|boundaries|persona|objectives?|assignments?|text|everything)`;
 const AI_NOUN = String.raw`(?:ai|a\.i\.|llms?|large\s+language\s+models?|language\s+models?|assistants?|chatbots?|ai\s+(?:assistants?|agents?|models?|systems?)|gpt|chatgpt|claude|copilot|gemini|bard|llama)`;
 const RESPONSE_NOUN = String.raw`(?:response|reply|answer|output|responses|replies|answers|outputs|completion)`;
 
@@ -279,7 +301,7 @@ export const PHRASE_PATTERNS: readonly PhrasePattern[] = [
     'system admin developer assistant',
     40,
     0.8,
-    String.raw`\[(?:system|admin|developer|assistant)\s+(?:message|note|instructions?|override|prompt|update)\]`,
+    String.raw`[[(](?:system|admin|developer|assistant)[\s_-]{1,3}(?:message|note|instructions?|override|prompt|update)[\])]`,
   ),
   en('system.brace', 'system', 30, 0.6, String.raw`[{\[(]\s*system\s*:`),
   en(
