@@ -561,6 +561,13 @@ export const PHRASE_PATTERNS: readonly PhrasePattern[] = [
     0.9,
     String.raw`\b(?:ignore[rsz]?|oublie[rsz]?|néglige[rsz]?|ne\s+(?:tiens|tenez)\s+pas\s+compte\s+(?:de|des)|ne\s+(?:suis|suivez)\s+(?:pas|plus))\s+(?:toutes\s+|tous\s+)?(?:les\s+|tes\s+|vos\s+|ces\s+)?(?:instructions|consignes|directives|règles|ordres|indications)(?:\s+(?:précédentes|antérieures|ci-dessus|initiales|d'origine|du\s+système))?`,
   ),
+  intl(
+    'fr.forget-above',
+    'oubli',
+    100,
+    0.9,
+    String.raw`\boublie[rsz]?\s+tout\s+ce\s+qui\s+(?:précède|est\s+(?:au-dessus|ci-dessus|plus\s+haut)|a\s+été\s+dit)`,
+  ),
   intl('fr.forget', 'oubli', 100, 0.75, String.raw`\boublie[rsz]?\s+(?:tout|tout\s+ce\s+(?:que|qui))\b`),
   intl(
     'fr.you-are-now',
@@ -600,6 +607,13 @@ export const PHRASE_PATTERNS: readonly PhrasePattern[] = [
     String.raw`\b(?:ignorier(?:e|en|t)?|vergiss|vergessen\s+sie|missacht(?:e|en)|übergeh(?:e|en)|befolge\s+nicht|befolgen\s+sie\s+nicht)\s+(?:bitte\s+)?(?:alle\s+|sämtliche\s+)?(?:deine\s+|ihre\s+|die\s+)?(?:vorherigen\s+|bisherigen\s+|obigen\s+|vorigen\s+|vorangegangenen\s+|früheren\s+|ursprünglichen\s+)?(?:anweisungen|instruktionen|befehle|regeln|vorgaben|richtlinien|anordnungen)`,
   ),
   intl(
+    'de.forget-above',
+    'vergiss',
+    100,
+    0.9,
+    String.raw`\bvergiss\s+(?:bitte\s+)?alles\W{1,3}(?:(?:was|das)\s+(?:du\s+)?(?:oben|davor|vorher|zuvor|bisher|bis\s+jetzt)|davor|vorher|zuvor|bisher|oben|bis\s+hierhin)\b`,
+  ),
+  intl(
     'de.forget',
     'vergiss',
     100,
@@ -636,6 +650,13 @@ export const PHRASE_PATTERNS: readonly PhrasePattern[] = [
     100,
     0.9,
     String.raw`\b(?:ignora[rd]?|ignore[n]?|olvida[rd]?|olvide[n]?|omite|haz\s+caso\s+omiso\s+de|no\s+(?:sigas|sigan|hagas\s+caso\s+a|obedezcas))\s+(?:todas\s+|todos\s+)?(?:las\s+|tus\s+|sus\s+|los\s+)?(?:instrucciones|indicaciones|órdenes|reglas|directrices|normas)(?:\s+(?:anteriores|previas|de\s+arriba|iniciales|originales|del\s+sistema))?`,
+  ),
+  intl(
+    'es.forget-above',
+    'olvida',
+    100,
+    0.9,
+    String.raw`\bolvida\s+todo\s+lo\s+(?:anterior|de\s+arriba|que\s+(?:te\s+)?(?:dije|he\s+dicho|se\s+ha\s+dicho)(?:\s+antes)?)\b`,
   ),
   intl('es.forget', 'olvida', 100, 0.75, String.raw`\bolvida\s+(?:todo|todo\s+lo\s+(?:anterior|que))\b`),
   intl(
