@@ -392,6 +392,28 @@ describe('person_name (English)', () => {
     for (const text of machines) assert.deepEqual(reported(text, 'person_name'), [], text);
     assert.deepEqual(reported('Assigned to: Delbert Quexley', 'person_name'), ['Delbert Quexley']);
   });
+
+  test('after a greeting or a sign-off, unlisted and ambiguous given names are names', () => {
+    const letters: [string, string][] = [
+      ['Dear Oluwaseun Adeyemi,\nyour order shipped.', 'Oluwaseun Adeyemi'],
+      ['Hey Priya Raman, the build is red.', 'Priya Raman'],
+      ['Thanks for the call.\n\nSigned,\nGenoveva Parker', 'Genoveva Parker'],
+      ['Best regards,\nJack Collins-Mosciski', 'Jack Collins-Mosciski'],
+      ['Hi Will Power, see you Monday.', 'Will Power'],
+    ];
+    for (const [text, name] of letters) assert.deepEqual(reported(text, 'person_name'), [name], text);
+    const notNames = [
+      'Dear Valued Customer,',
+      'Dear Hiring Manager,',
+      'Hello World',
+      'Best regards,\nAcme Support Team',
+      'Regards,\nSales Department',
+      'Attention Deficit Disorder',
+      'Thanks Mark Holdings for the update.',
+      'Hello Kitty merchandise',
+    ];
+    for (const text of notNames) assert.deepEqual(reported(text, 'person_name'), [], text);
+  });
 });
 
 describe('address (US)', () => {

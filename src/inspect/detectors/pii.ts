@@ -973,6 +973,13 @@ const SURNAME = 4;
 const NOT_SURNAME = 8;
 const AMBIGUOUS_GIVEN_NAME = 16;
 const VIETNAMESE_SURNAME = 32;
+/**
+ * A greeting that opens a capitalized run ("Dear Genoveva Parker", "Hi Will Power"): the words after
+ * it may be a name. Fewer than the greeting labels of context-words.ts, whose other words also start
+ * ordinary titles ("Attention Deficit Disorder", "Signed Copies").
+ */
+const GREETING = 128;
+const GREETING_WORDS = ['dear', 'hi', 'hello', 'hey', 'attn', 'thanks'];
 
 const WORD_CLASSES = buildWordClasses();
 
@@ -985,6 +992,7 @@ function buildWordClasses(): AsciiWords<number> {
   add(TITLES, TITLE);
   add(LAST_NAMES, SURNAME);
   add(NOT_SURNAMES, NOT_SURNAME);
+  add(GREETING_WORDS, GREETING);
   add(AMBIGUOUS_FIRST_NAMES, AMBIGUOUS_GIVEN_NAME);
   add(
     VN_SURNAMES.map((surname) => foldRange(surname, 0, surname.length)),
@@ -1018,7 +1026,7 @@ function detectEnglishNames(text: string, budget: ScanBudget, emit: Emit): void 
     // most capitalized runs hold no given name or title and have no label before: skip them unread
     const runEnd = nameRunEnd(text, start);
     from = Math.max(runEnd, start + 1);
-    if (!runHasName && !labelEndsAt(text, start, 'name')) continue;
+    if (!runHasName && !labelEndsAt(text, start, 'name') && !labelEndsAt(text, start, 'greeting')) continue;
     const words = readCapitalizedWords(text, start);
     if (words < 2 || ((wordClasses[0] as number) & VIETNAMESE_SURNAME) !== 0) continue;
     namesInWords(text, words, emit);
@@ -1043,7 +1051,7 @@ function capitalizedPairStart(text: string, from: number, matchEnd: number): num
 }
 
 const NAME_START_HASHES = new WordHashes(
-  [...FIRST_NAMES, ...TITLES].map((word) => foldedWordHash(word, 0, word.length)),
+  [...FIRST_NAMES, ...TITLES, ...GREETING_WORDS].map((word) => foldedWordHash(word, 0, word.length)),
 );
 /** Set by nameRunEnd: whether a word of the run is a given name or a title. */
 let runHasName = false;
@@ -1147,12 +1155,22 @@ function isLowerAscii(code: number): boolean {
 /** Reports the names among the `words` words readCapitalizedWords read. */
 function namesInWords(text: string, words: number, emit: Emit): void {
   // "Customer: Jane Roe", "Người nhận: Alex Quinn": two or three capitalized words right after a name label
+  // "Dear Genoveva Parker", "Best regards,\nOluwaseun Adeyemi": the same after a greeting or a
+  // sign-off, for a given name not in the list (a listed one is read below)
   let first = 0;
-  if (isSurnameLike(0, words) && labelledAsName(text, wordStarts[0] as number)) {
-    let end = 0;
-    while (end + 1 < words && end < 2 && isSurnameLike(end + 1, words)) end++;
-    if (end > 0) {
-      emit(wordStarts[0] as number, wordEnds[end] as number, 0.85);
+  // a greeting opening the run itself ("Dear Genoveva Parker") labels the words after it
+  const greeted = ((wordClasses[0] as number) & GREETING) !== 0 ? 1 : 0;
+  const opening = wordStarts[greeted] as number;
+  if (
+    isSurnameLike(greeted, words) &&
+    (labelledAsName(text, opening) ||
+      (((wordClasses[greeted] as number) & GIVEN_NAME) === 0 &&
+        (greeted === 1 || labelEndsAt(text, opening, 'greeting'))))
+  ) {
+    let end = greeted;
+    while (end + 1 < words && end - greeted < 2 && isSurnameLike(end + 1, words)) end++;
+    if (end > greeted) {
+      emit(opening, wordEnds[end] as number, 0.85);
       if (end + 1 >= words) return;
       first = end + 1;
     }
@@ -1184,12 +1202,14 @@ function namesInWords(text: string, words: number, emit: Emit): void {
     const knownSurname = (surname & SURNAME) !== 0;
     // "Ben Nghe", "Anh Nguyen": Vietnamese syllables, the Vietnamese detector's
     if (!knownSurname && startsWithNgOrNh(text, wordStarts[end] as number)) continue;
-    // a known surname is needed, unless a label right before says this is a name
+    // a known surname is needed, unless a label, a greeting or a sign-off right before says this is
+    // a name ("Signed,\nJack Collins-Mosciski")
+    const labelled = labelledAsName(text, start) || labelEndsAt(text, start, 'greeting');
     let confidence: number;
     if (knownSurname) confidence = 0.8;
-    else if ((classes & AMBIGUOUS_GIVEN_NAME) !== 0) continue;
+    else if ((classes & AMBIGUOUS_GIVEN_NAME) !== 0 && !labelled) continue;
     else confidence = determinerBefore(text, start) ? 0.3 : 0.5; // "the Alphonso Cheese" is a product
-    if (labelledAsName(text, start) || labelEndsAt(text, start, 'greeting')) confidence = 0.85;
+    if (labelled) confidence = 0.85;
     emit(start, wordEnds[end] as number, confidence);
     index = end;
   }

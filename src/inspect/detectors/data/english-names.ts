@@ -358,6 +358,12 @@ export const NOT_SURNAMES: ReadonlySet<string> = new Set(
     'islands isles groups event events story stories blues series games club fc united inc co ltd ' +
     // teams, departments and automation that tickets and builds are assigned to ("Assigned to: Finance Department")
     'department dept office division unit desk support service services operations ops pipeline pipelines ' +
-    'actions action bot bots automation workflow workflows system systems server platform admin administrator'
+    'actions action bot bots automation workflow workflows system systems server platform admin administrator ' +
+    // who a greeting or a sign-off may name without naming a person ("Dear Valued Customer", "Hello World")
+    'valued customer customers client clients member members user users partner partners reader readers ' +
+    'subscriber subscribers shareholder shareholders resident residents neighbor neighbors neighbour ' +
+    'neighbours parent parents student students colleague colleagues friend friends everyone all world ' +
+    'hiring manager managers recruiter recruiting admissions committee board staff crew folks there ' +
+    'sales marketing billing accounts customer-care helpdesk hr'
   ).split(' '),
 );
