@@ -453,6 +453,17 @@ describe('address', () => {
     }
   });
 
+  test('a street named with a keyword syllable keeps its house number ("Lý Thường Kiệt", "Phó Đức Chính")', () => {
+    const cases = [
+      '12 Lý Thường Kiệt, phường Hàng Bài, quận Hoàn Kiếm',
+      '12 Ly Thuong Kiet, phuong Hang Bai, quan Hoan Kiem, Ha Noi',
+      '7 Pho Duc Chinh, phuong Nguyen Thai Binh, quan 1',
+    ];
+    for (const address of cases) {
+      assert.deepEqual(reported(`Địa chỉ: ${address}. Cảm ơn!`, 'address'), [address]);
+    }
+  });
+
   test('reports decomposed (NFD) addresses at the right offsets', () => {
     const address = 'phường Bến Nghé, quận 1, TP. Hồ Chí Minh'.normalize('NFD');
     assert.deepEqual(reported(`ở ${address}`, 'address'), [address]);

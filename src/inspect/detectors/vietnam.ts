@@ -1019,12 +1019,34 @@ function capitalizedWordsBefore(text: string, wordsEnd: number, floor: number): 
       wordStart--;
     }
     if (wordStart === at || wordAt(text, wordStart)?.end !== at) break;
-    if (ADDRESS_KEYWORDS.has(text.slice(wordStart, at).toLowerCase())) break;
+    // a keyword ends the name, unless it goes on a capitalized name: "Kiệt" in "Lý Thường Kiệt",
+    // "Ngo" in "Ngo Quyen", "Phuong" in "Le Thi Phuong" (keywords that are also name syllables)
+    if (
+      ADDRESS_KEYWORDS.has(text.slice(wordStart, at).toLowerCase()) &&
+      !continuesName(text, wordStart, floor)
+    )
+      break;
     start = wordStart;
     if (wordStart - 1 <= floor || text[wordStart - 1] !== ' ') break;
     at = wordStart - 1;
   }
   return start;
+}
+
+/**
+ * Whether the capitalized word at `wordStart` continues a name: one space before it, and before that
+ * the end of a word that starts with a capital (after `floor`).
+ */
+function continuesName(text: string, wordStart: number, floor: number): boolean {
+  if (letterCase(text.charCodeAt(wordStart)) !== UPPER || text[wordStart - 1] !== ' ') return false;
+  let previousStart = wordStart - 1;
+  while (
+    previousStart > floor &&
+    wordStart - previousStart <= MAX_WORD_LENGTH &&
+    letterCase(text.charCodeAt(previousStart - 1)) !== 0
+  )
+    previousStart--;
+  return previousStart < wordStart - 1 && letterCase(text.charCodeAt(previousStart)) === UPPER;
 }
 
 /** Whether two components belong to one address: only commas, dashes and spaces between them. */
