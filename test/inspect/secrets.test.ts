@@ -7,6 +7,7 @@ import {
   secretDetectors,
   shannonEntropy,
 } from '../../src/inspect/detectors/secrets.js';
+import { Scanner, defaultDetectors } from '../../src/inspect/index.js';
 import type { Finding, FindingType } from '../../src/inspect/types.js';
 
 // Fake credentials are generated here with the right prefixes, lengths and alphabets from a fixed
@@ -298,9 +299,16 @@ describe('url_credentials and connection_string', () => {
 
   test('a raw @ in the user or the password of a URL does not hide the password', () => {
     // URL parsers split the user info at the last @ before the host, and at its first colon
+    // the user, an address, is reported as an e-mail address; the password on its own
+    const smtp = 'SMTP_URL=smtp://alerts@example.com:Mq7-xZ2pL@mail.example.com:587';
+    assert.deepEqual(found(smtp, 'url_credentials'), ['Mq7-xZ2pL']);
+    const scanned = new Scanner(defaultDetectors()).scanText(smtp);
     assert.deepEqual(
-      found('SMTP_URL=smtp://alerts@example.com:Mq7-xZ2pL@mail.example.com:587', 'url_credentials'),
-      ['alerts@example.com:Mq7-xZ2pL'],
+      scanned.findings.map((finding) => [finding.type, smtp.slice(finding.start, finding.end)]),
+      [
+        ['email', 'alerts@example.com'],
+        ['url_credentials', 'Mq7-xZ2pL'],
+      ],
     );
     assert.deepEqual(found('ftp://backup:p@ss-W0rd@files.example.org/', 'url_credentials'), [
       'backup:p@ss-W0rd',
@@ -310,6 +318,20 @@ describe('url_credentials and connection_string', () => {
     ]);
     const url = new URL('smtp://alerts@example.com:Mq7-xZ2pL@mail.example.com:587');
     assert.equal(decodeURIComponent(url.password), 'Mq7-xZ2pL');
+  });
+
+  test('a URL user info does not run across a list or a query to a later address', () => {
+    const texts = [
+      'https://admin@intranet.example.com:8443,jane@example.com',
+      'http://user@host:80|ops@corp.com',
+      'redis://:changeme@cache;owner=ops@corp.com',
+    ];
+    for (const text of texts) assert.deepEqual(reported(text), [], text);
+    // a placeholder password stays one when a query with an address follows
+    assert.deepEqual(found('https://user:xxxx@host.com:8080,cc=a@b.com', 'url_credentials'), []);
+    // a password that holds ; or & is still read up to the @
+    assert.deepEqual(found('amqps://svc:Q9v!x;T2@mq.example.com/vhost', 'connection_string'), ['Q9v!x;T2']);
+    assert.deepEqual(found('https://bob:pa=ss&w0rd@example.com/', 'url_credentials'), ['bob:pa=ss&w0rd']);
   });
 
   test('URLs without a password, ports and e-mail addresses are not credentials', () => {

@@ -1155,21 +1155,25 @@ function isLowerAscii(code: number): boolean {
 /** Reports the names among the `words` words readCapitalizedWords read. */
 function namesInWords(text: string, words: number, emit: Emit): void {
   // "Customer: Jane Roe", "Người nhận: Alex Quinn": two or three capitalized words right after a name label
-  // "Dear Genoveva Parker", "Best regards,\nOluwaseun Adeyemi": the same after a greeting or a
-  // sign-off, for a given name not in the list (a listed one is read below)
   let first = 0;
-  // a greeting opening the run itself ("Dear Genoveva Parker") labels the words after it
+  // "Dear Genoveva Parker,", "Best regards,\nGenoveva Parker", "Hi Will Power,": the same after a
+  // greeting (in the run or right before it) or a sign-off, for a given name not in the list (a
+  // listed one is read below) or one that is also a word, when a known surname ends it or the given
+  // name is such a word, and it closes the salutation
   const greeted = ((wordClasses[0] as number) & GREETING) !== 0 ? 1 : 0;
   const opening = wordStarts[greeted] as number;
-  if (
-    isSurnameLike(greeted, words) &&
-    (labelledAsName(text, opening) ||
-      (((wordClasses[greeted] as number) & GIVEN_NAME) === 0 &&
-        (greeted === 1 || labelEndsAt(text, opening, 'greeting'))))
-  ) {
+  if (isSurnameLike(greeted, words)) {
     let end = greeted;
     while (end + 1 < words && end - greeted < 2 && isSurnameLike(end + 1, words)) end++;
-    if (end > greeted) {
+    const named =
+      end > greeted &&
+      (labelledAsName(text, opening) ||
+        (((wordClasses[greeted] as number) & GIVEN_NAME) === 0 &&
+          (((wordClasses[end] as number) & SURNAME) !== 0 ||
+            ((wordClasses[greeted] as number) & AMBIGUOUS_GIVEN_NAME) !== 0) &&
+          (greeted === 1 || labelEndsAt(text, opening, 'greeting')) &&
+          closesSalutation(text, opening, wordEnds[end] as number)));
+    if (named) {
       emit(opening, wordEnds[end] as number, 0.85);
       if (end + 1 >= words) return;
       first = end + 1;
@@ -1202,17 +1206,38 @@ function namesInWords(text: string, words: number, emit: Emit): void {
     const knownSurname = (surname & SURNAME) !== 0;
     // "Ben Nghe", "Anh Nguyen": Vietnamese syllables, the Vietnamese detector's
     if (!knownSurname && startsWithNgOrNh(text, wordStarts[end] as number)) continue;
-    // a known surname is needed, unless a label, a greeting or a sign-off right before says this is
-    // a name ("Signed,\nJack Collins-Mosciski")
-    const labelled = labelledAsName(text, start) || labelEndsAt(text, start, 'greeting');
+    // a known surname is needed, unless a label right before says this is a name; a given name that
+    // is also a word ("Jack", "Will") needs a greeting or sign-off it closes ("Signed,\nJack
+    // Collins-Mosciski", "Hi Will Power,"), not "Hello Kitty Backpack"
+    const greeting = labelEndsAt(text, start, 'greeting');
+    const labelled = labelledAsName(text, start) || greeting;
     let confidence: number;
     if (knownSurname) confidence = 0.8;
-    else if ((classes & AMBIGUOUS_GIVEN_NAME) !== 0 && !labelled) continue;
+    else if (
+      (classes & AMBIGUOUS_GIVEN_NAME) !== 0 &&
+      !(greeting && closesSalutation(text, start, wordEnds[end] as number))
+    )
+      continue;
     else confidence = determinerBefore(text, start) ? 0.3 : 0.5; // "the Alphonso Cheese" is a product
     if (labelled) confidence = 0.85;
     emit(start, wordEnds[end] as number, confidence);
     index = end;
   }
+}
+
+/**
+ * Whether a name at [start, end) closes a salutation: a comma, `!` or `:` follows it ("Dear Jane
+ * Roe,"), or it is a line of its own, as under a sign-off.
+ */
+function closesSalutation(text: string, start: number, end: number): boolean {
+  let after = end;
+  while (text.charCodeAt(after) === 0x20) after++;
+  const next = text.charCodeAt(after);
+  if (next === 0x2c || next === 0x21 || next === 0x3a) return true;
+  if (after < text.length && next !== 0x0a && next !== 0x0d) return false;
+  let before = start;
+  while (before > 0 && text.charCodeAt(before - 1) === 0x20) before--;
+  return before === 0 || text.charCodeAt(before - 1) === 0x0a || text.charCodeAt(before - 1) === 0x0d;
 }
 
 /** `/^n[gh]/` on the lower-case form of the word at `start`. */
@@ -1248,7 +1273,7 @@ function labelledAsName(text: string, start: number): boolean {
 function isSurnameLike(index: number, words: number): boolean {
   return (
     index < words &&
-    ((wordClasses[index] as number) & (DOTTED | NOT_SURNAME | TITLE)) === 0 &&
+    ((wordClasses[index] as number) & (DOTTED | NOT_SURNAME | TITLE | GREETING)) === 0 &&
     (wordEnds[index] as number) - (wordStarts[index] as number) >= 2
   );
 }

@@ -727,12 +727,17 @@ const DATABASE_SCHEMES = new Set([
   'snowflake',
 ]);
 /**
- * `user:password@` right after `://` (user may be empty, as in redis://:password@host). As URL
- * parsers read an authority, the last `@` before the host ends the user info and its first `:`
+ * `user:password@` right after `://` (user may be empty, as in redis://:password@host), read as URL
+ * parsers read an authority: the last `@` before the host ends the user info and its first `:`
  * splits it, so a raw `@` may sit in the user (smtp://alerts@example.com:pw@mail.example.com) or in
- * the password (p@ss). Backtracking is bounded: the user holds no `:`, the password at most 256 units.
+ * the password (p@ss). Not across `,` `;` `|` `&` `=`: there a list or a query goes on to another
+ * address (`https://admin@host:8443,jane@example.com`). Backtracking is bounded: the user holds no
+ * `:`, the password at most 256 units.
  */
-const URL_USERINFO = /([^\s:/?#"'<>[\]{}]{0,256}):([^\s/?#"'<>[\]{}]{1,256})@(?=[^\s/?#@"'<>])/y;
+const URL_USERINFO_WITH_AT =
+  /([^\s:/?#"'<>[\]{},;|&=]{0,256}):([^\s/?#"'<>[\]{},;|&=]{1,256})@(?=[^\s/?#@"'<>])/y;
+/** The user info up to the first `@`, for a password that holds one of `,;|&=` (and no `@`). */
+const URL_USERINFO = /([^\s:/?#@"'<>[\]{}]{0,256}):([^\s/?#@"'<>[\]{}]{1,256})@(?=[^\s/?#@"'<>])/y;
 const SCHEME_CHARACTER = /[A-Za-z0-9+.-]/;
 
 /** Finds `scheme://user:password@host` credentials; calls `visit` for each. */
@@ -758,8 +763,12 @@ function eachUrlCredential(
       .toLowerCase()
       .replace(/^jdbc:/, '');
     if (scheme.length === 0 || !/^[a-z]/.test(scheme)) continue;
-    URL_USERINFO.lastIndex = from;
-    const match = URL_USERINFO.exec(text);
+    URL_USERINFO_WITH_AT.lastIndex = from;
+    let match = URL_USERINFO_WITH_AT.exec(text);
+    if (match === null) {
+      URL_USERINFO.lastIndex = from;
+      match = URL_USERINFO.exec(text);
+    }
     if (match === null) continue;
     const user = match[1] as string;
     const password = match[2] as string;
@@ -783,7 +792,10 @@ function urlCredentialsDetector(): Detector {
         const password = text.slice(passwordStart, passwordEnd);
         const confidence =
           isPlaceholder(password) || isPlaceholder(decodeURIComponentSafe(password)) ? 0.3 : 0.9;
-        findings.push(finding('url_credentials', name, userStart, passwordEnd, confidence));
+        // a user that is an e-mail address is reported as one: the finding is the password alone, so
+        // the address (more confident) does not hide it when overlaps are resolved
+        const start = text.lastIndexOf('@', passwordStart) > userStart ? passwordStart : userStart;
+        findings.push(finding('url_credentials', name, start, passwordEnd, confidence));
       });
     },
   );

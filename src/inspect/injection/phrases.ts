@@ -301,7 +301,9 @@ export const PHRASE_PATTERNS: readonly PhrasePattern[] = [
     'system admin developer assistant',
     40,
     0.8,
-    String.raw`[[(](?:system|admin|developer|assistant)[\s_-]{1,3}(?:message|note|instructions?|override|prompt|update)[\])]`,
+    // "[system message]"; in parentheses only as an identifier ("(system_message)"): "(system update)"
+    // and "(admin note)" are ordinary asides
+    String.raw`\[(?:system|admin|developer|assistant)[\s_-]{1,3}(?:message|note|instructions?|override|prompt|update)\]|\((?:system|admin|developer|assistant)_(?:message|instructions?|override|prompt)\)`,
   ),
   en('system.brace', 'system', 30, 0.6, String.raw`[{\[(]\s*system\s*:`),
   en(
@@ -566,7 +568,8 @@ export const PHRASE_PATTERNS: readonly PhrasePattern[] = [
     'oubli',
     100,
     0.9,
-    String.raw`\boublie[rsz]?\s+tout\s+ce\s+qui\s+(?:précède|est\s+(?:au-dessus|ci-dessus|plus\s+haut)|a\s+été\s+dit)`,
+    // an imperative opening a clause, not "sans oublier tout ce qui précède"
+    String.raw`(?<![a-z0-9]\s)oubli(?:e|ez)\s+tout\s+ce\s+qui\s+(?:précède|est\s+(?:au-dessus|ci-dessus|plus\s+haut)|a\s+été\s+dit)`,
   ),
   intl('fr.forget', 'oubli', 100, 0.75, String.raw`\boublie[rsz]?\s+(?:tout|tout\s+ce\s+(?:que|qui))\b`),
   intl(
@@ -611,7 +614,8 @@ export const PHRASE_PATTERNS: readonly PhrasePattern[] = [
     'vergiss',
     100,
     0.9,
-    String.raw`\bvergiss\s+(?:bitte\s+)?alles\W{1,3}(?:(?:was|das)\s+(?:du\s+)?(?:oben|davor|vorher|zuvor|bisher|bis\s+jetzt)|davor|vorher|zuvor|bisher|oben|bis\s+hierhin)\b`,
+    // an imperative opening a clause ("Vergiss alles davor."), not the idiom "vergiss alles, was du bisher über X wusstest"
+    String.raw`(?:(?<=\bbitte\s)|(?<![a-z0-9]\s))vergiss\s+(?:bitte\s+)?alles\W{1,3}(?:davor|oben|bis\s+hierhin|(?:vorher|zuvor)\s+gesagte|(?:was|das)\s+(?:oben|davor)\s+(?:steht|stand|gesagt|geschrieben))\b`,
   ),
   intl(
     'de.forget',
@@ -653,10 +657,11 @@ export const PHRASE_PATTERNS: readonly PhrasePattern[] = [
   ),
   intl(
     'es.forget-above',
-    'olvida',
+    'olvid',
     100,
     0.9,
-    String.raw`\bolvida\s+todo\s+lo\s+(?:anterior|de\s+arriba|que\s+(?:te\s+)?(?:dije|he\s+dicho|se\s+ha\s+dicho)(?:\s+antes)?)\b`,
+    // an imperative opening a clause, not "el paciente olvida todo lo anterior"
+    String.raw`(?:(?<=\bpor\s+favor,?\s)|(?<![a-z0-9]\s))olvid(?:a|e|en|ad)\s+todo\s+lo\s+(?:anterior|de\s+arriba|que\s+(?:te\s+)?(?:dije|he\s+dicho|se\s+ha\s+dicho)(?:\s+antes)?)\b`,
   ),
   intl('es.forget', 'olvida', 100, 0.75, String.raw`\bolvida\s+(?:todo|todo\s+lo\s+(?:anterior|que))\b`),
   intl(
