@@ -167,85 +167,43 @@ const CASE_INSENSITIVE_NEEDLES: ReadonlyMap<string, number> = new Map([
   ['credential', SECRET_NAME_WORD],
 ]);
 
-/** A needle as the scan checks it: its units after the first two, and the bits a match stands for. */
-interface Needle {
-  /** The needle's units from the third on (lower case when `folded`). */
-  readonly rest: string;
-  /** Compare the rest without regard to ASCII case. */
-  readonly folded: boolean;
-  readonly bits: number;
-}
-
-/** Needles by their first two units (ASCII, so the key is `first << 7 | second`), every case of them for the case-insensitive ones. */
-const NEEDLES_BY_PAIR = buildNeedlePairs();
-
-function buildNeedlePairs(): (readonly Needle[] | undefined)[] {
-  // filled up front, so the engine keeps it a plain array (a sparse one would turn into a dictionary)
-  const table: (Needle[] | undefined)[] = new Array<Needle[] | undefined>(1 << 14).fill(undefined);
-  const add = (needle: string, bits: number, folded: boolean): void => {
-    if (needle.length < 2 || /[\u0080-\uffff]/.test(needle))
-      throw new Error(`secret needle "${needle}" is not two ASCII units or more`);
-    const firsts = folded ? caseVariants(needle[0] as string) : [needle[0] as string];
-    const seconds = folded ? caseVariants(needle[1] as string) : [needle[1] as string];
-    for (const first of firsts) {
-      for (const second of seconds) {
-        const key = (first.charCodeAt(0) << 7) | second.charCodeAt(0);
-        (table[key] ??= []).push({
-          rest: folded ? needle.slice(2).toLowerCase() : needle.slice(2),
-          folded,
-          bits,
-        });
-      }
-    }
-  };
-  for (const [needle, bits] of CASE_SENSITIVE_NEEDLES) add(needle, bits, false);
-  for (const [needle, bits] of CASE_INSENSITIVE_NEEDLES) add(needle, bits, true);
-  return table;
-}
-
-function caseVariants(unit: string): string[] {
-  const lower = unit.toLowerCase();
-  const upper = unit.toUpperCase();
-  return lower === upper ? [unit] : [lower, upper];
-}
-
 /**
- * The bits of every needle in `text`, in one pass: a pair of units that starts some needle (one
- * table read per position) has the needles it starts compared there; every other position costs
- * the read alone. Overlapping needles are all seen.
+ * One alternation of the needles, longest first, and the bits each match stands for: its own and
+ * those of every needle it starts with (at one position the longest needle wins, and the shorter
+ * needles it begins with are there too). The scan resumes one unit after each match start, so
+ * overlapping needles are all seen.
  */
-function scanNeedles(text: string): number {
-  let found = 0;
-  const last = text.length - 1;
-  let first = last >= 0 ? text.charCodeAt(0) : 0;
-  for (let index = 0; index < last; index++) {
-    const second = text.charCodeAt(index + 1);
-    if ((first | second) < 0x80) {
-      const needles = NEEDLES_BY_PAIR[(first << 7) | second];
-      if (needles !== undefined) {
-        for (let position = 0; position < needles.length; position++) {
-          const needle = needles[position] as Needle;
-          if ((found & needle.bits) !== needle.bits && restMatches(text, index + 2, needle))
-            found |= needle.bits;
-        }
-      }
+function needleScanner(needles: ReadonlyMap<string, number>, flags: string): (text: string) => number {
+  const ordered = [...needles.keys()].sort((a, b) => b.length - a.length);
+  const bits = new Map<string, number>();
+  for (const needle of ordered) {
+    let value = 0;
+    for (const [other, otherBits] of needles) {
+      const prefix = flags.includes('i')
+        ? needle.toLowerCase().startsWith(other.toLowerCase())
+        : needle.startsWith(other);
+      if (prefix) value |= otherBits;
     }
-    first = second;
+    bits.set(flags.includes('i') ? needle.toLowerCase() : needle, value);
   }
-  return found;
+  const pattern = new RegExp(
+    ordered.map((needle) => needle.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'),
+    `g${flags}`,
+  );
+  return (text) => {
+    let found = 0;
+    pattern.lastIndex = 0;
+    for (let match = pattern.exec(text); match !== null; match = pattern.exec(text)) {
+      found |= bits.get(flags.includes('i') ? match[0].toLowerCase() : match[0]) ?? 0;
+      pattern.lastIndex = match.index + 1;
+    }
+    pattern.lastIndex = 0;
+    return found;
+  };
 }
 
-function restMatches(text: string, from: number, needle: Needle): boolean {
-  const { rest } = needle;
-  if (from + rest.length > text.length) return false;
-  if (!needle.folded) return text.startsWith(rest, from);
-  for (let offset = 0; offset < rest.length; offset++) {
-    let code = text.charCodeAt(from + offset);
-    if (code >= 0x41 && code <= 0x5a) code += 0x20;
-    if (code !== rest.charCodeAt(offset)) return false;
-  }
-  return true;
-}
+const scanCaseSensitive = needleScanner(CASE_SENSITIVE_NEEDLES, '');
+const scanCaseInsensitive = needleScanner(CASE_INSENSITIVE_NEEDLES, 'i');
 
 /**
  * Texts up to this long are checked needle by needle (a few `includes` on a short string cost less
@@ -280,16 +238,6 @@ function buildNeedleChecks(): Map<number, (text: string) => boolean> {
   return checks;
 }
 
-/**
- * The needle bits of `text` found both ways: by the one-pass scan of long texts and by the checks of
- * short ones, whatever the length (tests check that they agree).
- */
-export function needleBitsBothWays(text: string): { scan: number; checks: number } {
-  let checks = 0;
-  for (const [bit, check] of NEEDLE_CHECKS) if (check(text)) checks |= bit;
-  return { scan: scanNeedles(text), checks };
-}
-
 /** Whether `text` holds one of the needles of `bit` (one bit). */
 function hasNeedle(text: string, bit: number): boolean {
   if (text.length > SHORT_TEXT) return (needlesIn(text) & bit) !== 0;
@@ -308,7 +256,7 @@ export function forgetSecretNeedles(): void {
 /** The needle bits present in `text`, memoized for the last text (the secret detectors read one string in turn). */
 function needlesIn(text: string): number {
   if (text !== needlesText) {
-    needlesFound = scanNeedles(text);
+    needlesFound = scanCaseSensitive(text) | scanCaseInsensitive(text);
     needlesText = text;
   }
   return needlesFound;
