@@ -974,7 +974,7 @@ const NOT_SURNAME = 8;
 const AMBIGUOUS_GIVEN_NAME = 16;
 const VIETNAMESE_SURNAME = 32;
 /**
- * A greeting that opens a capitalized run ("Dear Genoveva Parker", "Hi Will Power"): the words after
+ * A greeting that opens a capitalized run ("Dear Genoveva Parker,", "Dear Jack Frost,"): the words after
  * it may be a name. Fewer than the greeting labels of context-words.ts, whose other words also start
  * ordinary titles ("Attention Deficit Disorder", "Signed Copies").
  */
@@ -1156,7 +1156,7 @@ function isLowerAscii(code: number): boolean {
 function namesInWords(text: string, words: number, emit: Emit): void {
   // "Customer: Jane Roe", "Người nhận: Alex Quinn": two or three capitalized words right after a name label
   let first = 0;
-  // "Dear Genoveva Parker,", "Best regards,\nGenoveva Parker", "Hi Will Power,": the same after a
+  // "Dear Genoveva Parker,", "Best regards,\nGenoveva Parker", "Dear Jack Frost,": the same after a
   // greeting (in the run or right before it) or a sign-off, for a given name not in the list (a
   // listed one is read below) or one that is also a word, when a known surname ends it or the given
   // name is such a word, and it closes the salutation
@@ -1207,8 +1207,8 @@ function namesInWords(text: string, words: number, emit: Emit): void {
     // "Ben Nghe", "Anh Nguyen": Vietnamese syllables, the Vietnamese detector's
     if (!knownSurname && startsWithNgOrNh(text, wordStarts[end] as number)) continue;
     // a known surname is needed, unless a label right before says this is a name; a given name that
-    // is also a word ("Jack", "Will") needs a greeting or sign-off it closes ("Signed,\nJack
-    // Collins-Mosciski", "Hi Will Power,"), not "Hello Kitty Backpack"
+    // is also a word ("Jack", "Kitty") needs a greeting or sign-off it closes ("Signed,\nJack
+    // Collins-Mosciski", "Dear Jack Frost,"), not "Hello Kitty Backpack"
     const greeting = labelEndsAt(text, start, 'greeting');
     const labelled = labelledAsName(text, start) || greeting;
     let confidence: number;
