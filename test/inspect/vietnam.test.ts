@@ -464,6 +464,40 @@ describe('address', () => {
     }
   });
 
+  test('after an address label, reads an address without keywords up to its city', () => {
+    const cases: [string, string][] = [
+      ['Địa chỉ: ', '101 Lê Lợi, Hà Nội'],
+      ['Địa chỉ giao hàng: ', '25 Trần Hưng Đạo, Hoàn Kiếm, Hà Nội, Việt Nam'],
+      ['Thường trú: ', 'số 45 Nguyễn Trãi, Thanh Xuân, Hà Nội'],
+      ['{"dia_chi": "', '45 Tran Hung Dao, Hoan Kiem, Ha Noi'],
+      ['Ship to: ', '8 Lý Thường Kiệt, Đà Nẵng'],
+    ];
+    for (const [label, address] of cases) {
+      assert.deepEqual(reported(`${label}${address}. SĐT 0912345678`, 'address'), [address], address);
+    }
+    // keywords found the address: the names before its city join it
+    assert.deepEqual(reported('ở số 45 Nguyễn Trãi, Thanh Xuân, Hà Nội', 'address'), [
+      'số 45 Nguyễn Trãi, Thanh Xuân, Hà Nội',
+    ]);
+    // names without keywords before an address the keywords found: the whole, more sure, wins overlaps
+    const joined = '12 Le Duan, Ben Nghe, District 1, HCMC';
+    const whole = confidenceOf(`Address: ${joined}`, 'address', joined) ?? 0;
+    const tail = confidenceOf(`Address: ${joined}`, 'address', 'District 1, HCMC') ?? 0;
+    assert.ok(whole > tail, `${whole} > ${tail}`);
+  });
+
+  test('without a label, or without a city at the end, a number before capitalized words is no address', () => {
+    for (const text of [
+      'Top 10 Quán Ngon, Hà Nội',
+      'Phòng 3 Khoa Nội, Bệnh viện Bạch Mai',
+      'Địa chỉ: 101 Lê Lợi',
+      'Địa chỉ: 101 Lê Lợi, Bến Nghé, Phú Mỹ, Tân Phong, Nhà Bè',
+      'Nơi sinh: 1990 Hà Nội',
+    ]) {
+      assert.deepEqual(reported(text, 'address'), [], text);
+    }
+  });
+
   test('reports decomposed (NFD) addresses at the right offsets', () => {
     const address = 'phường Bến Nghé, quận 1, TP. Hồ Chí Minh'.normalize('NFD');
     assert.deepEqual(reported(`ở ${address}`, 'address'), [address]);

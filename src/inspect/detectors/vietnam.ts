@@ -25,6 +25,7 @@ import {
 import type { ContextKind, NfcView } from './context.js';
 import {
   HAS_COMBINING,
+  HAS_DIGIT,
   HAS_LETTER_NON_ASCII,
   HAS_LOWER_ASCII,
   HAS_SPACE,
@@ -47,6 +48,7 @@ import {
   VN_SURNAMES,
 } from './data/vn-names.js';
 import {
+  ATTACHED_BEFORE,
   PLUS_BEFORE,
   digitRuns,
   digitsOf,
@@ -835,9 +837,26 @@ interface Component {
  */
 function detectAddresses(text: string, budget: ScanBudget, emit: Emit, profile: TextProfile): void {
   const read = keywordsOfView(text, budget, profile);
-  if (read === undefined || (read.found.keywords === 0 && read.found.abbreviations === 0)) return;
+  if (read === undefined) return;
   const { view, found } = read;
+  const reported: number[] = [];
+  if (found.keywords > 0 || found.abbreviations > 0) keywordAddresses(view, found, budget, emit, reported);
+  if ((profile.flags & HAS_DIGIT) !== 0) plainAddresses(view, budget, emit, reported);
+}
+
+/** The addresses the keywords open; the view spans of those reported go to `reported` (start, end pairs). */
+function keywordAddresses(
+  view: NfcView,
+  found: AddressKeywords,
+  budget: ScanBudget,
+  emit: Emit,
+  reported: number[],
+): void {
   const source = view.text;
+  const report = (group: readonly Component[]): void => {
+    const span = reportAddress(source, view, group, emit);
+    if (span !== undefined) reported.push(span.start, span.end);
+  };
   let group: Component[] = [];
   let iteration = 0;
   let word = 0;
@@ -855,7 +874,7 @@ function detectAddresses(text: string, budget: ScanBudget, emit: Emit, profile: 
     const component = keywordComponent(source, start, from, keyword, previous);
     if (component !== undefined) {
       if (previous !== undefined && !joinsAddress(source, previous.end, component.start)) {
-        reportAddress(source, view, group, emit);
+        report(group);
         group = [];
       }
       group.push(component);
@@ -865,7 +884,81 @@ function detectAddresses(text: string, budget: ScanBudget, emit: Emit, profile: 
     while (abbreviation < found.abbreviations && (found.abbreviationStart[abbreviation] ?? 0) < from)
       abbreviation++;
   }
-  if (group.length > 0) reportAddress(source, view, group, emit);
+  if (group.length > 0) report(group);
+}
+
+/**
+ * Addresses without any keyword after an address label: a house number, a street, and a city or
+ * province name that ends them, maybe with the names of a ward and a district between, comma apart
+ * ("Địa chỉ: 101 Lê Lợi, Hà Nội", `"dia_chi": "45 Tran Hung Dao, Hoan Kiem, Ha Noi"`), or an
+ * address the keywords found right after them ("Address: 12 Le Duan, Ben Nghe, District 1, HCMC").
+ * Without the label, a number before capitalized words is too often something else ("Top 10 Quán
+ * Ngon, Hà Nội"). Numbers inside an address already reported are passed over.
+ */
+function plainAddresses(view: NfcView, budget: ScanBudget, emit: Emit, reported: readonly number[]): void {
+  const text = view.text;
+  const runs = digitRuns(text, budget);
+  for (let token = 0; token < runs.tokens; token++) {
+    if (outOfTime(token, budget)) return;
+    if (((runs.tokenFlags[token] as number) & ATTACHED_BEFORE) !== 0) continue;
+    const numberStart = runs.groupStart[runs.tokenFirst[token] as number] as number;
+    const numberEnd = houseNumberEnd(text, numberStart);
+    // the house number, one space, a capitalized word: read nothing else before that holds
+    if (numberEnd === undefined || text[numberEnd] !== ' ') continue;
+    if (letterCase(text.charCodeAt(numberEnd + 1)) !== UPPER) continue;
+    if (spanAt(reported, numberStart, false) >= 0) continue;
+    const start = withNumberWord(text, numberStart);
+    if (!labelEndsAt(text, start, 'address', 4)) continue;
+    const street = wordsFrom(text, numberEnd + 1, 5);
+    const streetEnd = street[street.length - 1]?.end;
+    if (streetEnd === undefined) continue;
+    const closing = namesToCity(text, streetEnd, reported);
+    if (closing === undefined) continue;
+    emit(view.start(start), view.end(closing.end), Math.min(0.9, 0.8 + 0.05 * closing.parts));
+  }
+}
+
+/**
+ * How an address read up to `end` goes on to its end: up to two comma-separated names without a
+ * keyword ("Hoàn Kiếm", "Ben Nghe"), then a city or province name ("Hà Nội"; and a country or
+ * another city after it, "Việt Nam"), or an address of `reported` (start, end pairs) that starts
+ * right after them. The end, and how many names were read; undefined when no city or address ends them.
+ */
+function namesToCity(
+  text: string,
+  end: number,
+  reported: readonly number[],
+): { end: number; parts: number } | undefined {
+  let at = end;
+  for (let parts = 0; ; parts++) {
+    const city = cityAfter(text, at);
+    if (city !== undefined) {
+      const further = cityAfter(text, city);
+      return further === undefined ? { end: city, parts } : { end: further, parts: parts + 1 };
+    }
+    if (text[at] !== ',') return undefined;
+    const next = skipSpaces(text, at + 1, 1);
+    const joined = spanAt(reported, next, true);
+    if (joined >= 0) return { end: reported[joined + 1] as number, parts: parts + 1 };
+    if (parts === 2) return undefined;
+    const part = wordsFrom(text, next, 4);
+    const partEnd = part[part.length - 1]?.end;
+    if (partEnd === undefined) return undefined;
+    at = partEnd;
+  }
+}
+
+/**
+ * The index in `spans` (start, end pairs) of the span that holds `position` (that starts there, when
+ * `atStart`), or -1.
+ */
+function spanAt(spans: readonly number[], position: number, atStart: boolean): number {
+  for (let index = 0; index < spans.length; index += 2) {
+    const start = spans[index] as number;
+    if (atStart ? position === start : position >= start && position < (spans[index + 1] as number))
+      return index;
+  }
+  return -1;
 }
 
 /** The last text found to hold combining marks: its keywords are read from its NFC form directly. */
@@ -1067,10 +1160,18 @@ function joinsAddress(text: string, previousEnd: number, start: number): boolean
   return true;
 }
 
-function reportAddress(text: string, view: NfcView, group: readonly Component[], emit: Emit): void {
+const NO_SPANS: readonly number[] = [];
+
+/** Reports the address a group of parts makes, if it has enough levels; the span reported, in view offsets. */
+function reportAddress(
+  text: string,
+  view: NfcView,
+  group: readonly Component[],
+  emit: Emit,
+): { start: number; end: number } | undefined {
   const first = group[0];
   const last = group[group.length - 1];
-  if (first === undefined || last === undefined) return;
+  if (first === undefined || last === undefined) return undefined;
   let levels = 0;
   for (const component of group) levels |= component.level;
   let start = first.start;
@@ -1083,11 +1184,11 @@ function reportAddress(text: string, view: NfcView, group: readonly Component[],
       levels |= leading.level;
     }
   }
-  // a city or province without keyword after the last part: "…, quận 1, Hà Nội"
-  for (let more = 0; more < 2; more++) {
-    const city = cityAfter(text, end);
-    if (city === undefined) break;
-    end = city;
+  // a city or province without keyword after the last part ("…, quận 1, Hà Nội"), maybe after
+  // names without keywords ("số 45 Nguyễn Trãi, Thanh Xuân, Hà Nội")
+  const closing = namesToCity(text, end, NO_SPANS);
+  if (closing !== undefined) {
+    end = closing.end;
     levels |= CITY;
   }
   const count = popCount(levels);
@@ -1096,13 +1197,14 @@ function reportAddress(text: string, view: NfcView, group: readonly Component[],
   else if (count >= 3) confidence = 0.7 + 0.05 * (count - 3);
   else if (count === 2 && (levels & (STREET | HAMLET)) !== 0) confidence = 0.6;
   else if (count === 2) confidence = 0.45;
-  else return;
+  else return undefined;
   if (
     labelMayEndNear(text, start, Infinity, ADDRESS_MASK) &&
     contextBefore(text, start).verdict(ADDRESS_KINDS) === 'positive'
   )
     confidence += 0.1;
   emit(view.start(start), view.end(end), Math.min(0.95, confidence));
+  return { start, end };
 }
 
 /** A house number, optionally with a street name, just before an address part ("12 đường…", "12 Nguyễn Huệ, P. …"). */
