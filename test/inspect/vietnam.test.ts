@@ -316,6 +316,14 @@ describe('phone (Vietnam)', () => {
   test('reports several numbers in a row separately', () => {
     assert.deepEqual(reported('0912345678 0987654321', 'phone'), ['0912345678', '0987654321']);
   });
+
+  test('reads numbers a CSV comma or a listing slash parts, not those inside one number', () => {
+    assert.deepEqual(reported('Nguyễn Văn An,079203001234,0912345678,Hà Nội', 'phone'), ['0912345678']);
+    assert.deepEqual(reported('Nguyễn Văn An,079203001234,0912345678,Hà Nội', 'vn_cccd'), ['079203001234']);
+    assert.deepEqual(reported('ĐT: 0890029293/0783867049', 'phone'), ['0890029293', '0783867049']);
+    // thousands separators and decimal commas keep a number whole: nothing of it is read alone
+    assert.deepEqual(reported('Tổng: 912,345,678 đ; 91234567,50 điểm', 'phone'), []);
+  });
 });
 
 describe('vn_tax_code', () => {

@@ -108,7 +108,16 @@ function buildRuns(text: string, budget: ScanBudget): DigitRuns {
       break;
     }
     if (groups === groupStartScratch.length) growScratch();
-    if (groups > 0 && joins(text, groupEndScratch[groups - 1] as number, start)) {
+    if (
+      groups > 0 &&
+      joins(
+        text,
+        groupStartScratch[groups - 1] as number,
+        groupEndScratch[groups - 1] as number,
+        start,
+        index,
+      )
+    ) {
       tokenLastScratch[tokens - 1] = groups;
       tokenDigitsScratch[tokens - 1] = (tokenDigitsScratch[tokens - 1] as number) + index - start;
     } else {
@@ -145,7 +154,9 @@ export function addRun(start: number, end: number): void {
   const groups = buildGroups;
   const tokens = buildTokens;
   if (groups === groupStartScratch.length) growScratch();
-  const joined = groups > 0 && joins(buildText, groupEndScratch[groups - 1] ?? 0, start);
+  const joined =
+    groups > 0 &&
+    joins(buildText, groupStartScratch[groups - 1] ?? 0, groupEndScratch[groups - 1] ?? 0, start, end);
   groupStartScratch[groups] = start;
   groupEndScratch[groups] = end;
   if (joined) {
@@ -212,11 +223,25 @@ function isSeparator(code: number): boolean {
   return code === SPACE || code === NBSP || code === HYPHEN || code === DOT || code === SLASH;
 }
 
-/** Whether the characters between two groups join them into one token: one separator, or a parenthesis with one. */
-function joins(text: string, previousEnd: number, start: number): boolean {
+/** A group at least this long on both sides of a slash makes it a list ("0912345678/0987654321"), not a date or "12/3". */
+const LISTED_BY_SLASH = 7;
+
+/**
+ * Whether the characters between two groups join them into one token: one separator, or a
+ * parenthesis with one; not a slash between two long numbers, which lists them.
+ */
+function joins(
+  text: string,
+  previousStart: number,
+  previousEnd: number,
+  start: number,
+  end: number,
+): boolean {
   const gap = start - previousEnd;
   if (gap === 1) {
     const code = text.charCodeAt(previousEnd);
+    if (code === SLASH && previousEnd - previousStart >= LISTED_BY_SLASH && end - start >= LISTED_BY_SLASH)
+      return false;
     return isSeparator(code) || code === OPEN || code === CLOSE;
   }
   if (gap === 2) {
@@ -240,19 +265,58 @@ function flagsOf(text: string, start: number, end: number): number {
   // "INV-2024", "id_123", "v.12": glued to a word by a joiner
   if (
     (before === HYPHEN || before === 0x5f || before === DOT || before === SLASH) &&
-    isWordCode(beforeBefore)
+    isWordCode(beforeBefore) &&
+    !(before === SLASH && listedBySlash(text, start - 1))
   ) {
     flags |= ATTACHED_BEFORE;
   }
-  // "1,234567": the tail of a number with thousands separators
-  if (before === 0x2c && isDigit(beforeBefore)) flags |= ATTACHED_BEFORE;
+  // "1,234567": the tail of a number with thousands separators or a decimal comma; a comma between
+  // numbers that no number holds ("079203001234,0912345678" in a CSV row) parts them
+  if (before === 0x2c && isDigit(beforeBefore) && commaInNumber(text, start - 1)) flags |= ATTACHED_BEFORE;
   const after = end < text.length ? text.charCodeAt(end) : -1;
   const afterAfter = end + 1 < text.length ? text.charCodeAt(end + 1) : -1;
   if (after !== -1 && isWordCode(after)) flags |= ATTACHED_AFTER;
-  if ((after === HYPHEN || after === 0x5f || after === SLASH) && isWordCode(afterAfter))
+  if (
+    (after === HYPHEN || after === 0x5f || after === SLASH) &&
+    isWordCode(afterAfter) &&
+    !(after === SLASH && listedBySlash(text, end))
+  )
     flags |= ATTACHED_AFTER;
-  if ((after === 0x2c || after === DOT || after === 0x3a) && isDigit(afterAfter)) flags |= ATTACHED_AFTER;
+  if (
+    after === 0x2c
+      ? isDigit(afterAfter) && commaInNumber(text, end)
+      : (after === DOT || after === 0x3a) && isDigit(afterAfter)
+  )
+    flags |= ATTACHED_AFTER;
   return flags;
+}
+
+/** Whether the slash at `slash` lists two long numbers (LISTED_BY_SLASH digits or more on each side). */
+function listedBySlash(text: string, slash: number): boolean {
+  let before = 0;
+  while (before < LISTED_BY_SLASH && slash - before > 0 && isDigit(text.charCodeAt(slash - before - 1)))
+    before++;
+  let after = 0;
+  while (
+    after < LISTED_BY_SLASH &&
+    slash + after + 1 < text.length &&
+    isDigit(text.charCodeAt(slash + after + 1))
+  )
+    after++;
+  return before >= LISTED_BY_SLASH && after >= LISTED_BY_SLASH;
+}
+
+/**
+ * Whether the comma at `comma`, between two digits, can be part of one number: a thousands separator
+ * (at most 3 digits before it, exactly 3 after: "1,234", "12,500,000") or a decimal comma (at most 9
+ * digits before, at most 2 after: "27,50", "1.500.000,75").
+ */
+function commaInNumber(text: string, comma: number): boolean {
+  let before = 0;
+  while (before < 10 && comma - before > 0 && isDigit(text.charCodeAt(comma - before - 1))) before++;
+  let after = 0;
+  while (after < 4 && comma + after + 1 < text.length && isDigit(text.charCodeAt(comma + after + 1))) after++;
+  return (before <= 3 && after === 3) || (before <= 9 && after <= 2);
 }
 
 /** Whether a UTF-16 unit is an ASCII digit. */
