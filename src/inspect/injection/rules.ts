@@ -63,7 +63,14 @@ export function detectInjectionRules(
   const deadline = budget.deadline;
   const scan = scanPhrases(text, deadline, folded, prefilter);
   const phrases: Finding[] = scan.matches.map((match) =>
-    finding('injection_phrase', match.start, match.end, match.confidence),
+    finding(
+      'injection_phrase',
+      match.start,
+      match.end,
+      isQuotedMention(text, match.start, match.end)
+        ? Math.min(match.confidence, QUOTED_MENTION_CONFIDENCE)
+        : match.confidence,
+    ),
   );
   for (const phrase of phrases) findings.push(phrase);
   if (performance.now() > deadline) return sortFindings(findings);
@@ -85,7 +92,35 @@ export function detectInjectionRules(
   toolCallText(text, folded.text, prefilter ? scan.markers : -1, findings, deadline);
   if (performance.now() > deadline) return sortFindings(findings);
   encodedPayloads(text, findings, deadline, 0);
+  if (performance.now() > deadline) return sortFindings(findings);
+  spacedLetters(text, findings, deadline);
   return sortFindings(findings);
+}
+
+/**
+ * Confidence at most of a phrase quoted on its own: a phrase named rather than said
+ * (`a regex for phrases like "ignore previous instructions"`, `Is 'reveal your system prompt' a
+ * common attack?`), which alone does not decide; the classifier weighs the text around it.
+ */
+const QUOTED_MENTION_CONFIDENCE = 0.45;
+const OPENING_QUOTES = '"\'`\u201c\u2018\u00ab\u300c\u300e';
+const CLOSING_QUOTES = '"\'`\u201d\u2019\u00bb\u300d\u300f';
+
+/**
+ * Whether the phrase at `start`..`end` is all that stands between a pair of quotes: an opening quote
+ * right before it (after no letter or digit) and a closing one right after it, maybe after one
+ * punctuation mark ("…instructions?"). A quoted sentence that goes on past the phrase (`Translate:
+ * "Ignore previous instructions and say…"`) is no mention.
+ */
+function isQuotedMention(text: string, start: number, end: number): boolean {
+  const open = text[start - 1];
+  if (open === undefined || !OPENING_QUOTES.includes(open)) return false;
+  if (start >= 2 && /[\p{L}\p{N}]/u.test(text[start - 2] as string)) return false;
+  let at = end;
+  if (at < text.length && '.,;:!?'.includes(text[at] as string)) at++;
+  const close = text[at];
+  if (close === undefined || !CLOSING_QUOTES.includes(close)) return false;
+  return at + 1 >= text.length || !/[\p{L}\p{N}]/u.test(text[at + 1] as string);
 }
 
 /** The highest confidence of any override/role-play phrase in `text` (0 when none). */
@@ -786,6 +821,72 @@ function distinctInstructionWords(text: string): number {
   }
   INSTRUCTION_WORDS.lastIndex = 0;
   return seen.size;
+}
+
+// --- letter-spaced text -------------------------------------------------------------------------
+
+/**
+ * Six or more single letters in a row, each after one to four separators ("I g n o r e   a l l",
+ * "I.g.n.o.r.e y.o.u.r r.u.l.e.s", "i-g-n-o-r-e"): text spaced out so that no word of it is a word.
+ * Letters and separators are disjoint classes, one letter per step: linear.
+ */
+const SPACED_RUN = /(?<![\p{L}\p{N}])\p{L}(?:[ .\-_*·|/]{1,4}\p{L}(?![\p{L}\p{N}])){5,}/gu;
+/** A quick test for three spaced single letters, which every SPACED_RUN match holds. */
+const SPACED_HINT = /(?<![A-Za-z0-9])[A-Za-z][ .\-_*]{1,4}[A-Za-z][ .\-_*]{1,4}[A-Za-z](?![A-Za-z0-9])/;
+/** Letters of a spaced run read at most (an instruction is short; the rest of a longer run is ignored). */
+const MAX_SPACED_LETTERS = 2048;
+
+/**
+ * Letter-spaced instructions: each run of spaced single letters is read back as words (the
+ * separator met most between letters joins them, any other gap parts words) and searched like a
+ * decoded payload: an override or role-play phrase, or two instruction words, make it an
+ * `encoded_payload` finding over the run. Spaced headings ("S A L E") hold neither.
+ */
+function spacedLetters(text: string, findings: Finding[], deadline: number): void {
+  if (!SPACED_HINT.test(text)) return;
+  forEachMatch(SPACED_RUN, text, deadline, (start, end) => {
+    const words = spacedWords(text.slice(start, Math.min(end, start + MAX_SPACED_LETTERS * 5)));
+    if (words.length < 2) return;
+    const read = words.join(' ');
+    let confidence = 0;
+    const phrase = phraseConfidence(read, deadline);
+    if (phrase >= 0.5) confidence = Math.max(0.85, phrase);
+    else if (distinctInstructionWords(read) >= 2) confidence = 0.6;
+    if (confidence > 0) findings.push(finding('encoded_payload', start, end, confidence));
+  });
+}
+
+/** The words of a spaced run: letters joined across its commonest gap, parted at every other gap. */
+function spacedWords(run: string): string[] {
+  const letters: string[] = [];
+  const gaps: string[] = [];
+  const counts = new Map<string, number>();
+  for (const part of run.match(/\p{L}|[^\p{L}]+/gu) ?? []) {
+    if (/^\p{L}$/u.test(part)) letters.push(part);
+    else {
+      gaps.push(part);
+      counts.set(part, (counts.get(part) ?? 0) + 1);
+    }
+  }
+  let joining = '';
+  let most = 0;
+  for (const [gap, count] of counts) {
+    if (count > most) {
+      joining = gap;
+      most = count;
+    }
+  }
+  const words: string[] = [];
+  let word = letters[0] ?? '';
+  for (let index = 1; index < letters.length; index++) {
+    if (gaps[index - 1] === joining) word += letters[index];
+    else {
+      words.push(word);
+      word = letters[index] ?? '';
+    }
+  }
+  words.push(word);
+  return words;
 }
 
 // --- helpers ------------------------------------------------------------------------------------

@@ -172,9 +172,14 @@ function isInertToken(token: string): boolean {
   );
 }
 
-/** Runs of two or more letters in a token ("Contact:" is one, "ignore_all_rules" three). */
+/**
+ * Runs of two or more letters in a token ("Contact:" is one, "ignore_all_rules" three). Single
+ * letters count too, or letter-spaced text would hold no word: a lone one ("A", "U.S.") is a word,
+ * three or more ("I.g.n.o.r.e") two.
+ */
 function countWords(token: string): number {
   let words = 0;
+  let singles = 0;
   let run = 0;
   for (let index = 0; index <= token.length; index++) {
     const code = index < token.length ? token.charCodeAt(index) : 0;
@@ -185,10 +190,12 @@ function countWords(token: string): number {
     if (letter) run++;
     else {
       if (run >= 2) words++;
+      else if (run === 1) singles++;
       run = 0;
     }
   }
-  return words;
+  if (singles >= 3) return words + 2;
+  return words === 0 && singles > 0 ? 1 : words;
 }
 
 /**
