@@ -322,7 +322,7 @@ describe('phone (Vietnam)', () => {
     assert.deepEqual(reported('Nguyễn Văn An,079203001234,0912345678,Hà Nội', 'vn_cccd'), ['079203001234']);
     assert.deepEqual(reported('ĐT: 0890029293/0783867049', 'phone'), ['0890029293', '0783867049']);
     // thousands separators and decimal commas keep a number whole: nothing of it is read alone
-    assert.deepEqual(reported('Tổng: 912,345,678 đ; 91234567,50 điểm', 'phone'), []);
+    assert.deepEqual(reported('Tổng: 912,345,678 đ; 91234567,50 điểm; tỷ lệ 0,0912345678', 'phone'), []);
   });
 });
 

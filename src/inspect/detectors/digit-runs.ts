@@ -270,8 +270,8 @@ function flagsOf(text: string, start: number, end: number): number {
   ) {
     flags |= ATTACHED_BEFORE;
   }
-  // "1,234567": the tail of a number with thousands separators or a decimal comma; a comma between
-  // numbers that no number holds ("079203001234,0912345678" in a CSV row) parts them
+  // "1,234", "27,50", "0,4111": the tail of a number with thousands separators or a decimal comma; a
+  // comma between numbers that no number holds ("079203001234,0912345678" in a CSV row) parts them
   if (before === 0x2c && isDigit(beforeBefore) && commaInNumber(text, start - 1)) flags |= ATTACHED_BEFORE;
   const after = end < text.length ? text.charCodeAt(end) : -1;
   const afterAfter = end + 1 < text.length ? text.charCodeAt(end + 1) : -1;
@@ -309,14 +309,15 @@ function listedBySlash(text: string, slash: number): boolean {
 /**
  * Whether the comma at `comma`, between two digits, can be part of one number: a thousands separator
  * (at most 3 digits before it, exactly 3 after: "1,234", "12,500,000") or a decimal comma (at most 9
- * digits before, at most 2 after: "27,50", "1.500.000,75").
+ * digits before, at most 2 after: "27,50", "1.500.000,75"; or one digit before, any number after:
+ * "0,4111111111111111", "1,0912345678").
  */
 function commaInNumber(text: string, comma: number): boolean {
   let before = 0;
   while (before < 10 && comma - before > 0 && isDigit(text.charCodeAt(comma - before - 1))) before++;
   let after = 0;
   while (after < 4 && comma + after + 1 < text.length && isDigit(text.charCodeAt(comma + after + 1))) after++;
-  return (before <= 3 && after === 3) || (before <= 9 && after <= 2);
+  return before === 1 || (before <= 3 && after === 3) || (before <= 9 && after <= 2);
 }
 
 /** Whether a UTF-16 unit is an ASCII digit. */

@@ -832,7 +832,7 @@ function distinctInstructionWords(text: string): number {
  */
 const SPACED_RUN = /(?<![\p{L}\p{N}])\p{L}(?:[ .\-_*·|/]{1,4}\p{L}(?![\p{L}\p{N}])){5,}/gu;
 /** A quick test for three spaced single letters, which every SPACED_RUN match holds. */
-const SPACED_HINT = /(?<![A-Za-z0-9])[A-Za-z][ .\-_*]{1,4}[A-Za-z][ .\-_*]{1,4}[A-Za-z](?![A-Za-z0-9])/;
+const SPACED_HINT = /(?<![\p{L}\p{N}])\p{L}[ .\-_*·|/]{1,4}\p{L}[ .\-_*·|/]{1,4}\p{L}(?![\p{L}\p{N}])/u;
 /** Letters of a spaced run read at most (an instruction is short; the rest of a longer run is ignored). */
 const MAX_SPACED_LETTERS = 2048;
 
