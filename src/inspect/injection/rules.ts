@@ -831,8 +831,16 @@ function distinctInstructionWords(text: string): number {
  * Letters and separators are disjoint classes, one letter per step: linear.
  */
 const SPACED_RUN = /(?<![\p{L}\p{N}])\p{L}(?:[ .\-_*·|/]{1,4}\p{L}(?![\p{L}\p{N}])){5,}/gu;
-/** A quick test for three spaced single letters, which every SPACED_RUN match holds. */
-const SPACED_HINT = /(?<![\p{L}\p{N}])\p{L}[ .\-_*·|/]{1,4}\p{L}[ .\-_*·|/]{1,4}\p{L}(?![\p{L}\p{N}])/u;
+/** Letters of the scripts the phrase patterns read in spaced form: Latin (Vietnamese included) and Cyrillic. */
+const SPACED_LETTER = String.raw`A-Za-z\u00C0-\u024F\u0400-\u04FF\u1E00-\u1EFF`;
+/**
+ * A quick test for three spaced single letters of those scripts, which every SPACED_RUN match in
+ * them holds. Written with ranges and without the `u` flag: a `\p{L}` test costs about ten times as
+ * much on every text (48 against 4 ms per MB here).
+ */
+const SPACED_HINT = new RegExp(
+  `(?<![${SPACED_LETTER}0-9])[${SPACED_LETTER}][ .\\-_*\u00B7|/]{1,4}[${SPACED_LETTER}][ .\\-_*\u00B7|/]{1,4}[${SPACED_LETTER}](?![${SPACED_LETTER}0-9])`,
+);
 /** Letters of a spaced run read at most (an instruction is short; the rest of a longer run is ignored). */
 const MAX_SPACED_LETTERS = 2048;
 
