@@ -293,17 +293,10 @@ function flagsOf(text: string, start: number, end: number): number {
 
 /** Whether the slash at `slash` lists two long numbers (LISTED_BY_SLASH digits or more on each side). */
 function listedBySlash(text: string, slash: number): boolean {
-  let before = 0;
-  while (before < LISTED_BY_SLASH && slash - before > 0 && isDigit(text.charCodeAt(slash - before - 1)))
-    before++;
-  let after = 0;
-  while (
-    after < LISTED_BY_SLASH &&
-    slash + after + 1 < text.length &&
-    isDigit(text.charCodeAt(slash + after + 1))
-  )
-    after++;
-  return before >= LISTED_BY_SLASH && after >= LISTED_BY_SLASH;
+  return (
+    digitsBefore(text, slash, LISTED_BY_SLASH) >= LISTED_BY_SLASH &&
+    digitsAfter(text, slash, LISTED_BY_SLASH) >= LISTED_BY_SLASH
+  );
 }
 
 /**
@@ -313,11 +306,24 @@ function listedBySlash(text: string, slash: number): boolean {
  * "0,4111111111111111", "1,0912345678").
  */
 function commaInNumber(text: string, comma: number): boolean {
-  let before = 0;
-  while (before < 10 && comma - before > 0 && isDigit(text.charCodeAt(comma - before - 1))) before++;
-  let after = 0;
-  while (after < 4 && comma + after + 1 < text.length && isDigit(text.charCodeAt(comma + after + 1))) after++;
+  const before = digitsBefore(text, comma, 10);
+  const after = digitsAfter(text, comma, 4);
   return before === 1 || (before <= 3 && after === 3) || (before <= 9 && after <= 2);
+}
+
+/** The digits right before `position`, counted up to `max`. */
+function digitsBefore(text: string, position: number, max: number): number {
+  let count = 0;
+  while (count < max && position - count > 0 && isDigit(text.charCodeAt(position - count - 1))) count++;
+  return count;
+}
+
+/** The digits right after `position` (the unit at `position` itself is not one of them), counted up to `max`. */
+function digitsAfter(text: string, position: number, max: number): number {
+  let count = 0;
+  while (count < max && position + count + 1 < text.length && isDigit(text.charCodeAt(position + count + 1)))
+    count++;
+  return count;
 }
 
 /** Whether a UTF-16 unit is an ASCII digit. */

@@ -762,10 +762,7 @@ function encodedRun(
 ): void {
   const decoded = decodeRun(text.slice(start, Math.min(end, start + MAX_DECODE_CHARS)));
   if (decoded === null) return;
-  let confidence = 0;
-  const phrase = phraseConfidence(decoded, deadline);
-  if (phrase >= 0.5) confidence = Math.max(0.85, phrase);
-  else if (distinctInstructionWords(decoded) >= 2) confidence = 0.6;
+  let confidence = revealedConfidence(decoded, deadline);
   if (confidence === 0 && depth === 0 && decoded.length >= MIN_ENCODED_RUN) {
     // One more layer: base64 of base64 is a common way to slip past a single decode.
     const inner: Finding[] = [];
@@ -773,6 +770,17 @@ function encodedRun(
     for (const found of inner) confidence = Math.max(confidence, found.confidence);
   }
   if (confidence > 0) findings.push(finding('encoded_payload', start, end, confidence));
+}
+
+/**
+ * How sure it is that text revealed from hiding (decoded, or spaced letters read back) is an
+ * instruction: an override or role-play phrase makes it at least 0.85, two instruction words 0.6;
+ * 0 when neither is there.
+ */
+function revealedConfidence(revealed: string, deadline: number): number {
+  const phrase = phraseConfidence(revealed, deadline);
+  if (phrase >= 0.5) return Math.max(0.85, phrase);
+  return distinctInstructionWords(revealed) >= 2 ? 0.6 : 0;
 }
 
 /** Decodes hex or base64 (either alphabet) to UTF-8 text; null when it is not valid UTF-8 or under 12 bytes. */
@@ -855,11 +863,7 @@ function spacedLetters(text: string, findings: Finding[], deadline: number): voi
   forEachMatch(SPACED_RUN, text, deadline, (start, end) => {
     const words = spacedWords(text.slice(start, Math.min(end, start + MAX_SPACED_LETTERS * 5)));
     if (words.length < 2) return;
-    const read = words.join(' ');
-    let confidence = 0;
-    const phrase = phraseConfidence(read, deadline);
-    if (phrase >= 0.5) confidence = Math.max(0.85, phrase);
-    else if (distinctInstructionWords(read) >= 2) confidence = 0.6;
+    const confidence = revealedConfidence(words.join(' '), deadline);
     if (confidence > 0) findings.push(finding('encoded_payload', start, end, confidence));
   });
 }
