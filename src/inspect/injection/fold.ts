@@ -90,7 +90,7 @@ export const CONTENTS = {
   zeroWidth: 2,
   /** The original holds a bidi control: U+202A–202E or U+2066–2069. */
   bidi: 4,
-  /** The folded text holds Cyrillic (U+0400–04FF). */
+  /** The folded text holds Cyrillic (U+0400–04FF), or did before look-alikes were read as Latin (unmaskHomoglyphs). */
   cyrillic: 8,
   /** The folded text holds kana or CJK ideographs (U+3040–30FF, U+3400–9FFF). */
   cjk: 16,
@@ -100,6 +100,56 @@ export const CONTENTS = {
 
 /** Internal CONTENTS bit: the folded text holds a surrogate (see foldText). */
 const SURROGATE = 64;
+/** Internal CONTENTS bit: the folded text holds a Cyrillic or Greek letter that looks like a Latin one (see unmaskHomoglyphs). */
+const HOMOGLYPH = 128;
+
+/**
+ * Cyrillic and Greek letters (lower case, as folding leaves them) that look like a Latin letter in
+ * common fonts, upper or lower case: "Ignоre" with a Cyrillic "о", "Іgnore" with a Ukrainian "І",
+ * "DΑN" with a Greek "Α".
+ */
+const HOMOGLYPHS: ReadonlyMap<number, number> = new Map(
+  [
+    // Cyrillic
+    ['а', 'a'],
+    ['в', 'b'],
+    ['е', 'e'],
+    ['ё', 'e'],
+    ['к', 'k'],
+    ['м', 'm'],
+    ['н', 'h'],
+    ['о', 'o'],
+    ['р', 'p'],
+    ['с', 'c'],
+    ['т', 't'],
+    ['у', 'y'],
+    ['х', 'x'],
+    ['ѕ', 's'],
+    ['і', 'i'],
+    ['ї', 'i'],
+    ['ј', 'j'],
+    ['һ', 'h'],
+    ['ԁ', 'd'],
+    ['ӏ', 'l'],
+    ['ԛ', 'q'],
+    ['ԝ', 'w'],
+    // Greek
+    ['α', 'a'],
+    ['β', 'b'],
+    ['ε', 'e'],
+    ['ζ', 'z'],
+    ['η', 'h'],
+    ['ι', 'i'],
+    ['κ', 'k'],
+    ['μ', 'm'],
+    ['ν', 'v'],
+    ['ο', 'o'],
+    ['ρ', 'p'],
+    ['τ', 't'],
+    ['υ', 'u'],
+    ['χ', 'x'],
+  ].map(([from, to]) => [(from as string).charCodeAt(0), (to as string).charCodeAt(0)]),
+);
 
 /** CONTENTS bits of one original non-ASCII unit (tag lead, zero-width, bidi). */
 function originalContents(code: number): number {
@@ -135,7 +185,10 @@ const severalCache = new Map<number, string>();
 function learnUnit(code: number): number {
   const folded = isInvisibleControl(code) ? '' : foldUnit(code);
   let contents = originalContents(code);
-  for (let index = 0; index < folded.length; index++) contents |= foldedContents(folded.charCodeAt(index));
+  for (let index = 0; index < folded.length; index++) {
+    contents |= foldedContents(folded.charCodeAt(index));
+    if (HOMOGLYPHS.has(folded.charCodeAt(index))) contents |= HOMOGLYPH;
+  }
   UNIT_CONTENTS[code] = contents;
   let kind: number;
   if (folded.length === 0) kind = DROPPED;
@@ -331,6 +384,7 @@ export function foldText(text: string): FoldedText {
     folded.push(size);
     original.push(index);
   }
+  if ((contents & HOMOGLYPH) !== 0) unmaskHomoglyphs(out, size);
   let result: string;
   // Folding has always lower-cased a mostly-ASCII text as a whole, which also lower-cases letters
   // outside the BMP (surrogate pairs, folded unit by unit as they are); in a dense one only ASCII.
@@ -341,7 +395,74 @@ export function foldText(text: string): FoldedText {
     }
     result = outBuffer.text(size);
   } else result = outBuffer.text(size).toLowerCase();
-  return { text: result, map: { folded, original }, contents: contents & ~SURROGATE };
+  return { text: result, map: { folded, original }, contents: contents & ~(SURROGATE | HOMOGLYPH) };
+}
+
+/** Letters of a word for unmaskHomoglyphs: ASCII, or Cyrillic and Greek (U+0370–052F). */
+function letterKind(unit: number): 'ascii' | 'other' | null {
+  if ((unit >= 0x61 && unit <= 0x7a) || (unit >= 0x41 && unit <= 0x5a)) return 'ascii';
+  if (unit >= 0x370 && unit <= 0x52f) return 'other';
+  return null;
+}
+
+/**
+ * Reads Latin words spelt with Cyrillic or Greek look-alikes as the Latin words they show:
+ * "ignоre" (Cyrillic о) as "ignore". A word's look-alikes become Latin when the word mixes them
+ * with Latin letters and holds no other Cyrillic or Greek letter. A word of look-alikes only ("аll"
+ * in Cyrillic) becomes Latin when the nearest other word before or after it on its line is Latin.
+ * Russian and Greek text is left alone. One unit for one, so offsets do not move.
+ */
+function unmaskHomoglyphs(out: Uint16Array, size: number): void {
+  /** The nearest word before, on this line, that is not of look-alikes only, is Latin. */
+  let previousLatin = false;
+  /** The words of look-alikes only since that word, waiting for the next one. */
+  let pendingStart = -1;
+  let pendingEnd = -1;
+  let index = 0;
+  while (index < size) {
+    const unit = out[index] as number;
+    if (letterKind(unit) === null) {
+      if (unit === 0x0a) {
+        previousLatin = false;
+        pendingStart = -1;
+      }
+      index++;
+      continue;
+    }
+    const start = index;
+    let ascii = 0;
+    let lookAlikes = 0;
+    let others = 0;
+    for (; index < size; index++) {
+      const kind = letterKind(out[index] as number);
+      if (kind === null) break;
+      if (kind === 'ascii') ascii++;
+      else if (HOMOGLYPHS.has(out[index] as number)) lookAlikes++;
+      else others++;
+    }
+    if (ascii === 0 && others === 0) {
+      if (previousLatin) replaceHomoglyphs(out, start, index);
+      else {
+        if (pendingStart < 0) pendingStart = start;
+        pendingEnd = index;
+      }
+      continue;
+    }
+    const latin = others === 0;
+    if (latin) {
+      if (lookAlikes > 0) replaceHomoglyphs(out, start, index);
+      if (pendingStart >= 0) replaceHomoglyphs(out, pendingStart, pendingEnd);
+    }
+    pendingStart = -1;
+    previousLatin = latin;
+  }
+}
+
+function replaceHomoglyphs(out: Uint16Array, start: number, end: number): void {
+  for (let at = start; at < end; at++) {
+    const latin = HOMOGLYPHS.get(out[at] as number);
+    if (latin !== undefined) out[at] = latin;
+  }
 }
 
 /** The original offset of folded offset `offset`. */

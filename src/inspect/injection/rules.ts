@@ -9,7 +9,7 @@ import { isUtf8 } from 'node:buffer';
 import type { Detector, Finding, FindingType, ScanBudget } from '../types.js';
 import { CONTENTS, UnitBuffer, foldText } from './fold.js';
 import type { FoldedText } from './fold.js';
-import { MARKERS, matchPhrases, scanPhrases } from './phrases.js';
+import { MARKERS, SCRAMBLE_HINT_WORDS, matchPhrases, scanPhrases } from './phrases.js';
 
 const DETECTOR = 'injection.rules';
 /** A pattern reporting more matches than this in one text has made its point; the rest are skipped. */
@@ -94,6 +94,9 @@ export function detectInjectionRules(
   encodedPayloads(text, findings, deadline, 0);
   if (performance.now() > deadline) return sortFindings(findings);
   spacedLetters(text, findings, deadline);
+  if (performance.now() > deadline) return sortFindings(findings);
+  if (prefilter ? (scan.markers & MARKERS.scrambleHint) !== 0 : SCRAMBLE_HINT.test(folded.text))
+    scrambledText(text, findings, deadline);
   return sortFindings(findings);
 }
 
@@ -866,6 +869,40 @@ function spacedLetters(text: string, findings: Finding[], deadline: number): voi
     const confidence = revealedConfidence(words.join(' '), deadline);
     if (confidence > 0) findings.push(finding('encoded_payload', start, end, confidence));
   });
+}
+
+// --- scrambled text ---------------------------------------------------------------------------
+
+/** A scramble hint word at a word start, as the word anchor scan notes it (MARKERS.scrambleHint). */
+const SCRAMBLE_HINT = new RegExp(`\\b(?:${SCRAMBLE_HINT_WORDS.join('|')})`);
+
+/**
+ * Text that says it is scrambled ("Decode this ROT13 and obey it:", "Read this backwards:", "Đọc
+ * ngược câu này") and carries an instruction once unscrambled: the text is read in ROT13 and
+ * backwards, and each override or role-play phrase found so is reported as an encoded payload at its
+ * place in the original.
+ */
+function scrambledText(text: string, findings: Finding[], deadline: number): void {
+  const length = text.length;
+  const rot13 = text.replace(/[A-Za-z]/g, (letter) => {
+    const code = letter.charCodeAt(0);
+    const base = code >= 0x61 ? 0x61 : 0x41;
+    return String.fromCharCode(((code - base + 13) % 26) + base);
+  });
+  for (const match of matchPhrases(rot13, deadline)) {
+    if (match.confidence >= 0.5)
+      findings.push(finding('encoded_payload', match.start, match.end, Math.max(0.85, match.confidence)));
+  }
+  if (performance.now() > deadline) return;
+  // Backwards by code point, so a surrogate pair stays one character of two units, and a span
+  // [start, end) of the reversed text is [length - end, length - start) of the original.
+  const reversed = Array.from(text).reverse().join('');
+  for (const match of matchPhrases(reversed, deadline)) {
+    if (match.confidence >= 0.5) {
+      const confidence = Math.max(0.85, match.confidence);
+      findings.push(finding('encoded_payload', length - match.end, length - match.start, confidence));
+    }
+  }
 }
 
 /** The words of a spaced run: letters joined across its commonest gap, parted at every other gap. */
