@@ -7,6 +7,8 @@
  * into a `Detector`. Work is bounded by the window width, never by the text length.
  */
 import type { ScanBudget } from '../types.js';
+import { forgetTables, tableCellAt } from './tables.js';
+import type { TableCell } from './tables.js';
 import { CONTEXT_WORDS } from './data/context-words.js';
 
 /** A kind of label, e.g. `phone`, `bank`, `negative` (see `data/context-words.ts`). */
@@ -368,6 +370,14 @@ export class ContextHits {
     this.mask |= kindMask;
   }
 
+  /** @internal records every label of `other`, `shift` characters further away. */
+  addAll(other: ContextHits, shift: number): void {
+    for (let rest = other.mask; rest !== 0; rest &= rest - 1) {
+      const index = 31 - Math.clz32(rest & -rest);
+      this.add(1 << index, (other.distances[index] ?? Infinity) + shift);
+    }
+  }
+
   /** Whether any label of this kind is in the window. */
   has(kind: ContextKind): boolean {
     return (this.mask & (1 << KIND_INDEX[kind])) !== 0;
@@ -414,6 +424,7 @@ let cachedHits: Map<number, ContextHits> | undefined;
 export function forgetContextText(): void {
   cachedText = undefined;
   cachedHits = undefined;
+  forgetTables();
   cachedNfcSource = undefined;
   cachedNfc = undefined;
 }
@@ -433,8 +444,24 @@ export function contextBefore(text: string, index: number): ContextHits {
   }
   const cached = cachedHits.get(index);
   if (cached !== undefined) return cached;
-  const hits = lookBefore(text, index);
+  const cell = tableCellAt(text, index);
+  const hits = cell === undefined ? lookBefore(text, index) : lookInCell(text, index, cell);
   cachedHits.set(index, hits);
+  return hits;
+}
+
+/**
+ * The labels of a value in a table: those of its column's header cell, as if they ended where its
+ * cell starts, and those in its own cell before it. The other columns' headers and the rows above
+ * are not its labels.
+ */
+function lookInCell(text: string, index: number, cell: TableCell): ContextHits {
+  const own = lookBefore(text, index, Math.max(windowStart(text, index), cell.cellStart));
+  const header = lookBefore(text, cell.headerEnd, cell.headerStart);
+  if (header === NO_HITS) return own;
+  const hits = new ContextHits();
+  hits.addAll(header, index - cell.cellStart);
+  hits.addAll(own, 0);
   return hits;
 }
 
@@ -455,8 +482,7 @@ function windowStart(text: string, index: number): number {
   return start;
 }
 
-function lookBefore(text: string, index: number): ContextHits {
-  const start = windowStart(text, index);
+function lookBefore(text: string, index: number, start = windowStart(text, index)): ContextHits {
   const { letterChild, wordOfNode } = LABELS;
   // Words of the window, each read once through the letter trie.
   let count = 0;
@@ -547,6 +573,8 @@ export function kindMask(kinds: readonly ContextKind[]): number {
  * labelMayEndNear('Order id: 0071000123456', 10, Infinity, kindMask(['bank'])) // false
  */
 export function labelMayEndNear(text: string, index: number, distance: number, kinds: number): boolean {
+  // a table cell's labels are in its column's header (unsure: the lookup reads them)
+  if (tableCellAt(text, index) !== undefined) return true;
   const { wordOfReversedNode, reversedLetterChild, reversedLetterKinds } = LABEL_ENDS;
   const lowest = index - distance;
   // The lookup reads the words from its window start on, the first one cut there, and nothing
@@ -608,6 +636,7 @@ export function labelMayEndBetween(
   distance: number,
   kinds: number,
 ): boolean {
+  if (tableCellAt(text, from) !== undefined || tableCellAt(text, to) !== undefined) return true;
   const { letterChild, wordOfNode } = LABELS;
   const lowest = from - distance;
   let end = to;
@@ -729,6 +758,13 @@ function buildLastWordHashes(): WordHashes[] {
  * is cheap when the answer is no, which is the common case.
  */
 export function labelEndsAt(text: string, position: number, kind: ContextKind, maxGap = 4): boolean {
+  const cell = tableCellAt(text, position);
+  if (cell !== undefined && position - cell.cellStart <= maxGap) {
+    // a value at the start of its cell, labelled by its column's header ("ho_ten" over "Nguyễn Văn An")
+    const hits = contextBefore(text, position);
+    const distance = hits.distance(kind);
+    return distance <= maxGap && distance <= hits.distance('negative');
+  }
   // label words are letters and digits: "full_name" ends with the word "name"
   let end = position;
   while (end > 0 && position - end < maxGap && !isLabelCode(text.charCodeAt(end - 1))) end--;
