@@ -1004,7 +1004,7 @@ export const PHRASE_PATTERNS: readonly PhrasePattern[] = [
     'ki künstliche sprachmodell chatbot',
     100,
     0.8,
-    String.raw`\b(?:(?:falls|wenn)\s+du\s+(?:ein|eine)\s+(?:ki(?![-\w])|künstliche\s+intelligenz|sprachmodell|ki-(?:agent|agentin|assistent|assistentin|modell|system|tool|bot)(?:en|in|s)?|chatbot)\b|(?:hinweis|nachricht|notiz|anweisung)\s+(?:für|an)\s+(?:das|die|den|alle)\s+(?:ki(?![-\w])|sprachmodell|ki-(?:agent|agentin|assistent|assistentin|modell|system|tool|bot)(?:en|in|s)?|chatbot)\s*[:!])`,
+    String.raw`\b(?:(?:falls|wenn)\s+du\s+(?:ein|eine)\s+(?:ki(?![-\w])|künstliche\s+intelligenz|sprachmodell|ki-(?:agent|agentin|assistent|assistentin|modell|system|tool|bot)(?:en|in|s)?|chatbot)\b|(?:hinweis|nachricht|notiz|anweisung)\s+(?:für|an)\s+(?:das|die|den|alle)\s+(?:ki(?![-\w])|sprachmodell|ki-(?:agent|agentin|assistent|assistentin|modell|system|tool|bot)(?:en|in|s)?|chatbot)\s*[:!]|ki-(?:agent|agentin|assistent|assistentin|modell|system)\s*,\s*(?:der|die|das)\s+(?:dieses|diesen|diese|den|die|das)\s+\w{1,20}\s+(?:liest|zusammenfasst|verarbeitet|auswertet))`,
   ),
   intl(
     'es.if-you-are-ai',
@@ -1040,7 +1040,7 @@ export const PHRASE_PATTERNS: readonly PhrasePattern[] = [
     100,
     0.8,
     // "ассистент" is mostly a person ("ассистент руководителя"), so only AI nouns count
-    String.raw`(?:если\s+ты\s+(?:—\s+)?(?:ии|ai|языковая\s+модель|нейросеть)|(?:примечание|сообщение|инструкция|заметка|указание)\s+для\s+(?:ии|ai|языковой\s+модели|нейросети)\s*[:!])(?![а-яё])`,
+    String.raw`(?:если\s+ты\s+(?:—\s+)?(?:ии|ai|языковая\s+модель|нейросеть)|(?:(?:примечание|сообщение|инструкция|заметка|указание)\s+)?для\s+(?:ии|ai|языковой\s+модели|нейросети|(?:ии|ai)[-\s](?:ассистента|агента|помощника|модели))\s*[:!])(?![а-яё])`,
   ),
   intl(
     'ru.no-longer-bound',
@@ -1055,6 +1055,13 @@ export const PHRASE_PATTERNS: readonly PhrasePattern[] = [
     40,
     0.8,
     String.raw`(?:读取|阅读|看到|处理|总结)(?:此|这|本|该)(?:条|封|篇|份|个|则)?(?:评论|邮件|消息|页面|网页|文档|文章|内容|文本|评价|信息)的(?:任何)?(?:人工智能|ai(?![a-z])|ＡＩ|助手|模型|机器人|智能体)|如果你是(?:一个)?(?:人工智能|ai|ＡＩ|语言模型|助手)[，,。:：]`,
+  ),
+  intl(
+    'ko.ai-told-to',
+    'ai ＡＩ 어시스턴트 에이전트',
+    80,
+    0.8,
+    String.raw`(?:ai|ＡＩ)\s*(?:어시스턴트|에이전트|비서|모델)(?:는|은|에게|께서는)\s[^\n.。!?]{0,80}?(?:하세요|하십시오|하라|해라|마세요|마십시오)`,
   ),
   intl(
     'ja.ai-reading',
