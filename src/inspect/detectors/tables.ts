@@ -23,7 +23,7 @@ export interface TableCell {
   readonly cellStart: number;
 }
 
-const MAX_LINE_LENGTH = 4096;
+const MAX_LINE_LENGTH = 1024;
 /** A longer header cell is a sentence, not a column name: the block is prose with commas. */
 const MAX_HEADER_LENGTH = 48;
 const TAB = 0x09;
@@ -43,6 +43,11 @@ let lineStarts: number[] = [];
 let lineShapes: Int32Array = new Int32Array(0);
 /** Per line: the first line of its table block, -1 unknown. */
 let blockFirst: Int32Array = new Int32Array(0);
+/** The last index asked about in the cached text, and its answer. */
+let lastIndex = -1;
+let lastCell: TableCell | undefined;
+/** Per row line: the positions of its delimiters, once read. */
+let delimiters: (Int32Array | undefined)[] = [];
 /** Per line: 1 when it reads as a header, 0 when not, UNKNOWN before it is read. */
 let headers: Int8Array = new Int8Array(0);
 const UNKNOWN = -1;
@@ -54,6 +59,9 @@ export function forgetTables(): void {
   lineShapes = new Int32Array(0);
   blockFirst = new Int32Array(0);
   headers = new Int8Array(0);
+  delimiters = [];
+  lastIndex = -1;
+  lastCell = undefined;
 }
 
 /**
@@ -67,18 +75,50 @@ export function forgetTables(): void {
  */
 export function tableCellAt(text: string, index: number): TableCell | undefined {
   if (text !== cachedText) readLines(text);
+  if (lineStarts.length < 2) return undefined;
+  // the detectors' quick tests and their lookups ask about the same index in turn
+  if (index === lastIndex) return lastCell;
+  lastIndex = index;
+  lastCell = cellAt(text, index);
+  return lastCell;
+}
+
+function cellAt(text: string, index: number): TableCell | undefined {
   const line = lineOf(index);
   const shape = shapeOf(text, line);
   if (shape === NOT_A_ROW || (shape & SEPARATOR) !== 0) return undefined;
   const first = firstLineOf(text, line);
   if (first === line || !isHeader(text, first)) return undefined;
-  const delimiter = shape & 0xff;
-  const rowStart = lineStarts[line] as number;
-  const column = delimitersBetween(text, rowStart, index, delimiter);
-  const header = cellSpan(text, first, column, delimiter);
-  if (header === undefined || header[1] - header[0] > MAX_HEADER_LENGTH) return undefined;
-  const cellStart = column === 0 ? rowStart : nthDelimiterEnd(text, rowStart, index, delimiter, column);
-  return { headerStart: header[0], headerEnd: header[1], cellStart };
+  const row = delimitersOf(text, line, shape & 0xff);
+  let column = 0;
+  while (column < row.length && (row[column] as number) < index) column++;
+  const header = delimitersOf(text, first, shape & 0xff);
+  if (column > header.length) return undefined;
+  let headerStart = column === 0 ? (lineStarts[first] as number) : (header[column - 1] as number) + 1;
+  let headerEnd = column < header.length ? (header[column] as number) : lineEnd(text, first);
+  while (headerStart < headerEnd && isTrimmed(text.charCodeAt(headerStart))) headerStart++;
+  while (headerEnd > headerStart && isTrimmed(text.charCodeAt(headerEnd - 1))) headerEnd--;
+  if (headerEnd - headerStart > MAX_HEADER_LENGTH) return undefined;
+  const cellStart = column === 0 ? (lineStarts[line] as number) : (row[column - 1] as number) + 1;
+  return { headerStart, headerEnd, cellStart };
+}
+
+/** The positions of a row's delimiters outside double quotes (memoized per line). */
+function delimitersOf(text: string, line: number, delimiter: number): Int32Array {
+  let known = delimiters[line];
+  if (known === undefined) {
+    const end = lineEnd(text, line);
+    const found: number[] = [];
+    let quoted = false;
+    for (let at = lineStarts[line] as number; at < end; at++) {
+      const code = text.charCodeAt(at);
+      if (code === QUOTE) quoted = !quoted;
+      else if (code === delimiter && !quoted) found.push(at);
+    }
+    known = Int32Array.from(found);
+    delimiters[line] = known;
+  }
+  return known;
 }
 
 function readLines(text: string): void {
@@ -88,6 +128,18 @@ function readLines(text: string): void {
   lineShapes = new Int32Array(lineStarts.length).fill(-1);
   blockFirst = new Int32Array(lineStarts.length).fill(-1);
   headers = new Int8Array(lineStarts.length).fill(UNKNOWN);
+  delimiters = [];
+  lastIndex = -1;
+  lastCell = undefined;
+}
+
+/** A Markdown table's separator line: pipes, dashes, colons, plus signs and spaces only. */
+const MARKDOWN_SEPARATOR = /^[|\-:+ ]+$/;
+
+function occurrences(row: string, unit: string): number {
+  let count = 0;
+  for (let at = row.indexOf(unit); at >= 0; at = row.indexOf(unit, at + 1)) count++;
+  return count;
 }
 
 function lineOf(index: number): number {
@@ -116,24 +168,32 @@ function shapeOf(text: string, line: number): number {
   const end = lineEnd(text, line);
   let shape = NOT_A_ROW;
   if (end > start && end - start <= MAX_LINE_LENGTH) {
-    let tabs = 0;
-    let pipes = 0;
-    let commas = 0;
-    let semicolons = 0;
-    let quoted = false;
-    let separator = true;
-    for (let at = start; at < end; at++) {
-      const code = text.charCodeAt(at);
-      if (code === QUOTE) quoted = !quoted;
-      else if (!quoted) {
-        if (code === TAB) tabs++;
-        else if (code === PIPE) pipes++;
-        else if (code === COMMA) commas++;
-        else if (code === SEMICOLON) semicolons++;
+    // counted natively (indexOf) unless a quote makes some delimiters part of a cell
+    const row = text.slice(start, end);
+    let tabs: number;
+    let pipes: number;
+    let commas: number;
+    let semicolons: number;
+    if (!row.includes('"')) {
+      tabs = occurrences(row, '\t');
+      pipes = occurrences(row, '|');
+      commas = tabs > 0 || pipes > 0 ? 0 : occurrences(row, ',');
+      semicolons = tabs > 0 || pipes > 0 || commas > 0 ? 0 : occurrences(row, ';');
+    } else {
+      tabs = pipes = commas = semicolons = 0;
+      let quoted = false;
+      for (let at = 0; at < row.length; at++) {
+        const code = row.charCodeAt(at);
+        if (code === QUOTE) quoted = !quoted;
+        else if (!quoted) {
+          if (code === TAB) tabs++;
+          else if (code === PIPE) pipes++;
+          else if (code === COMMA) commas++;
+          else if (code === SEMICOLON) semicolons++;
+        }
       }
-      if (code !== PIPE && code !== 0x2d && code !== 0x3a && code !== 0x20 && code !== 0x2b)
-        separator = false;
     }
+    const separator = pipes > 0 && MARKDOWN_SEPARATOR.test(row);
     if (tabs > 0) shape = TAB | (tabs << 8);
     else if (pipes >= 2 || (pipes === 1 && text.charCodeAt(start) === PIPE)) shape = PIPE | (pipes << 8);
     else if (commas > 0) shape = COMMA | (commas << 8);
@@ -152,21 +212,23 @@ function shapeOf(text: string, line: number): number {
 
 /** The first line of the table block holding `line` (the line itself when none is above it). */
 function firstLineOf(text: string, line: number): number {
+  const known = blockFirst[line] as number;
+  if (known >= 0) return known;
   const shape = shapeOf(text, line) & ~SEPARATOR;
-  const walked: number[] = [];
   let first = line;
   while (first > 0) {
-    const known = blockFirst[first] as number;
-    if (known >= 0) {
-      first = known;
+    const above = blockFirst[first - 1] as number;
+    const aboveShape = shapeOf(text, first - 1);
+    if (aboveShape === NOT_A_ROW || (aboveShape & ~SEPARATOR) !== shape) break;
+    if (above >= 0) {
+      first = above;
       break;
     }
-    walked.push(first);
-    const above = shapeOf(text, first - 1);
-    if (above === NOT_A_ROW || (above & ~SEPARATOR) !== shape) break;
     first--;
   }
-  for (const walkedLine of walked) blockFirst[walkedLine] = first;
+  for (let walked = line; walked > first && (blockFirst[walked] as number) < 0; walked--)
+    blockFirst[walked] = first;
+  blockFirst[first] = first;
   return first;
 }
 
@@ -190,54 +252,6 @@ function holdsNumber(text: string, line: number): boolean {
     } else run = 0;
   }
   return false;
-}
-
-/** Delimiters outside double quotes in [start, end). */
-function delimitersBetween(text: string, start: number, end: number, delimiter: number): number {
-  let count = 0;
-  let quoted = false;
-  for (let at = start; at < end; at++) {
-    const code = text.charCodeAt(at);
-    if (code === QUOTE) quoted = !quoted;
-    else if (code === delimiter && !quoted) count++;
-  }
-  return count;
-}
-
-/** The position after the `nth` delimiter (outside quotes) from `start`, at most `limit`. */
-function nthDelimiterEnd(text: string, start: number, limit: number, delimiter: number, nth: number): number {
-  let count = 0;
-  let quoted = false;
-  for (let at = start; at < limit; at++) {
-    const code = text.charCodeAt(at);
-    if (code === QUOTE) quoted = !quoted;
-    else if (code === delimiter && !quoted && ++count === nth) return at + 1;
-  }
-  return limit;
-}
-
-/** The span of cell `column` of a line, trimmed of spaces and quotes; undefined when the line has fewer cells. */
-function cellSpan(
-  text: string,
-  line: number,
-  column: number,
-  delimiter: number,
-): [number, number] | undefined {
-  const lineStart = lineStarts[line] as number;
-  const end = lineEnd(text, line);
-  let start = column === 0 ? lineStart : nthDelimiterEnd(text, lineStart, end, delimiter, column);
-  if (column > 0 && start === end && text.charCodeAt(end - 1) !== delimiter) return undefined;
-  let stop = start;
-  let quoted = false;
-  while (stop < end) {
-    const code = text.charCodeAt(stop);
-    if (code === QUOTE) quoted = !quoted;
-    else if (code === delimiter && !quoted) break;
-    stop++;
-  }
-  while (start < stop && isTrimmed(text.charCodeAt(start))) start++;
-  while (stop > start && isTrimmed(text.charCodeAt(stop - 1))) stop--;
-  return [start, stop];
 }
 
 function isTrimmed(code: number): boolean {
