@@ -66,6 +66,13 @@ describe('tables', () => {
       'a comma in quotes parts no cells',
     );
     assert.equal(tableCellAt(text, 2), undefined, 'the header line is no row');
+    const piped = 'sku,note,dob\nA-1,red|blue,1984-02-29';
+    const dob = tableCellAt(piped, piped.indexOf('1984'));
+    assert.equal(
+      piped.slice(dob?.headerStart, dob?.headerEnd),
+      'dob',
+      'one "|" in a cell leaves a CSV row a row',
+    );
     const notTables = [
       '{\n  "phone": "0912345678",\n  "note": "call after 5pm",\n  "dob": "1990-01-01"\n}',
       'Thanks for the invoice, I will pay tomorrow.\nThe amount is 1,200 USD, due on 2026-12-01.',

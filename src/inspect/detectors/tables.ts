@@ -177,8 +177,10 @@ function shapeOf(text: string, line: number): number {
     if (!row.includes('"')) {
       tabs = occurrences(row, '\t');
       pipes = occurrences(row, '|');
-      commas = tabs > 0 || pipes > 0 ? 0 : occurrences(row, ',');
-      semicolons = tabs > 0 || pipes > 0 || commas > 0 ? 0 : occurrences(row, ';');
+      // counted only when the line is no tab or pipe row (a CSV cell may hold one "|")
+      const pipeRow = pipes >= 2 || (pipes === 1 && row.charCodeAt(0) === PIPE);
+      commas = tabs > 0 || pipeRow ? 0 : occurrences(row, ',');
+      semicolons = tabs > 0 || pipeRow || commas > 0 ? 0 : occurrences(row, ';');
     } else {
       tabs = pipes = commas = semicolons = 0;
       let quoted = false;
