@@ -419,11 +419,14 @@ const NO_HITS = new ContextHits();
 
 let cachedText: string | undefined;
 let cachedHits: Map<number, ContextHits> | undefined;
+/** The labels of each header cell of the last text, by the cell's start: every row of its column reads them. */
+let cachedHeaderHits: Map<number, ContextHits> | undefined;
 
 /** Drops the label lookups and the NFC view memoized for the last text (see forgetScannedText). */
 export function forgetContextText(): void {
   cachedText = undefined;
   cachedHits = undefined;
+  cachedHeaderHits = undefined;
   forgetTables();
   cachedNfcSource = undefined;
   cachedNfc = undefined;
@@ -441,6 +444,7 @@ export function contextBefore(text: string, index: number): ContextHits {
   if (text !== cachedText || cachedHits === undefined) {
     cachedText = text;
     cachedHits = new Map();
+    cachedHeaderHits = new Map();
   }
   const cached = cachedHits.get(index);
   if (cached !== undefined) return cached;
@@ -457,7 +461,11 @@ export function contextBefore(text: string, index: number): ContextHits {
  */
 function lookInCell(text: string, index: number, cell: TableCell): ContextHits {
   const own = lookBefore(text, index, Math.max(windowStart(text, index), cell.cellStart));
-  const header = lookBefore(text, cell.headerEnd, cell.headerStart);
+  let header = cachedHeaderHits?.get(cell.headerStart);
+  if (header === undefined) {
+    header = lookBefore(text, cell.headerEnd, cell.headerStart);
+    cachedHeaderHits?.set(cell.headerStart, header);
+  }
   if (header === NO_HITS) return own;
   const hits = new ContextHits();
   hits.addAll(header, index - cell.cellStart);
