@@ -436,6 +436,21 @@ describe('address (US)', () => {
     for (const address of addresses) assert.deepEqual(reported(`Ship to: ${address}.`, 'address'), [address]);
   });
 
+  test('reports UK street addresses ending with a postcode', () => {
+    const addresses = [
+      '221B Baker Street, London NW1 6XE',
+      '10 Downing Street, London, SW1A 2AA',
+      '1 Deansgate, Manchester M3 1AZ',
+      '44 High Street, Croydon CR0 1YG',
+    ];
+    for (const address of addresses)
+      assert.deepEqual(reported(`Deliver to ${address}.`, 'address'), [address]);
+    // a postcode-shaped pair without a street before its town, or glued to more letters, is not one
+    assert.deepEqual(reported('Manchester M3 1AZ', 'address'), []);
+    assert.deepEqual(reported('12 High Street, Croydon CR0 1YGX', 'address'), []);
+    assert.deepEqual(reported('Flight BA 2 arrives at Gate 5, Terminal B3 4AB', 'address'), []);
+  });
+
   test('skips a city and state alone, unknown state codes and glued ZIP codes', () => {
     assert.deepEqual(reported('Springfield, IL 62704', 'address'), []);
     assert.deepEqual(reported('12 Main Street, Springfield, XX 62704', 'address'), []);

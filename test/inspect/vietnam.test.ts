@@ -472,6 +472,22 @@ describe('address', () => {
     }
   });
 
+  test('a street keyword before a name ending in a keyword syllable, and the street after an alley number', () => {
+    const cases = [
+      'số 12 đường Lý Thường Kiệt, phường Trần Hưng Đạo, quận Hoàn Kiếm, Hà Nội',
+      'ngõ 40 Tạ Quang Bửu, Bách Khoa, Hai Bà Trưng, Hà Nội',
+      'số 5 ngõ 40 Tạ Quang Bửu, phường Bách Khoa',
+      'hẻm 51 Trần Hưng Đạo, Quận 1, TP.HCM',
+    ];
+    for (const address of cases) {
+      assert.deepEqual(reported(`Khách hàng ở ${address}. Cảm ơn!`, 'address'), [address], address);
+    }
+    // a keyword with a name after it still opens the next part
+    assert.deepEqual(reported('Địa chỉ: 12 Lê Lợi Phường Bến Nghé Quận 1', 'address'), [
+      '12 Lê Lợi Phường Bến Nghé Quận 1',
+    ]);
+  });
+
   test('after an address label, reads an address without keywords up to its city', () => {
     const cases: [string, string][] = [
       ['Địa chỉ: ', '101 Lê Lợi, Hà Nội'],

@@ -136,17 +136,18 @@ export function piiDetectors(): Detector[] {
       gate({ minLength: 3, all: HAS_SPACE, minAsciiCapitals: 2 }),
       detectEnglishNames,
     ),
-    // "1 Main St, City, NV 89012": a 5-digit ZIP, a state, capitalized city and street
+    // "1 Main St, City, NV 89012": a 5-digit ZIP, a state, capitalized city and street; or a UK
+    // postcode after them ("221B Baker Street, London NW1 6XE")
     detector(
       'pii.address',
       ['address'],
       gate({
         minLength: 16,
         all: HAS_SPACE | HAS_COMMA,
-        groupLengths: groupLengthBit(5),
+        groupLengths: groupLengthBit(5) | groupLengthBit(1),
         minAsciiCapitals: 4,
       }),
-      detectUsAddresses,
+      detectStreetAddresses,
     ),
   ];
 }
@@ -1304,11 +1305,16 @@ const SECONDARY_UNITS = new AsciiWords(
   ['apt', 'suite', 'ste', 'unit', 'fl', 'floor', 'room', 'rm', 'bldg'].map((word) => [word, true] as const),
 );
 
-function detectUsAddresses(text: string, budget: ScanBudget, emit: Emit): void {
+function detectStreetAddresses(text: string, budget: ScanBudget, emit: Emit): void {
   const runs = digitRuns(text, budget);
   for (let group = 0; group < runs.groups; group++) {
     if (outOfTime(group + 1, budget)) return;
-    if (groupLength(runs, group) !== 5) continue;
+    const length = groupLength(runs, group);
+    if (length === 1) {
+      ukAddressAt(text, runs.groupStart[group] ?? 0, emit);
+      continue;
+    }
+    if (length !== 5) continue;
     // "…, NV 89012" or "…, NV 89012-3456"
     const zipStart = runs.groupStart[group] ?? 0;
     const stateStart = zipStart - 3;
@@ -1333,8 +1339,48 @@ function detectUsAddresses(text: string, budget: ScanBudget, emit: Emit): void {
 }
 
 /**
+ * The UK address whose postcode's inward code starts at `inwardStart` (its one digit), if any:
+ * "221B Baker Street, London NW1 6XE", "10 Downing Street, London, SW1A 2AA". The outward code is
+ * one or two letters, a digit, and maybe a letter or digit ("M1", "CR2", "EC1A", "DN55").
+ */
+function ukAddressAt(text: string, inwardStart: number, emit: Emit): void {
+  const inwardEnd = inwardStart + 3;
+  if (
+    !isUpperAscii(text.charCodeAt(inwardStart + 1)) ||
+    !isUpperAscii(text.charCodeAt(inwardStart + 2)) ||
+    (inwardEnd < text.length && isWordCode(text.charCodeAt(inwardEnd))) ||
+    text.charCodeAt(inwardStart - 1) !== 0x20
+  ) {
+    return;
+  }
+  const outwardEnd = inwardStart - 1;
+  let outwardStart = outwardEnd;
+  while (outwardStart > 0 && outwardEnd - outwardStart < 5 && isWordCode(text.charCodeAt(outwardStart - 1)))
+    outwardStart--;
+  if (!isUkOutwardCode(text, outwardStart, outwardEnd)) return;
+  let cityEnd = outwardStart - 1;
+  if (text.charCodeAt(cityEnd) !== 0x20) return;
+  if (text.charCodeAt(cityEnd - 1) === 0x2c) cityEnd--;
+  const houseStart = streetAddressStart(text, cityEnd);
+  if (houseStart === undefined) return;
+  const hits = contextBefore(text, houseStart);
+  emit(houseStart, inwardEnd, contextual(0.85, hits, ['address'], 0.95));
+}
+
+/** `/^[A-Z]{1,2}[0-9][A-Z0-9]?$/` on `text[start, end)`: the outward code of a UK postcode. */
+function isUkOutwardCode(text: string, start: number, end: number): boolean {
+  let at = start;
+  while (at < end && at - start < 2 && isUpperAscii(text.charCodeAt(at))) at++;
+  if (at === start || at >= end || !isDigit(text.charCodeAt(at))) return false;
+  at++;
+  if (at < end && (isDigit(text.charCodeAt(at)) || isUpperAscii(text.charCodeAt(at)))) at++;
+  return at === end;
+}
+
+/**
  * Start of "<number> <street words>[ <unit>], <city words>" ending at `cityEnd` (the comma before the
- * state), or undefined when the text before the state is not shaped so.
+ * state, or the space before a UK postcode), or undefined when the text before it is not shaped so.
+ * The house number may end with a letter ("221B").
  */
 function streetAddressStart(text: string, cityEnd: number): number | undefined {
   const cityStart = capitalizedAsciiWordsBefore(text, cityEnd, 4);
@@ -1368,10 +1414,12 @@ function streetAddressStart(text: string, cityEnd: number): number | undefined {
   }
   const streetStart = capitalizedAsciiWordsBefore(text, streetEnd, 5);
   if (streetStart === undefined || text.charCodeAt(streetStart - 1) !== 0x20) return undefined;
-  let houseStart = streetStart - 1;
-  while (houseStart > 0 && streetStart - 1 - houseStart < 6 && isDigit(text.charCodeAt(houseStart - 1)))
+  let numberEnd = streetStart - 1;
+  if (isUpperAscii(text.charCodeAt(numberEnd - 1)) && isDigit(text.charCodeAt(numberEnd - 2))) numberEnd--;
+  let houseStart = numberEnd;
+  while (houseStart > 0 && numberEnd - houseStart < 6 && isDigit(text.charCodeAt(houseStart - 1)))
     houseStart--;
-  if (houseStart === streetStart - 1) return undefined;
+  if (houseStart === numberEnd) return undefined;
   if (houseStart > 0 && isWordCode(text.charCodeAt(houseStart - 1))) return undefined;
   return houseStart;
 }

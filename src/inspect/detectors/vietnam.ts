@@ -1022,14 +1022,19 @@ function addressComponent(
   if (keyword.postfix !== true) {
     const nameEnd = nameAfter(text, position, keyword);
     if (nameEnd !== undefined) {
-      // "Số 12 Nguyễn Huệ": the street after a house number, without its keyword
-      if (keyword.level === HOUSE && text[nameEnd] === ' ') {
+      // "Số 12 Nguyễn Huệ", "ngõ 40 Tạ Quang Bửu", "hẻm 51 Trần Hưng Đạo": the street after a house
+      // or alley number, without its keyword
+      if (
+        (keyword.level === HOUSE || keyword.level === STREET) &&
+        text[nameEnd] === ' ' &&
+        isDigit(text.charCodeAt(nameEnd - 1))
+      ) {
         let streetEnd: number | undefined;
         for (const word of wordsFrom(text, nameEnd + 1, 5)) {
-          if (ADDRESS_KEYWORDS.has(word.display.toLowerCase())) break;
+          if (opensAddressPart(text, word)) break;
           streetEnd = word.end;
         }
-        if (streetEnd !== undefined) return { start, end: streetEnd, level: HOUSE | STREET };
+        if (streetEnd !== undefined) return { start, end: streetEnd, level: keyword.level | STREET };
       }
       return { start, end: nameEnd, level: keyword.level };
     }
@@ -1041,6 +1046,21 @@ function addressComponent(
   if (nameStart === undefined) return undefined;
   if (keyword.abbreviation === true && text[position - 1] !== '.') return undefined; // "St" without its dot
   return { start: nameStart, end: position, level: keyword.level };
+}
+
+/**
+ * Whether a word read as part of a name is rather the keyword of the next address part: a keyword
+ * with a name or number after it ("Phường Bến Nghé", "Ngõ 5"). A keyword that ends the name is a
+ * syllable of it: "Kiệt" in "đường Lý Thường Kiệt, phường…", "Phố" in "Hàng Phố".
+ */
+function opensAddressPart(text: string, word: { start: number; end: number; display: string }): boolean {
+  if (!ADDRESS_KEYWORDS.has(word.display.toLowerCase())) return false;
+  let at = word.end;
+  if (text[at] === '.' || text[at] === ':') at++;
+  at = skipSpaces(text, at, 2);
+  if (at === word.end) return false;
+  const next = text.charCodeAt(at);
+  return isDigit(next) || letterCase(next) === UPPER;
 }
 
 function skipSpaces(text: string, position: number, max: number): number {
@@ -1059,7 +1079,7 @@ function nameAfter(text: string, keywordEnd: number, keyword: AddressKeyword): n
   const words = wordsFrom(text, position, 5);
   let end: number | undefined;
   for (const word of words) {
-    if (ADDRESS_KEYWORDS.has(word.display.toLowerCase()) && word.start > position) break; // the next part's keyword
+    if (word.start > position && opensAddressPart(text, word)) break; // the next part's keyword
     end = word.end;
   }
   // "Bà Rịa - Vũng Tàu"
