@@ -277,6 +277,13 @@ describe('ip_address', () => {
     assert.deepEqual(reported('at 10:22:33, mac 00:1A:2B:3C:4D:5E, std::vector, Foo::bar', 'ip_address'), []);
   });
 
+  test('reads an address in a CSV field right after a field ending in a digit', () => {
+    const text = 'id,host,ip\n1,web01,10.0.0.12\n2,db2,192.168.1.20\n3;8.8.8.8';
+    assert.deepEqual(reported(text, 'ip_address'), ['10.0.0.12', '192.168.1.20', '8.8.8.8']);
+    // glued to a word, or after a dot, it is still no address
+    assert.deepEqual(reported('build1.2.3.4 and 1.10.0.0.12', 'ip_address'), []);
+  });
+
   test('keeps loopback and unspecified addresses below the threshold', () => {
     assert.deepEqual(reported('listen 127.0.0.1 and 0.0.0.0 and ::1', 'ip_address'), []);
   });
@@ -295,6 +302,8 @@ describe('date_of_birth', () => {
       ['"dob": "1990-05-12T00:00:00Z"', '1990-05-12'],
       ['Họ tên: Bùi Trung Hiếu - NS: 09/05/2005', '09/05/2005'],
       ['N/S: 21-05-1994', '21-05-1994'],
+      ['Date of birth: 07-Nov-1958', '07-Nov-1958'],
+      ['DOB 7/November/1958, joined 01-Jan-2020', '7/November/1958'],
     ];
     for (const [text, value] of cases) assert.deepEqual(reported(text, 'date_of_birth'), [value], text);
   });
@@ -308,6 +317,7 @@ describe('date_of_birth', () => {
 
   test('skips dates without a label, impossible dates and future dates', () => {
     assert.deepEqual(reported('Invoice date 12/05/1990, created 2024-01-05', 'date_of_birth'), []);
+    assert.deepEqual(reported('Created 07-Nov-1958; DOB: 31-Feb-1958, 07-Nov/1958', 'date_of_birth'), []);
     assert.deepEqual(reported('DOB: 31/02/1990', 'date_of_birth'), []);
     // "NS" only as the upper-case abbreviation with its colon, not nanoseconds or a DNS record
     assert.deepEqual(reported('took 120 ns\n2024-01-05 10:00:01 INFO done', 'date_of_birth'), []);

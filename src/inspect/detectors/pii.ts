@@ -592,7 +592,14 @@ function detectIpv4(text: string, budget: ScanBudget, emit: Emit): void {
       if (!hasUniformGaps(runs, start, end, '.')) continue;
       if (start > first && text.charCodeAt((runs.groupStart[start] ?? 0) - 1) === DOT) continue; // 1.2.3.4.5
       if (end < last && text.charCodeAt(runs.groupEnd[end] ?? 0) === DOT) continue;
-      if (start === first && ((runs.tokenFlags[token] ?? 0) & ATTACHED_BEFORE) !== 0) continue;
+      // glued to a word before ("v1.2.3.4"), but not to the field before it in a CSV row ("web01,10.0.0.12")
+      if (
+        start === first &&
+        ((runs.tokenFlags[token] ?? 0) & ATTACHED_BEFORE) !== 0 &&
+        !isFieldSeparator(text.charCodeAt((runs.groupStart[start] ?? 0) - 1))
+      ) {
+        continue;
+      }
       // the IPv4 tail of an IPv6 address ("::ffff:192.0.2.1") is reported with it
       const before = (runs.groupStart[start] ?? 0) - 1;
       if (
@@ -620,6 +627,11 @@ function detectIpv4(text: string, budget: ScanBudget, emit: Emit): void {
       start = end;
     }
   }
+}
+
+/** `,`, `;` or `|`: what separates the fields of a CSV row or table line. */
+function isFieldSeparator(code: number): boolean {
+  return code === 0x2c || code === 0x3b || code === 0x7c;
 }
 
 function ipv4Confidence(octets: readonly number[]): number {
@@ -710,6 +722,11 @@ const MONTH_INDEX: Record<string, number> = {
 /** "12 May ", "12th of May, " before a year (anchored at the end of a short slice). */
 const DAY_MONTH_BEFORE_YEAR = new RegExp(
   `(?:^|[^0-9A-Za-z])(([0-3]?[0-9])(?:st|nd|rd|th)? {1,2}(?:of )?(${MONTHS})\\.?,? {1,2})$`,
+  'i',
+);
+/** "07-Nov-", "7/November/" before a year (the same separator twice: group 3, the month group 4). */
+const DAY_MONTH_DASHED_BEFORE_YEAR = new RegExp(
+  `(?:^|[^0-9A-Za-z])(([0-3]?[0-9])([-/])(${MONTHS})\\3)$`,
   'i',
 );
 /** "May 12, " before a year. */
@@ -843,8 +860,16 @@ function textualDateStart(runs: DigitRuns, group: number): number | undefined {
   const yearStart = runs.groupStart[group] ?? 0;
   const yearEnd = runs.groupEnd[group] ?? 0;
   if (yearStart < 5 || (yearEnd < text.length && isWordCode(text.charCodeAt(yearEnd)))) return undefined;
-  // every written date the patterns below read ends with a space before the year
-  if (text.charCodeAt(yearStart - 1) !== 0x20 || !mayEndWrittenDate(text, yearStart - 1)) return undefined;
+  // every written date the patterns below read ends with a space before the year, or with a month
+  // name and a dash or slash ("07-Nov-1958", "7/Nov/1958")
+  const separator = text.charCodeAt(yearStart - 1);
+  const dashed = separator === HYPHEN || separator === 0x2f;
+  if (
+    dashed
+      ? !isNameLetter(text.charCodeAt(yearStart - 2))
+      : separator !== 0x20 || !mayEndWrittenDate(text, yearStart - 1)
+  )
+    return undefined;
   // the group has four digits
   const year =
     (text.charCodeAt(yearStart) - 0x30) * 1000 +
@@ -859,11 +884,14 @@ function textualDateStart(runs: DigitRuns, group: number): number | undefined {
   let day: number;
   let month: number;
   let dateText: string;
-  let match = DAY_MONTH_BEFORE_YEAR.exec(slice);
+  let match = (dashed ? DAY_MONTH_DASHED_BEFORE_YEAR : DAY_MONTH_BEFORE_YEAR).exec(slice);
   if (match !== null) {
     dateText = match[1] ?? '';
     day = Number(match[2]);
-    month = MONTH_INDEX[(match[3] ?? '').slice(0, 3).toLowerCase()] ?? 0;
+    // the dashed pattern's third group is its separator
+    month = MONTH_INDEX[(match[dashed ? 4 : 3] ?? '').slice(0, 3).toLowerCase()] ?? 0;
+  } else if (dashed) {
+    return undefined;
   } else if ((match = MONTH_DAY_BEFORE_YEAR.exec(slice)) !== null) {
     dateText = match[1] ?? '';
     month = MONTH_INDEX[(match[2] ?? '').slice(0, 3).toLowerCase()] ?? 0;
