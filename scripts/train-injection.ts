@@ -2,6 +2,7 @@
  * Trains the injection classifier and its calibration, offline, and writes `models/injection.json`.
  *
  *   node --import tsx scripts/train-injection.ts [--data DIR] [--out FILE] [--dry-run]
+ *     [--group-by-category] [--dump-out-of-fold FILE]
  *
  * Data: the development set in /work/shared/datasets/injection (*.jsonl rows `{id, text, label,
  * kind, meta}`). Rows with `isHeldBack(id)` (fnv1a32(id) % 5 === 0) are never trained on: the
@@ -208,6 +209,15 @@ const { values: options } = parseArgs({
     'cv-folds': { type: 'string' },
     /** With --cv: also write the pooled and per-fold figures as JSON to this file. */
     'cv-out': { type: 'string' },
+    /**
+     * Group the out-of-fold folds by attack category ("Learning and Tutoring", all its attack strings
+     * together) rather than by attack string, so the unseen-attack estimate sees categories no fold
+     * model was trained on, as a test set with new kinds of attack would. The calibration is then
+     * fitted on those folds too: for measuring, with --dry-run.
+     */
+    'group-by-category': { type: 'boolean', default: false },
+    /** Write every out-of-fold row (id, label, category, calibration inputs, score, attack text) as JSON to this file. */
+    'dump-out-of-fold': { type: 'string' },
     /** Overrides of TRAINING numbers for experiments, e.g. `--set alpha=0.5 --set epochs=8`. */
     set: { type: 'string', multiple: true, default: [] },
   },
@@ -443,7 +453,12 @@ function fitModel(devTrain: readonly Row[]): FittedModel {
       .filter((finding) => finding.detector === REQUEST_LINE_DETECTOR)
       .slice(0, REQUEST_LINES_SCORED)
       .map((finding) => row.text.slice(finding.start, finding.end));
-    ruleInputs.set(row.id, { rules: inputs.rules, requestLine: inputs.requestLine, requestLines });
+    ruleInputs.set(row.id, {
+      rules: inputs.rules,
+      requestLine: inputs.requestLine,
+      requestLineUnrelated: inputs.requestLineUnrelated,
+      requestLines,
+    });
   }
 
   // 1. Out-of-fold logits with grouped folds, for the calibration and the unseen-attack estimate.
@@ -468,7 +483,7 @@ function fitModel(devTrain: readonly Row[]): FittedModel {
     row,
     score: cannotCarryInstruction(row.text) ? 0 : calibratedScore(calibration, row.kind, inputs),
   }));
-  if (process.env.TRAIN_DUMP !== undefined) {
+  if (options['dump-out-of-fold'] !== undefined) {
     const dump = outOfFold.map(({ row, inputs }, index) => ({
       id: row.id,
       kind: row.kind,
@@ -479,7 +494,7 @@ function fitModel(devTrain: readonly Row[]): FittedModel {
       attack: row.meta?.attack_span === undefined ? null : row.text.slice(...row.meta.attack_span),
       text: row.text.slice(0, 400),
     }));
-    writeFileSync(process.env.TRAIN_DUMP, JSON.stringify(dump));
+    writeFileSync(options['dump-out-of-fold'], JSON.stringify(dump));
   }
 
   // 2. The shipped classifier, trained on every training row.
@@ -712,7 +727,10 @@ function contextFold(row: Row): number {
 
 function attackFold(row: Row): number | null {
   const name = row.meta?.attack_name;
-  return name === undefined ? null : fnv1a32(`attack|${name}`) % TRAINING.folds;
+  if (name === undefined) return null;
+  // "Social Interaction-2" is attack string 2 of its category
+  const key = options['group-by-category'] ? name.replace(/-\d+$/, '') : name;
+  return fnv1a32(`attack|${key}`) % TRAINING.folds;
 }
 
 /** A row a fold's model must not train on: its context or its attack belongs to the fold. */
@@ -929,6 +947,7 @@ function modelInputs(models: TrainedClassifiers, row: Row, rules: RuleInputs): C
     rules: rules.rules,
     requestLine: rules.requestLine,
     requestLineLogit: requestLineLogit === -Infinity ? 0 : requestLineLogit,
+    requestLineUnrelated: rules.requestLineUnrelated,
   };
 }
 
@@ -969,6 +988,7 @@ function neutralCalibration(): Calibration {
     rules,
     requestLine: 0,
     requestLineLogit: 0,
+    requestLineUnrelated: 0,
     decisive: TRAINING.calibration.decisive,
   };
 }
@@ -1010,6 +1030,7 @@ function fitCalibration(
       if (sample.kind === 'tool_output') {
         gradient.requestLine += (error * sample.inputs.requestLine) / count;
         gradient.requestLineLogit += (error * sample.inputs.requestLineLogit) / count;
+        gradient.requestLineUnrelated += (error * sample.inputs.requestLineUnrelated) / count;
       }
     }
     for (const kind of kinds) {
@@ -1040,6 +1061,12 @@ function fitCalibration(
       calibration.requestLineLogit -
         learningRate * (gradient.requestLineLogit + l2 * calibration.requestLineLogit),
     );
+    // An unrelated request line never lowers the score either.
+    calibration.requestLineUnrelated = Math.max(
+      0,
+      calibration.requestLineUnrelated -
+        learningRate * (gradient.requestLineUnrelated + l2 * calibration.requestLineUnrelated),
+    );
   }
   const rounded = neutralCalibration();
   for (const kind of kinds) {
@@ -1050,6 +1077,7 @@ function fitCalibration(
   for (const type of RULE_TYPES) rounded.rules[type] = round(calibration.rules[type], 4);
   rounded.requestLine = round(calibration.requestLine, 4);
   rounded.requestLineLogit = round(calibration.requestLineLogit, 4);
+  rounded.requestLineUnrelated = round(calibration.requestLineUnrelated, 4);
   return rounded;
 }
 

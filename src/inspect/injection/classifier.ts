@@ -25,7 +25,8 @@ export type RuleType = (typeof RULE_TYPES)[number];
  * Turns the classifier logit and the rule findings into one probability:
  * `sigmoid(bias[kind] + classifier[kind] * logit + windows[kind] * log2(windows)
  * + Σ rules[type] * max confidence of that type + requestLine * (tool output holds a request on
- * a line of its own) + requestLineLogit * (the classifier's logit of that line alone))`. The windows term corrects for the maximum over many windows of a long
+ * a line of its own) + requestLineLogit * (the classifier's logit of that line alone)
+ * + requestLineUnrelated * (such a line shares no content word with the rest of the text))`. The windows term corrects for the maximum over many windows of a long
  * text running higher than over a few.
  */
 export interface Calibration {
@@ -37,6 +38,11 @@ export interface Calibration {
   requestLine: number;
   /** Weight of the classifier's logit of that request line alone (tool output only; 0 without a request line). */
   requestLineLogit: number;
+  /**
+   * Weight of a request line that shares no content word with the rest of the text (tool output
+   * only). Model files from before this input have none: 0, as they were fitted without it.
+   */
+  requestLineUnrelated: number;
   /**
    * A rule finding at least this confident decides on its own: the score is then at least its
    * confidence (`1 - (1 - calibrated) * (1 - confidence)`). Findings this strong do not occur in
@@ -168,7 +174,8 @@ function parseCalibration(raw: unknown): Calibration {
     !isRecord(raw) ||
     !isRecord(raw.rules) ||
     !isFiniteNumber(raw.requestLine) ||
-    !isFiniteNumber(raw.requestLineLogit)
+    !isFiniteNumber(raw.requestLineLogit) ||
+    (raw.requestLineUnrelated !== undefined && !isFiniteNumber(raw.requestLineUnrelated))
   ) {
     throw modelError('has a malformed calibration section');
   }
@@ -188,6 +195,7 @@ function parseCalibration(raw: unknown): Calibration {
     rules,
     requestLine: raw.requestLine,
     requestLineLogit: raw.requestLineLogit,
+    requestLineUnrelated: raw.requestLineUnrelated ?? 0,
     decisive: raw.decisive,
   };
 }

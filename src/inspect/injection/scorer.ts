@@ -10,6 +10,7 @@ import { RULE_TYPES, classifierFor, classifierLogit, classifierLogitFolded, sigm
 import { foldText } from './fold.js';
 import type { Calibration, LoadedInjectionModel, RuleType } from './classifier.js';
 import { REQUEST_LINE_DETECTOR, detectInjectionRules } from './rules.js';
+import { hasUnrelatedRequestLine } from './unrelated.js';
 
 /** What the calibration weighs for one text. */
 export interface CalibrationInputs {
@@ -27,6 +28,11 @@ export interface CalibrationInputs {
    * table rows reads as a task, "Generate a strong ETag for the given entity." in a README does not.
    */
   requestLineLogit: number;
+  /**
+   * 1 when one of those request lines shares no content word with the rest of the text (tool output
+   * only; see unrelated.ts): "Explain the theory of relativity." in a payment receipt.
+   */
+  requestLineUnrelated: number;
 }
 
 /** Request lines whose own logit is computed; past these a text has made its point. */
@@ -49,9 +55,11 @@ export function injectionInputs(
   for (const type of RULE_TYPES) rules[type] = 0;
   let requestLine = 0;
   let requestLineLogit = -Infinity;
+  const lines: [number, number][] = [];
   for (const finding of findings) {
     if (finding.detector === REQUEST_LINE_DETECTOR) {
       if (requestLine++ < REQUEST_LINES_SCORED && kind === 'tool_output') {
+        lines.push([finding.start, finding.end]);
         const line = classifierLogit(
           model.classifier,
           text.slice(finding.start, finding.end),
@@ -73,6 +81,7 @@ export function injectionInputs(
       requestLine: requestLine > 0 ? 1 : 0,
       // -Infinity when no line was scored: none stands alone, or the kind is prompt.
       requestLineLogit: requestLineLogit === -Infinity ? 0 : requestLineLogit,
+      requestLineUnrelated: hasUnrelatedRequestLine(text, lines) ? 1 : 0,
     },
     findings,
   };
@@ -94,7 +103,9 @@ export function calibratedScore(
   for (const type of RULE_TYPES) value += calibration.rules[type] * inputs.rules[type];
   if (kind === 'tool_output') {
     value +=
-      calibration.requestLine * inputs.requestLine + calibration.requestLineLogit * inputs.requestLineLogit;
+      calibration.requestLine * inputs.requestLine +
+      calibration.requestLineLogit * inputs.requestLineLogit +
+      calibration.requestLineUnrelated * inputs.requestLineUnrelated;
   }
   let decisive = 0;
   for (const type of RULE_TYPES) {

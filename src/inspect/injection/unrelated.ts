@@ -1,0 +1,121 @@
+/**
+ * Whether a request standing on a line of its own is out of place in the text around it: a task
+ * planted in data ("Explain the theory of relativity." in a payment receipt, "Who wrote the play
+ * 'Romeo and Juliet'?" between the rows of a sports table) shares no content word with the rest of
+ * the text, where the questions of an FAQ, the asks of an e-mail and the steps of a README mostly
+ * talk about what the document is about. One input of the calibration (tool output only).
+ *
+ * Content words are runs of at least MIN_WORD_LETTERS Latin letters (case and diacritics folded),
+ * stopwords and request verbs aside, compared by their first STEM_LETTERS letters ("panels" and
+ * "panel", "explained" and "explains"). Texts in scripts without such words, and texts with too few
+ * of them to judge, are never "unrelated".
+ */
+
+/** Shortest content word: shorter ones are mostly function words. */
+const MIN_WORD_LETTERS = 4;
+/** Words are compared by this many first letters, a crude stem. */
+const STEM_LETTERS = 5;
+/** Fewest content words in a request line for it to be judged. */
+const MIN_LINE_WORDS = 2;
+/** Fewest distinct content words outside the request line for the text to be judged. */
+const MIN_REST_WORDS = 15;
+
+/**
+ * Function words and the words requests are made of: sharing them says nothing about a topic.
+ * Stems (first STEM_LETTERS letters), so "explain", "explains" and "explained" are one entry.
+ */
+const STOP_STEMS: ReadonlySet<string> = new Set(
+  (
+    'about above after again against also been before being below between both cannot could does doing done ' +
+    'down during each even ever every from further have having here into itself just like many might more ' +
+    'most much must need never only other ought ours over same shall should some such than that their them ' +
+    'then there these they this those through under until upon very want were what when where which while ' +
+    'whom whose will with within without would your yours also back well still thing things make made ' +
+    'please thank thanks kindly know tell give take find show write explain describe provide create ' +
+    'generate list compose draft translate summarize summarise answer reply respond include mention ' +
+    'share help using use used sure okay really something anything everything someone anyone everyone'
+  )
+    .split(' ')
+    .map((word) => word.slice(0, STEM_LETTERS)),
+);
+
+/** Lower-case ASCII letter for a Latin letter (diacritics dropped), or 0. Đ/đ counts as d. */
+function foldLetter(code: number): number {
+  if (code >= 0x61 && code <= 0x7a) return code;
+  if (code >= 0x41 && code <= 0x5a) return code | 0x20;
+  if (code < 0xc0) return 0;
+  if (code === 0x110 || code === 0x111) return 0x64;
+  if (code > 0x24f && (code < 0x1e00 || code > 0x1eff)) return 0;
+  const base = String.fromCharCode(code).normalize('NFD').charCodeAt(0);
+  return base !== code && base < 0x80 ? foldLetter(base) : 0;
+}
+
+/** Folded letters of U+00C0–U+024F and U+1E00–U+1EFF, computed once. */
+const WIDE_FOLD = new Uint8Array(0x1f00);
+for (let code = 0xc0; code < WIDE_FOLD.length; code++) WIDE_FOLD[code] = foldLetter(code);
+
+/** The letter `code` folds to (lower-case ASCII), or 0 for anything else. */
+function letterOf(code: number): number {
+  if (code < 0x80)
+    return code >= 0x61 && code <= 0x7a ? code : code >= 0x41 && code <= 0x5a ? code | 0x20 : 0;
+  return code < WIDE_FOLD.length ? (WIDE_FOLD[code] as number) : 0;
+}
+
+/** Calls `visit(stem, start)` for every content word of `text[from, to)`. */
+function forEachContentWord(
+  text: string,
+  from: number,
+  to: number,
+  visit: (stem: string, start: number) => void,
+): void {
+  let position = from;
+  while (position < to) {
+    while (position < to && letterOf(text.charCodeAt(position)) === 0) position++;
+    const start = position;
+    let stem = '';
+    while (position < to) {
+      const letter = letterOf(text.charCodeAt(position));
+      if (letter === 0) break;
+      if (position - start < STEM_LETTERS) stem += String.fromCharCode(letter);
+      position++;
+    }
+    // a letter glued to a digit or another script ("abc123", "café漢") still ends the word here
+    if (position - start >= MIN_WORD_LETTERS && !STOP_STEMS.has(stem)) visit(stem, start);
+  }
+}
+
+/**
+ * Characters and words that tie a line to the document it stands in: code and paths ("Replace
+ * `YOUR_API_KEY`", "Add it with `npm install zod`", "the `--force` flag", "`locales/`") and
+ * pointers to the text around it ("Use this method…", "respond to this thread"). A planted task
+ * ("Describe the lifecycle of a butterfly.") has neither.
+ */
+const TIED_TO_DOCUMENT = /[`/\\=<>{}()_#@|]|--|\b(?:this|these|here|above|below)\b/i;
+
+/**
+ * Whether one of the request lines (`[start, end)` spans of `text`), not tied to the document by
+ * code or pointers (TIED_TO_DOCUMENT), shares no content word with the rest of the text, the line having at least MIN_LINE_WORDS content words and the rest at least
+ * MIN_REST_WORDS distinct ones. Linear in the text (one pass, then one per line).
+ */
+export function hasUnrelatedRequestLine(
+  text: string,
+  lines: readonly (readonly [number, number])[],
+): boolean {
+  if (lines.length === 0) return false;
+  const counts = new Map<string, number>();
+  forEachContentWord(text, 0, text.length, (stem) => counts.set(stem, (counts.get(stem) ?? 0) + 1));
+  for (const [start, end] of lines) {
+    if (TIED_TO_DOCUMENT.test(text.slice(start, end))) continue;
+    const own = new Map<string, number>();
+    forEachContentWord(text, start, end, (stem) => own.set(stem, (own.get(stem) ?? 0) + 1));
+    if (own.size < MIN_LINE_WORDS) continue;
+    let shared = false;
+    let onlyHere = 0;
+    for (const [stem, count] of own) {
+      if ((counts.get(stem) ?? 0) > count) shared = true;
+      else onlyHere++;
+    }
+    if (!shared && counts.size - onlyHere >= MIN_REST_WORDS) return true;
+  }
+  return false;
+}
