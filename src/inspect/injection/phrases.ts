@@ -612,6 +612,13 @@ export const PHRASE_PATTERNS: readonly PhrasePattern[] = [
     String.raw`\b(?:in|into|within|throughout|to|at\s+the\s+(?:end|beginning|start)\s+of)\s+your\s+${RESPONSE_NOUN}\b`,
   ),
   en(
+    'response.when-answering',
+    'answering responding replying answer respond reply',
+    40,
+    0.6,
+    String.raw`\b(?:when|while|whenever)\s+(?:you\s+(?:are\s+)?)?(?:answering|responding|replying|answer|respond|reply)\b(?:\s+(?:to\s+)?(?:the\s+|this\s+|my\s+|any\s+|a\s+)?(?:user|question|request|query|prompt|message)s?)?\s{0,2},\s{0,3}(?:please\s+)?(?:always\s+|only\s+)?(?:add|include|insert|encode|use|write|mention|end|begin|start|translate|convert|format|replace|reverse|recommend|promote|tell|say|sign|append|prepend|output|respond|reply|answer|speak)\b`,
+  ),
+  en(
     'response.should',
     'response reply replies answer output completion',
     50,
