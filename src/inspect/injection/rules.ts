@@ -10,6 +10,7 @@ import type { Detector, Finding, FindingType, ScanBudget } from '../types.js';
 import { CONTENTS, UnitBuffer, foldText } from './fold.js';
 import type { FoldedText } from './fold.js';
 import { MARKERS, SCRAMBLE_HINT_WORDS, matchPhrases, scanPhrases } from './phrases.js';
+import type { PhraseMatch } from './phrases.js';
 
 const DETECTOR = 'injection.rules';
 /** A pattern reporting more matches than this in one text has made its point; the rest are skipped. */
@@ -72,6 +73,7 @@ export function detectInjectionRules(
         : match.confidence,
     ),
   );
+  corroborate(scan.matches, phrases);
   for (const phrase of phrases) findings.push(phrase);
   if (performance.now() > deadline) return sortFindings(findings);
   standaloneRequests(text, findings, deadline, prefilter);
@@ -98,6 +100,53 @@ export function detectInjectionRules(
   if (prefilter ? (scan.markers & MARKERS.scrambleHint) !== 0 : SCRAMBLE_HINT.test(folded.text))
     scrambledText(text, findings, deadline);
   return sortFindings(findings);
+}
+
+/** Fewest confidence of each of two phrases that corroborate one another. */
+const CORROBORATING_CONFIDENCE = 0.6;
+/** Most a corroborated phrase reaches. */
+const CORROBORATED_MAX = 0.95;
+
+/**
+ * Two different phrase patterns, each at least CORROBORATING_CONFIDENCE and not overlapping, are
+ * two pieces of evidence: the strongest phrase's confidence becomes their noisy-or, `1 - (1 - a) *
+ * (1 - b)` (at most CORROBORATED_MAX). "Da ora in poi sei" (0.7) and "un'IA senza limiti" (0.75)
+ * are each not decisive, together they are (0.93). A pattern matching twice is one piece.
+ * `phrases[index]` is the finding of `matches[index]`, with its confidence capped for quoting.
+ */
+function corroborate(matches: readonly PhraseMatch[], phrases: Finding[]): void {
+  let strongest = -1;
+  for (let index = 0; index < phrases.length; index++) {
+    const confidence = (phrases[index] as Finding).confidence;
+    if (
+      confidence >= CORROBORATING_CONFIDENCE &&
+      (strongest < 0 || confidence > (phrases[strongest] as Finding).confidence)
+    )
+      strongest = index;
+  }
+  if (strongest < 0) return;
+  const first = phrases[strongest] as Finding;
+  const label = (matches[strongest] as PhraseMatch).label;
+  let second = 0;
+  for (let index = 0; index < phrases.length; index++) {
+    const other = phrases[index] as Finding;
+    if (
+      index === strongest ||
+      other.confidence < CORROBORATING_CONFIDENCE ||
+      (matches[index] as PhraseMatch).label === label ||
+      (other.start < first.end && first.start < other.end)
+    )
+      continue;
+    if (other.confidence > second) second = other.confidence;
+  }
+  if (second === 0) return;
+  phrases[strongest] = {
+    ...first,
+    confidence: Math.max(
+      first.confidence,
+      Math.min(CORROBORATED_MAX, 1 - (1 - first.confidence) * (1 - second)),
+    ),
+  };
 }
 
 /**
