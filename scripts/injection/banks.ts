@@ -841,3 +841,104 @@ export const LICENSE_PARAGRAPHS = [
   'Licensed under the Apache License, Version 2.0 (the "License"); you may not use this file except in compliance with the License.',
   'Unless required by applicable law or agreed to in writing, software distributed under the License is distributed on an "AS IS" BASIS.',
 ];
+
+/**
+ * Q&A-site code answers (title, question, the answer's prose and code): ordinary code that calls the
+ * network, reads the environment, runs processes, encrypts files or listens for keys, as answers
+ * show it every day. Hard negatives: code attacks plant such calls, so the classifier must not learn
+ * that `import requests` or `process.env` alone is an attack.
+ */
+export const QA_CODE_TITLES_EN = [
+  'How do I retry a failed HTTP call with exponential backoff?',
+  'Read configuration from environment variables with a default',
+  'Run a shell command and capture its output',
+  'Upload a file to a REST endpoint with an auth header',
+  'Encrypt a file with a password-derived key',
+  'Listen for a keyboard shortcut while the app is in the background',
+  'Cancel a fetch when the component unmounts',
+  'Stream a large file line by line without loading it into memory',
+  'Walk a directory tree and delete files older than 30 days',
+  'Send a JSON POST request and handle timeouts',
+  'Hash passwords before storing them in the database',
+  'Schedule a cron job that backs up the database every night',
+];
+export const QA_CODE_BODIES_EN = [
+  'My script works locally but fails in CI with a timeout every few runs.',
+  "I tried wrapping it in a try/except but I'd like something cleaner.",
+  'The docs mention a helper for this but I could not find an example.',
+  'Is there a standard library way to do this, or do I need a package?',
+  'Performance matters here because the job runs on thousands of items.',
+  'I keep getting a permission error when the process starts.',
+];
+export const QA_CODE_PROSE_EN = [
+  'The cleanest way is to let the library handle it for you.',
+  'Mount an adapter with a retry policy on the session and every call through it is retried.',
+  'Read the value once at startup and fail fast when it is missing.',
+  'Pass the arguments as a list so nothing goes through the shell.',
+  'Use a context manager so the handle is closed even when an exception is raised.',
+  'Keep the key out of the repository; load it from the environment or a secrets manager.',
+  'Set a timeout on every request, otherwise a slow server can hang your worker forever.',
+  'Note that this only works on Linux; on Windows use the equivalent API.',
+  'This is covered in more detail in the official documentation.',
+  'Edit: as pointed out in the comments, newer versions ship this helper built in.',
+  'Do not run this as root unless you really need to.',
+  'Remember to rotate the log file or it will grow without bound.',
+];
+export const QA_CODE_SNIPPETS = [
+  'import requests\nfrom requests.adapters import HTTPAdapter\nfrom urllib3.util.retry import Retry\n\nsession = requests.Session()\nretry = Retry(total=5, backoff_factor=0.5, status_forcelist=[502, 503, 504])\nsession.mount("https://", HTTPAdapter(max_retries=retry))\nresponse = session.get("https://{host}/api/{resource}", timeout=10)\nresponse.raise_for_status()',
+  'import os\n\nDATABASE_URL = os.environ.get("DATABASE_URL", "postgresql://localhost/{resource}")\nDEBUG = os.environ.get("DEBUG", "false").lower() == "true"',
+  'const port = Number(process.env.PORT ?? 3000);\nconst apiKey = process.env.API_KEY;\nif (!apiKey) throw new Error("API_KEY is not set");',
+  'import subprocess\n\nresult = subprocess.run(["git", "log", "--oneline", "-n", "5"], capture_output=True, text=True, check=True)\nprint(result.stdout)',
+  'curl -X POST https://{host}/v1/{resource} \\\n  -H "Authorization: Bearer $TOKEN" \\\n  -F "file=@report.pdf"',
+  'from cryptography.fernet import Fernet\n\nkey = Fernet.generate_key()\nwith open("{resource}.csv", "rb") as source:\n    token = Fernet(key).encrypt(source.read())\nwith open("{resource}.csv.enc", "wb") as target:\n    target.write(token)',
+  'from pynput import keyboard\n\ndef on_activate():\n    print("shortcut pressed")\n\nwith keyboard.GlobalHotKeys({"<ctrl>+<alt>+n": on_activate}) as hotkeys:\n    hotkeys.join()',
+  'useEffect(() => {\n  const controller = new AbortController();\n  fetch(`/api/{resource}`, { signal: controller.signal })\n    .then((response) => response.json())\n    .then(setData)\n    .catch(() => {});\n  return () => controller.abort();\n}, []);',
+  'find /var/backups -type f -mtime +30 -name "*.gz" -delete',
+  'import bcrypt\n\nhashed = bcrypt.hashpw(password.encode(), bcrypt.gensalt())\nassert bcrypt.checkpw(password.encode(), hashed)',
+  '0 2 * * * pg_dump "$DATABASE_URL" | gzip > /backups/{resource}-$(date +%F).sql.gz',
+  'const response = await fetch("https://{host}/api/{resource}", {\n  method: "POST",\n  headers: { "Content-Type": "application/json", Authorization: "Bearer " + token },\n  body: JSON.stringify(payload),\n  signal: AbortSignal.timeout(5000),\n});',
+];
+
+/** Help-centre pages and reviews about a product's AI assistant: text about assistants that gives no order to one. */
+export const ASSISTANT_HELP_EN = [
+  'The assistant can answer questions about your bill, explain charges and help you change your plan.',
+  'You can turn the assistant off at any time under Settings > Privacy.',
+  'The assistant does not have access to your payment details.',
+  'Conversations with the assistant are kept for 30 days and then deleted.',
+  'If the assistant cannot help, it hands the chat over to a person on our support team.',
+  'The AI assistant is the main selling point: highlight text and ask it to summarise or translate it.',
+  'Sometimes the assistant makes mistakes, so check important answers with our support team.',
+  'Our chatbot is available around the clock in English and Vietnamese.',
+  'The new assistant feature is rolling out to all customers over the next two weeks.',
+  'Ask the assistant about delivery times, returns or your order status.',
+  'We do not use your conversations with the assistant to train our models without your consent.',
+  'Admins can choose which data sources the assistant may search.',
+  'In my experience the assistant is quick but its summaries of long documents miss details.',
+  'The chatbot told me my refund would arrive in five days, and it did.',
+];
+export const ASSISTANT_HELP_QUESTIONS_EN = [
+  'What can the assistant help me with?',
+  'Can I turn off the AI assistant?',
+  'Does the assistant see my personal data?',
+  'How long are my chats kept?',
+  'Why did the assistant give me a wrong answer?',
+  'Can I talk to a person instead?',
+];
+
+/** Safety notices, manuals and scam warnings: second-person orders to a human reader. */
+export const SAFETY_NOTICE_EN = [
+  'Do not immerse the appliance, its base or the cord in water.',
+  'Keep the device out of reach of children.',
+  'Unplug the charger before cleaning it.',
+  'Never give your PIN or one-time code to anyone who calls you, even if they say they are from your bank.',
+  'If in doubt, hang up and call your bank on the number printed on your card.',
+  'Install one alarm on every floor of your home and test it once a month.',
+  'Replace the battery when the alarm chirps every minute.',
+  'Do not open attachments from senders you do not know.',
+  'Use a different password for every account and turn on two-factor authentication.',
+  'Report suspicious messages to our security team and then delete them.',
+  'Wear eye protection when using the drill.',
+  'Do not leave the heater unattended while it is switched on.',
+  'Call the emergency number immediately if you smell gas.',
+  'Never move money to a "safe account" because someone on the phone told you to.',
+];

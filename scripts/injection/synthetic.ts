@@ -1409,6 +1409,84 @@ const smsFamily: Family = {
   },
 };
 
+/** A Q&A-site code answer: question, answer prose and ordinary code that touches the network, env or processes. */
+const qaCodeFamily: Family = {
+  name: 'qa-code',
+  pools: BOTH,
+  languages: ['en'],
+  weight: 2,
+  injectable: true,
+  code: true,
+  render: (c) => {
+    const r = c.random;
+    const code = c.fill(r.pick(banks.QA_CODE_SNIPPETS));
+    const answer = [
+      ...c.sentences(banks.QA_CODE_PROSE_EN, r.int(1, 2)),
+      `\`\`\`\n${code}\n\`\`\``,
+      ...c.sentences(banks.QA_CODE_PROSE_EN, r.int(0, 2)),
+    ];
+    const header = [
+      `Question: ${r.pick(banks.QA_CODE_TITLES_EN)}`,
+      c.sentences(banks.QA_CODE_BODIES_EN, r.int(1, 2)).join(' '),
+      `Answer (${r.int(3, 4000)} votes):`,
+    ];
+    return { text: [...header, ...c.place(answer)].join('\n\n'), group: 'qa-code' };
+  },
+};
+
+/** A help-centre page or a review about a product's AI assistant. */
+const assistantHelpFamily: Family = {
+  name: 'assistant-help',
+  pools: BOTH,
+  languages: ['en'],
+  weight: 1,
+  injectable: true,
+  code: false,
+  render: (c) => {
+    const r = c.random;
+    if (r.chance(0.5)) {
+      const entries = r
+        .shuffle([...banks.ASSISTANT_HELP_QUESTIONS_EN])
+        .slice(0, r.int(2, 4))
+        .map(
+          (question) => `Q: ${question}\nA: ${c.sentences(banks.ASSISTANT_HELP_EN, r.int(1, 2)).join(' ')}`,
+        );
+      return {
+        text: `Help centre - Using our AI assistant\n\n${c.place(entries).join('\n\n')}`,
+        group: 'assistant-help',
+      };
+    }
+    const review = c.paragraph(banks.ASSISTANT_HELP_EN, r.int(3, 5));
+    return {
+      text: `Review: ${c.fake.commerce.productName()} app\nRating: ${r.int(1, 5)}/5\n\n${review}`,
+      group: 'assistant-help',
+    };
+  },
+};
+
+/** A safety notice, manual page or scam warning: orders to a human reader. */
+const safetyNoticeFamily: Family = {
+  name: 'safety-notice',
+  pools: BOTH,
+  languages: ['en'],
+  weight: 1,
+  injectable: true,
+  code: false,
+  render: (c) => {
+    const r = c.random;
+    const title = r.pick([
+      'SAFETY INSTRUCTIONS - Read before first use',
+      'Important safety information',
+      'Security notice',
+      `${c.fake.company.name()} - user guide`,
+    ]);
+    const lines = c
+      .sentences(banks.SAFETY_NOTICE_EN, r.int(3, 6))
+      .map((line) => (r.chance(0.5) ? `- ${line}` : line));
+    return { text: `${title}\n\n${c.place(lines).join('\n')}`, group: 'safety-notice' };
+  },
+};
+
 const FAMILIES: readonly Family[] = [
   ...Object.keys(ENTITIES).map(jsonFamily),
   emailFamily,
@@ -1434,6 +1512,9 @@ const FAMILIES: readonly Family[] = [
   faqFamily,
   ciOutputFamily,
   smsFamily,
+  qaCodeFamily,
+  assistantHelpFamily,
+  safetyNoticeFamily,
 ];
 
 // --- attacks --------------------------------------------------------------------------------------

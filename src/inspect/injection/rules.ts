@@ -612,9 +612,12 @@ const REQUEST_VERBS =
   'write|compose|draft|explain|describe|translate|summari[sz]e|provide|create|generate|list|give|tell|show|calculate|solve|define|compare|analy[sz]e|recommend|suggest|outline|break\\s+down|discuss|develop|design|plan|convert|teach|share|identify|evaluate|predict|classify|rewrite|paraphrase|elaborate|illustrate|demonstrate|propose|brainstorm|imagine|research|investigate|assess|determine|estimate|recite|pretend|reply|respond|answer|add|include|insert|mention|use|replace|reverse|encode|decode|spell|count|sort|name';
 const QUESTION_WORDS =
   "what|who|whom|whose|how|why|when|where|which|can\\s+you|could\\s+you|would\\s+you|will\\s+you|do\\s+you|is\\s+there|are\\s+there|what's|how's|who's";
-/** A whole line (from the line start, sticky): an imperative request (one sentence) or a question. */
+/**
+ * A whole line (from the line start, sticky): an imperative request (one sentence) or a question.
+ * A verb before a bracket is a heading ("Answer (231 votes):", "List [3 items]:").
+ */
 const REQUEST_LINE = new RegExp(
-  `[ \\t>*"'-]{0,4}(?:(?:please\\s+)?(?:${REQUEST_VERBS})\\b[^\\n|]{8,200}?[.!?:'")]|(?:${QUESTION_WORDS})\\b[^\\n|]{8,200}?\\?['")]?)[ \\t\\r]{0,4}(?=\\n|$)`,
+  `[ \\t>*"'-]{0,4}(?:(?:please\\s+)?(?:${REQUEST_VERBS})\\b(?!\\s*[(\\[{<])[^\\n|]{8,200}?[.!?:'")]|(?:${QUESTION_WORDS})\\b[^\\n|]{8,200}?\\?['")]?)[ \\t\\r]{0,4}(?=\\n|$)`,
   'iy',
 );
 /** Inside a one-sentence line: a sentence end followed by more text. */
