@@ -383,6 +383,20 @@ describe('bank_account', () => {
 });
 
 describe('person_name (Vietnamese)', () => {
+  test('after a label ending in a colon, after the honorific "Ông", and with the surnames Giáp and Kim', () => {
+    const cases: Array<[string, string]> = [
+      ['Người nhà: Hoàng Văn Tuấn (con trai)', 'Hoàng Văn Tuấn'],
+      ['Ông Đỗ Quang Huy đã ký hợp đồng.', 'Đỗ Quang Huy'],
+      ['Khách đặt bàn: Giáp Thị Yến', 'Giáp Thị Yến'],
+      ['ông Kim Văn Sơn', 'Kim Văn Sơn'],
+      // "Ông" is a surname too, when no other surname follows it
+      ['Tượng đài ông Ông Ích Khiêm', 'Ông Ích Khiêm'],
+    ];
+    for (const [text, name] of cases) assert.deepEqual(reported(text, 'person_name'), [name], text);
+    // a building named after a person still is not one
+    assert.deepEqual(reported('Nhà Nguyễn Văn Tuấn', 'person_name'), []);
+  });
+
   test('reports full names with diacritics, upper case or decomposed', () => {
     assert.deepEqual(reported('Khách hàng: Nguyễn Văn An.', 'person_name'), ['Nguyễn Văn An']);
     assert.deepEqual(reported('Người nhận TRẦN THỊ BÍCH NGỌC', 'person_name'), ['TRẦN THỊ BÍCH NGỌC']);

@@ -457,6 +457,13 @@ function wordsFrom(text: string, position: number, max: number): VnWord[] {
 }
 
 /** The folded word just before `position` (skipping spaces and a colon), or ''. */
+/** Whether a colon stands right before `position`, maybe with spaces between. */
+function colonBefore(text: string, position: number): boolean {
+  let at = position;
+  while (at > 0 && position - at < 3 && (text[at - 1] === ' ' || text[at - 1] === '\u00a0')) at--;
+  return text[at - 1] === ':';
+}
+
 function foldedWordBefore(text: string, position: number): string {
   let end = position;
   while (
@@ -701,6 +708,9 @@ function namesInSequence(text: string, view: NfcView, words: readonly VnWord[], 
   for (let index = 0; index + 1 < words.length; index++) {
     const surname = words[index];
     if (surname === undefined || !isSurname(surname)) continue;
+    // "Ông Nguyễn Văn Tuấn": a surname that is also an honorific ("Ông"), before another surname, is the honorific
+    const following = words[index + 1];
+    if (HONORIFICS_FOLDED.has(surname.folded) && following !== undefined && isSurname(following)) continue;
     let end = index;
     while (end + 1 < words.length && end - index < 3 && isSyllable(words[end + 1] as VnWord)) {
       // "Nguyễn Văn An Trần Thị Bình": a plain surname after two given names starts the next name
@@ -721,7 +731,12 @@ function namesInSequence(text: string, view: NfcView, words: readonly VnWord[], 
     const given = end - index;
     const name = words.slice(index, end + 1);
     const before = index > 0 ? (words[index - 1]?.folded ?? '') : foldedWordBefore(text, surname.start);
-    if (VN_NOT_PERSON_BEFORE.has(before) || (index === 0 && digitBefore(text, surname.start))) {
+    // "Người nhà: Hoàng Văn Tuấn": a word before a colon is a label, not the place the name belongs to
+    const labelled = index === 0 && colonBefore(text, surname.start);
+    if (
+      (VN_NOT_PERSON_BEFORE.has(before) && !labelled) ||
+      (index === 0 && digitBefore(text, surname.start))
+    ) {
       index = end;
       continue;
     }
@@ -751,8 +766,8 @@ function namesInSequence(text: string, view: NfcView, words: readonly VnWord[], 
         : 0.35;
     if (isAmbiguousSurname(surname) && !(knownMiddle && given >= 2)) confidence -= 0.25;
     if (after !== undefined) confidence -= 0.15; // more capitalized words follow: a title or an organization
-    const labelled = HONORIFICS_FOLDED.has(before) || labelEndsAt(text, surname.start, 'name');
-    if (labelled) confidence = Math.max(confidence, diacritics ? 0.9 : 0.85);
+    if (HONORIFICS_FOLDED.has(before) || labelEndsAt(text, surname.start, 'name'))
+      confidence = Math.max(confidence, diacritics ? 0.9 : 0.85);
     const last = words[end] as VnWord;
     emit(view.start(surname.start), view.end(last.end), confidence);
     index = end;

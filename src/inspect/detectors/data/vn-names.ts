@@ -9,7 +9,7 @@ export const VN_SURNAMES: readonly string[] = (
   'Nguyễn Trần Lê Phạm Hoàng Huỳnh Phan Vũ Võ Đặng Bùi Đỗ Hồ Ngô Dương Lý Đinh Đào Mai Trương Lâm Hà Cao ' +
   'Lưu Tạ Tô Châu Đoàn Lương Trịnh Thái Kiều Quách Tăng Vương Triệu La Phùng Hứa Từ Lục Mạc Chu Tôn Thân ' +
   'Khúc Diệp Âu Đàm Giang Lại Nghiêm Khổng Thạch Ninh Tống Tiêu Ứng Văn Lã Lữ Lò Hầu Kha Mẫn Nông Quan Doãn ' +
-  'Vi Viên Bạch Đồng Yên Lạc Phí Hàn Hoa Trang Dư Tào Thiều Trầm Tất Ôn Ông'
+  'Vi Viên Bạch Đồng Yên Lạc Phí Hàn Hoa Trang Dư Tào Thiều Trầm Tất Ôn Ông Giáp Kim'
 ).split(' ');
 
 /**
@@ -19,7 +19,7 @@ export const VN_SURNAMES: readonly string[] = (
  */
 export const VN_AMBIGUOUS_SURNAMES: readonly string[] = (
   'Mai Cao Thái Giang La Châu Từ Lương Tăng Thân Âu Tô Văn Hà Lâm Quan Đồng Yên Lạc Hoa Trang Dư ' +
-  'Tào Tất Ôn Ông Vi Viên Bạch Hàn Kha Ninh Lò Hầu Mẫn Nông Doãn Tiêu Ứng Lã Lữ'
+  'Tào Tất Ôn Ông Vi Viên Bạch Hàn Kha Ninh Lò Hầu Mẫn Nông Doãn Tiêu Ứng Lã Lữ Giáp Kim'
 ).split(' ');
 
 /** Frequent middle names (tên đệm) and given names that mark a Vietnamese full name. */
