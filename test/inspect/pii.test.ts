@@ -442,6 +442,8 @@ describe('address (US)', () => {
       '96544 Chet Forge Apt. 868, South Gabrielle, CA 94016',
       '7254 E 10th Street, South Elias, VA 48967',
       '99090 Aufderhar-Hilpert Cove, Fort Wellington, WY 48454',
+      '22 Park Avenue, Apt 5B, New York, NY 10016',
+      '742 Evergreen Terrace\nSpringfield, IL 62704',
     ];
     for (const address of addresses) assert.deepEqual(reported(`Ship to: ${address}.`, 'address'), [address]);
   });

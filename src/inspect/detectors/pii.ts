@@ -1412,14 +1412,13 @@ function isUkOutwardCode(text: string, start: number, end: number): boolean {
  */
 function streetAddressStart(text: string, cityEnd: number): number | undefined {
   const cityStart = capitalizedAsciiWordsBefore(text, cityEnd, 4);
-  if (
-    cityStart === undefined ||
-    text.charCodeAt(cityStart - 1) !== 0x20 ||
-    text.charCodeAt(cityStart - 2) !== 0x2c
-  ) {
-    return undefined;
-  }
-  let streetEnd = cityStart - 2;
+  if (cityStart === undefined) return undefined;
+  let streetEnd: number;
+  if (text.charCodeAt(cityStart - 1) === 0x20 && text.charCodeAt(cityStart - 2) === 0x2c)
+    streetEnd = cityStart - 2;
+  else if (text.charCodeAt(cityStart - 1) === 0x0a)
+    streetEnd = cityStart - 1; // a label's second line
+  else return undefined;
   // "Suite 661", "Apt. 464", "Unit 5B", "# 12"
   let at = streetEnd;
   if (isUpperAscii(text.charCodeAt(at - 1)) && isDigit(text.charCodeAt(at - 2))) at--;
@@ -1435,7 +1434,8 @@ function streetAddressStart(text: string, cityEnd: number): number | undefined {
     while (unitStart > 0 && unitEnd - unitStart < 8 && isNameLetter(text.charCodeAt(unitStart - 1)))
       unitStart--;
     if (SECONDARY_UNITS.has(text, unitStart, unitEnd) && text.charCodeAt(unitStart - 1) === 0x20) {
-      streetEnd = unitStart - 1;
+      // "… Suite 661, City" or "… Avenue, Apt 5B, City"
+      streetEnd = text.charCodeAt(unitStart - 2) === 0x2c ? unitStart - 2 : unitStart - 1;
     } else if (text.charCodeAt(at - 1) === 0x23) {
       streetEnd = at - 2;
     }
