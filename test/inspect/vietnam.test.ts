@@ -344,6 +344,10 @@ describe('vn_tax_code', () => {
 });
 
 describe('bank_account', () => {
+  test('a UK sort code next to an account number is not an account', () => {
+    assert.deepEqual(reported('Account number: 31926819, sort code 20-00-00.', 'bank_account'), ['31926819']);
+  });
+
   test('reports digit runs after an account label or a bank name', () => {
     assert.deepEqual(reported('STK: 0071000123456', 'bank_account'), ['0071000123456']);
     assert.deepEqual(reported('Số tài khoản 1903 5555 0120 17 tại Techcombank', 'bank_account'), [

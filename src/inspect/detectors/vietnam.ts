@@ -354,6 +354,8 @@ function bankAccountAt(runs: DigitRuns, token: number, start: number, end: numbe
   if (spanEnd - spanStart > 24 || !isStandalone(runs, token, start, end)) return;
   const digits = digitsOf(runs, start, end);
   if (digits.length > 19) return;
+  // "20-00-00" is a UK sort code, the bank's branch, not the account
+  if (digits.length === 6 && end - start === 2 && SORT_CODE.test(text.slice(spanStart, spanEnd))) return;
   // phones and cards are reported as such whatever the label (see isOtherNumber): no label lookup
   if (!isInternationalLooking(digits) && vietnamesePhoneKind(digits) !== undefined) return;
   if (digits.length >= 13 && luhnValid(digits) && cardScheme(digits) !== undefined) return;
@@ -371,6 +373,9 @@ function bankAccountAt(runs: DigitRuns, token: number, start: number, end: numbe
   }
   emit(spanStart, spanEnd, accountLabel ? 0.85 : 0.7);
 }
+
+/** A UK sort code: three pairs of digits joined by hyphens. */
+const SORT_CODE = /^\d\d-\d\d-\d\d$/;
 
 /** Digits written with Vietnam's calling code, as an account number may look ("0084…", "84…"). */
 function isInternationalLooking(digits: string): boolean {
