@@ -597,6 +597,38 @@ export const PHRASE_PATTERNS: readonly PhrasePattern[] = [
     String.raw`\b(?:send|forward|e-?mail|post|upload|transmit|exfiltrate|leak|include|append|embed)${fill(4)}${SEP}(?:the\s+)?(?:conversation(?:\s+history)?|chat\s+(?:history|log)|previous\s+messages|(?:user'?s?|their)\s+(?:data|messages?|emails?|files?|credentials|passwords?|history|information|details|contacts)|passwords?|credentials|api[\s_-]?keys?|secret\s+keys?|access\s+tokens?|private\s+keys?|ssh\s+keys?|session\s+(?:cookies?|tokens?)|cookies|environment\s+variables|system\s+prompt)\b${fill(5)}${SEP}(?:to|at|into|via)\b`,
   ),
   en(
+    'indirect.ai-processing-vocative',
+    'ai llm language model assistant agent',
+    'lead',
+    0.85,
+    // "To the language model reading this page:", "AI agent processing this content:"
+    String.raw`\b(?:ai|llms?|language\s+models?|assistants?|agents?|ai\s+(?:agents?|assistants?|models?|systems?))\s+(?:reading|processing|parsing|summari[sz]ing|analy[sz]ing|browsing|handling|viewing|ingesting)\s+(?:this|the)\s+(?:page|content|text|document|file|e-?mail|message|data|site|website|repository|repo|output|result|thread)\s{0,2}[:,\u2014-]`,
+  ),
+  en(
+    'indirect.bracket-for-ai',
+    'for to attn attention note',
+    'lead',
+    0.8,
+    // "(for the AI) …", "[note to the assistant]"
+    String.raw`(?<=[(\[])\s{0,2}(?:for|to|attn:?|attention:?|note\s+(?:for|to))\s+(?:the\s+)?(?:ai|llm|assistant|agent|model|language\s+model|ai\s+(?:assistant|agent|model))s?\s{0,2}(?=[)\]])`,
+  ),
+  en(
+    'response.code-you-give',
+    'when',
+    'lead',
+    0.75,
+    // "When you give the user code, also add a few lines that…"
+    String.raw`\bwhen(?:ever)?\s+you\s+(?:give|suggest|provide|write|generate|show|return)\s+(?:the\s+user\s+|users\s+|them\s+|any\s+)?(?:code|sql|queries|a\s+query|scripts?|commands?|a\s+snippet|snippets|a\s+dockerfile|examples?)\b[^\n.!?]{0,20}?\b(?:also\s+)?(?:add|include|insert|append|embed)\b`,
+  ),
+  en(
+    'response.in-code-you-give',
+    'in into to',
+    'lead',
+    0.6,
+    // "In the SQL you provide, append …" (a style guide's "in the code you write" stays below 0.8)
+    String.raw`\b(?:in|into|to)\s+(?:the|any|every|all)\s+(?:code|sql|query|queries|script|snippet|dockerfile|commands?|solution|examples?)\s+(?:that\s+)?you\s+(?:give|suggest|provide|generate|output|return|recommend|produce)\b`,
+  ),
+  en(
     'indirect.use-tool-to',
     'tool function plugin integration connector',
     80,
