@@ -817,6 +817,30 @@ export const PHRASE_PATTERNS: readonly PhrasePattern[] = [
     String.raw`\b(?:refusals?|safety\s+(?:checks|filters)|guardrails)\s+(?:are|is|have\s+been|has\s+been)\s+(?:now\s+)?(?:disabled|turned\s+off|switched\s+off|deactivated)\b`,
   ),
   en(
+    'role.rules-suspended',
+    'safety content ethical usage',
+    'lead',
+    0.8,
+    // "safety rules are suspended", "content policies do not apply"
+    String.raw`\b(?:safety|content|ethical|usage)\s+(?:rules|filters?|guidelines|polic(?:y|ies)|restrictions)\s+(?:(?:are|is|have\s+been|has\s+been)\s+(?:now\s+)?(?:suspended|disabled|lifted|removed|turned\s+off|deactivated|off)|(?:do(?:es)?\s+not|don'?t|no\s+longer)\s+apply(?!\s+(?:to|for)\s+(?!you\b|this\s+(?:conversation|chat|session)\b)))\b`,
+  ),
+  en(
+    'role.assistant-without-rules',
+    'assistant ai model chatbot version bot persona',
+    'lead',
+    0.75,
+    // "an assistant with zero restrictions", "a version of yourself that has no rules"
+    String.raw`\b(?:assistant|ai|model|chatbot|version\s+of\s+yourself|bot|persona)\s+(?:with\s+(?:zero|no)\s+|without\s+(?:any\s+)?|(?:that|which|who)\s+(?:has|have)\s+no\s+)(?:restrictions|rules|limits|filters|guardrails|censorship)\b(?!\s+(?:on|of|for|to)\b)`,
+  ),
+  en(
+    'role.you-are-now-gpt',
+    'you',
+    'lead',
+    0.8,
+    // "You are now UnboundGPT", "you're FreedomGPT"
+    String.raw`\byou(?:'re|\s+are)\s+(?:now\s+)?(?!chatgpt\b)[a-z]{2,20}gpt\b`,
+  ),
+  en(
     'role.no-limits-world',
     'polic rules restriction filter limits ethics guideline censorship',
     120,
