@@ -452,6 +452,17 @@ describe('a request line out of place', () => {
     ]);
   });
 
+  test('a long text is read in slices, past the first, and not past the deadline', () => {
+    const filler = `${RECEIPT}\n`.repeat(300); // about 90,000 characters
+    const line = 'Explain the theory of relativity.';
+    const planted = `${line}\n${filler}`;
+    const span: [number, number] = [0, line.length];
+    assert.equal(hasUnrelatedRequestLine(planted, [span]), true);
+    // "relativity" only far past the first slice still makes the line related
+    assert.equal(hasUnrelatedRequestLine(`${planted}General relativity notes.`, [span]), false);
+    assert.equal(hasUnrelatedRequestLine(planted, [span], performance.now() - 1), false);
+  });
+
   test('too little text to judge, or a line without content words, is never out of place', () => {
     const short = 'Order 1234 shipped.\nExplain the theory of relativity.';
     assert.equal(hasUnrelatedRequestLine(short, [lineOf(short, 'Explain the theory of relativity.')]), false);

@@ -81,7 +81,7 @@ export function injectionInputs(
       requestLine: requestLine > 0 ? 1 : 0,
       // -Infinity when no line was scored: none stands alone, or the kind is prompt.
       requestLineLogit: requestLineLogit === -Infinity ? 0 : requestLineLogit,
-      requestLineUnrelated: hasUnrelatedRequestLine(text, lines) ? 1 : 0,
+      requestLineUnrelated: hasUnrelatedRequestLine(text, lines, budget.deadline) ? 1 : 0,
     },
     findings,
   };

@@ -19,6 +19,8 @@ const STEM_LETTERS = 5;
 const MIN_LINE_WORDS = 2;
 /** Fewest distinct content words outside the request line for the text to be judged. */
 const MIN_REST_WORDS = 15;
+/** Characters read between two looks at the clock. */
+const DEADLINE_SLICE = 65_536;
 
 /**
  * Function words and the words requests are made of: sharing them says nothing about a topic.
@@ -95,15 +97,24 @@ const TIED_TO_DOCUMENT = /[`/\\=<>{}()_#@|]|--|\b(?:this|these|here|above|below)
 /**
  * Whether one of the request lines (`[start, end)` spans of `text`), not tied to the document by
  * code or pointers (TIED_TO_DOCUMENT), shares no content word with the rest of the text, the line having at least MIN_LINE_WORDS content words and the rest at least
- * MIN_REST_WORDS distinct ones. Linear in the text (one pass, then one per line).
+ * MIN_REST_WORDS distinct ones. Linear in the text (one pass, then one per line); false when
+ * `deadline` passes before the text is read.
  */
 export function hasUnrelatedRequestLine(
   text: string,
   lines: readonly (readonly [number, number])[],
+  deadline = Infinity,
 ): boolean {
   if (lines.length === 0) return false;
   const counts = new Map<string, number>();
-  forEachContentWord(text, 0, text.length, (stem) => counts.set(stem, (counts.get(stem) ?? 0) + 1));
+  // the whole text, a slice at a time, so a long one does not run past the scan's deadline
+  for (let from = 0; from < text.length; from += DEADLINE_SLICE) {
+    if (from > 0 && performance.now() > deadline) return false;
+    let to = Math.min(text.length, from + DEADLINE_SLICE);
+    while (to < text.length && letterOf(text.charCodeAt(to)) !== 0) to++; // do not cut a word
+    forEachContentWord(text, from, to, (stem) => counts.set(stem, (counts.get(stem) ?? 0) + 1));
+    from = to - DEADLINE_SLICE;
+  }
   for (const [start, end] of lines) {
     if (TIED_TO_DOCUMENT.test(text.slice(start, end))) continue;
     const own = new Map<string, number>();
