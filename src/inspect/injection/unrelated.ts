@@ -11,6 +11,8 @@
  * of them to judge, are never "unrelated".
  */
 
+import { foldedUnit } from '../detectors/context.js';
+
 /** Shortest content word: shorter ones are mostly function words. */
 const MIN_WORD_LETTERS = 4;
 /** Words are compared by this many first letters, a crude stem. */
@@ -41,26 +43,10 @@ const STOP_STEMS: ReadonlySet<string> = new Set(
     .map((word) => word.slice(0, STEM_LETTERS)),
 );
 
-/** Lower-case ASCII letter for a Latin letter (diacritics dropped), or 0. Đ/đ counts as d. */
-function foldLetter(code: number): number {
-  if (code >= 0x61 && code <= 0x7a) return code;
-  if (code >= 0x41 && code <= 0x5a) return code | 0x20;
-  if (code < 0xc0) return 0;
-  if (code === 0x110 || code === 0x111) return 0x64;
-  if (code > 0x24f && (code < 0x1e00 || code > 0x1eff)) return 0;
-  const base = String.fromCharCode(code).normalize('NFD').charCodeAt(0);
-  return base !== code && base < 0x80 ? foldLetter(base) : 0;
-}
-
-/** Folded letters of U+00C0–U+024F and U+1E00–U+1EFF, computed once. */
-const WIDE_FOLD = new Uint8Array(0x1f00);
-for (let code = 0xc0; code < WIDE_FOLD.length; code++) WIDE_FOLD[code] = foldLetter(code);
-
-/** The letter `code` folds to (lower-case ASCII), or 0 for anything else. */
+/** The letter `code` folds to (lower-case ASCII, diacritics dropped, Đ as d), or 0 for anything else. */
 function letterOf(code: number): number {
-  if (code < 0x80)
-    return code >= 0x61 && code <= 0x7a ? code : code >= 0x41 && code <= 0x5a ? code | 0x20 : 0;
-  return code < WIDE_FOLD.length ? (WIDE_FOLD[code] as number) : 0;
+  const folded = foldedUnit(code);
+  return folded >= 0x61 && folded <= 0x7a ? folded : 0;
 }
 
 /** Calls `visit(stem, start)` for every content word of `text[from, to)`. */
