@@ -457,6 +457,7 @@ function fitModel(devTrain: readonly Row[]): FittedModel {
       rules: inputs.rules,
       requestLine: inputs.requestLine,
       requestLineUnrelated: inputs.requestLineUnrelated,
+      requestLineInTable: inputs.requestLineInTable,
       requestLines,
     });
   }
@@ -948,6 +949,7 @@ function modelInputs(models: TrainedClassifiers, row: Row, rules: RuleInputs): C
     requestLine: rules.requestLine,
     requestLineLogit: requestLineLogit === -Infinity ? 0 : requestLineLogit,
     requestLineUnrelated: rules.requestLineUnrelated,
+    requestLineInTable: rules.requestLineInTable,
   };
 }
 
@@ -989,6 +991,7 @@ function neutralCalibration(): Calibration {
     requestLine: 0,
     requestLineLogit: 0,
     requestLineUnrelated: 0,
+    requestLineInTable: 0,
     decisive: TRAINING.calibration.decisive,
   };
 }
@@ -1031,6 +1034,7 @@ function fitCalibration(
         gradient.requestLine += (error * sample.inputs.requestLine) / count;
         gradient.requestLineLogit += (error * sample.inputs.requestLineLogit) / count;
         gradient.requestLineUnrelated += (error * sample.inputs.requestLineUnrelated) / count;
+        gradient.requestLineInTable += (error * sample.inputs.requestLineInTable) / count;
       }
     }
     for (const kind of kinds) {
@@ -1067,6 +1071,12 @@ function fitCalibration(
       calibration.requestLineUnrelated -
         learningRate * (gradient.requestLineUnrelated + l2 * calibration.requestLineUnrelated),
     );
+    // Nor does a request line in a table.
+    calibration.requestLineInTable = Math.max(
+      0,
+      calibration.requestLineInTable -
+        learningRate * (gradient.requestLineInTable + l2 * calibration.requestLineInTable),
+    );
   }
   const rounded = neutralCalibration();
   for (const kind of kinds) {
@@ -1078,6 +1088,7 @@ function fitCalibration(
   rounded.requestLine = round(calibration.requestLine, 4);
   rounded.requestLineLogit = round(calibration.requestLineLogit, 4);
   rounded.requestLineUnrelated = round(calibration.requestLineUnrelated, 4);
+  rounded.requestLineInTable = round(calibration.requestLineInTable, 4);
   return rounded;
 }
 

@@ -942,3 +942,75 @@ export const SAFETY_NOTICE_EN = [
   'Call the emergency number immediately if you smell gas.',
   'Never move money to a "safe account" because someone on the phone told you to.',
 ];
+
+/** Account and transactional mail: password resets, codes, verification links, sign-in alerts. */
+export const ACCOUNT_MAIL_EN = [
+  'We received a request to reset your password.',
+  'If you did not make this request, please ignore this email.',
+  'If you did not request this code, you can safely ignore this message.',
+  'Otherwise, click the link below to reset your password: {link}',
+  'To verify your email address, click the link below: {link}',
+  'Your {service} security code is: {code}',
+  'Enter this code to finish signing in: {code}. It expires in 10 minutes.',
+  'Never share this code with anyone, including our staff.',
+  'We noticed a new sign-in to your {service} account from {city} on {weekday}.',
+  'If this was you, you do not need to do anything.',
+  'If this was not you, please secure your account by changing your password: {link}',
+  'This link will expire in 24 hours.',
+  '{name} has invited you to join the {team} workspace on {service}. Accept the invitation here: {link}',
+  'Your subscription will renew automatically on {date}. To cancel, visit your account settings.',
+  'You are receiving this email because you signed up for {service}. Unsubscribe: {link}',
+  'Please confirm your email address to finish setting up your account.',
+  'For your security, do not reply to this email.',
+  'If the button does not work, copy and paste this URL into your browser: {link}',
+  'Your password was changed on {date}. If you did not do this, contact support immediately.',
+  'Click here to review the activity: {link}',
+  'Do not forward this email: the link inside signs you in.',
+  'Follow the instructions in the app to complete your verification.',
+];
+
+/** The same, in Vietnamese. */
+export const ACCOUNT_MAIL_VI = [
+  'Chúng tôi đã nhận được yêu cầu đặt lại mật khẩu của bạn.',
+  'Nếu bạn không thực hiện yêu cầu này, vui lòng bỏ qua email này.',
+  'Nhấn vào liên kết dưới đây để đặt lại mật khẩu: {link}',
+  'Mã xác thực {service} của bạn là: {code}',
+  'Tuyệt đối không chia sẻ mã này với bất kỳ ai, kể cả nhân viên của chúng tôi.',
+  'Chúng tôi phát hiện một lần đăng nhập mới vào tài khoản {service} của bạn.',
+  'Nếu đó là bạn, bạn không cần làm gì thêm.',
+  'Nếu không phải bạn, hãy đổi mật khẩu ngay: {link}',
+  'Liên kết này sẽ hết hạn sau 24 giờ.',
+  'Vui lòng xác nhận địa chỉ email để hoàn tất việc tạo tài khoản.',
+  'Để bảo mật, vui lòng không trả lời email này.',
+  'Làm theo hướng dẫn trong ứng dụng để hoàn tất xác minh.',
+];
+
+/** Lines people write above or below a table they send ({column} is one of its headers). */
+export const TABLE_LINES_EN = [
+  'Which rows have an empty {column}?',
+  'Please check the {column} column before {weekday}.',
+  'Can you confirm the {column} values below?',
+  'Sort the table by {column} to see the latest entries first.',
+  'Review the figures below and flag anything that looks wrong.',
+  'Let me know if you need anything else.',
+  'See the summary below for this {month}.',
+  'Please update the sheet by end of day {weekday}.',
+  'Reply to this thread if any {column} is missing.',
+  'Here is the export you asked for.',
+  'Do not share this table outside the {team} team.',
+  'Could you double-check the last two rows?',
+  'Thanks, and have a good weekend!',
+  'What do you think about these numbers?',
+  'Call me if anything is unclear.',
+];
+
+/** The same, in Vietnamese. */
+export const TABLE_LINES_VI = [
+  'Vui lòng kiểm tra cột {column} trước {weekdayVi}.',
+  'Anh/chị xác nhận giúp các giá trị {column} bên dưới nhé.',
+  'Dòng nào còn thiếu {column}?',
+  'Gửi anh/chị bảng tổng hợp tháng này.',
+  'Có gì chưa rõ anh/chị cứ liên hệ em.',
+  'Vui lòng cập nhật bảng trước cuối ngày.',
+  'Cảm ơn anh/chị!',
+];

@@ -359,6 +359,25 @@ class Context {
         return f.finance.iban();
       case 'account':
         return `${f.string.numeric(r.int(9, 14))} (${r.pick(['Vietcombank', 'Techcombank', 'ACB', 'BIDV', 'MB Bank'])})`;
+      case 'service':
+        return r.pick([
+          'Facebook',
+          'Google',
+          'Dropbox',
+          'GitHub',
+          'Netflix',
+          'Zalo',
+          'Shopee',
+          f.company.name(),
+        ]);
+      case 'code':
+        return f.string.numeric(6);
+      case 'link': {
+        const url = `https://${r.pick(['accounts.', 'auth.', 'id.', 'www.', ''])}${f.internet.domainName()}/${r.pick(['auth/password-reset', 'verify', 'confirm-email', 'invite', 'unsubscribe', 'account/security'])}${r.pick(['?token=', '/', '?t=', '?code='])}${f.string.alphanumeric(r.int(8, 24))}`;
+        return r.chance(0.4)
+          ? `[${r.pick(['Reset Password', 'Verify email', 'Confirm', 'Accept invitation', 'Review activity', 'Đặt lại mật khẩu'])}](${url})`
+          : url;
+      }
       default:
         throw new Error(`synthetic templates: unknown slot {${slot}}`);
     }
@@ -842,17 +861,28 @@ const markdownTableFamily: Family = {
   injectable: true,
   code: false,
   render: (c) => {
-    const { header, rows, notesColumn } = tableRows(c, c.random.int(2, 12));
-    if (c.inject) {
-      const row = rows[c.random.int(0, rows.length - 1)]!;
+    const r = c.random;
+    const { header, rows, notesColumn } = tableRows(c, r.int(2, 12));
+    const line = (cells: string[]): string => `| ${cells.join(' | ')} |`;
+    // an attack in a cell, or on a line of its own between rows or next to the table
+    const ownLine = c.inject && r.chance(0.5);
+    if (c.inject && !ownLine) {
+      const row = rows[r.int(0, rows.length - 1)]!;
       row[notesColumn] = MARKER;
       c.placed = true;
-      c.position = c.random.pick(['start', 'middle', 'end']);
+      c.position = r.pick(['start', 'middle', 'end']);
       c.escape = (text) => text.replace(/\|/g, '\\|').replace(/\s*\n\s*/g, ' ');
     }
-    const line = (cells: string[]): string => `| ${cells.join(' | ')} |`;
-    const text = [line(header), line(header.map(() => '---')), ...rows.map(line)].join('\n');
-    return { text, group: 'markdown-table' };
+    let lines = [line(header), line(header.map(() => '---')), ...rows.map(line)];
+    // what people write around a table: a question it answers, a note to the reader, a sign-off
+    if (r.chance(0.35)) {
+      const column = header[r.int(0, header.length - 1)] as string;
+      const bank = c.language === 'vi' ? banks.TABLE_LINES_VI : banks.TABLE_LINES_EN;
+      const around = c.fill(c.template(bank).replace('{column}', column));
+      lines = r.chance(0.5) ? [around, '', ...lines] : [...lines, '', around];
+    }
+    if (ownLine) lines = c.place(lines);
+    return { text: lines.join('\n'), group: 'markdown-table' };
   },
 };
 
@@ -1487,6 +1517,65 @@ const safetyNoticeFamily: Family = {
   },
 };
 
+/**
+ * Account and transactional mail (password resets, sign-in codes, verification links, invitations,
+ * renewals), as a mail or as a mailbox tool's YAML dump of messages: text full of "click the link",
+ * "ignore this e-mail if you did not ask" and codes, addressed to the person who owns the account.
+ */
+const accountMailFamily: Family = {
+  name: 'account-mail',
+  pools: BOTH,
+  languages: ['en', 'vi'],
+  weight: 1.5,
+  injectable: true,
+  code: false,
+  render: (c) => {
+    const f = c.fake;
+    const r = c.random;
+    const vi = c.language === 'vi';
+    const bank = vi ? banks.ACCOUNT_MAIL_VI : banks.ACCOUNT_MAIL_EN;
+    const greeting = vi
+      ? r.pick([`Chào ${f.person.firstName()},`, 'Kính gửi Quý khách,', 'Xin chào,'])
+      : r.pick([`Dear ${f.person.firstName()},`, `Hi ${f.person.firstName()},`, 'Hello,']);
+    const service = c.value('service');
+    const sign = vi
+      ? `Trân trọng,\nĐội ngũ ${service}`
+      : r.pick([`Thanks,\nThe ${service} team`, `Best,\n${service} Support`, `${service} Security`]);
+    const body = c.place(c.sentences(bank, r.int(2, 4)));
+    const text = `${greeting}\n\n${body.join(r.chance(0.5) ? ' ' : '\n\n')}\n\n${sign}`;
+    const subject = vi
+      ? r.pick([
+          `Mã xác thực ${service}`,
+          'Yêu cầu đặt lại mật khẩu',
+          'Cảnh báo đăng nhập mới',
+          'Xác nhận địa chỉ email',
+        ])
+      : r.pick([
+          `Your ${service} security code`,
+          `Your ${service} password reset request`,
+          'New sign-in to your account',
+          'Please confirm your email address',
+          `You're invited to join ${f.company.name()}`,
+        ]);
+    if (r.chance(0.5))
+      return {
+        text: `Subject: ${subject}\nFrom: ${f.internet.email().toLowerCase()}\n\n${text}`,
+        group: 'account-mail',
+      };
+    // a mailbox tool's YAML dump: the body as one double-quoted line with its escapes
+    const others = Array.from({ length: r.int(0, 2) }, () => ({
+      body: `${r.pick(['Hi', 'Hello'])} ${f.person.firstName()},\\n\\n${c.sentences(banks.EMAIL_EN, r.int(1, 3)).join(' ')}`,
+      subject: c.sentence(banks.EMAIL_EN).slice(0, 50),
+    }));
+    const messages = r.shuffle([{ body: text.replace(/\n/g, '\\n'), subject }, ...others]);
+    const yaml = messages.map(
+      (message, index) =>
+        `- attachments: []\n  body: "${message.body.replace(/"/g, '\\"')}"\n  id_: '${r.int(1, 40) + index}'\n  read: ${r.chance(0.5)}\n  recipients:\n  - ${f.internet.email().toLowerCase()}\n  sender: ${f.internet.email().toLowerCase()}\n  subject: ${message.subject}\n  timestamp: ${f.date.recent({ days: 30 }).toISOString().slice(0, 16).replace('T', ' ')}:00`,
+    );
+    return { text: yaml.join('\n'), group: 'account-mail-yaml' };
+  },
+};
+
 const FAMILIES: readonly Family[] = [
   ...Object.keys(ENTITIES).map(jsonFamily),
   emailFamily,
@@ -1515,6 +1604,7 @@ const FAMILIES: readonly Family[] = [
   qaCodeFamily,
   assistantHelpFamily,
   safetyNoticeFamily,
+  accountMailFamily,
 ];
 
 // --- attacks --------------------------------------------------------------------------------------

@@ -26,7 +26,8 @@ export type RuleType = (typeof RULE_TYPES)[number];
  * `sigmoid(bias[kind] + classifier[kind] * logit + windows[kind] * log2(windows)
  * + Σ rules[type] * max confidence of that type + requestLine * (tool output holds a request on
  * a line of its own) + requestLineLogit * (the classifier's logit of that line alone)
- * + requestLineUnrelated * (such a line shares no content word with the rest of the text))`. The windows term corrects for the maximum over many windows of a long
+ * + requestLineUnrelated * (such a line shares no content word with the rest of the text)
+ * + requestLineInTable * (such a line stands next to a table row))`. The windows term corrects for the maximum over many windows of a long
  * text running higher than over a few.
  */
 export interface Calibration {
@@ -43,6 +44,11 @@ export interface Calibration {
    * only). Model files from before this input have none: 0, as they were fitted without it.
    */
   requestLineUnrelated: number;
+  /**
+   * Weight of a request line standing next to a table row without being one (tool output only).
+   * Model files from before this input have none: 0.
+   */
+  requestLineInTable: number;
   /**
    * A rule finding at least this confident decides on its own: the score is then at least its
    * confidence (`1 - (1 - calibrated) * (1 - confidence)`). Findings this strong do not occur in
@@ -175,7 +181,8 @@ function parseCalibration(raw: unknown): Calibration {
     !isRecord(raw.rules) ||
     !isFiniteNumber(raw.requestLine) ||
     !isFiniteNumber(raw.requestLineLogit) ||
-    (raw.requestLineUnrelated !== undefined && !isFiniteNumber(raw.requestLineUnrelated))
+    (raw.requestLineUnrelated !== undefined && !isFiniteNumber(raw.requestLineUnrelated)) ||
+    (raw.requestLineInTable !== undefined && !isFiniteNumber(raw.requestLineInTable))
   ) {
     throw modelError('has a malformed calibration section');
   }
@@ -196,6 +203,7 @@ function parseCalibration(raw: unknown): Calibration {
     requestLine: raw.requestLine,
     requestLineLogit: raw.requestLineLogit,
     requestLineUnrelated: raw.requestLineUnrelated ?? 0,
+    requestLineInTable: raw.requestLineInTable ?? 0,
     decisive: raw.decisive,
   };
 }

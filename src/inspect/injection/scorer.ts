@@ -10,7 +10,7 @@ import { RULE_TYPES, classifierFor, classifierLogit, classifierLogitFolded, sigm
 import { foldText } from './fold.js';
 import type { Calibration, LoadedInjectionModel, RuleType } from './classifier.js';
 import { REQUEST_LINE_DETECTOR, detectInjectionRules } from './rules.js';
-import { hasUnrelatedRequestLine } from './unrelated.js';
+import { hasRequestLineInTable, hasUnrelatedRequestLine } from './unrelated.js';
 
 /** What the calibration weighs for one text. */
 export interface CalibrationInputs {
@@ -33,6 +33,11 @@ export interface CalibrationInputs {
    * only; see unrelated.ts): "Explain the theory of relativity." in a payment receipt.
    */
   requestLineUnrelated: number;
+  /**
+   * 1 when one of those request lines stands next to a row of a table without being one (tool
+   * output only; see unrelated.ts): a question between the rows of a sports table.
+   */
+  requestLineInTable: number;
 }
 
 /** Request lines whose own logit is computed; past these a text has made its point. */
@@ -82,6 +87,7 @@ export function injectionInputs(
       // -Infinity when no line was scored: none stands alone, or the kind is prompt.
       requestLineLogit: requestLineLogit === -Infinity ? 0 : requestLineLogit,
       requestLineUnrelated: hasUnrelatedRequestLine(text, lines, budget.deadline) ? 1 : 0,
+      requestLineInTable: hasRequestLineInTable(text, lines) ? 1 : 0,
     },
     findings,
   };
@@ -105,7 +111,8 @@ export function calibratedScore(
     value +=
       calibration.requestLine * inputs.requestLine +
       calibration.requestLineLogit * inputs.requestLineLogit +
-      calibration.requestLineUnrelated * inputs.requestLineUnrelated;
+      calibration.requestLineUnrelated * inputs.requestLineUnrelated +
+      calibration.requestLineInTable * inputs.requestLineInTable;
   }
   let decisive = 0;
   for (const type of RULE_TYPES) {

@@ -116,3 +116,77 @@ export function hasUnrelatedRequestLine(
   }
   return false;
 }
+
+/** Longest line looked at as a possible table row. */
+const MAX_ROW_LENGTH = 4096;
+/** Blank lines passed over between a request line and the row next to it. */
+const MAX_BLANK_LINES = 2;
+
+/**
+ * Whether `text[start, end)` is a row of a table: a Markdown or pipe table's (starts with "|" and
+ * holds another) or a tab-separated one's (two tabs or more).
+ */
+function isTableRow(text: string, start: number, end: number): boolean {
+  if (end - start > MAX_ROW_LENGTH) return false;
+  let first = start;
+  while (first < end && (text.charCodeAt(first) === 0x20 || text.charCodeAt(first) === 0x09)) first++;
+  let pipes = 0;
+  let tabs = 0;
+  for (let position = first; position < end; position++) {
+    const code = text.charCodeAt(position);
+    if (code === 0x7c) pipes++;
+    else if (code === 0x09) tabs++;
+  }
+  return (text.charCodeAt(first) === 0x7c && pipes >= 2) || tabs >= 2;
+}
+
+/** Whether `text[start, end)` holds only spaces, tabs and carriage returns. */
+function isBlank(text: string, start: number, end: number): boolean {
+  for (let position = start; position < end; position++) {
+    const code = text.charCodeAt(position);
+    if (code !== 0x20 && code !== 0x09 && code !== 0x0d) return false;
+  }
+  return true;
+}
+
+/** The nearest non-blank line before the line holding `position` (`step` -1) or after it (+1). */
+function neighbourLine(text: string, position: number, step: -1 | 1): [number, number] | undefined {
+  let lineStart = text.lastIndexOf('\n', position - 1) + 1;
+  let lineEnd = text.indexOf('\n', position);
+  if (lineEnd === -1) lineEnd = text.length;
+  for (let blanks = 0; blanks <= MAX_BLANK_LINES; blanks++) {
+    if (step === -1) {
+      if (lineStart === 0) return undefined;
+      lineEnd = lineStart - 1;
+      lineStart = text.lastIndexOf('\n', lineEnd - 1) + 1;
+    } else {
+      if (lineEnd >= text.length) return undefined;
+      lineStart = lineEnd + 1;
+      lineEnd = text.indexOf('\n', lineStart);
+      if (lineEnd === -1) lineEnd = text.length;
+    }
+    if (!isBlank(text, lineStart, lineEnd)) return [lineStart, lineEnd];
+  }
+  return undefined;
+}
+
+/**
+ * Whether one of the request lines (`[start, end)` spans of `text`) stands in a table: its nearest
+ * non-blank line before or after it is a table row (pipe or tab-separated) and it is not one
+ * itself. Tables hold data; a question or a task wedged between their rows ("Who wrote the play
+ * 'Romeo and Juliet'?" above a sports table) was put there by someone other than the table's
+ * author. One input of the calibration (tool output only).
+ */
+export function hasRequestLineInTable(text: string, lines: readonly (readonly [number, number])[]): boolean {
+  for (const [start, end] of lines) {
+    const lineStart = text.lastIndexOf('\n', start - 1) + 1;
+    let lineEnd = text.indexOf('\n', end - 1 < start ? start : end - 1);
+    if (lineEnd === -1) lineEnd = text.length;
+    if (isTableRow(text, lineStart, lineEnd)) continue;
+    const before = neighbourLine(text, start, -1);
+    if (before !== undefined && isTableRow(text, before[0], before[1])) return true;
+    const after = neighbourLine(text, start, 1);
+    if (after !== undefined && isTableRow(text, after[0], after[1])) return true;
+  }
+  return false;
+}
