@@ -7,6 +7,7 @@
  */
 import type { Finding, ScanBudget } from '../types.js';
 import { RULE_TYPES, classifierFor, classifierLogit, classifierLogitFolded, sigmoid } from './classifier.js';
+import { decodeEscapes } from './escapes.js';
 import { foldText } from './fold.js';
 import type { Calibration, LoadedInjectionModel, RuleType } from './classifier.js';
 import { REQUEST_LINE_DETECTOR, detectInjectionRules } from './rules.js';
@@ -44,16 +45,18 @@ export interface CalibrationInputs {
 export const REQUEST_LINES_SCORED = 16;
 
 /**
- * Runs the rules and the classifier of `kind` over `text`: the calibration inputs and the rule
- * findings. Request lines are scored (with tool output's classifier) for tool output only, the one
- * kind whose calibration weighs them.
+ * Runs the rules and the classifier of `kind` over `raw` with its escape sequences read back
+ * (escapes.ts: "\\nIgnore" in JSON or YAML text is a line break and "Ignore"): the calibration
+ * inputs and the rule findings, whose offsets point into `raw`. Request lines are scored (with tool
+ * output's classifier) for tool output only, the one kind whose calibration weighs them.
  */
 export function injectionInputs(
   model: LoadedInjectionModel,
-  text: string,
+  raw: string,
   budget: ScanBudget,
   kind: 'prompt' | 'tool_output',
 ): { inputs: CalibrationInputs; findings: Finding[] } {
+  const text = decodeEscapes(raw);
   const folded = foldText(text);
   const findings = detectInjectionRules(text, budget, folded);
   const rules = {} as Record<RuleType, number>;
