@@ -9,7 +9,7 @@ import { isUtf8 } from 'node:buffer';
 import type { Detector, Finding, FindingType, ScanBudget } from '../types.js';
 import { CONTENTS, UnitBuffer, foldText } from './fold.js';
 import type { FoldedText } from './fold.js';
-import { MARKERS, SCRAMBLE_HINT_WORDS, matchPhrases, scanPhrases } from './phrases.js';
+import { MARKERS, PHRASE_PATTERNS, SCRAMBLE_HINT_WORDS, matchPhrases, scanPhrases } from './phrases.js';
 import type { PhraseMatch } from './phrases.js';
 
 const DETECTOR = 'injection.rules';
@@ -51,18 +51,21 @@ export function injectionRuleDetector(): Detector {
  * Runs every injection rule over `text`; findings in text order. Pass `folded` when the caller
  * already has foldText(text). Passes that cannot match are skipped (their characters or words are
  * absent); `prefilter` false runs every pass regardless, which tests use to check that skipping
- * changes nothing.
+ * changes nothing. For a `prompt`, phrases only data can say (PhrasePattern.dataOnly: an assistant
+ * addressed and told to act) are left out.
  */
 export function detectInjectionRules(
   text: string,
   budget: ScanBudget,
   folded: FoldedText = foldText(text),
   prefilter = true,
+  kind: 'prompt' | 'tool_output' = 'tool_output',
 ): Finding[] {
   const findings: Finding[] = [];
   if (text.length === 0) return findings;
   const deadline = budget.deadline;
   const scan = scanPhrases(text, deadline, folded, prefilter);
+  if (kind === 'prompt') scan.matches = scan.matches.filter((match) => !DATA_ONLY_LABELS.has(match.label));
   const phrases: Finding[] = scan.matches.map((match) =>
     finding(
       'injection_phrase',
@@ -605,6 +608,11 @@ function exfiltrationLinks(text: string, findings: Finding[], deadline: number):
 // --- a request on a line of its own -------------------------------------------------------------
 
 /** Detector name of standalone-request findings (the scorer weighs them apart from other phrases). */
+/** Labels of the phrases only data can say (PhrasePattern.dataOnly). */
+const DATA_ONLY_LABELS: ReadonlySet<string> = new Set(
+  PHRASE_PATTERNS.filter((pattern) => pattern.dataOnly === true).map((pattern) => pattern.label),
+);
+
 export const REQUEST_LINE_DETECTOR = 'injection.request-line';
 /** A request on its own line in data is suspicious but common enough in mail and docs to stay below reporting. */
 const STANDALONE_REQUEST_CONFIDENCE = 0.45;

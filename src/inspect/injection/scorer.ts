@@ -58,7 +58,7 @@ export function injectionInputs(
 ): { inputs: CalibrationInputs; findings: Finding[] } {
   const text = decodeEscapes(raw);
   const folded = foldText(text);
-  const findings = detectInjectionRules(text, budget, folded);
+  const findings = detectInjectionRules(text, budget, folded, true, kind);
   const rules = {} as Record<RuleType, number>;
   for (const type of RULE_TYPES) rules[type] = 0;
   let requestLine = 0;
