@@ -84,9 +84,11 @@ const PERSON_ROLE = String.raw`(?:coach|coaches|manager|managers|director|direct
  */
 const ADDRESSED_AI = String.raw`(?:(?:[\w-]{1,15}\s+)?agents?\s+or\s+(?:an?\s+)?(?:ai\s+)?assistants?|(?:(?:ai|a\.i\.|automated|autonomous|digital|virtual|smart|booking|email|e-mail|mail|inbox|payment|banking|travel|calendar|scheduling)[\s-]+){0,2}(?:assistants?|copilot|chatbots?|bots?)|(?:ai|a\.i\.|automated|autonomous|digital|virtual)[\s-]+agents?|ai|a\.i\.|llms?)\b(?![\s-]+${PERSON_ROLE}\b)`;
 /** What the addressee does with the text, or another addressee: "reading this", "processing this invoice", "or assistant reading this". */
-const ADDRESSED_WHAT = String.raw`(?:\s+(?:or\s+(?:an?\s+|any\s+)?[\w-]{1,15}\s+)?(?:(?:that|which|who)\s+)?(?:reading|reads|processing|processes|handling|handles|managing|manages|parsing|reviewing|summari[sz]ing|working\s+on|in\s+charge\s+of)(?:\s+[\w'-]{1,20}){0,3})?`;
+const ADDRESSED_WHAT = String.raw`(?:\s+(?:or\s+(?:an?\s+|any\s+)?[\w-]{1,15}\s+)?(?:(?:that|which|who)\s+)?(?:reading|reads|processing|processes|handling|handles|managing|manages|parsing|reviewing|summari[sz]ing|drafting|compiling|generating|answering|writing|triaging|accessing|working\s+on|in\s+charge\s+of)(?:\s+[\w'-]{1,20}){0,5})?`;
+/** A program named by what it does with the text: "the system handling this request", "the reader generating a summary". */
+const ADDRESSED_READER = String.raw`(?:(?:ai|automated|auto-?triage|screening|mail|e-?mail)\s+)?(?:system|reader|process|pipeline|service|tool|bot|helper|model|step)\s+(?:(?:that|which)\s+)?(?:handling|handles|processing|processes|reading|reads|reviewing|summari[sz]ing|generating|compiling|drafting|triaging|accessing|parsing)(?:\s+[\w'-]{1,20}){0,6}`;
 /** What an assistant is told to do: act on the user's behalf, move data or money, or say something. */
-const ACTION_EN = String.raw`(?:send|forward|e-?mail|transfer|wire|pay|book|reserve|invite|add|post|publish|share|upload|delete|remove|change|update|modify|reset|tell|say|recommend|schedule|create|set\s+up|redirect|dm|grant|approve|purchase|buy|cancel|read|copy|reply|include|make|move|export)`;
+const ACTION_EN = String.raw`(?:send|forward|e-?mail|transfer|wire|pay|remit|book|reserve|invite|add|post|publish|share|upload|delete|remove|change|update|modify|reset|tell|say|describe|state|recommend|rank|schedule|create|set\s+up|set|turn\s+off|disable|unsubscribe|mark|redirect|dm|bcc|grant|approve|accept|purchase|buy|cancel|read|copy|reply|respond|include|make|move|export|store)`;
 /**
  * An action verb that starts a clause on the same line, within 200 characters: right away or after
  * punctuation ("…: as part of our program, send…", "…regulations. Send…"), so the verb is an order
@@ -551,6 +553,28 @@ export const PHRASE_PATTERNS: readonly PhrasePattern[] = [
       String.raw`\b(?:(?:dear|hey|hi|hello|attention|attn|note|notice|message|instructions?|reminder|important|todo|p\.?s\.?|request)\b[ \t,:!-]{0,4}(?:(?:to|for)\s+)?|for\s+(?=(?:any|all|every)\s))(?:the\s+|any\s+|all\s+|every\s+|an?\s+)?${ADDRESSED_AI}${ADDRESSED_WHAT}\s{0,2}[,:!\u2014-]${ACTION_CLAUSE}`,
     ),
   ),
+  // A program named by what it does with this text, addressed at a line's start and told to act:
+  // "To the system handling this request: turn off…", "For the reader generating a summary of these
+  // reviews: describe…", "[Action item for the assistant compiling these notes: share…]".
+  dataOnly(
+    en(
+      'indirect.addressed-reader-act',
+      'to for ps p.s action instructions instruction note message',
+      'lead',
+      0.8,
+      String.raw`(?<=(?:^|[\n.!?"'\[(])[ \t*>-]{0,4})(?:(?:to|for|p\.?s\.?\s+(?:to|for)|action\s+items?\s+for|instructions?\s+for|note\s+(?:to|for)|message\s+(?:to|for))\s+(?:the\s+|any\s+|all\s+|every\s+)?(?:${ADDRESSED_READER}|${ADDRESSED_AI}${ADDRESSED_WHAT}))\s{0,2}[,:\u2014]${ACTION_CLAUSE}`,
+    ),
+  ),
+  // "Whoever processes this invite: also add…" may be said to a person: a hint, decisive only with another.
+  dataOnly(
+    en(
+      'indirect.whoever-act',
+      'whoever',
+      'lead',
+      0.6,
+      String.raw`(?<=(?:^|[\n.!?"'\[(])[ \t*>-]{0,4})whoever\s+(?:processes|handles|reads|receives|opens|summari[sz]es)(?:\s+[\w'-]{1,20}){0,3}\s{0,2}[,:\u2014]${ACTION_CLAUSE}`,
+    ),
+  ),
   // The same with no prefix, at a sentence start: "AI assistant: the user has asked…", "Assistants
   // processing this invoice: transfer…". A bare "Assistant:" starts a transcript's turn and
   // "Assistant, please book the room" may well be said to a person, so the addressee needs a word
@@ -578,15 +602,16 @@ export const PHRASE_PATTERNS: readonly PhrasePattern[] = [
   // The addressed assistant told to act, in Spanish, French, German, Portuguese, Italian and
   // Vietnamese: "Instrucción para el asistente: reenvía…", "Asistente: publica…", "Note pour l'IA qui
   // lit ces avis : dites…", "Hinweis an den Assistenten: Reserviere…", "Gửi trợ lý AI: hãy chuyển…".
-  // The prefix, or the addressee at a line's start; then a colon or comma and the verb starting a
-  // clause within 200 characters.
+  // The prefix, or at a line's start an addressee that says it is an AI ("Asistente virtual:"; a bare
+  // "Asistente:" or "Trợ lý:" starts a support transcript's turn); then a colon or comma and the
+  // verb starting a clause within 200 characters.
   dataOnly(
     intl(
       'es.addressed-assistant-act',
       'asistente asistentes ia',
       300,
       0.8,
-      String.raw`(?:\b(?:nota|mensaje|instrucci(?:ón|ones)|aviso|atención|importante|querido|estimado|hola)\s+(?:(?:para|al?)\s+)?(?:el\s+|la\s+|los\s+)?|(?<=(?:^|[\n.!?"'])[ \t*>-]{0,4}))(?:asistentes?|ia)(?:\s+(?:virtual|de\s+ia|ia|digital|automático))?(?:\s+que\s+[^\n:,]{1,50})?\s{0,2}[,:]\s{0,3}(?:(?:[^\n]{0,200}?[:.;!,]\s{0,3})?(?:(?:por\s+favor|ahora|inmediatamente|también|primero)\s+){0,2}(?:envía|envíe|reenvía|reenvíe|transfiere|transfiera|publica|publique|reserva|reserve|modifica|modifique|cambia|cambie|borra|borre|elimina|elimine|agrega|agregue|añade|añada|invita|invite|manda|mande|paga|pague|dile|di|comparte|comparta)|[^\n]{0,200}?\b(?:debes|deberás|tienes\s+que))\b`,
+      String.raw`(?:\b(?:nota|mensaje|instrucci(?:ón|ones)|aviso|atención|importante|querido|estimado|hola)\s+(?:(?:para|al?)\s+)?(?:el\s+|la\s+|los\s+)?|(?<=(?:^|[\n.!?"'])[ \t*>-]{0,4})(?=asistentes?\s+(?:virtual|de\s+ia|ia|digital|automático)))(?:asistentes?|ia)(?:\s+(?:virtual|de\s+ia|ia|digital|automático))?(?:\s+que\s+[^\n:,]{1,50})?\s{0,2}[,:]\s{0,3}(?:(?:[^\n]{0,200}?[:.;!,]\s{0,3})?(?:(?:por\s+favor|ahora|inmediatamente|también|primero)\s+){0,2}(?:envía|envíe|reenvía|reenvíe|transfiere|transfiera|publica|publique|reserva|reserve|modifica|modifique|cambia|cambie|borra|borre|elimina|elimine|agrega|agregue|añade|añada|invita|invite|manda|mande|paga|pague|dile|di|comparte|comparta)|[^\n]{0,200}?\b(?:debes|deberás|tienes\s+que))\b`,
     ),
   ),
   dataOnly(
@@ -595,7 +620,7 @@ export const PHRASE_PATTERNS: readonly PhrasePattern[] = [
       'assistant assistante assistants ia agent',
       300,
       0.8,
-      String.raw`(?:\b(?:note|message|instructions?|avis|attention|important|cher|chère|bonjour)\s*(?:(?:pour|à)\s+(?:l'attention\s+de\s+)?)?(?:l'|le\s+|la\s+|les\s+)?|(?<=(?:^|[\n.!?"'])[ \t*>-]{0,4}))(?:assistante?s?|ia|agents?\s+ia)(?:\s+(?:ia|virtuel|numérique|intelligent))?(?:\s+qui\s+[^\n:,]{1,50})?\s{0,2}[,:]\s{0,3}(?:[^\n]{0,200}?[:.;!,]\s{0,3})?(?:(?:merci\s+de|immédiatement|maintenant|aussi|d'abord)\s+){0,2}(?:envoyez|envoie|transférez|transfère|effectuez|effectue|réservez|réserve|dites|dis|publiez|publie|supprimez|supprime|modifiez|modifie|invitez|invite|ajoutez|ajoute|veuillez|payez|paie|virez|partagez|partage|transmettez|transmets)\b`,
+      String.raw`(?:\b(?:note|message|instructions?|avis|attention|important|cher|chère|bonjour)\s*(?:(?:pour|à)\s+(?:l'attention\s+de\s+)?)?(?:l'|le\s+|la\s+|les\s+)?|(?<=(?:^|[\n.!?"'])[ \t*>-]{0,4})(?=assistante?s?\s+(?:ia|virtuel|numérique|intelligent)|agents?\s+ia))(?:assistante?s?|ia|agents?\s+ia)(?:\s+(?:ia|virtuel|numérique|intelligent))?(?:\s+qui\s+[^\n:,]{1,50})?\s{0,2}[,:]\s{0,3}(?:[^\n]{0,200}?[:.;!,]\s{0,3})?(?:(?:merci\s+de|immédiatement|maintenant|aussi|d'abord)\s+){0,2}(?:envoyez|envoie|transférez|transfère|effectuez|effectue|réservez|réserve|dites|dis|publiez|publie|supprimez|supprime|modifiez|modifie|invitez|invite|ajoutez|ajoute|veuillez|payez|paie|virez|partagez|partage|transmettez|transmets)\b`,
     ),
   ),
   dataOnly(
@@ -604,7 +629,7 @@ export const PHRASE_PATTERNS: readonly PhrasePattern[] = [
       'assistenten assistent ki ki-assistent ki-assistenten agenten',
       300,
       0.8,
-      String.raw`(?:\b(?:hinweis|nachricht|anweisung|notiz|achtung|wichtig|wichtiger\s+hinweis|lieber|liebe|hallo)\s*(?:(?:an|für)\s+)?(?:den\s+|die\s+|das\s+|alle\s+)?|(?<=(?:^|[\n.!?"'])[ \t*>-]{0,4}))(?:(?:digitalen|digitaler|virtuellen|virtueller|ki)[\s-]+)?(?:assistenten|assistent|ki-assistenten|ki-assistent|ki|ki-agenten)\s{0,2}[,:]\s{0,3}(?:(?:[^\n]{0,200}?[:.;!,]\s{0,3})?(?:(?:bitte|sofort|zuerst|auch|außerdem)\s+){0,2}(?:überweisen|überweise|sende|senden|schicke|schicken|leite|leiten|reserviere|reservieren|buche|buchen|lösche|löschen|ändere|ändern|füge|lade|teile|teilen|sage|sag|veröffentliche|zahle|zahlen|erstelle|poste)|[^\n]{0,200}?\b(?:überweisen|senden|schicken|leiten|buchen|reservieren|löschen|ändern|teilen|zahlen|veröffentlichen|erstellen)\s+sie\b)\b`,
+      String.raw`(?:\b(?:hinweis|nachricht|anweisung|notiz|achtung|wichtig|wichtiger\s+hinweis|lieber|liebe|hallo)\s*(?:(?:an|für)\s+)?(?:den\s+|die\s+|das\s+|alle\s+)?|(?<=(?:^|[\n.!?"'])[ \t*>-]{0,4})(?=(?:digitalen|digitaler|virtuellen|virtueller|ki)[\s-]|ki-))(?:(?:digitalen|digitaler|virtuellen|virtueller|ki)[\s-]+)?(?:assistenten|assistent|ki-assistenten|ki-assistent|ki|ki-agenten)\s{0,2}[,:]\s{0,3}(?:(?:[^\n]{0,200}?[:.;!,]\s{0,3})?(?:(?:bitte|sofort|zuerst|auch|außerdem)\s+){0,2}(?:überweisen|überweise|sende|senden|schicke|schicken|leite|leiten|reserviere|reservieren|buche|buchen|lösche|löschen|ändere|ändern|füge|lade|teile|teilen|sage|sag|veröffentliche|zahle|zahlen|erstelle|poste)|[^\n]{0,200}?\b(?:überweisen|senden|schicken|leiten|buchen|reservieren|löschen|ändern|teilen|zahlen|veröffentlichen|erstellen)\s+sie\b)\b`,
     ),
   ),
   dataOnly(
@@ -613,7 +638,7 @@ export const PHRASE_PATTERNS: readonly PhrasePattern[] = [
       'assistente assistenti ia',
       300,
       0.8,
-      String.raw`(?:\b(?:nota|mensagem|instruç(?:ão|ões)|aviso|atenção|importante|caro|cara|olá|messaggio|istruzion[ei]|attenzione|ciao)\s+(?:(?:para|ao?|per|all'|al)\s*)?(?:o\s+|a\s+|l'|il\s+)?|(?<=(?:^|[\n.!?"'])[ \t*>-]{0,4}))(?:assistente|assistenti|ia)(?:\s+(?:virtual|virtuale|digital|digitale|de\s+ia|ia))?(?:\s+(?:que|che)\s+[^\n:,]{1,50})?\s{0,2}[,:]\s{0,3}(?:[^\n]{0,200}?[:.;!,]\s{0,3})?(?:(?:por\s+favor|per\s+favore|agora|subito|imediatamente|anche|também)\s+){0,2}(?:envie|envia|encaminhe|transfira|reserve|publique|apague|altere|adicione|convide|diga|pague|invia|inoltra|trasferisci|prenota|pubblica|elimina|modifica|aggiungi|paga|esegui|dì|di')(?![\w'])`,
+      String.raw`(?:\b(?:nota|mensagem|instruç(?:ão|ões)|aviso|atenção|importante|caro|cara|olá|messaggio|istruzion[ei]|attenzione|ciao)\s+(?:(?:para|ao?|per|all'|al)\s*)?(?:o\s+|a\s+|l'|il\s+)?|(?<=(?:^|[\n.!?"'])[ \t*>-]{0,4})(?=(?:assistente|assistenti)\s+(?:virtual|virtuale|digital|digitale|de\s+ia|ia)))(?:assistente|assistenti|ia)(?:\s+(?:virtual|virtuale|digital|digitale|de\s+ia|ia))?(?:\s+(?:que|che)\s+[^\n:,]{1,50})?\s{0,2}[,:]\s{0,3}(?:[^\n]{0,200}?[:.;!,]\s{0,3})?(?:(?:por\s+favor|per\s+favore|agora|subito|imediatamente|anche|também)\s+){0,2}(?:envie|envia|encaminhe|transfira|reserve|publique|apague|altere|adicione|convide|diga|pague|invia|inoltra|trasferisci|prenota|pubblica|elimina|modifica|aggiungi|paga|esegui|dì|di')(?![\w'])`,
     ),
   ),
   dataOnly(
@@ -622,7 +647,7 @@ export const PHRASE_PATTERNS: readonly PhrasePattern[] = [
       'trợ',
       300,
       0.8,
-      String.raw`(?:\b(?:gửi|lưu ý|chú ý|ghi chú|thông báo|nhắn)\s+(?:cho\s+|tới\s+|đến\s+)?|(?<=(?:^|[\n.!?"'])[ \t*>-]{0,4}))trợ\s+l[ýí](?:\s+(?:ai|ảo|số))?(?:\s+(?:lưu ý|chú ý))?\s{0,2}[,:]\s{0,3}(?:[^\n]{0,200}?[:.;!,]\s{0,3})?(?:hãy|vui lòng|chuyển|gửi|đặt|xóa|đổi|mời|thêm|chia sẻ)\b`,
+      String.raw`(?:\b(?:gửi|lưu ý|chú ý|ghi chú|thông báo|nhắn)\s+(?:cho\s+|tới\s+|đến\s+)?|(?<=(?:^|[\n.!?"'])[ \t*>-]{0,4})(?=trợ\s+l[ýí]\s+(?:ai|ảo|số)))trợ\s+l[ýí](?:\s+(?:ai|ảo|số))?(?:\s+(?:lưu ý|chú ý))?\s{0,2}[,:]\s{0,3}(?:[^\n]{0,200}?[:.;!,]\s{0,3})?(?:hãy|vui lòng|chuyển|gửi|đặt|xóa|đổi|mời|thêm|chia sẻ)\b`,
     ),
   ),
   // A permission granted to the reader: "the assistant is now authorized to execute payments
