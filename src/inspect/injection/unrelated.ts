@@ -178,9 +178,10 @@ function neighbourLine(text: string, position: number, step: -1 | 1): [number, n
  * author. One input of the calibration (tool output only).
  */
 export function hasRequestLineInTable(text: string, lines: readonly (readonly [number, number])[]): boolean {
-  for (const [start, end] of lines) {
+  for (const [start] of lines) {
     const lineStart = text.lastIndexOf('\n', start - 1) + 1;
-    let lineEnd = text.indexOf('\n', end - 1 < start ? start : end - 1);
+    // a request line lies on one line: the first line break after its start ends it
+    let lineEnd = text.indexOf('\n', start);
     if (lineEnd === -1) lineEnd = text.length;
     if (isTableRow(text, lineStart, lineEnd)) continue;
     const before = neighbourLine(text, start, -1);
