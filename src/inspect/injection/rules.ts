@@ -13,6 +13,12 @@ import { MARKERS, PHRASE_PATTERNS, SCRAMBLE_HINT_WORDS, matchPhrases, scanPhrase
 import type { PhraseMatch } from './phrases.js';
 
 const DETECTOR = 'injection.rules';
+
+/** Labels of the phrases only data can say (PhrasePattern.dataOnly). */
+const DATA_ONLY_LABELS: ReadonlySet<string> = new Set(
+  PHRASE_PATTERNS.filter((pattern) => pattern.dataOnly === true).map((pattern) => pattern.label),
+);
+
 /** A pattern reporting more matches than this in one text has made its point; the rest are skipped. */
 const MAX_MATCHES_PER_PATTERN = 256;
 /** Longest run of base64/hex that is decoded (the rest of a longer run is ignored). */
@@ -608,11 +614,6 @@ function exfiltrationLinks(text: string, findings: Finding[], deadline: number):
 // --- a request on a line of its own -------------------------------------------------------------
 
 /** Detector name of standalone-request findings (the scorer weighs them apart from other phrases). */
-/** Labels of the phrases only data can say (PhrasePattern.dataOnly). */
-const DATA_ONLY_LABELS: ReadonlySet<string> = new Set(
-  PHRASE_PATTERNS.filter((pattern) => pattern.dataOnly === true).map((pattern) => pattern.label),
-);
-
 export const REQUEST_LINE_DETECTOR = 'injection.request-line';
 /** A request on its own line in data is suspicious but common enough in mail and docs to stay below reporting. */
 const STANDALONE_REQUEST_CONFIDENCE = 0.45;
