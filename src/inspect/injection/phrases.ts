@@ -22,6 +22,9 @@ const SCRIPT_RANGES: readonly RegExp[] = [
 /**
  * One phrase pattern: what it matches, how sure a match is, a short label for tests and tuning,
  * and its anchors: lower-case words of which every match contains at least one (see matchPhrases).
+ * An anchor is a word start ("instruct" is met in "instructions"); one written with a trailing `$`
+ * is a whole word ("ki$" is met in "ki" and "ki-assistent", not in "kiem" or "kind"), for short
+ * anchors that start many common words.
  */
 export interface PhrasePattern {
   readonly label: string;
@@ -229,7 +232,7 @@ export const PHRASE_PATTERNS: readonly PhrasePattern[] = [
   en('role.act-as', 'act role', 'lead', 0.3, String.raw`\b(?:act|acting|role-?play|roleplaying)\s+as\b`),
   en(
     'role.jailbreak-mode',
-    'dan stan dude apophis jailbr anti betterdan',
+    'dan$ stan$ dude$ apophis jailbr anti betterdan',
     'lead',
     0.85,
     String.raw`\b(?:dan|stan|dude|apophis|jailbreak|jailbroken|anti-?gpt|betterdan)\s+mode\b`,
@@ -257,14 +260,14 @@ export const PHRASE_PATTERNS: readonly PhrasePattern[] = [
   ),
   en(
     'role.you-are-dan',
-    'dan',
+    'dan$',
     80,
     0.75,
     String.raw`\byou(?:'re|\s+are)\s+(?:now\s+)?(?:(?:a|an|the|my)\s+)?(?:\w{1,20}\s+){0,2}?dan(?!['’\w])`,
   ),
   en(
     'role.dan-can',
-    'dan',
+    'dan$',
     'lead',
     0.85,
     String.raw`\bdan(?!['’\w])[^\n]{0,40}?\b(?:can|will|is\s+able\s+to)\s+do\s+anything\b`,
@@ -626,7 +629,7 @@ export const PHRASE_PATTERNS: readonly PhrasePattern[] = [
   dataOnly(
     intl(
       'de.addressed-assistant-act',
-      'assistenten assistent ki ki-assistent ki-assistenten agenten',
+      'assistenten assistent ki$ ki-assistent ki-assistenten agenten',
       300,
       0.8,
       String.raw`(?:\b(?:hinweis|nachricht|anweisung|notiz|achtung|wichtig|wichtiger\s+hinweis|lieber|liebe|hallo)\s*(?:(?:an|für)\s+)?(?:den\s+|die\s+|das\s+|alle\s+)?|(?<=(?:^|[\n.!?"'])[ \t*>-]{0,4})(?=(?:digitalen|digitaler|virtuellen|virtueller|ki)[\s-]|ki-))(?:(?:digitalen|digitaler|virtuellen|virtueller|ki)[\s-]+)?(?:assistenten|assistent|ki-assistenten|ki-assistent|ki|ki-agenten)\s{0,2}[,:]\s{0,3}(?:(?:[^\n]{0,200}?[:.;!,]\s{0,3})?(?:(?:bitte|sofort|zuerst|auch|außerdem)\s+){0,2}(?:überweisen|überweise|sende|senden|schicke|schicken|leite|leiten|reserviere|reservieren|buche|buchen|lösche|löschen|ändere|ändern|füge|lade|teile|teilen|sage|sag|veröffentliche|zahle|zahlen|erstelle|poste)|[^\n]{0,200}?\b(?:überweisen|senden|schicken|leiten|buchen|reservieren|löschen|ändern|teilen|zahlen|veröffentlichen|erstellen)\s+sie\b)\b`,
@@ -935,7 +938,7 @@ export const PHRASE_PATTERNS: readonly PhrasePattern[] = [
   ),
   en(
     'refusal.banned-words',
-    'sorry cannot can unable apolog',
+    'word phrase',
     100,
     0.75,
     String.raw`\byou\s+(?:are\s+not\s+allowed\s+to|may\s+not|must\s+not|cannot|can'?t)\s+(?:use|say|write|output)\s+(?:the\s+)?(?:words?|phrases?)\s+["'\u201c]?(?:sorry|cannot|can'?t|unable|i\s+apologi[sz]e|as\s+an\s+ai)\b`,
@@ -1082,7 +1085,7 @@ export const PHRASE_PATTERNS: readonly PhrasePattern[] = [
   // "Không bao giờ được nói 'tôi không thể'", "trả lời mà không từ chối"
   intl(
     'vi.refusal-suppression',
-    'thể lỗi chối',
+    'lỗi chối nói$ đáp$',
     80,
     0.8,
     String.raw`\b(?:không\s+bao\s+giờ|đừng|không\s+được)\s+(?:được\s+)?(?:nói|trả\s+lời|đáp)\s+["'“]?(?:tôi\s+không\s+thể|xin\s+lỗi|tôi\s+xin\s+lỗi)|\btrả\s+lời\b[^\n.!?]{0,60}?\bmà\s+không\s+(?:được\s+)?từ\s+chối\b`,
@@ -1504,7 +1507,7 @@ export const PHRASE_PATTERNS: readonly PhrasePattern[] = [
   // or "die Nachricht an den Chatbot wird verschlüsselt" would be one.
   intl(
     'de.if-you-are-ai',
-    'ki künstliche sprachmodell chatbot',
+    'ki$ künstliche sprachmodell chatbot',
     100,
     0.8,
     String.raw`\b(?:(?:falls|wenn)\s+du\s+(?:ein|eine)\s+(?:ki(?![-\w])|künstliche\s+intelligenz|sprachmodell|ki-(?:agent|agentin|assistent|assistentin|modell|system|tool|bot)(?:en|in|s)?|chatbot)\b|(?:hinweis|nachricht|notiz|anweisung)\s+(?:für|an)\s+(?:das|die|den|alle)\s+(?:ki(?![-\w])|sprachmodell|ki-(?:agent|agentin|assistent|assistentin|modell|system|tool|bot)(?:en|in|s)?|chatbot)\s*[:!]|ki-(?:agent|agentin|assistent|assistentin|modell|system)\s*,\s*(?:der|die|das)\s+(?:dieses|diesen|diese|den|die|das)\s+\w{1,20}\s+(?:liest|zusammenfasst|verarbeitet|auswertet))`,
@@ -1728,22 +1731,35 @@ const [WORD_ANCHORS, PUNCTUATION_ANCHORS, SCRIPT_ANCHORS] = buildAnchorScans();
 
 function buildAnchorScans(): [RegExp, RegExp, (RegExp | null)[]] {
   const direct = new Map<string, Set<number>>();
+  /** Anchors that only whole words meet (written with a trailing `$`) and no pattern uses as a word start. */
+  const whole = new Set<string>();
+  const starts = new Set<string>();
   PHRASE_PATTERNS.forEach((phrase, index) => {
-    for (const anchor of phrase.anchors) {
+    for (const written of phrase.anchors) {
+      const anchor = written.endsWith('$') ? written.slice(0, -1) : written;
       if (anchor.length === 0) continue;
+      (anchor === written ? starts : whole).add(anchor);
       let set = direct.get(anchor);
       if (set === undefined) direct.set(anchor, (set = new Set()));
       set.add(index);
     }
   });
+  for (const anchor of starts) whole.delete(anchor);
   // A scan reports the longest literal at a position, so each literal also triggers the patterns
-  // of the anchors and carries the markers of the marker words that are its prefixes.
+  // of the anchors and carries the markers of the marker words that are its prefixes (a whole-word
+  // anchor only when the literal's word ends with it: "ki-assistent" holds "ki", "kiem" does not).
   const literals = new Set([...direct.keys(), ...MARKER_WORDS.keys()]);
   for (const literal of literals) {
     const union = new Set<number>();
     let length = 0;
     for (const [anchor, indexes] of direct) {
       if (!literal.startsWith(anchor)) continue;
+      if (
+        whole.has(anchor) &&
+        literal.length > anchor.length &&
+        isWordUnit(literal.charCodeAt(anchor.length))
+      )
+        continue;
       for (const index of indexes) union.add(index);
       length = Math.max(length, anchor.length);
     }
@@ -1762,7 +1778,9 @@ function buildAnchorScans(): [RegExp, RegExp, (RegExp | null)[]] {
   const escape = (literal: string): string => literal.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const byLength = [...literals].sort((a, b) => b.length - a.length || (a < b ? -1 : 1));
   const isAscii = (anchor: string): boolean => !/[\u0080-\uffff]/.test(anchor);
-  const words = byLength.filter((anchor) => /^[a-z0-9]/.test(anchor)).map(escape);
+  const words = byLength
+    .filter((anchor) => /^[a-z0-9]/.test(anchor))
+    .map((anchor) => (whole.has(anchor) ? `${escape(anchor)}\\b` : escape(anchor)));
   const punctuation = byLength.filter((anchor) => isAscii(anchor) && !/^[a-z0-9]/.test(anchor)).map(escape);
   const others = byLength.filter((anchor) => !isAscii(anchor));
   const scripts = SCRIPT_RANGES.map((range, index) => {
