@@ -385,6 +385,36 @@ describe('person_name (English)', () => {
     assert.deepEqual(reported('We met Alphonso Garcia', 'person_name'), ['Alphonso Garcia']);
   });
 
+  test('names written with European diacritics are read as their folded letters', () => {
+    const names: [string, string][] = [
+      ['Contact: José García, phone pending.', 'José García'],
+      ['The invoice was approved by Álvaro Martínez.', 'Álvaro Martínez'],
+      ['Dear François Dubois, thank you for your order.', 'François Dubois'],
+      ['Björn Müller joined the team in March.', 'Björn Müller'],
+      ['Meeting with Zoë Smith tomorrow.', 'Zoë Smith'],
+      ['Patient: Søren Kowalczyk', 'Søren Kowalczyk'],
+      ['Assigned to: Łucja Nowak-Wójcik', 'Łucja Nowak-Wójcik'],
+    ];
+    for (const [text, name] of names) assert.deepEqual(reported(text, 'person_name'), [name], text);
+    // the rules for ASCII names hold: no given name, a determiner, an all-caps word
+    assert.deepEqual(reported('Café Müller opens at noon on Église Street.', 'person_name'), []);
+    assert.deepEqual(reported('The José Chair is back in stock.', 'person_name'), []);
+    assert.deepEqual(reported('JOSÉ GARCÍA', 'person_name'), []);
+  });
+
+  test('a word holding a letter only Vietnamese writes is left to the Vietnamese detector', () => {
+    const names = scan('Gửi anh Trần Văn Hùng và chị Lê Thị Mai.', defaultDetectors()).filter(
+      (found) => found.type === 'person_name',
+    );
+    assert.deepEqual(
+      names.map((found) => [found.value, found.detector]),
+      [
+        ['Trần Văn Hùng', 'vn.person_name'],
+        ['Lê Thị Mai', 'vn.person_name'],
+      ],
+    );
+  });
+
   test('skips places, organisations, days and all-caps headings', () => {
     const text =
       'New York. Chase Bank. Victoria Station on Monday Morning. GENERAL TERMS AND CONDITIONS. Grace Church';

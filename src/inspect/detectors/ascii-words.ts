@@ -55,15 +55,25 @@ export class AsciiWords<Value> {
     return this.getHashed(text, start, end, lowerCaseHash(text, start, end));
   }
 
-  /** `get` when the caller has the range's `lowerCaseHash` already. */
-  getHashed(text: string, start: number, end: number, hash: number): Value | undefined {
+  /**
+   * `get` when the caller has the range's `lowerCaseHash` already. With `fold`, the range is read
+   * through it (a unit it maps to 0 is lower-cased as `get` does): "José" is "jose" when `fold`
+   * maps é to e, and `hash` must then be the hash of the folded units.
+   */
+  getHashed(
+    text: string,
+    start: number,
+    end: number,
+    hash: number,
+    fold?: (code: number) => number,
+  ): Value | undefined {
     const slots = this.#slots;
     for (let slot = hash & this.#mask; ; slot = (slot + 1) & this.#mask) {
       const stored = slots[slot * 2] as number;
       if (stored === 0) return undefined;
       if (stored === hash + 1) {
         const index = slots[slot * 2 + 1] as number;
-        if (this.#sameWord(text, start, end, index)) return this.#values[index];
+        if (this.#sameWord(text, start, end, index, fold)) return this.#values[index];
       }
     }
   }
@@ -73,11 +83,19 @@ export class AsciiWords<Value> {
     return this.get(text, start, end) !== undefined;
   }
 
-  #sameWord(text: string, start: number, end: number, index: number): boolean {
+  #sameWord(
+    text: string,
+    start: number,
+    end: number,
+    index: number,
+    fold: ((code: number) => number) | undefined,
+  ): boolean {
     const offset = this.#offsets[index] as number;
     if ((this.#offsets[index + 1] as number) - offset !== end - start) return false;
     for (let unit = 0; unit < end - start; unit++) {
-      if ((text.charCodeAt(start + unit) | 0x20) !== this.#units[offset + unit]) return false;
+      const code = text.charCodeAt(start + unit);
+      const folded = fold === undefined ? 0 : fold(code);
+      if ((folded || code | 0x20) !== this.#units[offset + unit]) return false;
     }
     return true;
   }

@@ -13,7 +13,15 @@ import { isIPv6 } from 'node:net';
 import { countrySpecs, isValidIBAN } from 'ibantools';
 import { findPhoneNumbersInText, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import type { CountryCode } from 'libphonenumber-js/max';
-import { AsciiWords, lowerCaseHash } from './ascii-words.js';
+import { AsciiWords } from './ascii-words.js';
+import {
+  NAME_LETTER_CLASS,
+  NAME_UPPER_CLASS,
+  isNameLower,
+  isNameUpper,
+  nameFold,
+  nameWordHash,
+} from './name-letters.js';
 import { internationalPhoneVerdict, nationalPhoneValid } from './phone-numbers.js';
 import type { PhoneVerdict } from './phone-numbers.js';
 import type { Detector, ScanBudget } from '../types.js';
@@ -133,7 +141,7 @@ export function piiDetectors(): Detector[] {
     detector(
       'pii.person_name',
       ['person_name'],
-      gate({ minLength: 3, all: HAS_SPACE, minAsciiCapitals: 2 }),
+      gate({ minLength: 3, all: HAS_SPACE, minCapitals: 2 }),
       detectEnglishNames,
     ),
     // "1 Main St, City, NV 89012": a 5-digit ZIP, a state, capitalized city and street; or a UK
@@ -991,8 +999,14 @@ function detectPassports(text: string, budget: ScanBudget, emit: Emit): void {
 // ---------------------------------------------------------------------------------------------
 // English person names: titles, labels, and given name + surname pairs from compromise's lexicon
 
-/** A capitalized word followed by another: where a name can start. ASCII only; Vietnamese is vietnam.ts's. */
-const CAPITALIZED_PAIR = /[A-Z][A-Za-z']{0,24}\.?[ \u00a0][A-Z]/g;
+/**
+ * A capitalized word followed by another: where a name can start. In name letters (name-letters.ts:
+ * ASCII and the Latin letters of European names); Vietnamese names are vietnam.ts's.
+ */
+const CAPITALIZED_PAIR = new RegExp(
+  `[${NAME_UPPER_CLASS}][${NAME_LETTER_CLASS}']{0,24}\\.?[ \\u00a0][${NAME_UPPER_CLASS}]`,
+  'g',
+);
 const MAX_NAME_WORDS = 6;
 
 // What a name word is, from one lookup of its lower-case form (bits of `wordClasses`).
@@ -1073,8 +1087,8 @@ function capitalizedPairStart(text: string, from: number, matchEnd: number): num
   let start = wordEnd - 1;
   for (let position = wordEnd - 1; position >= from && wordEnd - position <= 25; position--) {
     const code = text.charCodeAt(position);
-    if (isUpperAscii(code)) start = position;
-    else if (!isLowerAscii(code) && code !== 0x27) break;
+    if (isNameUpper(code)) start = position;
+    else if (!isNameLower(code) && code !== 0x27) break;
   }
   return start;
 }
@@ -1104,21 +1118,22 @@ function nameRunEnd(text: string, start: number): number {
   const length = text.length;
   let position = start;
   let end = start;
-  for (let count = 0; count < MAX_NAME_WORDS && isUpperAscii(text.charCodeAt(position)); count++) {
-    // The word from its capital: letters, apostrophes ("O'Neil") and hyphens before a capital
-    // ("Emard-O'Conner"), with its foldedWordHash on the way (these units fold to `code | 0x20`)
-    let hash = text.charCodeAt(position) | 0x20;
+  for (let count = 0; count < MAX_NAME_WORDS && isNameUpper(text.charCodeAt(position)); count++) {
+    // The word from its capital: name letters, apostrophes ("O'Neil") and hyphens before a capital
+    // ("Emard-O'Conner"), with its nameWordHash on the way (the foldedWordHash of its folded letters)
+    let hash = nameFold(text.charCodeAt(position));
     let lowerCase = 0;
     let wordEnd = position + 1;
     while (wordEnd < length && wordEnd - position < 32) {
       const code = text.charCodeAt(wordEnd);
-      if (isLowerAscii(code) || isUpperAscii(code) || code === 0x27) {
-        hash = (Math.imul(hash, 31) + (code | 0x20)) | 0;
-        if (isLowerAscii(code)) lowerCase = 1;
+      const folded = nameFold(code);
+      if (folded !== 0 || code === 0x27) {
+        hash = (Math.imul(hash, 31) + (folded || code)) | 0;
+        if (isNameLower(code)) lowerCase = 1;
         wordEnd++;
-      } else if (code === HYPHEN && isUpperAscii(text.charCodeAt(wordEnd + 1))) {
+      } else if (code === HYPHEN && isNameUpper(text.charCodeAt(wordEnd + 1))) {
         hash = (Math.imul(hash, 31) + HYPHEN) | 0;
-        hash = (Math.imul(hash, 31) + (text.charCodeAt(wordEnd + 1) | 0x20)) | 0;
+        hash = (Math.imul(hash, 31) + nameFold(text.charCodeAt(wordEnd + 1))) | 0;
         wordEnd += 2;
       } else {
         break;
@@ -1147,21 +1162,21 @@ function readCapitalizedWords(text: string, start: number): number {
   let count = 0;
   let position = start;
   while (count < MAX_NAME_WORDS && position < text.length) {
-    if (!isUpperAscii(text.charCodeAt(position))) break;
+    if (!isNameUpper(text.charCodeAt(position))) break;
     let end = runWordEnds[count] as number; // nameWordEnd(text, position)
     if (end < text.length && isWordCode(text.charCodeAt(end))) break; // "Nguyễn", "Smith2"
-    let hash = (runWordHashes[count] as number) & 0x3fffffff; // the word's lowerCaseHash
+    let hash = (runWordHashes[count] as number) & 0x3fffffff; // the word's nameWordHash
     let lowerCase = runWordLowerCase[count] === 1;
     // "Smith's"
     if (end - position > 3 && text.charCodeAt(end - 2) === 0x27 && text.charCodeAt(end - 1) === 0x73) {
       end -= 2;
-      hash = lowerCaseHash(text, position, end);
+      hash = nameWordHash(text, position, end);
       lowerCase = false;
       for (let index = position + 1; index < end && !lowerCase; index++)
-        lowerCase = isLowerAscii(text.charCodeAt(index));
+        lowerCase = isNameLower(text.charCodeAt(index));
     }
     if (!lowerCase && end - position > 1) break; // "ACME", "USA"
-    let classes = WORD_CLASSES.getHashed(text, position, end, hash) ?? 0;
+    let classes = WORD_CLASSES.getHashed(text, position, end, hash, nameFold) ?? 0;
     // a dot after an initial or a title abbreviates it ("J.", "Dr."); after other words it ends a sentence
     const dotted = text.charCodeAt(end) === DOT && (end - position === 1 || (classes & TITLE) !== 0);
     if (dotted) classes |= DOTTED;
