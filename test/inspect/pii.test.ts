@@ -352,6 +352,52 @@ describe('us_ssn', () => {
   });
 });
 
+describe('labels and month names in French, German, Spanish, Italian, Dutch and Portuguese', () => {
+  test('birth dates after their labels, numeric or with the month written out', () => {
+    const cases: Array<[string, string]> = [
+      ['Patiente : Hélène Dubois, née le 22/09/1961.', '22/09/1961'],
+      ['Jürgen Weiß, geboren am 03.11.1978 in Kassel', '03.11.1978'],
+      ['Patient Klaus Brandt, geb. 14.02.1949, Tel. folgt', '14.02.1949'],
+      ['Geboortedatum: 17-04-1992', '17-04-1992'],
+      ['Fecha de nacimiento: 09/10/1974.', '09/10/1974'],
+      ['data di nascita: 05/03/1990', '05/03/1990'],
+      ['data de nascimento 14/02/1968.', '14/02/1968'],
+      ['Passager : Camille Rousseau – née le 8 mars 1993 à Nantes.', '8 mars 1993'],
+      ['Le dossier de Mme Élodie Faure (née le 12 avril 1987)', '12 avril 1987'],
+      ['Marco Bianchi, nato il 12 gennaio 1975 a Torino.', '12 gennaio 1975'],
+      ['Diego Herrera, nacido el 17 de julio de 1989, domicilio', '17 de julio de 1989'],
+      ['geboren am 3. März 1980 in Bonn', '3. März 1980'],
+      ['Geburtsdatum: 1. Februar 1990', '1. Februar 1990'],
+    ];
+    for (const [text, value] of cases) assert.deepEqual(reported(text, 'date_of_birth'), [value], text);
+    // a date with a month written out, without a birth label, is no birth date
+    assert.deepEqual(reported('La réunion du 8 mars 1993 a été annulée.', 'date_of_birth'), []);
+  });
+
+  test('national phone numbers after a phone label are checked against more regions', () => {
+    const cases: Array<[string, string]> = [
+      ['Mi teléfono: 612 345 789.', '612 345 789'],
+      ['Contactpersoon: Thijs, telefoon 020 624 1187, e-mail volgt', '020 624 1187'],
+      ['Cellulare: 320 118 4476', '320 118 4476'],
+      ['Telefon: 030 1234567', '030 1234567'],
+      ['telemóvel 912 345 678.', '912 345 678'],
+    ];
+    for (const [text, value] of cases) assert.deepEqual(reported(text, 'phone'), [value], text);
+  });
+
+  test('passport numbers after a passport label', () => {
+    assert.deepEqual(reported('Passaporto n. YA4829163 intestato a Marco', 'passport'), ['YA4829163']);
+    assert.deepEqual(reported('passaporte n.º CA721846, data', 'passport'), ['CA721846']);
+  });
+
+  test('a card after its label is not discounted by an order label before it', () => {
+    assert.deepEqual(
+      reported('Ordine 20931: pagato con carta 5168-4420-9137-7052, cliente', 'payment_card'),
+      ['5168-4420-9137-7052'],
+    );
+  });
+});
+
 describe('passport', () => {
   test('reports passport numbers after a label, Vietnamese ones as a letter and 7 digits', () => {
     assert.deepEqual(reported('Passport No: B1234567', 'passport'), ['B1234567']);

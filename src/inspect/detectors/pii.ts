@@ -293,7 +293,28 @@ function emailEnd(text: string, at: number): number | undefined {
 const NEAR_LABEL = 16;
 
 /** Regions tried for a national number that a label announces as a phone ("Tel: 020 7946 0958"). */
-const LABELLED_REGIONS: readonly CountryCode[] = ['US', 'GB', 'SG', 'AU', 'JP', 'KR', 'CN', 'TH', 'FR', 'DE'];
+const LABELLED_REGIONS: readonly CountryCode[] = [
+  'US',
+  'GB',
+  'SG',
+  'AU',
+  'JP',
+  'KR',
+  'CN',
+  'TH',
+  'FR',
+  'DE',
+  'ES',
+  'IT',
+  'NL',
+  'PT',
+  'BE',
+  'CH',
+  'AT',
+  'PL',
+  'IE',
+  'BR',
+];
 const PHONE_KINDS: readonly ContextKind[] = ['phone'];
 const PHONE_MASK = kindMask(PHONE_KINDS);
 
@@ -709,27 +730,44 @@ function isIpv6Code(code: number): boolean {
 
 const DOB_KINDS: readonly ContextKind[] = ['dob'];
 const DOB_MASK = kindMask(DOB_KINDS);
-/** Month names, full names before abbreviations (an alternation of literals: no nested quantifier). */
-const MONTHS =
-  'january|february|march|april|may|june|july|august|september|october|november|december|' +
-  'sept|jan|feb|mar|apr|jun|jul|aug|sep|oct|nov|dec';
-const MONTH_INDEX: Record<string, number> = {
-  jan: 1,
-  feb: 2,
-  mar: 3,
-  apr: 4,
-  may: 5,
-  jun: 6,
-  jul: 7,
-  aug: 8,
-  sep: 9,
-  oct: 10,
-  nov: 11,
-  dec: 12,
-};
-/** "12 May ", "12th of May, " before a year (anchored at the end of a short slice). */
+/** The accented letters month names are written with, by the letter they fold to. */
+const ACCENTED_FORMS = { a: '[aäà]', e: '[eéèê]', i: '[ií]', o: '[oôó]', u: '[uûú]', c: '[cç]' } as const;
+/**
+ * Month names by number: English (with its abbreviations), French, Spanish, Italian, German, Dutch
+ * and Portuguese, written folded (lower case, no diacritics: "fevrier" is "février", "marz" "März").
+ */
+const MONTH_NAMES: readonly (readonly string[])[] = [
+  ['january', 'jan', 'janvier', 'enero', 'gennaio', 'januar', 'janner', 'januari', 'janeiro'],
+  ['february', 'feb', 'fevrier', 'febrero', 'febbraio', 'februar', 'februari', 'fevereiro'],
+  ['march', 'mar', 'mars', 'marzo', 'marz', 'maerz', 'maart', 'marco'],
+  ['april', 'apr', 'avril', 'abril', 'aprile'],
+  ['may', 'mai', 'mayo', 'maggio', 'mei', 'maio'],
+  ['june', 'jun', 'juin', 'junio', 'giugno', 'juni', 'junho'],
+  ['july', 'jul', 'juillet', 'julio', 'luglio', 'juli', 'julho'],
+  ['august', 'aug', 'aout', 'agosto', 'augustus'],
+  ['september', 'sept', 'sep', 'septembre', 'septiembre', 'setiembre', 'settembre', 'setembro'],
+  ['october', 'oct', 'octobre', 'octubre', 'ottobre', 'oktober', 'outubro'],
+  ['november', 'nov', 'novembre', 'noviembre', 'novembro'],
+  ['december', 'dec', 'decembre', 'diciembre', 'dicembre', 'dezember', 'dezembro'],
+];
+/** Folded month name → its number. */
+const MONTH_INDEX = new Map(
+  MONTH_NAMES.flatMap((names, index) => names.map((name) => [name, index + 1] as const)),
+);
+/**
+ * The month names as a pattern: each folded letter also matches its accented forms as texts write
+ * them ("f[eé]vrier"), longest names first (an alternation of literals: no nested quantifier).
+ */
+const MONTHS = [...MONTH_INDEX.keys()]
+  .sort((a, b) => b.length - a.length || (a < b ? -1 : 1))
+  .map((name) => name.replace(/[aeiouc]/g, (letter) => ACCENTED_FORMS[letter as keyof typeof ACCENTED_FORMS]))
+  .join('|');
+/**
+ * "12 May ", "12th of May, ", "3. März ", "1er mars ", "17 de julio de " before a year (anchored at
+ * the end of a short slice).
+ */
 const DAY_MONTH_BEFORE_YEAR = new RegExp(
-  `(?:^|[^0-9A-Za-z])(([0-3]?[0-9])(?:st|nd|rd|th)? {1,2}(?:of )?(${MONTHS})\\.?,? {1,2})$`,
+  `(?:^|[^0-9A-Za-z])(([0-3]?[0-9])(?:st|nd|rd|th|er)?\\.? {1,2}(?:of |de )?(${MONTHS})\\.?,?(?: de)? {1,2})$`,
   'i',
 );
 /** "07-Nov-", "7/November/" before a year (the same separator twice: group 3, the month group 4). */
@@ -818,10 +856,17 @@ function expandTwoDigitYear(year: number, today: Date): number {
   return century + year > today.getFullYear() ? century - 100 + year : century + year;
 }
 
-/** The month names and day suffixes a written date can end with before its year. */
+/** The number of a month name as a pattern matched it ("Sept", "février"), 0 if none. */
+function monthNumber(name: string): number {
+  const folded = foldRange(name, 0, name.length);
+  return MONTH_INDEX.get(folded) ?? 0;
+}
+
+/** The month names, day suffixes and "de" ("17 de julio de 1989") a written date can end with before its year. */
 const DATE_END_WORDS = new AsciiWords([
-  ...MONTHS.split('|').map((month) => [month, 'month'] as const),
-  ...['st', 'nd', 'rd', 'th'].map((suffix) => [suffix, 'suffix'] as const),
+  ...[...MONTH_INDEX.keys()].map((month) => [month, 'month'] as const),
+  ...['st', 'nd', 'rd', 'th', 'er'].map((suffix) => [suffix, 'suffix'] as const),
+  ['de', 'de'] as const,
 ]);
 
 /**
@@ -854,12 +899,35 @@ function mayEndWrittenDate(text: string, space: number): boolean {
     const letter = text.charCodeAt(before - 1);
     return isLowerAscii(letter) || isUpperAscii(letter);
   }
-  let start = end;
-  while (start > 0 && end - start < 10 && isNameLetter(text.charCodeAt(start - 1))) start--;
-  if (start === end || end - start > 9) return false;
-  const word = DATE_END_WORDS.get(text, start, end);
+  let start = wordStartBefore(text, end);
+  if (start < 0) return false;
+  let word = dateEndWord(text, start, end);
   if (!dotted && isDigit(text.charCodeAt(start - 1))) return word === 'suffix';
+  if (word === 'de' && !dotted && text.charCodeAt(start - 1) === 0x20) {
+    // "17 de julio de 1989": the word before "de" is the month
+    end = start - 1;
+    start = wordStartBefore(text, end);
+    if (start < 0) return false;
+    word = dateEndWord(text, start, end);
+  }
   return text.charCodeAt(start - 1) === 0x20 && word === 'month';
+}
+
+/** Start of the word of name letters (at most nine) ending at `end`, or -1. */
+function wordStartBefore(text: string, end: number): number {
+  let start = end;
+  while (
+    start > 0 &&
+    end - start < 10 &&
+    (nameFold(text.charCodeAt(start - 1)) !== 0 || text.charCodeAt(start - 1) === 0x27)
+  )
+    start--;
+  return start === end || end - start > 9 ? -1 : start;
+}
+
+/** What DATE_END_WORDS says of the word at `[start, end)`, read with its accents folded ("février"). */
+function dateEndWord(text: string, start: number, end: number): string | undefined {
+  return DATE_END_WORDS.getHashed(text, start, end, nameWordHash(text, start, end), nameFold);
 }
 
 /** Start of a written date ("12 May 1990", "May 12, 1990", "ngày 12 tháng 5 năm 1990") ending with the year at `group`. */
@@ -897,12 +965,12 @@ function textualDateStart(runs: DigitRuns, group: number): number | undefined {
     dateText = match[1] ?? '';
     day = Number(match[2]);
     // the dashed pattern's third group is its separator
-    month = MONTH_INDEX[(match[dashed ? 4 : 3] ?? '').slice(0, 3).toLowerCase()] ?? 0;
+    month = monthNumber(match[dashed ? 4 : 3] ?? '');
   } else if (dashed) {
     return undefined;
   } else if ((match = MONTH_DAY_BEFORE_YEAR.exec(slice)) !== null) {
     dateText = match[1] ?? '';
-    month = MONTH_INDEX[(match[2] ?? '').slice(0, 3).toLowerCase()] ?? 0;
+    month = monthNumber(match[2] ?? '');
     day = Number(match[3]);
   } else if ((match = VIETNAMESE_DAY_MONTH_BEFORE_YEAR.exec(slice)) !== null) {
     dateText = match[1] ?? '';
