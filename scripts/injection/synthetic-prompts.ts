@@ -1208,6 +1208,21 @@ function obfuscate(text: string, random: Random): { text: string; how: string } 
 
 const BENIGN_EN: readonly Family[] = [
   {
+    // short chat replies about passing things to each other: "it to you" is no planted order
+    name: 'chat-replies',
+    weight: 2,
+    templates: [
+      '{Thanks|Great|OK|Sure}, I will {send|pass|forward|email|give} {it|the file|the report|them} to you {tomorrow|later today|this afternoon|on Monday}.',
+      'I {forwarded|sent|emailed|passed} it to you {just now|this morning|yesterday|an hour ago}, let me know if it looks {fine|right|ok}.',
+      'Did you get the {file|invoice|link|photos} I {sent|forwarded} to you{?| yesterday?}',
+      '{Can|Could} you send it back to me when you are done{?|, please?}',
+      "I'll get back to you on that {tomorrow|next week|after lunch}.",
+      'Just checking in: did the {package|payment|document} reach you{?| yet?}',
+      '{No worries|No rush}, take your time and reply when you can.',
+      'I gave it to you {last week|on Friday}, remember? It was in the blue folder.',
+    ],
+  },
+  {
     name: 'trigger-technical',
     weight: 5,
     templates: [
