@@ -440,6 +440,8 @@ describe('person_name (English)', () => {
       ['Meeting with Zoë Smith tomorrow.', 'Zoë Smith'],
       ['Patient: Søren Kowalczyk', 'Søren Kowalczyk'],
       ['Assigned to: Łucja Nowak-Wójcik', 'Łucja Nowak-Wójcik'],
+      ['Name: Jürgen Weiß, Abteilung Einkauf', 'Jürgen Weiß'],
+      ['Zahlungseingang von Kunde: Ayşe Yılmaz', 'Ayşe Yılmaz'],
     ];
     for (const [text, name] of names) assert.deepEqual(reported(text, 'person_name'), [name], text);
     // the rules for ASCII names hold: no given name, a determiner, an all-caps word

@@ -1,7 +1,7 @@
 /**
  * The letters an English-list person name is read in: ASCII letters, and the Latin letters with
  * diacritics of European names ("José García", "Björn Müller", "Łukasz", "Søren"), each read as the
- * lower-case ASCII letter it folds to (é → e, ł → l, ø → o), so that "José García" is looked up in
+ * lower-case ASCII letter it folds to (é → e, ł → l, ø → o, ß → s), so that "José García" is looked up in
  * compromise's lists as "jose garcia". Letters that only Vietnamese writes (ă, đ, ĩ, ũ, ơ, ư and the
  * U+1E00–1EFF block) are not name letters here: a word holding one is the Vietnamese detector's.
  */
@@ -17,6 +17,9 @@ const EXTRA_FOLDS: readonly (readonly [number, number])[] = [
   [0xf8, 0x6f], // ø
   [0x141, 0x6c], // Ł
   [0x142, 0x6c], // ł
+  [0xdf, 0x73], // ß ("Weiß" is read "weis")
+  [0x130, 0x69], // İ
+  [0x131, 0x69], // ı ("Yılmaz")
 ];
 
 /** Per unit: the lower-case ASCII letter it is read as (0: no name letter) in the low byte, its case in UPPER_BIT or LOWER_BIT. */
