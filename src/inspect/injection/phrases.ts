@@ -1836,7 +1836,7 @@ interface TrieNode {
 /**
  * A regex source matching the longest of `literals` at a position, written as a trie: the literals
  * sharing a first unit share one branch ("ignor(?:e|ing)"), so a position costs a step per unit of
- * the longest literal it starts instead of a try per literal (some eight hundred). Children come
+ * the longest literal it starts instead of a try per literal (some four hundred). Children come
  * before the literal that ends at their parent, so the longest literal wins, as it does in an
  * alternation sorted longest first. A literal in `whole` matches only where no word unit follows.
  */
