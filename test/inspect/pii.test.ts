@@ -541,6 +541,57 @@ describe('address (US)', () => {
     assert.deepEqual(reported('Flight BA 2 arrives at Gate 5, Terminal B3 4AB', 'address'), []);
   });
 
+  test('reports European street addresses ending with a postcode and a town', () => {
+    const addresses = [
+      'Hauptstraße 5, 10115 Berlin',
+      'Hauptstr. 5a, 10115 Berlin-Mitte',
+      'Frankfurter Allee 34, 10247 Berlin',
+      'Karl-Marx-Allee 34, D-10178 Berlin',
+      'Bahnhofstrasse 10\n8001 Zürich',
+      '12 rue de la Paix, 75002 Paris',
+      '12, avenue des Champs-Élysées 75008 Paris',
+      '5 bis rue Victor Hugo, 69002 Lyon',
+      'Rue de la Loi 16, 1000 Bruxelles',
+      'Via Roma 10, 00184 Roma',
+      'Piazza del Duomo, 1, 50122 Firenze (FI)',
+      'Corso Vittorio Emanuele II 15, 20122 Milano',
+      'Calle de Alcalá, 45, 28014 Madrid',
+      'Carrer de Mallorca 401, 08013 Barcelona',
+      'Rua Augusta 100, 1100-053 Lisboa',
+      'Keizersgracht 123, 1015 CJ Amsterdam',
+      'Nørrebrogade 20, 2200 København',
+      'Drottninggatan 5, 111 51 Stockholm',
+      'Frankfurter Allee 34, 60311 Frankfurt am Main',
+    ];
+    for (const address of addresses)
+      assert.deepEqual(reported(`Lieferung an ${address}. Danke`, 'address'), [address], address);
+    // a label before the street raises the confidence
+    const labelled = scan('Adresse : 3 place Bellecour, 69002 Lyon').filter((f) => f.type === 'address');
+    assert.deepEqual(
+      labelled.map((f) => [f.value, f.confidence]),
+      [['3 place Bellecour, 69002 Lyon', 0.95]],
+    );
+  });
+
+  test('needs a street that names its kind and has a house number before a European postcode', () => {
+    const notAddresses = [
+      'Version 5, 10115 Berlin',
+      'Kapitel 5, 2024 Ausgabe',
+      'Monitoring 5, 2024 Report',
+      'Route 66, 12345 Springfield',
+      'Rechnung 10115 Berlin',
+      '75002 Paris',
+      'Hauptstraße, 10115 Berlin', // no house number
+      'Hauptstraße 5, 10115 berlin', // no town
+      'Hauptstraße 5, 101156 Berlin', // six digits
+      'Via Roma 10, 00184Roma',
+      'rue 12, 75002 Paris', // no name after the kind
+      'send it via email 10, 20000 Leagues',
+      'Order 5 Spring 12, 2024 Collection',
+    ];
+    for (const text of notAddresses) assert.deepEqual(reported(text, 'address'), [], text);
+  });
+
   test('skips a city and state alone, unknown state codes and glued ZIP codes', () => {
     assert.deepEqual(reported('Springfield, IL 62704', 'address'), []);
     assert.deepEqual(reported('12 Main Street, Springfield, XX 62704', 'address'), []);

@@ -1,7 +1,8 @@
 /**
  * Global PII detectors: e-mail addresses, phone numbers, payment cards, IBANs, IP addresses, dates of
- * birth, US Social Security numbers, passport numbers, English person names and US street addresses
- * (Vietnamese addresses are `vietnam.ts`'s). Precision first: a
+ * birth, US Social Security numbers, passport numbers, English person names and street addresses of
+ * the US, the UK and continental Europe (`european-addresses.ts`; Vietnamese addresses are
+ * `vietnam.ts`'s). Precision first: a
  * value is reported when its structure checks out (Luhn, mod 97, numbering plans, calendar) or a
  * label says what it is; labels such as "order id" near a look-alike lower the confidence.
  *
@@ -54,7 +55,6 @@ import {
   HAS_CAPITAL_DIGIT,
   HAS_COLON,
   HAS_COMBINING,
-  HAS_COMMA,
   HAS_DOT,
   HAS_LETTER_NON_ASCII,
   HAS_LOWER_ASCII,
@@ -86,6 +86,7 @@ import {
 } from './digit-runs.js';
 import type { DigitRuns } from './digit-runs.js';
 import { VN_SURNAMES } from './data/vn-names.js';
+import { europeanAddressAt } from './european-addresses.js';
 
 /**
  * The global PII detectors, one per finding type.
@@ -144,16 +145,17 @@ export function piiDetectors(): Detector[] {
       gate({ minLength: 3, all: HAS_SPACE, minCapitals: 2 }),
       detectEnglishNames,
     ),
-    // "1 Main St, City, NV 89012": a 5-digit ZIP, a state, capitalized city and street; or a UK
-    // postcode after them ("221B Baker Street, London NW1 6XE")
+    // "1 Main St, City, NV 89012": a 5-digit ZIP, a state, capitalized city and street; a UK
+    // postcode after them ("221B Baker Street, London NW1 6XE"); or a European postcode of 4 or 5
+    // digits and a town after a street ("Hauptstraße 5, 10115 Berlin", "12 rue de la Paix, 75002 Paris")
     detector(
       'pii.address',
       ['address'],
       gate({
-        minLength: 16,
-        all: HAS_SPACE | HAS_COMMA,
-        groupLengths: groupLengthBit(5) | groupLengthBit(1),
-        minAsciiCapitals: 4,
+        minLength: 15,
+        all: HAS_SPACE,
+        groupLengths: groupLengthBit(5) | groupLengthBit(4) | groupLengthBit(3) | groupLengthBit(1),
+        minCapitals: 1,
       }),
       detectStreetAddresses,
     ),
@@ -1425,28 +1427,46 @@ function detectStreetAddresses(text: string, budget: ScanBudget, emit: Emit): vo
       ukAddressAt(text, runs.groupStart[group] ?? 0, emit);
       continue;
     }
-    if (length !== 5) continue;
-    // "…, NV 89012" or "…, NV 89012-3456"
-    const zipStart = runs.groupStart[group] ?? 0;
-    const stateStart = zipStart - 3;
-    if (stateStart < 2 || text.charCodeAt(zipStart - 1) !== 0x20) continue;
-    if (!isUsState(text, stateStart)) continue;
-    if (text.charCodeAt(stateStart - 1) !== 0x20 || text.charCodeAt(stateStart - 2) !== 0x2c) continue;
-    let zipEnd = runs.groupEnd[group] ?? 0;
-    if (
-      text.charCodeAt(zipEnd) === HYPHEN &&
-      group + 1 < runs.groups &&
-      runs.groupStart[group + 1] === zipEnd + 1 &&
-      groupLength(runs, group + 1) === 4
-    ) {
-      zipEnd = runs.groupEnd[group + 1] ?? zipEnd;
+    if (length === 3 || length === 4 || (length === 5 && !usAddressAt(text, runs, group, emit))) {
+      const next = group + 1 < runs.groups;
+      const address = europeanAddressAt(
+        text,
+        runs.groupStart[group] ?? 0,
+        runs.groupEnd[group] ?? 0,
+        next ? (runs.groupStart[group + 1] ?? -1) : -1,
+        next ? (runs.groupEnd[group + 1] ?? -1) : -1,
+      );
+      if (address !== undefined) {
+        const hits = contextBefore(text, address.start);
+        emit(address.start, address.end, contextual(0.85, hits, ['address'], 0.95));
+      }
     }
-    if (zipEnd < text.length && isWordCode(text.charCodeAt(zipEnd))) continue;
-    const houseStart = streetAddressStart(text, stateStart - 2);
-    if (houseStart === undefined) continue;
-    const hits = contextBefore(text, houseStart);
-    emit(houseStart, zipEnd, contextual(0.85, hits, ['address'], 0.95));
   }
+}
+
+/** Reports the US address whose ZIP code is digit group `group` (five digits); false when there is none. */
+function usAddressAt(text: string, runs: DigitRuns, group: number, emit: Emit): boolean {
+  // "…, NV 89012" or "…, NV 89012-3456"
+  const zipStart = runs.groupStart[group] ?? 0;
+  const stateStart = zipStart - 3;
+  if (stateStart < 2 || text.charCodeAt(zipStart - 1) !== 0x20) return false;
+  if (!isUsState(text, stateStart)) return false;
+  if (text.charCodeAt(stateStart - 1) !== 0x20 || text.charCodeAt(stateStart - 2) !== 0x2c) return false;
+  let zipEnd = runs.groupEnd[group] ?? 0;
+  if (
+    text.charCodeAt(zipEnd) === HYPHEN &&
+    group + 1 < runs.groups &&
+    runs.groupStart[group + 1] === zipEnd + 1 &&
+    groupLength(runs, group + 1) === 4
+  ) {
+    zipEnd = runs.groupEnd[group + 1] ?? zipEnd;
+  }
+  if (zipEnd < text.length && isWordCode(text.charCodeAt(zipEnd))) return false;
+  const houseStart = streetAddressStart(text, stateStart - 2);
+  if (houseStart === undefined) return false;
+  const hits = contextBefore(text, houseStart);
+  emit(houseStart, zipEnd, contextual(0.85, hits, ['address'], 0.95));
+  return true;
 }
 
 /**
