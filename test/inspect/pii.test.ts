@@ -407,8 +407,28 @@ describe('passport', () => {
     assert.deepEqual(reported('Hộ chiếu: B1234567'.normalize('NFD'), 'passport'), ['B1234567']);
   });
 
-  test('reports nothing without a label', () => {
+  test('reports passport numbers that mix letters and digits', () => {
+    const cases = [
+      ['Numéro de passeport : 19AB58732', '19AB58732'],
+      ['Reisepassnummer C01X00T47, gültig bis 2031', 'C01X00T47'],
+      ['paspoortnummer NXR83KP14', 'NXR83KP14'],
+      ['Pasaporte: PAA123456', 'PAA123456'],
+      ['passport no. N123456', 'N123456'],
+    ];
+    for (const [text, value] of cases) assert.deepEqual(reported(text, 'passport'), [value], text);
+  });
+
+  test('reports nothing without a label, and no token too short, too long or with too few digits', () => {
     assert.deepEqual(reported('Seat B1234567, flight 123456789', 'passport'), []);
+    const notPassports = [
+      'Passport photo: 35X45MM',
+      'passport ABCDEF12',
+      'passport C01X00T47X9',
+      'passport 1234567',
+      'passport AB12CD',
+      'Passport: c01x00t47',
+    ];
+    for (const text of notPassports) assert.deepEqual(reported(text, 'passport'), [], text);
   });
 });
 

@@ -132,8 +132,8 @@ export function piiDetectors(): Detector[] {
       'pii.passport',
       ['passport'],
       gate({
-        minLength: 6,
-        groupLengths: groupLengthBit(6) | groupLengthBit(7) | groupLengthBit(8) | groupLengthBit(9),
+        minLength: MIN_PASSPORT_LENGTH,
+        groupLengths: (groupLengthBit(MAX_PASSPORT_LENGTH + 1) - 1) & ~1,
         any: ANY_LETTER,
       }),
       detectPassports,
@@ -1042,28 +1042,66 @@ function detectSsns(text: string, budget: ScanBudget, emit: Emit): void {
 const PASSPORT_KINDS: readonly ContextKind[] = ['passport'];
 const PASSPORT_MASK = kindMask(PASSPORT_KINDS);
 
+/** Passport numbers are 6 to 9 letters and digits (the most any country issues in one token). */
+const MIN_PASSPORT_LENGTH = 6;
+const MAX_PASSPORT_LENGTH = 9;
+
+/**
+ * Passport numbers after a passport label: a token of 6–9 capital letters and digits with at least
+ * three digits, standing alone ("B1234567" in Vietnam, "C03005988", "YA4829163", "19AB58732" in
+ * France, "C01X00T47" in Germany, "NXR83KP14" in the Netherlands, "PAA123456" in Spain); digits
+ * alone only from 8 of them.
+ */
 function detectPassports(text: string, budget: ScanBudget, emit: Emit): void {
   const runs = digitRuns(text, budget);
+  let tokenEnd = 0;
   for (let group = 0; group < runs.groups; group++) {
     if (outOfTime(group + 1, budget)) return;
-    const length = groupLength(runs, group);
-    if (length < 6 || length > 9) continue;
     const digitsStart = runs.groupStart[group] ?? 0;
-    const end = runs.groupEnd[group] ?? 0;
-    if (end < text.length && (isWordCode(text.charCodeAt(end)) || text.charCodeAt(end) === HYPHEN)) continue;
-    // up to two letters glued in front: B1234567 (Vietnam), C03005988 (US), E12345678 (China)
+    if (digitsStart < tokenEnd) continue; // a later group of a token already read
+    // the token of capital letters and digits around this group
     let start = digitsStart;
-    while (start > 0 && digitsStart - start < 2 && isUpperAscii(text.charCodeAt(start - 1))) start--;
+    while (
+      start > 0 &&
+      digitsStart - start <= MAX_PASSPORT_LENGTH &&
+      isPassportUnit(text.charCodeAt(start - 1))
+    )
+      start--;
+    let end = runs.groupEnd[group] ?? 0;
+    while (end < text.length && end - start <= MAX_PASSPORT_LENGTH && isPassportUnit(text.charCodeAt(end)))
+      end++;
+    tokenEnd = end;
+    const length = end - start;
+    if (length < MIN_PASSPORT_LENGTH || length > MAX_PASSPORT_LENGTH) continue;
+    if (end < text.length && (isWordCode(text.charCodeAt(end)) || text.charCodeAt(end) === HYPHEN)) continue;
     if (start > 0 && (isWordCode(text.charCodeAt(start - 1)) || text.charCodeAt(start - 1) === HYPHEN))
       continue;
     // "12.3456789", "1/2345678": the tail of another number
     if (start > 1 && isDigit(text.charCodeAt(start - 2)) && text.charCodeAt(start - 1) !== 0x20) continue;
-    const letters = digitsStart - start;
-    if (letters === 0 && length < 8) continue; // bare short numbers are too common
+    let digits = 0;
+    for (let index = start; index < end; index++) if (isDigit(text.charCodeAt(index))) digits++;
+    if (digits < 3) continue;
+    if (digits === length && length < 8) continue; // bare short numbers are too common
+    if (isDimensions(text, start, end)) continue;
     if (!labelledNear(text, start, PASSPORT_KINDS, PASSPORT_MASK)) continue;
-    const vietnamese = letters === 1 && length === 7;
+    const vietnamese = length === 8 && digits === 7 && !isDigit(text.charCodeAt(start));
     emit(start, end, vietnamese ? 0.9 : 0.8);
   }
+}
+
+/** `/^\d+X\d+[A-Z]*$/` on `text[start, end)`: a size such as "35X45MM" (a passport photo's), not a number. */
+function isDimensions(text: string, start: number, end: number): boolean {
+  let at = start;
+  while (at < end && isDigit(text.charCodeAt(at))) at++;
+  if (at === start || text.charCodeAt(at) !== 0x58 || !isDigit(text.charCodeAt(at + 1))) return false;
+  at++;
+  while (at < end && isDigit(text.charCodeAt(at))) at++;
+  while (at < end && isUpperAscii(text.charCodeAt(at))) at++;
+  return at === end;
+}
+
+function isPassportUnit(code: number): boolean {
+  return isDigit(code) || isUpperAscii(code);
 }
 
 // ---------------------------------------------------------------------------------------------
