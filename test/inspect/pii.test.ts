@@ -408,7 +408,7 @@ describe('passport', () => {
   });
 
   test('reports passport numbers that mix letters and digits', () => {
-    const cases = [
+    const cases: [string, string][] = [
       ['Numéro de passeport : 19AB58732', '19AB58732'],
       ['Reisepassnummer C01X00T47, gültig bis 2031', 'C01X00T47'],
       ['paspoortnummer NXR83KP14', 'NXR83KP14'],
@@ -433,6 +433,37 @@ describe('passport', () => {
 });
 
 describe('person_name (English)', () => {
+  test('reports surnames with particles after a given name, a title or a name label', () => {
+    const cases: [string, string][] = [
+      ['Ludwig van Beethoven wrote it', 'Ludwig van Beethoven'],
+      ['Contact: Jan van den Berg', 'Jan van den Berg'],
+      ['Leonardo da Vinci painted', 'Leonardo da Vinci'],
+      ['Grace van Leeuwen called', 'Grace van Leeuwen'],
+      ['Dear Mr. van der Meer,', 'van der Meer'],
+      ['Mevrouw de Vries belt terug', 'de Vries'],
+      ['Herr von Weizsäcker sagt', 'von Weizsäcker'],
+    ];
+    for (const [text, value] of cases) assert.deepEqual(reported(text, 'person_name'), [value], text);
+    const places = [
+      'Notre Dame de Paris',
+      'Santa Maria della Salute',
+      'Rio de Janeiro',
+      'Victoria de Durango',
+    ];
+    for (const text of places) assert.deepEqual(reported(text, 'person_name'), [], text);
+  });
+
+  test('reports upper-case names after a name label, and titles of other languages', () => {
+    assert.deepEqual(reported('Customer: JOHN SMITH', 'person_name'), ['JOHN SMITH']);
+    assert.deepEqual(reported('Nombre: MARÍA GARCÍA LÓPEZ', 'person_name'), ['MARÍA GARCÍA LÓPEZ']);
+    assert.deepEqual(reported('Sr. Juan Pérez llamó', 'person_name'), ['Juan Pérez']);
+    assert.deepEqual(reported('Herr Klaus Müller', 'person_name'), ['Klaus Müller']);
+    // upper case without a label, or without a known given name or surname, is no name
+    assert.deepEqual(reported('JOHN SMITH', 'person_name'), []);
+    assert.deepEqual(reported('Customer: ACME HOLDINGS', 'person_name'), []);
+    assert.deepEqual(reported('Customer: NGUYEN VAN AN', 'person_name'), []);
+  });
+
   test('reports names after titles, known given names with surnames, and labelled names', () => {
     const text = 'Mr. John Smith met Dr Alice Johnson and Mary Ann Williams. Customer: Jane Roe.';
     assert.deepEqual(reported(text, 'person_name'), [

@@ -1163,6 +1163,11 @@ const wordEnds = new Int32Array(MAX_NAME_WORDS);
 const wordClasses = new Int32Array(MAX_NAME_WORDS);
 
 function detectEnglishNames(text: string, budget: ScanBudget, emit: Emit): void {
+  detectCapitalizedNames(text, budget, emit);
+  detectNamesWithParticles(text, budget, emit);
+}
+
+function detectCapitalizedNames(text: string, budget: ScanBudget, emit: Emit): void {
   let iteration = 0;
   // CAPITALIZED_PAIR.exec without its match object: the start is found back from the end
   for (let from = 0; ;) {
@@ -1179,8 +1184,191 @@ function detectEnglishNames(text: string, budget: ScanBudget, emit: Emit): void 
     from = Math.max(runEnd, start + 1);
     if (!runHasName && !labelEndsAt(text, start, 'name') && !labelEndsAt(text, start, 'greeting')) continue;
     const words = readCapitalizedWords(text, start);
+    if (words === 0 && labelledAsName(text, start)) {
+      // "Customer: JOHN SMITH", "Nombre: MARÍA GARCÍA LÓPEZ"
+      const end = upperCaseNameEnd(text, start);
+      if (end > start) emit(start, end, 0.85);
+      continue;
+    }
     if (words < 2 || ((wordClasses[0] as number) & VIETNAMESE_SURNAME) !== 0) continue;
     namesInWords(text, words, emit);
+  }
+}
+
+/** Words of an upper-case name after a name label. */
+const MAX_UPPER_CASE_NAME_WORDS = 4;
+
+/**
+ * End of the upper-case name starting at `start`: two to four words of capital name letters (with
+ * apostrophes and hyphens: "O'NEIL", "GARCÍA-LÓPEZ"), one of them a known given name or surname and
+ * none a title or a word that is no surname; -1 when there is none. A listed Vietnamese surname
+ * first leaves the name to the Vietnamese detector.
+ */
+function upperCaseNameEnd(text: string, start: number): number {
+  let position = start;
+  let count = 0;
+  let known = false;
+  let end = -1;
+  while (count < MAX_UPPER_CASE_NAME_WORDS) {
+    let wordEnd = position;
+    while (wordEnd < text.length && wordEnd - position < 25) {
+      const code = text.charCodeAt(wordEnd);
+      if (isNameUpper(code) || (code === 0x27 && isNameUpper(text.charCodeAt(wordEnd + 1)))) wordEnd++;
+      else if (code === HYPHEN && isNameUpper(text.charCodeAt(wordEnd + 1))) wordEnd++;
+      else break;
+    }
+    if (wordEnd - position < 2 || (wordEnd < text.length && isWordCode(text.charCodeAt(wordEnd)))) break;
+    const hash = nameWordHash(text, position, wordEnd);
+    const classes = WORD_CLASSES.getHashed(text, position, wordEnd, hash, nameFold) ?? 0;
+    if (count === 0 && (classes & VIETNAMESE_SURNAME) !== 0) return -1;
+    if ((classes & (NOT_SURNAME | TITLE | GREETING)) !== 0) break;
+    if ((classes & (GIVEN_NAME | SURNAME)) !== 0) known = true;
+    count++;
+    end = wordEnd;
+    if (text.charCodeAt(wordEnd) !== 0x20) break;
+    position = wordEnd + 1;
+  }
+  return count >= 2 && known ? end : -1;
+}
+
+/**
+ * A surname's particles after a capitalized word: " van den B", " da S", " de la C", " von M". The
+ * match ends at the surname's capital.
+ */
+const PARTICLE_SURNAME = new RegExp(
+  ` (?:van|von|de|del|della|di|da|du|dos|das|der|den|le|ter|ten|zu|bin)(?: (?:der|den|de|la|het|los|las|dos))? [${NAME_UPPER_CLASS}]`,
+  'g',
+);
+
+/** Titles that address a person by surname ("Mr. van der Meer", "Mevrouw de Vries"). */
+const ADDRESS_TITLES = new AsciiWords(
+  [
+    'mr',
+    'mrs',
+    'ms',
+    'miss',
+    'dr',
+    'prof',
+    'herr',
+    'frau',
+    'meneer',
+    'mevrouw',
+    'dhr',
+    'mevr',
+    'monsieur',
+    'madame',
+    'mademoiselle',
+    'mme',
+    'mlle',
+    'sr',
+    'sra',
+    'senor',
+    'senora',
+    'signor',
+    'signora',
+    'sig',
+    'dott',
+  ].map((word) => [word, true] as const),
+);
+/** First letters of the particles van, von, der, den, ter, ten, zu (none of the Romance ones starts so). */
+const GERMANIC_PARTICLE_START = new Set([0x76, 0x74, 0x7a]);
+const SAINTS = new AsciiWords(
+  ['san', 'santa', 'santo', 'saint', 'sainte', 'st', 'ste', 'sankt', 'sao'].map(
+    (word) => [word, true] as const,
+  ),
+);
+
+/** Words that open the name of a place or an organisation with a particle after them ("Château de Saumur"), folded. */
+const PLACE_HEADS = new AsciiWords(
+  (
+    'chateau castello castillo castelo schloss burg canal gobierno governo gouvernement governo universidad ' +
+    'universidade universite universita banco banque banca caja musee museo museu palacio palazzo palais iglesia ' +
+    'eglise chiesa igreja catedral cathedrale duomo ciudad cidade citta ville villa casa rio lago lac monte mont ' +
+    'isla ile isola ilha puerto porto port estadio teatro theatre instituto institut istituto colegio college ' +
+    'escuela ecole scuola escola hospital hopital ospedale ministerio ministere ministero cafe restaurante ' +
+    'hotel hostal plaza piazza praca place rue calle via avenida avenue paseo camino strada estrada puente pont ' +
+    'ponte torre tour parque parc parco jardin giardino jardim bosque bois foret fiesta festival festa feria ' +
+    'premio prix gran grand grande real royal union compagnie compania companhia'
+  )
+    .split(' ')
+    .map((word) => [word, true] as const),
+);
+
+/** Start of a known given name right before the word at `start` ("Juan Martín del Potro"), else `start`. */
+function givenNameStart(text: string, start: number): number {
+  const end = start - 1;
+  if (end <= 0 || text.charCodeAt(end) !== 0x20) return start;
+  let wordStart = end;
+  while (wordStart > 0 && end - wordStart < 25 && nameFold(text.charCodeAt(wordStart - 1)) !== 0) wordStart--;
+  if (wordStart === end || !isNameUpper(text.charCodeAt(wordStart))) return start;
+  if (wordStart > 0 && isWordCode(text.charCodeAt(wordStart - 1))) return start;
+  const hash = nameWordHash(text, wordStart, end);
+  const classes = WORD_CLASSES.getHashed(text, wordStart, end, hash, nameFold) ?? 0;
+  return (classes & GIVEN_NAME) !== 0 && (classes & AMBIGUOUS_GIVEN_NAME) === 0 ? wordStart : start;
+}
+
+/** Whether "San", "Santa", "Saint", "St." or the like stands right before the word at `start`. */
+function saintBefore(text: string, start: number): boolean {
+  let end = start - 1;
+  if (end <= 0 || text.charCodeAt(end) !== 0x20) return false;
+  if (text.charCodeAt(end - 1) === DOT) end--;
+  let wordStart = end;
+  while (wordStart > 0 && end - wordStart < 6 && nameFold(text.charCodeAt(wordStart - 1)) !== 0) wordStart--;
+  return wordStart < end && hasFolded(SAINTS, text, wordStart, end);
+}
+
+/** Whether `words` holds `text[start, end)` read in name letters ("São" is "sao"). */
+function hasFolded(words: AsciiWords<boolean>, text: string, start: number, end: number): boolean {
+  return words.getHashed(text, start, end, nameWordHash(text, start, end), nameFold) !== undefined;
+}
+
+/**
+ * Names whose surname has particles ("Jan van den Berg", "Leonardo da Vinci", "Mr. van der Meer",
+ * "Charles de Gaulle"): the word before the particles must be a known given name or a title, or a
+ * name label must stand before it, and the surname a capitalized word.
+ */
+function detectNamesWithParticles(text: string, budget: ScanBudget, emit: Emit): void {
+  let iteration = 0;
+  PARTICLE_SURNAME.lastIndex = 0;
+  for (let match = PARTICLE_SURNAME.exec(text); match !== null; match = PARTICLE_SURNAME.exec(text)) {
+    if (outOfTime(++iteration, budget)) return;
+    const surnameStart = PARTICLE_SURNAME.lastIndex - 1;
+    PARTICLE_SURNAME.lastIndex = surnameStart;
+    let surnameEnd = surnameStart + 1;
+    while (surnameEnd - surnameStart < 25 && isNameLower(text.charCodeAt(surnameEnd))) surnameEnd++;
+    if (
+      surnameEnd - surnameStart < 2 ||
+      (surnameEnd < text.length && isWordCode(text.charCodeAt(surnameEnd)))
+    )
+      continue;
+    // the word before the particles: a title ("Mr. van der Meer"), a given name or a labelled word
+    let wordEnd = match.index;
+    const dotted = text.charCodeAt(wordEnd - 1) === DOT;
+    if (dotted) wordEnd--;
+    let wordStart = wordEnd;
+    while (wordStart > 0 && wordEnd - wordStart < 25 && nameFold(text.charCodeAt(wordStart - 1)) !== 0)
+      wordStart--;
+    if (wordStart === wordEnd || !isNameUpper(text.charCodeAt(wordStart))) continue;
+    if (wordStart > 0 && isWordCode(text.charCodeAt(wordStart - 1))) continue;
+    const hash = nameWordHash(text, wordStart, wordEnd);
+    const classes = WORD_CLASSES.getHashed(text, wordStart, wordEnd, hash, nameFold) ?? 0;
+    if ((classes & TITLE) !== 0) {
+      // "Mr. van der Meer", "Herr von Weizsäcker"; not "Notre Dame de Paris"
+      if (dotted || hasFolded(ADDRESS_TITLES, text, wordStart, wordEnd))
+        emit(match.index + 1, surnameEnd, 0.85);
+      continue;
+    }
+    if (dotted || saintBefore(text, wordStart)) continue; // "Santa Maria della Salute", "San Juan de Dios"
+    // "Château de Saumur", "Gobierno de Veracruz" in a table's Name column
+    if ((classes & NOT_SURNAME) !== 0 || hasFolded(PLACE_HEADS, text, wordStart, wordEnd)) continue;
+    const labelled = labelledAsName(text, wordStart);
+    // a given name that is also a word ("Grace", "Jordan") only before Dutch and German particles,
+    // which English does not write: "Grace van Leeuwen", not "Victoria de Durango"
+    const given =
+      (classes & GIVEN_NAME) !== 0 &&
+      ((classes & AMBIGUOUS_GIVEN_NAME) === 0 ||
+        GERMANIC_PARTICLE_START.has(text.charCodeAt(match.index + 1)));
+    if (given || labelled) emit(givenNameStart(text, wordStart), surnameEnd, labelled ? 0.85 : 0.8);
   }
 }
 

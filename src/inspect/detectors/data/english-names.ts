@@ -335,9 +335,13 @@ export const AMBIGUOUS_FIRST_NAMES: ReadonlySet<string> = new Set(
   ).split(' '),
 );
 
-/** Titles before a name ("Mr. Smith", "Dr Alice Johnson"). */
+/** Titles before a name ("Mr. Smith", "Dr Alice Johnson", "Herr Klaus Müller", "Sr. Juan Pérez"), folded. */
 export const TITLES: ReadonlySet<string> = new Set(
-  'mr mrs ms miss mx dr prof sir dame lady lord madam mme mlle mister doctor professor'.split(' '),
+  (
+    'mr mrs ms miss mx dr prof sir dame lady lord madam mme mlle mister doctor professor ' +
+    'herr frau monsieur madame mademoiselle senor senora senorita sr sra srta signor signora signorina dott ' +
+    'dhr mevr mevrouw meneer'
+  ).split(' '),
 );
 
 /**
