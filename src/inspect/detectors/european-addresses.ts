@@ -41,194 +41,46 @@ const NEWLINE = 0x0a;
  * Mayor", "Rua Augusta", "Frankfurter Allee" reads its kind after the name: see AFTER_NAME), folded
  * to lower-case ASCII. Abbreviations keep their dot or slash.
  */
-const BEFORE_NAME = new Set([
+const BEFORE_NAME = new Set(
   // French (France, Belgium, Switzerland, Luxembourg)
-  'rue',
-  'avenue',
-  'av.',
-  'boulevard',
-  'bd',
-  'bd.',
-  'bld',
-  'place',
-  'allee',
-  'chemin',
-  'impasse',
-  'quai',
-  'route',
-  'cours',
-  'square',
-  'chaussee',
-  'passage',
-  'faubourg',
-  'sentier',
-  'voie',
-  // Italian
-  'via',
-  'viale',
-  'corso',
-  'piazza',
-  'piazzale',
-  'largo',
-  'vicolo',
-  'lungomare',
-  'strada',
-  'contrada',
-  'p.za',
-  'v.le',
-  // Spanish and Catalan
-  'calle',
-  'c/',
-  'avenida',
-  'avda.',
-  'avda',
-  'paseo',
-  'plaza',
-  'pza.',
-  'carrer',
-  'camino',
-  'ronda',
-  'travesia',
-  'carretera',
-  'passeig',
-  'placa',
-  'glorieta',
-  // Portuguese
-  'rua',
-  'r.',
-  'travessa',
-  'praca',
-  'estrada',
-  'alameda',
-  'largo',
-  'calcada',
-  'beco',
-  // Dutch and German words that also stand before a name
-  'laan',
-  'straat',
-]);
+  (
+    'rue avenue av. boulevard bd bd. bld place allee chemin impasse quai route cours square chaussee passage ' +
+    'faubourg sentier voie ' +
+    // Italian
+    'via viale corso piazza piazzale largo vicolo lungomare strada contrada p.za v.le ' +
+    // Spanish and Catalan
+    'calle c/ avenida avda. avda paseo plaza pza. carrer camino ronda travesia carretera passeig placa glorieta ' +
+    // Portuguese
+    'rua r. travessa praca estrada alameda calcada beco ' +
+    // Dutch words that also stand before a name
+    'laan straat'
+  ).split(' '),
+);
 
 /**
  * Words that name a street's kind after an adjective or a name, as a word of their own ("Frankfurter
  * Allee", "Berliner Straße", "Lange Straat"); the word before them belongs to the street.
  */
-const AFTER_NAME = new Set([
-  'strase',
-  'strasse',
-  'str.',
-  'allee',
-  'platz',
-  'weg',
-  'gasse',
-  'damm',
-  'ufer',
-  'chaussee',
-  'steig',
-  'markt',
-  'straat',
-  'laan',
-  'gracht',
-  'plein',
-  'kade',
-  'singel',
-  'dijk',
-  'vej',
-  'gade',
-  'gatan',
-  'vagen',
-  'veien',
-  'gata',
-]);
+const AFTER_NAME = new Set(
+  (
+    'strase strasse str. allee platz weg gasse damm ufer chaussee steig markt straat laan gracht plein kade ' +
+    'singel dijk vej gade gatan vagen veien gata'
+  ).split(' '),
+);
 
 /**
  * Endings of one-word street names (folded): "Hauptstraße", "Bahnhofstr.", "Kalverstraat",
  * "Keizersgracht", "Nørrebrogade", "Drottninggatan". The word must be longer than its ending.
  */
-const ENDINGS = [
-  'strase',
-  'strasse',
-  'str.',
-  'allee',
-  'platz',
-  'weg',
-  'gasse',
-  'damm',
-  'ufer',
-  'chaussee',
-  'steig',
-  'pfad',
-  'graben',
-  'markt',
-  'straat',
-  'laan',
-  'gracht',
-  'plein',
-  'kade',
-  'singel',
-  'dijk',
-  'dreef',
-  'vej',
-  'gade',
-  'gatan',
-  'vagen',
-  'veien',
-];
+const ENDINGS = [...AFTER_NAME, 'pfad', 'graben', 'dreef'];
 
 /** Lower-case words inside a street's or a town's name ("rue de la Paix", "Frankfurt am Main"). */
-const PARTICLES = new Set([
-  'de',
-  'du',
-  'des',
-  'la',
-  'le',
-  'les',
-  "l'",
-  "d'",
-  'del',
-  "dell'",
-  'della',
-  'delle',
-  'dei',
-  'degli',
-  'di',
-  'da',
-  'dal',
-  'dalla',
-  'do',
-  'dos',
-  'das',
-  'e',
-  'y',
-  'i',
-  'van',
-  'von',
-  'der',
-  'den',
-  'het',
-  "'t",
-  'op',
-  'aan',
-  'zu',
-  'zur',
-  'zum',
-  'am',
-  'an',
-  'auf',
-  'im',
-  'in',
-  'ob',
-  'bei',
-  'sur',
-  'sous',
-  'en',
-  'aux',
-  'au',
-  'a',
-  'el',
-  'los',
-  'las',
-  'al',
-]);
+const PARTICLES = new Set(
+  (
+    "de du des la le les l' d' del dell' della delle dei degli di da dal dalla do dos das e y i van von der den " +
+    "het 't op aan zu zur zum am an auf im in ob bei sur sous en aux au a el los las al"
+  ).split(' '),
+);
 
 /** One word of the text, by offsets. */
 interface Word {

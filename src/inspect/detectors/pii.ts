@@ -1242,33 +1242,12 @@ const PARTICLE_SURNAME = new RegExp(
 
 /** Titles that address a person by surname ("Mr. van der Meer", "Mevrouw de Vries"). */
 const ADDRESS_TITLES = new AsciiWords(
-  [
-    'mr',
-    'mrs',
-    'ms',
-    'miss',
-    'dr',
-    'prof',
-    'herr',
-    'frau',
-    'meneer',
-    'mevrouw',
-    'dhr',
-    'mevr',
-    'monsieur',
-    'madame',
-    'mademoiselle',
-    'mme',
-    'mlle',
-    'sr',
-    'sra',
-    'senor',
-    'senora',
-    'signor',
-    'signora',
-    'sig',
-    'dott',
-  ].map((word) => [word, true] as const),
+  (
+    'mr mrs ms miss dr prof herr frau meneer mevrouw dhr mevr monsieur madame mademoiselle mme mlle sr sra ' +
+    'senor senora signor signora sig dott'
+  )
+    .split(' ')
+    .map((word) => [word, true] as const),
 );
 /** First letters of the particles van, von, der, den, ter, ten, zu (none of the Romance ones starts so). */
 const GERMANIC_PARTICLE_START = new Set([0x76, 0x74, 0x7a]);
