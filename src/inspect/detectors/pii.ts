@@ -1249,7 +1249,7 @@ const ADDRESS_TITLES = new AsciiWords(
     .split(' ')
     .map((word) => [word, true] as const),
 );
-/** First letters of the particles van, von, der, den, ter, ten, zu (none of the Romance ones starts so). */
+/** First letters of the particles van, von, ter, ten and zu (no Romance particle starts so). */
 const GERMANIC_PARTICLE_START = new Set([0x76, 0x74, 0x7a]);
 const SAINTS = new AsciiWords(
   ['san', 'santa', 'santo', 'saint', 'sainte', 'st', 'ste', 'sankt', 'sao'].map(
@@ -1260,7 +1260,7 @@ const SAINTS = new AsciiWords(
 /** Words that open the name of a place or an organisation with a particle after them ("Château de Saumur"), folded. */
 const PLACE_HEADS = new AsciiWords(
   (
-    'chateau castello castillo castelo schloss burg canal gobierno governo gouvernement governo universidad ' +
+    'chateau castello castillo castelo schloss burg canal gobierno governo gouvernement universidad ' +
     'universidade universite universita banco banque banca caja musee museo museu palacio palazzo palais iglesia ' +
     'eglise chiesa igreja catedral cathedrale duomo ciudad cidade citta ville villa casa rio lago lac monte mont ' +
     'isla ile isola ilha puerto porto port estadio teatro theatre instituto institut istituto colegio college ' +
